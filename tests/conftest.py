@@ -1,0 +1,63 @@
+"""Shared fixtures. Every test gets its own data directory; the pulled model files are
+shared read-only from the default models directory (installed by scripts/setup.sh)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from assistant.llm.fake import FakeChatModel
+from assistant.model_files import MODELS, is_verified, model_path
+from assistant.settings import Settings, default_data_dir
+
+# Tests must not pick up a developer's own configuration.
+for _name in list(os.environ):
+    if _name.startswith("NEEDS_"):
+        os.environ.pop(_name)
+
+SHARED_MODELS_DIR = default_data_dir() / "models"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Isolated settings: fake provider, a fresh data directory."""
+    return Settings(provider="fake", data_dir=tmp_path / "data", models_dir=SHARED_MODELS_DIR)
+
+
+@pytest.fixture
+def fake_model() -> FakeChatModel:
+    return FakeChatModel()
+
+
+def _installed_model(name: str) -> Path:
+    spec = MODELS[name]
+    path = model_path(spec, SHARED_MODELS_DIR)
+    if not is_verified(spec, path):
+        pytest.fail(
+            f"The embedded model {name} is not installed at {path}; "
+            f"run `bash scripts/setup.sh --dev` (it runs `needs model pull`)."
+        )
+    return path
+
+
+@pytest.fixture(scope="session")
+def local_model_path() -> Path:
+    """The default embedded model file (the real GGUF)."""
+    return _installed_model("qwen2.5-1.5b")
+
+
+@pytest.fixture
+def local_settings(tmp_path: Path, local_model_path: Path) -> Settings:
+    return Settings(
+        provider="local",
+        data_dir=tmp_path / "data",
+        models_dir=SHARED_MODELS_DIR,
+        threads=max(1, min(2, os.cpu_count() or 1)),
+        temperature=0.0,
+    )
+
+
+def has_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
