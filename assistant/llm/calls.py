@@ -166,6 +166,33 @@ class StructuredOutputError(ModelError):
     """The model's output did not fit the schema after the re-ask."""
 
 
+# Endpoints differ in how they take a schema: OpenAI wants ``json_schema``, llama.cpp's
+# server ``json_object`` with a ``schema``, DeepSeek plain ``json_object``, some nothing.
+# complete_json tries them in this order and remembers what worked per model.
+_FORMAT_LADDER = ("json_schema", "json_object_schema", "json_object", "none")
+_working_format: dict[int, str] = {}
+
+
+def _format_for(kind: str, schema_model: type[BaseModel]) -> dict[str, Any] | None:
+    if kind == "json_schema":
+        return json_schema_format(schema_model)
+    if kind == "json_object_schema":
+        return {"type": "json_object", "schema": schema_model.model_json_schema()}
+    if kind == "json_object":
+        return {"type": "json_object"}
+    return None
+
+
+def _rejects_format(exc: BaseException) -> bool:
+    cause = exc.__cause__ or exc
+    return isinstance(cause, openai.APIStatusError) and "response_format" in str(cause)
+
+
+def _schema_hint(schema_model: type[BaseModel]) -> str:
+    schema = json.dumps(schema_model.model_json_schema(), ensure_ascii=False)
+    return f"\n\n只输出一个 JSON 对象，符合此 JSON Schema / Output one JSON object matching: {schema}"
+
+
 def complete_json(
     model: BaseChatModel,
     messages: Sequence[BaseMessage],
@@ -173,18 +200,45 @@ def complete_json(
     *,
     retries: int = 2,
     reasks: int = 1,
-    use_response_format: bool = True,
     **bind: Any,
 ) -> T:
     """Ask for JSON that validates against ``schema_model``.
 
-    On invalid output the model is shown its answer and the validation error and
-    asked again, ``reasks`` times; then ``StructuredOutputError`` is raised so the
-    caller can fall back (e.g. to a rule-based extractor).
+    The schema goes to the endpoint as a response format (the strongest form it
+    accepts). On invalid output the model is shown its answer and the validation
+    error and asked again, ``reasks`` times; then ``StructuredOutputError`` is raised
+    so the caller can fall back (e.g. to a rule-based extractor).
     """
-    if use_response_format:
-        bind.setdefault("response_format", json_schema_format(schema_model))
-    history = list(messages)
+    start = _FORMAT_LADDER.index(_working_format.get(id(model), _FORMAT_LADDER[0]))
+    for kind in _FORMAT_LADDER[start:]:
+        history = list(messages)
+        if kind in ("json_object", "none") and history:
+            last = history[-1]
+            history[-1] = HumanMessage(content=str(last.content) + _schema_hint(schema_model))
+        fmt = _format_for(kind, schema_model)
+        call_bind = dict(bind)
+        if fmt is not None:
+            call_bind["response_format"] = fmt
+        try:
+            result = _validated(model, history, schema_model, retries, reasks, call_bind)
+        except ModelUnavailable as exc:
+            if _rejects_format(exc) and kind != _FORMAT_LADDER[-1]:
+                log.info("endpoint rejected response_format=%s; trying the next form", kind)
+                continue
+            raise
+        _working_format[id(model)] = kind
+        return result
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _validated(
+    model: BaseChatModel,
+    history: list[BaseMessage],
+    schema_model: type[T],
+    retries: int,
+    reasks: int,
+    bind: dict[str, Any],
+) -> T:
     error = ""
     for _ in range(reasks + 1):
         text = complete(model, history, retries=retries, **bind)
