@@ -120,12 +120,41 @@ class Settings(BaseSettings):
         None, description="Embedded Chroma directory (default: <data_dir>/chroma)."
     )
 
+    # --- knowledge and retrieval -----------------------------------------------------
+    knowledge_dir: Path = Field(
+        PROJECT_ROOT / "knowledge",
+        description="The curated knowledge base shipped with the product (indexed on first use).",
+    )
+    chroma_url: str | None = Field(
+        None,
+        description="URL of a shared Chroma server, e.g. http://127.0.0.1:8000 "
+        "(default: an embedded index in vector_dir).",
+    )
+    collection: str = Field(
+        "knowledge", min_length=3, description="Chroma collection name for the knowledge index."
+    )
+    embedding_provider: Literal["local", "openai"] = Field(
+        "local",
+        description="'local': multilingual-e5-small, offline (default); 'openai': the embeddings "
+        "endpoint at NEEDS_OPENAI_BASE_URL with NEEDS_EMBEDDING_MODEL.",
+    )
+    embedding_model: str | None = Field(
+        None, description="Embedding model name at the OpenAI-compatible endpoint."
+    )
+    chunk_chars: int = Field(
+        360, ge=100, le=4000, description="Target chunk length in characters when ingesting."
+    )
+    chunk_overlap: int = Field(
+        60, ge=0, le=1000, description="Characters shared between neighbouring chunks."
+    )
+    retrieval_k: int = Field(4, ge=1, le=50, description="Passages retrieved per question.")
+
     # --- interface --------------------------------------------------------------
     ui_language: Literal["zh", "en"] = Field(
         "zh", description="Language of the interface and of the coach's default replies."
     )
 
-    @field_validator("openai_base_url")
+    @field_validator("openai_base_url", "chroma_url")
     @classmethod
     def _check_url(cls, value: str | None) -> str | None:
         if value is None or value == "":
@@ -137,7 +166,7 @@ class Settings(BaseSettings):
             )
         return value.rstrip("/")
 
-    @field_validator("data_dir", "models_dir", "vector_dir", "local_model_path")
+    @field_validator("data_dir", "models_dir", "vector_dir", "local_model_path", "knowledge_dir")
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
