@@ -162,46 +162,9 @@ def _count_tokens(model, text: str, fallback: int) -> int:
     return fallback
 
 
-@app.command()
-def chat(
-    message: Optional[str] = typer.Argument(None, help="One message; omit for an interactive chat."),
-) -> None:
-    """Talk to the coach in the terminal (streaming). Type /quit to leave."""
-    from assistant.llm.calls import stream
-    from assistant.llm.providers import build_chat_model
-    from assistant.prompts import load_prompt
+from assistant import cli_needs  # noqa: E402  (registers chat, extract, log)
 
-    settings = load_settings()
-    model = build_chat_model(settings)
-    prompt = load_prompt("chat")
-    language = "简体中文" if settings.ui_language == "zh" else "English"
-
-    def turn(text: str) -> None:
-        text = text.strip()
-        if not text:
-            err.print("[yellow]空消息 — 请告诉我客户说了什么。 (empty message)[/]")
-            return
-        messages = prompt.messages(message=text[:4000], language=language)
-        for piece in stream(model, messages, retries=settings.max_retries):
-            console.print(piece, end="", markup=False, highlight=False)
-        console.print()
-
-    if message is not None:
-        turn(message)
-        return
-    console.print("[bold]需求洞察助手[/] — 告诉我客户说了什么。/quit 退出")
-    while True:
-        try:
-            text = console.input("[cyan]销售 › [/]")
-        except (EOFError, KeyboardInterrupt):
-            console.print()
-            break
-        if text.strip() in {"/quit", "/exit", "/q"}:
-            break
-        try:
-            turn(text)
-        except NeedsError as exc:
-            err.print(f"[red]{exc}[/]")
+app.add_typer(cli_needs.app)
 
 
 def main() -> None:

@@ -103,6 +103,12 @@ class Settings(BaseSettings):
         2, ge=0, le=10, description="Retries after a failed or timed-out model call (with backoff)."
     )
 
+    extraction: Literal["hybrid", "model", "rules"] = Field(
+        "hybrid",
+        description="How needs are extracted: 'hybrid' (model, plus rule-found needs it missed), "
+        "'model' (model only, rules if it fails), 'rules' (no model call; fastest).",
+    )
+
     # --- storage ----------------------------------------------------------------
     data_dir: Path = Field(
         default_factory=default_data_dir,
@@ -161,8 +167,8 @@ class Settings(BaseSettings):
             return None
         if not value.startswith(("http://", "https://")):
             raise ValueError(
-                f"must start with http:// or https:// (got {value!r}); "
-                "set NEEDS_OPENAI_BASE_URL to e.g. https://api.openai.com/v1"
+                f"must start with http:// or https:// (got {value!r}), "
+                "e.g. https://api.openai.com/v1 or http://127.0.0.1:8000"
             )
         return value.rstrip("/")
 

@@ -5,17 +5,18 @@ from assistant.prompts import PROMPTS_DIR, PromptTemplate, load_prompt
 
 
 def test_prompt_files_load_and_fill():
-    msgs = load_prompt("chat").messages(message="客户想买枣子", language="简体中文")
-    assert msgs[0].type == "system" and "简体中文" in msgs[0].content
+    msgs = load_prompt("model_check").messages(question="客户想买枣子")
+    assert msgs[0].type == "system" and "销售教练" in msgs[0].content
     assert msgs[1].content == "客户想买枣子"
 
 
 def test_missing_and_unknown_variables_fail_loudly():
-    prompt = load_prompt("chat")
+    prompt = load_prompt("coach_move")
     with pytest.raises(PromptError, match="missing"):
-        prompt.messages(message="x")
+        prompt.messages(summary="x")
+    values = {name: "x" for name in prompt.variables}
     with pytest.raises(PromptError, match="unknown"):
-        prompt.messages(message="x", language="zh", extra=1)
+        prompt.messages(**values, extra=1)
 
 
 def test_missing_file_and_missing_sections():

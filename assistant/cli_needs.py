@@ -1,0 +1,311 @@
+"""`needs chat`, `needs extract` and `needs log …`: the coach and the need log in a terminal."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from assistant.errors import InputError, NeedsError
+from assistant.needs.records import DIMENSION_LABELS, KIND_LABELS, OWNER_LABELS, STATUS_LABELS, NeedRecord
+
+app = typer.Typer()
+log_app = typer.Typer(help="Review and export the need log.", no_args_is_help=True)
+app.add_typer(log_app, name="log")
+
+console = Console()
+err = Console(stderr=True)
+
+
+def _services(**overrides):
+    from assistant.cli import load_settings
+    from assistant.services import Services
+
+    settings = load_settings()
+    if overrides:
+        settings = settings.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    return Services(settings)
+
+
+def needs_table(needs: list[NeedRecord], language: str = "zh", title: str = "") -> Table:
+    zh = language == "zh"
+    table = Table(title=title or ("已记录的需求" if zh else "Needs logged"), show_lines=False)
+    for col in (("需求", "need"), ("类型", "kind"), ("维度", "dimension"), ("归属", "owner"),
+                ("状态", "status"), ("证据", "evidence")):
+        table.add_column(col[0] if zh else col[1], overflow="fold")
+    i = 0 if zh else 1
+    for n in needs:
+        table.add_row(
+            n.statement, KIND_LABELS[n.kind][i], DIMENSION_LABELS[n.dimension][i],
+            OWNER_LABELS[n.owner][i], STATUS_LABELS[n.status][i],
+            " ".join(f"[{e.turn}]“{e.quote}”" for e in n.evidence),
+        )
+    return table
+
+
+def slots_table(state) -> Table:
+    from assistant.coach.state import SLOT_LABELS
+
+    zh = state.language == "zh"
+    table = Table(title="发现进度" if zh else "Discovery board")
+    table.add_column("项" if zh else "slot")
+    table.add_column("状态" if zh else "status")
+    table.add_column("内容" if zh else "what we know", overflow="fold")
+    marks = {"unknown": "·", "partial": "◐", "confirmed": "●"}
+    for name in state.relevant_slots():
+        slot = state.slots[name]
+        table.add_row(SLOT_LABELS[name][0 if zh else 1], f"{marks[slot.status]} {slot.status}", slot.value)
+    return table
+
+
+@app.command()
+def chat(
+    mode: str = typer.Option("live", "--mode", help="live: relay what the customer says; prep: plan a meeting."),
+    account: Optional[str] = typer.Option(None, "--account", help="Customer or account name."),
+    segment: str = typer.Option("", "--segment", help="B2B or B2C (guessed from the words if empty)."),
+    author: str = typer.Option("", "--author", help="Your name, stored with the needs."),
+    message: Optional[list[str]] = typer.Option(
+        None, "--message", "-m", help="Relay these messages and exit (repeatable); omit to chat."
+    ),
+    language: Optional[str] = typer.Option(None, "--language", help="zh or en (default: NEEDS_UI_LANGUAGE)."),
+) -> None:
+    """Coach chat: type what the customer said; the coach suggests the next question and logs needs.
+
+    Commands inside the chat: /me TEXT (what you said), /plan (question plan), /needs, /board, /quit.
+    """
+    if mode not in ("live", "prep"):
+        raise NeedsError(f"Unknown mode {mode!r}.", fix="use --mode live or --mode prep")
+    services = _services()
+    lang = language or services.settings.ui_language
+    zh = lang == "zh"
+    import getpass
+
+    coach = services.coach
+    cid = coach.start(mode=mode, account=account, author=author or getpass.getuser(), language=lang,
+                      segment=segment.upper())
+
+    def relay(text: str, speaker: str = "customer") -> None:
+        turn = coach.relay(cid, text, speaker=speaker)  # type: ignore[arg-type]
+        for piece in turn.reply():
+            console.print(piece, end="", markup=False, highlight=False)
+        console.print()
+        if turn.new_needs:
+            console.print(needs_table(turn.new_needs, lang, "新记录的需求" if zh else "New needs"))
+
+    if message:
+        for text in message:
+            relay(text)
+        console.print(slots_table(coach.state(cid)))
+        return
+    intro = {
+        "live": ("把客户说的话告诉我（/me 开头表示你自己说的话）。/plan 问题清单 · /needs 需求 · /board 进度 · /quit 退出",
+                 "Tell me what the customer said (/me for your own words). /plan · /needs · /board · /quit"),
+        "prep": ("说说这位客户和他要的东西，我先问你几个问题，再给你一份提问清单（/plan）。/quit 退出",
+                 "Describe the customer and the request; I'll ask what you know, then /plan gives a question plan."),
+    }[mode]
+    console.print(f"[bold]需求洞察助手[/] #{cid} — {intro[0 if zh else 1]}")
+    while True:
+        try:
+            text = console.input("[cyan]› [/]")
+        except (EOFError, KeyboardInterrupt):
+            console.print()
+            break
+        command = text.strip()
+        try:
+            if command in ("/quit", "/exit", "/q"):
+                break
+            if command == "/needs":
+                console.print(needs_table(coach.needs(cid), lang))
+            elif command == "/board":
+                console.print(slots_table(coach.state(cid)))
+            elif command == "/plan":
+                print_plan(coach.plan(cid), zh)
+            elif command.startswith("/me "):
+                relay(command[4:], speaker="sales")
+            elif command:
+                relay(text)
+        except NeedsError as exc:
+            err.print(f"[red]{exc}[/]")
+
+
+def print_plan(plan, zh: bool) -> None:
+    table = Table(title="提问清单" if zh else "Question plan", show_lines=True)
+    for col in (("#", "#"), ("问题", "question"), ("目的", "purpose"), ("为什么", "why"), ("依据", "source")):
+        table.add_column(col[0] if zh else col[1], overflow="fold")
+    for item in plan.questions:
+        table.add_row(str(item.order), item.question, item.purpose, item.why, item.citation)
+    console.print(table)
+    if plan.hypotheses:
+        console.print("[bold]" + ("待验证的隐性需求假设" if zh else "Implicit-need hypotheses to verify") + "[/]")
+        for h in plan.hypotheses:
+            console.print(f"  • {h}")
+
+
+@app.command()
+def extract(
+    file: Optional[Path] = typer.Argument(None, help="Transcript: JSON {\"turns\": [...]} or lines 客户：/销售："),
+    as_json: bool = typer.Option(False, "--json", help="Print {\"needs\": [...]} as JSON."),
+    save: bool = typer.Option(False, "--save", help="Also log the needs (source: import)."),
+    account: Optional[str] = typer.Option(None, "--account"),
+    author: str = typer.Option("", "--author"),
+    method: Optional[str] = typer.Option(None, "--method", help="hybrid | model | rules (default: setting)."),
+    pending: bool = typer.Option(False, "--pending", help="Finish extraction of turns left pending."),
+) -> None:
+    """Extract needs from a transcript (every quote verified verbatim against customer turns)."""
+    from assistant.needs.extract import NeedExtractor
+    from assistant.needs.transcript import read_transcript
+
+    services = _services(extraction=method)
+    if pending:
+        done = finish_pending(services)
+        console.print(f"{done} pending turn(s) processed.")
+        return
+    if file is None:
+        raise InputError("No transcript file given.", fix="needs extract FILE [--json] (or --pending)")
+    transcript = read_transcript(file)
+    model = None if services.settings.extraction == "rules" else services.chat_model()
+    outcome = NeedExtractor(model, method=services.settings.extraction,
+                            retries=services.settings.max_retries).extract(transcript)
+    records: list[NeedRecord]
+    if save:
+        log = services.needlog
+        cid = log.create_conversation(kind="import", mode="import", account=account, author=author,
+                                      title=file.name)
+        for turn in transcript.turns:
+            log.add_turn(cid, turn.role, turn.text, extraction="done" if turn.role == "customer" else "none")
+        records = log.record_needs(cid, outcome.needs, source="import", author=author, account=account)
+    else:
+        records = [
+            NeedRecord(statement=n.statement, kind=n.kind, dimension=n.dimension, owner=n.owner,
+                       motive=n.motive, evidence=n.evidence, confidence=n.confidence, source="import",
+                       status="confirmed", account=account, author=author)
+            for n in outcome.needs
+        ]
+    if as_json:
+        payload = {"needs": [r.model_dump(mode="json") for r in records], "method": outcome.method,
+                   "dropped": [{"statement": s, "reason": r} for s, r in outcome.dropped]}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return
+    console.print(needs_table(records))
+    console.print(f"[dim]method: {outcome.method}; dropped: {len(outcome.dropped)}[/]")
+
+
+def finish_pending(services) -> int:
+    """Complete extraction for turns committed but never extracted (e.g. after a crash)."""
+    from assistant.needs.extract import NeedExtractor
+    from assistant.needs.transcript import DialogueTurn, Transcript
+
+    log = services.needlog
+    count = 0
+    for turn in log.pending_turns():
+        conv = log.conversation(turn.conversation_id)
+        history = [t for t in log.turns(turn.conversation_id) if t.idx <= turn.idx and t.role != "coach"]
+        window = history[-2:]
+        prep = conv.mode == "prep"
+        transcript = Transcript(turns=[
+            DialogueTurn(n=t.idx, role="customer" if (prep or t.role == "customer") else "sales", text=t.text)
+            for t in window
+        ])
+        model = None if services.settings.extraction == "rules" else services.chat_model()
+        outcome = NeedExtractor(model, method=services.settings.extraction).extract(transcript)
+        log.record_needs(turn.conversation_id, outcome.needs,
+                         source="prep" if prep else ("roleplay" if conv.kind == "roleplay" else "live"),
+                         author=conv.author, status="hypothesis" if prep else None)
+        log.set_extraction(turn.id, "done", {"method": outcome.method, "completed_later": True})
+        count += 1
+    return count
+
+
+def _filters(account, author, dimension, kind, status, source, since, until):
+    from assistant.needs.log import NeedFilter
+
+    def parse(value: Optional[str]) -> Optional[date]:
+        if not value:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise InputError(f"Bad date {value!r}.", fix="use YYYY-MM-DD") from None
+
+    return NeedFilter(account=account, author=author, dimension=dimension, kind=kind, status=status,
+                      source=source, since=parse(since), until=parse(until))
+
+
+_FILTER_HELP = {
+    "account": "Only this account.", "author": "Only this salesperson.",
+    "dimension": "functional | form | emotional | price | business", "kind": "explicit | implicit",
+    "status": "hypothesis | confirmed | addressed", "source": "prep | live | roleplay | import",
+    "since": "From date YYYY-MM-DD.", "until": "To date YYYY-MM-DD.",
+}
+
+
+@log_app.command("list")
+def log_list(
+    account: Optional[str] = typer.Option(None, help=_FILTER_HELP["account"]),
+    author: Optional[str] = typer.Option(None, help=_FILTER_HELP["author"]),
+    dimension: Optional[str] = typer.Option(None, help=_FILTER_HELP["dimension"]),
+    kind: Optional[str] = typer.Option(None, help=_FILTER_HELP["kind"]),
+    status: Optional[str] = typer.Option(None, help=_FILTER_HELP["status"]),
+    source: Optional[str] = typer.Option(None, help=_FILTER_HELP["source"]),
+    since: Optional[str] = typer.Option(None, help=_FILTER_HELP["since"]),
+    until: Optional[str] = typer.Option(None, help=_FILTER_HELP["until"]),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """List logged needs, newest first."""
+    needs = _services().needlog.needs(_filters(account, author, dimension, kind, status, source, since, until))
+    if as_json:
+        sys.stdout.write(json.dumps({"needs": [n.model_dump(mode="json") for n in needs]},
+                                    ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title=f"{len(needs)} needs")
+    for col in ("id", "account", "author", "need", "kind", "dimension", "status", "source", "date"):
+        table.add_column(col, overflow="fold")
+    for n in needs:
+        table.add_row(n.id[:8], n.account or "", n.author, n.statement, n.kind, n.dimension, n.status,
+                      n.source, n.created_at.date().isoformat())
+    console.print(table)
+
+
+@log_app.command("show")
+def log_show(need_id: str = typer.Argument(..., help="Need id (the first 8 characters suffice).")) -> None:
+    """One need with its evidence and its edit history."""
+    services = _services()
+    need = services.needlog.get_need(need_id)
+    console.print_json(json.dumps(need.model_dump(mode="json"), ensure_ascii=False))
+    edits = services.needlog.audit(need.id)
+    if edits:
+        table = Table(title="edits")
+        for col in ("at", "editor", "field", "old", "new", "note"):
+            table.add_column(col, overflow="fold")
+        for e in edits:
+            table.add_row(e.at.isoformat(timespec="seconds"), e.editor, e.field, e.old_value, e.new_value, e.note)
+        console.print(table)
+
+
+@log_app.command("export")
+def log_export(
+    fmt: str = typer.Option("csv", "--format", "-f", help="csv | json | xlsx"),
+    out: Path = typer.Option(..., "--out", "-o", help="File to write."),
+    account: Optional[str] = typer.Option(None, help=_FILTER_HELP["account"]),
+    author: Optional[str] = typer.Option(None, help=_FILTER_HELP["author"]),
+    dimension: Optional[str] = typer.Option(None, help=_FILTER_HELP["dimension"]),
+    kind: Optional[str] = typer.Option(None, help=_FILTER_HELP["kind"]),
+    status: Optional[str] = typer.Option(None, help=_FILTER_HELP["status"]),
+    source: Optional[str] = typer.Option(None, help=_FILTER_HELP["source"]),
+    since: Optional[str] = typer.Option(None, help=_FILTER_HELP["since"]),
+    until: Optional[str] = typer.Option(None, help=_FILTER_HELP["until"]),
+) -> None:
+    """Export the (filtered) need log; spreadsheet formulas in cells are neutralised."""
+    from assistant.needs.log import export_needs
+
+    if fmt not in ("csv", "json", "xlsx"):
+        raise InputError(f"Unknown format {fmt!r}.", fix="use --format csv, json or xlsx")
+    needs = _services().needlog.needs(_filters(account, author, dimension, kind, status, source, since, until))
+    export_needs(needs, fmt, out)  # type: ignore[arg-type]
+    console.print(f"[green]✓[/] {len(needs)} needs → {out}")

@@ -1,0 +1,89 @@
+"""Method cards (knowledge/methods) and knowledge entries (knowledge/base), read from their
+Markdown front matter. The coach picks cards by purpose and cites the entries they come from."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, Field
+
+_FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n(.*)\Z", re.S)
+
+
+class Entry(BaseModel):
+    id: str
+    title_zh: str = ""
+    title_en: str = ""
+    kind: str = ""
+    tags: list[str] = Field(default_factory=list)
+    source: str | list[str] = ""
+    summary_en: str = ""
+    body: str = ""
+    path: str = ""
+    # method cards only
+    purpose: str = ""
+    slots: list[str] = Field(default_factory=list)
+    question_type: str = ""
+    based_on: list[str] = Field(default_factory=list)
+    examples_zh: list[str] = Field(default_factory=list)
+    examples_en: list[str] = Field(default_factory=list)
+
+    def title(self, language: str = "zh") -> str:
+        return (self.title_zh if language == "zh" else self.title_en) or self.title_zh or self.id
+
+    def excerpt(self, max_chars: int = 160) -> str:
+        """The first paragraph of the body that is not a heading."""
+        for block in re.split(r"\n\s*\n", self.body):
+            text = block.strip()
+            if text and not text.startswith("#"):
+                text = re.sub(r"^[-*]\s*", "", text)
+                return text[:max_chars] + ("…" if len(text) > max_chars else "")
+        return ""
+
+    @property
+    def sources(self) -> list[str]:
+        return [self.source] if isinstance(self.source, str) else list(self.source)
+
+
+def parse_entry(path: Path) -> Entry | None:
+    text = path.read_text(encoding="utf-8")
+    match = _FRONT.match(text)
+    if not match:
+        return None
+    meta = yaml.safe_load(match.group(1)) or {}
+    if not isinstance(meta, dict) or "id" not in meta:
+        return None
+    return Entry(**{k: v for k, v in meta.items() if k in Entry.model_fields}, body=match.group(2),
+                 path=str(path))
+
+
+class Catalog:
+    def __init__(self, entries: list[Entry]):
+        self.entries = {e.id: e for e in entries}
+
+    @classmethod
+    def load(cls, knowledge_dir: Path) -> "Catalog":
+        return _load(knowledge_dir.resolve())
+
+    def get(self, entry_id: str) -> Entry | None:
+        return self.entries.get(entry_id)
+
+    def cards(self) -> list[Entry]:
+        return [e for e in self.entries.values() if e.kind == "method"]
+
+    def card_for(self, purpose: str) -> Entry | None:
+        return next((c for c in self.cards() if c.purpose == purpose), None)
+
+
+@lru_cache(maxsize=4)
+def _load(knowledge_dir: Path) -> Catalog:
+    entries = []
+    for sub in ("base", "methods"):
+        for path in sorted((knowledge_dir / sub).glob("*.md")):
+            entry = parse_entry(path)
+            if entry is not None:
+                entries.append(entry)
+    return Catalog(entries)

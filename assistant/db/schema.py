@@ -1,0 +1,110 @@
+"""Tables of the need log. Changes go through a new numbered migration in migrations/versions."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    role: Mapped[str] = mapped_column(String(20), default="sales")  # sales | manager | trainee
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    segment: Mapped[str] = mapped_column(String(10), default="")  # B2B | B2C | ""
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default="coach")  # coach | roleplay | import
+    mode: Mapped[str] = mapped_column(String(20), default="live")  # prep | live | roleplay | import
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    author: Mapped[str] = mapped_column(String(80), default="")
+    title: Mapped[str] = mapped_column(String(200), default="")
+    language: Mapped[str] = mapped_column(String(5), default="zh")
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    scenario_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    account: Mapped[Account | None] = relationship()
+    turns: Mapped[list["Turn"]] = relationship(order_by="Turn.idx", back_populates="conversation")
+
+
+class Turn(Base):
+    __tablename__ = "turns"
+    __table_args__ = (UniqueConstraint("conversation_id", "idx"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    idx: Mapped[int] = mapped_column(Integer)  # 1-based position in the conversation
+    role: Mapped[str] = mapped_column(String(20))  # customer | sales | coach | trainee | system
+    text: Mapped[str] = mapped_column(Text)
+    extraction: Mapped[str] = mapped_column(String(10), default="none")  # none|pending|done|failed
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    conversation: Mapped[Conversation] = relationship(back_populates="turns")
+
+
+class Need(Base):
+    __tablename__ = "needs"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversations.id"), nullable=True, index=True
+    )
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    statement: Mapped[str] = mapped_column(Text)
+    key: Mapped[str] = mapped_column(String(200), default="", index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    dimension: Mapped[str] = mapped_column(String(20))
+    owner: Mapped[str] = mapped_column(String(30))
+    motive: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20), default="hypothesis")
+    confidence: Mapped[float] = mapped_column(Float, default=0.5)
+    ltc_stage: Mapped[str] = mapped_column(String(20), default="lead")
+    source: Mapped[str] = mapped_column(String(20), default="live")
+    review_state: Mapped[str] = mapped_column(String(20), default="ai_suggested")
+    author: Mapped[str] = mapped_column(String(80), default="")
+    rejected: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    account: Mapped[Account | None] = relationship()
+
+
+class NeedEdit(Base):
+    """Audit trail: one row per changed field of a need."""
+
+    __tablename__ = "need_edits"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[str] = mapped_column(ForeignKey("needs.id"), index=True)
+    editor: Mapped[str] = mapped_column(String(80), default="")
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str] = mapped_column(Text, default="")
+    new_value: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,1 @@
+"""Needs: the record model, transcripts, extraction (model + rules) and the need log."""

@@ -1,0 +1,45 @@
+"""Builds the product's services from settings, once, lazily. The CLI and the web app
+are callers of this; tests pass their own model (e.g. the fake) instead of patching."""
+
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+
+from langchain_core.language_models.chat_models import BaseChatModel
+
+from assistant.coach.cards import Catalog
+from assistant.coach.service import CoachService
+from assistant.needs.log import NeedLog
+from assistant.settings import Settings
+
+
+class Services:
+    def __init__(self, settings: Settings, *, model: BaseChatModel | None = None):
+        self.settings = settings
+        self._model = model
+        self._lock = threading.Lock()
+
+    def chat_model(self) -> BaseChatModel:
+        """The configured chat model, built on first use (loading a local model takes seconds)."""
+        with self._lock:
+            if self._model is None:
+                from assistant.llm.providers import build_chat_model
+
+                self._model = build_chat_model(self.settings)
+            return self._model
+
+    @cached_property
+    def needlog(self) -> NeedLog:
+        return NeedLog.open(self.settings.database_url)
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        return Catalog.load(self.settings.knowledge_dir)
+
+    @cached_property
+    def coach(self) -> CoachService:
+        return CoachService(
+            self.needlog, self.chat_model, self.catalog,
+            extraction=self.settings.extraction, retries=self.settings.max_retries,
+        )
