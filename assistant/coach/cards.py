@@ -74,8 +74,14 @@ class Catalog:
     def cards(self) -> list[Entry]:
         return [e for e in self.entries.values() if e.kind == "method"]
 
-    def card_for(self, purpose: str) -> Entry | None:
-        return next((c for c in self.cards() if c.purpose == purpose), None)
+    def card_for(self, purpose: str, slot: str | None = None) -> Entry | None:
+        """The card for a purpose; among several, the one made for this slot first."""
+        matching = [c for c in self.cards() if c.purpose == purpose]
+        if slot:
+            primary = [c for c in matching if c.slots[:1] == [slot]]
+            covering = [c for c in matching if slot in c.slots]
+            matching = primary + covering + matching
+        return matching[0] if matching else None
 
 
 @lru_cache(maxsize=4)

@@ -67,7 +67,7 @@ SLOT_PLAN: dict[str, tuple[str, QuestionType, str, str]] = {
     "business_customers": ("customers_customer", "user",
                            "客户的客户决定了客户真正要什么。",
                            "The customer's customers decide what the customer really needs."),
-    "functional": ("open_start", "open",
+    "functional": ("what_for", "open",
                    "用开放式问题让客户多说，功能上的具体要求才会浮现。",
                    "Open questions let the customer talk; concrete functional needs surface."),
     "emotional": ("feelings", "open",
@@ -95,7 +95,7 @@ SLOT_PLAN: dict[str, tuple[str, QuestionType, str, str]] = {
 
 B2C_ORDER = ("purpose", "user", "functional", "emotional", "form", "price", "budget",
              "decision_maker", "timing")
-B2B_ORDER = ("purpose", "business_goals", "impact_if_unsolved", "customer_of_customer", "user",
+B2B_ORDER = ("purpose", "impact_if_unsolved", "customer_of_customer", "business_goals", "user",
              "decision_maker", "decision_process", "functional", "timing", "budget", "emotional",
              "form", "price")
 MAX_ASKS_PER_SLOT = 2
@@ -136,8 +136,11 @@ def next_move(state: DiscoveryState, needs: list[NeedRecord], catalog: Catalog) 
             )
     # 3. the most valuable unknown slot not asked too often
     order = B2B_ORDER if state.is_b2b else B2C_ORDER
-    for slot in order:
-        if not state.known(slot) and state.asked.get(slot, 0) < MAX_ASKS_PER_SLOT:
+    last_slot = (state.last_move or {}).get("slot")
+    candidates = [s for s in order if not state.known(s) and state.asked.get(s, 0) < MAX_ASKS_PER_SLOT]
+    # not the same slot twice in a row: if the customer dodged, try another angle first
+    fresh = [s for s in candidates if s != last_slot] or candidates
+    for slot in fresh[:1]:
             purpose, qtype, why_zh, why_en = SLOT_PLAN[slot]
             return _with_card(
                 Move(kind="ask", slot=slot, question_type=qtype, rationale=why_zh if zh else why_en),
@@ -153,7 +156,7 @@ def next_move(state: DiscoveryState, needs: list[NeedRecord], catalog: Catalog) 
 
 
 def _with_card(move: Move, purpose: str, catalog: Catalog, language: str) -> Move:
-    card = catalog.card_for(purpose)
+    card = catalog.card_for(purpose, move.slot)
     if card is None:
         return move
     examples = card.examples_zh if language == "zh" else (card.examples_en or card.examples_zh)

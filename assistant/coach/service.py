@@ -345,7 +345,7 @@ def build_plan(state: DiscoveryState, catalog: Catalog, size: int = 7) -> Questi
         if len(items) >= size:
             break
         purpose_key, qtype, why_zh, why_en = SLOT_PLAN[slot]
-        card = catalog.card_for(purpose_key)
+        card = catalog.card_for(purpose_key, slot)
         examples = (card.examples_zh if zh else (card.examples_en or card.examples_zh)) if card else []
         k = used_cards.get(purpose_key, 0)
         used_cards[purpose_key] = k + 1

@@ -53,6 +53,7 @@ class DiscoveryState(BaseModel):
     mode: Literal["prep", "live"] = "live"
     language: Literal["zh", "en"] = "zh"
     segment: Literal["B2C", "B2B", ""] = ""
+    segment_fixed: bool = False
     stated_request: str = ""
     slots: dict[str, Slot] = Field(default_factory=lambda: {name: Slot() for name in SLOT_NAMES})
     asked: dict[str, int] = Field(default_factory=dict)  # slot -> times the coach suggested it
@@ -101,16 +102,22 @@ class DiscoveryState(BaseModel):
             slot.evidence = slot.evidence[-3:]
 
     def detect_segment(self, text: str, account_segment: str = "") -> None:
+        """Account segment wins; otherwise B2C until the words show a business buyer."""
         if account_segment in ("B2B", "B2C"):
             self.segment = account_segment  # type: ignore[assignment]
-        elif not self.segment:
-            self.segment = "B2B" if cues.B2B_HINTS.search(text) else "B2C"
+            self.segment_fixed = True
+        elif not self.segment_fixed:
+            if cues.B2B_HINTS.search(text):
+                self.segment = "B2B"
+            elif not self.segment:
+                self.segment = "B2C"
 
     def observe_customer(self, turn: int, text: str) -> None:
         """Mark the slots the customer's words speak to."""
         self.customer_turns += 1
         if not self.stated_request:
             self.stated_request = text.strip()[:200]
+            self.set_slot("buyer", "partial", "提出请求的客户" if self.language == "zh" else "the customer asking", None)
         self.detect_segment(text)
         last_slot = (self.last_move or {}).get("slot")
         last_type = (self.last_move or {}).get("question_type")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
+import time as _time
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 from pathlib import Path
@@ -157,7 +159,7 @@ class NeedLog:
         meta: dict[str, Any] | None = None,
     ) -> Turn:
         """Append and commit a turn; its number is the next free one (safe under concurrency)."""
-        for _ in range(20):
+        for attempt in range(100):
             with self.sessions() as session:
                 last = session.scalar(
                     select(func.max(Turn.idx)).where(Turn.conversation_id == conversation_id)
@@ -170,8 +172,9 @@ class NeedLog:
                 try:
                     session.commit()
                     return turn
-                except IntegrityError:
+                except IntegrityError:  # another writer took this number: take the next
                     session.rollback()
+            _time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
         raise RuntimeError("could not number the turn")  # pragma: no cover
 
     def set_extraction(self, turn_id: int, status: str, meta: dict[str, Any] | None = None) -> None:
