@@ -88,6 +88,7 @@ AFFIRM = _rx(AFFIRM_ZH, AFFIRM_EN)
 
 B2B_HINTS = re.compile(
     "公司|企业|工厂|厂里|单位|集团|采购|招标|项目|门店|连锁|医院|学校|银行|运营商|物业|供应商|合同|"
+    "主机厂|生产线|产线|车间|停机|交货|交期|罚款|订户|经销商|我们的客户|我们客户|"
     r"\bcompany\b|\bfactory\b|\bprocurement\b|\btender\b|\bvendor\b|\bsupplier\b|\bour team\b|\bB2B\b|\bSaaS\b",
     _FLAGS,
 )

@@ -1,0 +1,152 @@
+"""The coach service over the real SQLite log, with the fake model (and once with the embedded one)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import InputError
+from assistant.llm.fake import FakeChatModel
+from assistant.services import Services
+from assistant.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def services(settings, fake_model):
+    return Services(settings, model=fake_model)
+
+
+def test_live_turn_persists_words_needs_and_reply(services, fake_model):
+    coach = services.coach
+    cid = coach.start(account="王阿姨", author="li")
+    fake_model.enqueue('{"needs": []}', "阿姨，您买枣子是给谁吃的呀？")
+    turn = coach.relay(cid, "我想买点枣子")
+    assert turn.move.kind == "ask" and turn.move.slot in ("purpose", "user")
+    reply = "".join(turn.reply())
+    assert "给谁吃" in reply and "为什么" in reply and "[1]" in reply
+    # the phrasing prompt carried the move, the summary and the reference question — not the history
+    prompt = fake_model.last_prompt_text
+    assert "我想买点枣子" in prompt and turn.move.example in prompt
+    roles = [(t.role, t.extraction) for t in services.needlog.turns(cid)]
+    assert roles == [("customer", "done"), ("coach", "none")]
+
+    fake_model.enqueue('{"needs": []}', "推荐酸枣，也可以试试猕猴桃。")
+    turn = coach.relay(cid, "其实是给我儿媳妇买的，她怀孕了，这阵子老想吃酸的。")
+    assert turn.state.confirmed("user")
+    sour = [n for n in turn.needs if "酸" in n.statement]
+    assert sour and sour[0].owner == "user" and sour[0].kind == "implicit"
+    assert turn.move.kind == "address"
+    assert "猕猴桃" in "".join(turn.reply())
+    assert services.needlog.needs()[0].author == "li"
+
+
+def test_prompt_size_stays_flat(services, fake_model):
+    coach = services.coach
+    cid = coach.start(author="li")
+    sizes = []
+    for i in range(12):
+        fake_model.enqueue('{"needs": []}', "好的，请问还有呢？")
+        turn = coach.relay(cid, f"第{i}次：我们公司的客户最近投诉很多，老板着急，预算有限，下个月要上线。")
+        "".join(turn.reply())
+        sizes.append(len(fake_model.last_prompt_text))
+    assert max(sizes) - min(sizes) < 200, sizes
+
+
+def test_model_failure_still_gives_a_suggestion_and_logs_needs(settings):
+    broken = FakeChatModel().enqueue(*[TimeoutError()] * 12)
+    services = Services(settings.model_copy(update={"max_retries": 1}), model=broken)
+    cid = services.coach.start(author="li")
+    turn = services.coach.relay(cid, "其实是给我儿媳妇买的，她怀孕了，这阵子老想吃酸的。")
+    assert turn.extraction == "rules" and turn.needs
+    reply = "".join(turn.reply())
+    assert turn.move.example and turn.move.example in reply
+    assert "模型暂不可用" in reply
+    assert services.needlog.turns(cid)[-1].role == "coach"
+
+
+def test_bad_input_is_refused_with_the_fix(services):
+    cid = services.coach.start()
+    with pytest.raises(InputError, match="empty"):
+        services.coach.relay(cid, "   ")
+    with pytest.raises(InputError) as info:
+        services.coach.relay(cid, "字" * 20001)
+    assert "needs extract" in str(info.value)
+    assert services.needlog.turns(cid) == []
+
+
+def test_pasted_transcript_becomes_turns(services, fake_model):
+    cid = services.coach.start(author="li")
+    fake_model.enqueue('{"needs": []}', "问问停机的影响。")
+    turn = services.coach.relay(cid, "客户：报个最低价。\n销售：用在哪条线上？\n客户：冲压线，上个月停机三次，主机厂要罚款。")
+    assert [t.role for t in services.needlog.turns(cid)][:3] == ["customer", "sales", "customer"]
+    assert turn.state.is_b2b
+    assert any(n.dimension == "business" for n in turn.needs)
+
+
+def test_prep_mode_asks_the_salesperson_and_plans(services, fake_model):
+    coach = services.coach
+    cid = coach.start(mode="prep", author="li")
+    fake_model.enqueue('{"needs": []}', "你知道她买枣子是给谁吃的吗？")
+    turn = coach.relay(cid, "明天见一位老太太，她说想买点枣子。", speaker="sales")
+    assert "我想先问你" in "".join(turn.reply())
+    plan = coach.plan(cid)
+    assert 5 <= len(plan.questions) <= 8 and plan.hypotheses
+    assert all(n.status == "hypothesis" and n.source == "prep" for n in coach.needs(cid))
+
+
+def _cli(*args, data_dir, extra_env=None):
+    env = {**os.environ, "NEEDS_DATA_DIR": str(data_dir), "NEEDS_PROVIDER": "fake", **(extra_env or {})}
+    return subprocess.run([sys.executable, "-m", "assistant", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=180)
+
+
+def test_cli_extract_json_and_log_export(tmp_path):
+    transcript = tmp_path / "t.txt"
+    transcript.write_text("客户：我想买点枣子。\n销售：我们的枣又脆又甜！\n客户：其实是给我儿媳妇买的，她怀孕了，想吃酸的。\n",
+                          encoding="gb18030")
+    out = _cli("extract", str(transcript), "--json", "--save", "--account", "王阿姨", data_dir=tmp_path)
+    assert out.returncode == 0, out.stderr
+    needs = json.loads(out.stdout)["needs"]
+    assert any(n["owner"] == "user" and "酸" in n["statement"] for n in needs)
+    assert not any("脆" in n["statement"] for n in needs)
+    listed = _cli("log", "list", "--account", "王阿姨", "--json", data_dir=tmp_path)
+    assert len(json.loads(listed.stdout)["needs"]) == len(needs)
+    exported = _cli("log", "export", "--format", "csv", "--out", str(tmp_path / "n.csv"), data_dir=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    assert "儿媳妇" in (tmp_path / "n.csv").read_text(encoding="utf-8-sig")
+    broken = tmp_path / "bad.json"
+    broken.write_text('{"turns": [')
+    bad = _cli("extract", str(broken), data_dir=tmp_path)
+    assert bad.returncode == 1 and "JSON" in bad.stderr
+
+
+def test_cli_chat_one_shot(tmp_path):
+    out = _cli("chat", "--account", "王阿姨", "-m", "我想买点枣子", data_dir=tmp_path,
+               extra_env={"COLUMNS": "160"})
+    assert out.returncode == 0, out.stderr
+    assert "建议问客户" in out.stdout and "发现进度" in out.stdout
+
+
+@pytest.mark.slow
+def test_jujube_with_the_embedded_model(local_settings):
+    services = Services(local_settings)
+    coach = services.coach
+    cid = coach.start(account="王阿姨", author="li")
+    first = coach.relay(cid, "我想买点枣子")
+    assert first.move.slot in ("purpose", "user")
+    text = "".join(first.reply())
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in text)
+    second = coach.relay(cid, "其实是给我儿媳妇买的，她怀孕了，这阵子老想吃酸的。")
+    "".join(second.reply())
+    assert second.state.confirmed("user")
+    sour = [n for n in second.needs if n.owner == "user" and n.kind == "implicit"]
+    assert sour
+    for need in second.needs:
+        for ev in need.evidence:
+            turn = services.needlog.turns(cid)[ev.turn - 1]
+            assert turn.role == "customer" and ev.quote in turn.text
