@@ -162,9 +162,10 @@ def _count_tokens(model, text: str, fallback: int) -> int:
     return fallback
 
 
-from assistant import cli_needs  # noqa: E402  (registers chat, extract, log)
+from assistant import cli_needs, cli_roleplay  # noqa: E402  (register their commands)
 
 app.add_typer(cli_needs.app)
+app.add_typer(cli_roleplay.app)
 
 
 def main() -> None:

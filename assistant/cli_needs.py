@@ -18,6 +18,8 @@ from assistant.needs.records import DIMENSION_LABELS, KIND_LABELS, OWNER_LABELS,
 app = typer.Typer()
 log_app = typer.Typer(help="Review and export the need log.", no_args_is_help=True)
 app.add_typer(log_app, name="log")
+user_app = typer.Typer(help="Web app users: salespeople, trainees, managers.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
 
 console = Console()
 err = Console(stderr=True)
@@ -309,3 +311,42 @@ def log_export(
     needs = _services().needlog.needs(_filters(account, author, dimension, kind, status, source, since, until))
     export_needs(needs, fmt, out)  # type: ignore[arg-type]
     console.print(f"[green]✓[/] {len(needs)} needs → {out}")
+
+
+@user_app.command("add")
+def user_add(
+    username: str = typer.Argument(..., help="Sign-in name."),
+    role: str = typer.Option("sales", "--role", help="sales | trainee | manager"),
+    name: str = typer.Option("", "--name", help="Display name."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from stdin."),
+) -> None:
+    """Create a user (the first manager is created this way)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    person = _services().users.add(username, password, role=role, display_name=name)
+    console.print(f"[green]✓[/] {person.username} ({person.role})")
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """List users and their roles."""
+    table = Table()
+    for col in ("user", "name", "role"):
+        table.add_column(col)
+    for p in _services().users.all():
+        table.add_row(p.username, p.display_name, p.role)
+    console.print(table)
+
+
+@user_app.command("password")
+def user_password(
+    username: str = typer.Argument(...),
+    password_stdin: bool = typer.Option(False, "--password-stdin"),
+) -> None:
+    """Set a new password."""
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt(
+        "New password", hide_input=True, confirmation_prompt=True)
+    _services().users.set_password(username, password)
+    console.print("[green]✓[/] password changed")

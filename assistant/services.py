@@ -38,6 +38,22 @@ class Services:
         return Catalog.load(self.settings.knowledge_dir)
 
     @cached_property
+    def users(self) -> "Users":
+        from assistant.users import Users
+
+        return Users(self.needlog)
+
+    @cached_property
+    def roleplay(self) -> "RoleplayService":
+        from assistant.roleplay.service import RoleplayService
+
+        dirs = [self.settings.knowledge_dir / "scenarios"]
+        if self.settings.scenarios_dir is not None:
+            dirs.append(self.settings.scenarios_dir)
+        return RoleplayService(self.needlog, self.chat_model, self.catalog, dirs,
+                               retries=min(1, self.settings.max_retries))
+
+    @cached_property
     def coach(self) -> CoachService:
         return CoachService(
             self.needlog, self.chat_model, self.catalog,

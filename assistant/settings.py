@@ -155,6 +155,12 @@ class Settings(BaseSettings):
     )
     retrieval_k: int = Field(4, ge=1, le=50, description="Passages retrieved per question.")
 
+    scenarios_dir: Path | None = Field(
+        None,
+        description="An extra folder of role-play scenario files (YAML/JSON) added to the shipped "
+        "ones in knowledge/scenarios; same ids override.",
+    )
+
     # --- interface --------------------------------------------------------------
     ui_language: Literal["zh", "en"] = Field(
         "zh", description="Language of the interface and of the coach's default replies."
@@ -172,7 +178,7 @@ class Settings(BaseSettings):
             )
         return value.rstrip("/")
 
-    @field_validator("data_dir", "models_dir", "vector_dir", "local_model_path", "knowledge_dir")
+    @field_validator("data_dir", "models_dir", "vector_dir", "local_model_path", "knowledge_dir", "scenarios_dir")
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None

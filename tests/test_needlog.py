@@ -109,3 +109,21 @@ def test_export_neutralises_formulas(tmp_path, needlog):
     data = json.loads(export_needs(needs, "json"))
     assert data["needs"][0]["statement"] == "=HYPERLINK(\"http://x\")"  # JSON keeps the true text
     assert (tmp_path / "n.xlsx").stat().st_size > 0
+
+
+def test_users_hash_passwords_and_authenticate(needlog):
+    from assistant.users import Users
+
+    users = Users(needlog)
+    users.add("boss", "correct horse", role="manager", display_name="王经理")
+    assert users.authenticate("boss", "correct horse").is_manager
+    assert users.authenticate("boss", "wrong password") is None
+    assert users.authenticate("nobody", "correct horse") is None
+    with needlog.sessions() as s:
+        from assistant.db.schema import User
+        stored = s.query(User).one().password_hash
+    assert "correct horse" not in stored and stored.startswith("scrypt$")
+    with pytest.raises(InputError, match="exists"):
+        users.add("boss", "another password")
+    with pytest.raises(InputError, match="short"):
+        users.add("li", "short")

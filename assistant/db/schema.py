@@ -108,3 +108,18 @@ class NeedEdit(Base):
     new_value: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RoleplayAttempt(Base):
+    """A finished role-play with its scorecard (managers review these)."""
+
+    __tablename__ = "roleplay_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), unique=True)
+    scenario_id: Mapped[str] = mapped_column(String(100))
+    trainee: Mapped[str] = mapped_column(String(80), default="", index=True)
+    score: Mapped[float] = mapped_column(Float)
+    uncovered: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
+    scorecard: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
