@@ -46,6 +46,13 @@ if ! .venv/bin/python -c 'import llama_cpp' >/dev/null 2>&1; then
     "${PIP[@]}" install "llama-cpp-python[server]==0.3.36"
 fi
 
+# Test-only system packages: a real PostgreSQL server for the need-log tests.
+if [ "$DEV" = 1 ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  step "installing PostgreSQL (Debian package) for the tests"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+fi
+
 step "installing needs-assistant"
 if [ "$DEV" = 1 ]; then
   "${PIP[@]}" install -q -e ".[dev]"
