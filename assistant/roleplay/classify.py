@@ -34,7 +34,7 @@ PURPOSE = re.compile(r"做什么|干什么|干啥|用来|用途|什么用|为什
 USER = re.compile(r"给谁|谁用|谁吃|谁喝|谁穿|谁来用|谁在用|谁会用|家里人|家里谁|送人|谁要|用的人|who is it for|who will use|who's it for|for whom|who else|who uses", _I)
 PITCH = re.compile(
     r"我们的|我们家|咱家|这款|这个产品|特价|优惠|打折|折扣|买.送.|送您|保证|最好的|推荐您|给您推荐|"
-    r"来(?:两|一|几)|要不要来|包您|又.{1,4}又|性价比最高|质量最好|现在下单|"
+    r"来(?:两|一|几|点|些)|称(?:点|两|一)|要不要来|包您|又.{1,4}又|性价比最高|质量最好|现在下单|补血|养颜|"
     r"\bour (?:product|price|offer|solution)|\bwe offer\b|\bbest\b|\bdiscount\b|\bdeal\b|\bbuy now\b|\bon sale\b", _I)
 CONFIRM = re.compile(r"您的意思是|你的意思是|也就是说|我理解|我确认一下|确认一下|所以您|so you|if i understand|let me make sure|you mean", _I)
 
@@ -113,8 +113,8 @@ def classify(text: str) -> QuestionClass:
             spin = "need_payoff"
         elif PROBLEM.search(t):
             spin = "problem"
-        elif SITUATION.search(t) or probes:
-            spin = "situation"
+        elif SITUATION.search(t) or probes or form == "open":
+            spin = "situation"  # open fact-finding about the customer's circumstances
     pitch = bool(PITCH.search(t)) and not probes
     return QuestionClass(
         is_question=is_question, form=form, spin=spin, probes=probes,

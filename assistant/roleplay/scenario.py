@@ -55,6 +55,7 @@ class Scenario(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> "Scenario":
+        self.knowledge_refs = list(dict.fromkeys(self.knowledge_refs))
         ids = [n.id for n in self.hidden_needs]
         if len(set(ids)) != len(ids):
             raise ValueError("hidden need ids must be unique")

@@ -132,7 +132,9 @@ def feedback(card: Scorecard, scenario: Scenario, catalog: Catalog | None) -> li
             if zh else f"You pitched {card.premature_pitches} time(s) before learning what it was for and who it was for — "
             "like the sellers in the jujube story. Ask first.", "jujube-story"))
     if missing:
-        ideal = scenario.ideal_questions[0] if scenario.ideal_questions else ""
+        topics = scenario.need(missing[0].id).reveal.topics
+        fitting = [q for q in scenario.ideal_questions if any(t in q for t in topics)]
+        ideal = (fitting or scenario.ideal_questions or [""])[0]
         lines.append((
             f"还有 {len(missing)} 个需求没挖到（{missing[0].summary}）。试试这样问：{ideal}" if zh
             else f"{len(missing)} need(s) stayed hidden ({missing[0].summary}). Try: {ideal}", ref))
