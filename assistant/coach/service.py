@@ -20,7 +20,7 @@ from assistant.coach.policy import Move, next_move, record_move, SLOT_PLAN, B2B_
 from assistant.coach.state import SLOT_LABELS, DiscoveryState
 from assistant.errors import InputError, NeedsError
 from assistant.llm.calls import stream
-from assistant.needs.extract import ExtractionOutcome, NeedExtractor
+from assistant.needs.extract import NeedExtractor
 from assistant.needs.log import NeedFilter, NeedLog
 from assistant.needs.records import NeedRecord
 from assistant.needs.transcript import DialogueTurn, Transcript, parse_transcript_text
@@ -129,21 +129,21 @@ class CoachService:
                 state.observe_customer(turn.idx, turn.text[:PROCESS_CHARS])
         self.log.save_state(conversation_id, state.model_dump(mode="json"))
 
-        # 3. needs: one blocking model call, verified; rules if the model fails
+        # 3. needs the customer's words show, by rule: instant, verified, committed
         customer_turns = [t for t, role in saved if role == "customer"]
-        outcome = self._extract(conversation_id, customer_turns, in_prep)
+        source = "prep" if in_prep else "live"
+        status = "hypothesis" if in_prep else None
+        window = self._window(conversation_id, customer_turns, in_prep)
         new_needs: list[NeedRecord] = []
-        if outcome is not None and outcome.needs:
-            new_needs = self.log.record_needs(
-                conversation_id, outcome.needs, source="prep" if in_prep else "live", author=author,
-                status="hypothesis" if in_prep else None,
-            )
-            state.observe_needs(outcome.needs)
-        for turn in customer_turns:
-            self.log.set_extraction(
-                turn.id, "done", {"method": outcome.method if outcome else "none",
-                                  "error": outcome.error if outcome else None},
-            )
+        if window is not None:
+            quick = NeedExtractor(None, method="rules").extract(window)
+            if quick.needs:
+                new_needs = self.log.record_needs(conversation_id, quick.needs, source=source,
+                                                  author=author, status=status)
+                state.observe_needs(quick.needs)
+        if self.extraction == "rules":
+            for turn in customer_turns:
+                self.log.set_extraction(turn.id, "done", {"method": "rules"})
 
         # 4. the next move, by policy
         needs = self.needs(conversation_id)
@@ -155,17 +155,25 @@ class CoachService:
         result = CoachTurn(
             conversation_id=conversation_id, turn_numbers=[t.idx for t, _ in saved], needs=needs,
             new_needs=new_needs, move=move, state=state,
-            extraction=outcome.method if outcome else "none",
+            extraction="rules" if (window is not None) else "none",
         )
-        result._reply = lambda: self._reply(result, state, move, last_words[-PROCESS_CHARS:])
+
+        def reply() -> Iterator[str]:
+            # 5. the suggestion streams first; 6. then the model reads the words for needs the
+            # rules missed (no model call blocks the first token)
+            yield from self._reply(result, state, move, last_words[-PROCESS_CHARS:])
+            if window is not None and self.extraction != "rules":
+                self._refine(result, window, customer_turns, source, status, author)
+
+        result._reply = reply
         return result
 
-    def _extract(self, conversation_id: int, turns, in_prep: bool) -> ExtractionOutcome | None:
+    def _window(self, conversation_id: int, turns, in_prep: bool) -> Transcript | None:
+        """The words to read for needs: the salesperson's last words before these, and these."""
         if not turns:
             return None
         history = self.log.turns(conversation_id)
         first = turns[0].idx
-        # a flat window: the salesperson's last words before these customer words, and the words
         window: list[DialogueTurn] = []
         previous = [t for t in history if t.idx < first and t.role in ("sales", "customer")][-1:]
         for t in previous + [t for t in history if t.idx >= first]:
@@ -175,17 +183,33 @@ class CoachService:
             window.append(DialogueTurn(n=t.idx, role=role, text=t.text[:PROCESS_CHARS]))
         if in_prep:
             window = [w for w in window if w.n >= first]
-        extractor = NeedExtractor(
-            self._safe_model(), method=self.extraction, retries=self.retries,
-            language=self.state(conversation_id).language,
-        )
+        return Transcript(turns=window)
+
+    def _refine(self, result: CoachTurn, window: Transcript, turns, source, status, author) -> None:
+        """Model extraction after the reply; a failure leaves the turn pending for later."""
+        extractor = NeedExtractor(self._safe_model(), method=self.extraction, retries=self.retries,
+                                  language=result.state.language)
         try:
-            return extractor.extract(Transcript(turns=window))
-        except Exception as exc:  # never lose the turn: leave it pending for `needs extract --pending`
+            outcome = extractor.extract(window)
+        except Exception as exc:  # never lose the turn: `needs extract --pending` retries it
             log.exception("extraction failed")
             for t in turns:
                 self.log.set_extraction(t.id, "failed", {"error": str(exc)[:300]})
-            return None
+            return
+        if outcome.needs:
+            before = {n.id for n in result.needs}
+            saved = self.log.record_needs(result.conversation_id, outcome.needs, source=source,
+                                          author=author, status=status)
+            result.new_needs += [n for n in saved if n.id not in before
+                                 and n.id not in {m.id for m in result.new_needs}]
+            state = self.state(result.conversation_id)
+            state.observe_needs(outcome.needs)
+            self.log.save_state(result.conversation_id, state.model_dump(mode="json"))
+            result.state = state
+        result.needs = self.needs(result.conversation_id)
+        result.extraction = outcome.method
+        for t in turns:
+            self.log.set_extraction(t.id, "done", {"method": outcome.method, "error": outcome.error})
 
     def _safe_model(self) -> BaseChatModel | None:
         if self.extraction == "rules":

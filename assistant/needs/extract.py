@@ -10,7 +10,6 @@ the salesperson's pitch repeated back.
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, field
 from typing import Literal
@@ -129,7 +128,6 @@ class NeedExtractor:
         messages = load_prompt("extract_needs").messages(
             field_guide=field_guide(),
             transcript=transcript.render(self.language),
-            schema=json.dumps(ExtractionResult.model_json_schema(), ensure_ascii=False),
         )
         return complete_json(
             self.model,
