@@ -28,7 +28,7 @@ KILLED_TURN = textwrap.dedent("""
 
     services = Services(Settings(provider="fake", data_dir=sys.argv[1]), model=FakeChatModel().enqueue(hang))
     cid = services.coach.start(author="li", account="王阿姨")
-    services.coach.relay(cid, "其实是给我儿媳妇买的，她怀孕了，这阵子老想吃酸的。")
+    "".join(services.coach.relay(cid, "其实是给我儿媳妇买的，她怀孕了，这阵子老想吃酸的。").reply())
 """)
 
 
@@ -47,7 +47,9 @@ def test_kill_mid_turn_keeps_the_turn_and_pending_extraction_completes(tmp_path)
     log = NeedLog.open(settings.database_url)
     [turn] = log.pending_turns()
     assert turn.role == "customer" and "儿媳妇" in turn.text
-    assert log.needs() == []
+    # the need the rules saw was committed before the model was called
+    [early] = log.needs()
+    assert early.owner == "user"
 
     env = {**os.environ, "NEEDS_DATA_DIR": str(tmp_path / "data"), "NEEDS_PROVIDER": "fake",
            "NEEDS_EXTRACTION": "rules"}
@@ -55,7 +57,8 @@ def test_kill_mid_turn_keeps_the_turn_and_pending_extraction_completes(tmp_path)
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert log.pending_turns() == []
-    [need] = log.needs()
+    [need] = log.needs()  # completed, not duplicated
+    assert need.id == early.id
     assert need.owner == "user" and need.author == "li" and need.account == "王阿姨"
     assert need.evidence[0].turn == turn.idx and need.evidence[0].quote in turn.text
 
