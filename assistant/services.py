@@ -4,6 +4,7 @@ are callers of this; tests pass their own model (e.g. the fake) instead of patch
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 from functools import cached_property
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -12,6 +13,9 @@ from assistant.coach.cards import Catalog
 from assistant.coach.service import CoachService
 from assistant.needs.log import NeedLog
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.knowledge import KnowledgeBase
 
 
 class Services:
@@ -54,8 +58,19 @@ class Services:
                                retries=min(1, self.settings.max_retries))
 
     @cached_property
+    def knowledge(self) -> "KnowledgeBase":
+        from assistant.knowledge import KnowledgeBase
+
+        return KnowledgeBase.from_settings(self.settings)
+
+    def _coach_passages(self, query: str) -> list:
+        kinds = {"story", "case", "concept", "pitfall", "process"}
+        return self.knowledge.retrieve(query, k=3, kinds=kinds)
+
+    @cached_property
     def coach(self) -> CoachService:
         return CoachService(
             self.needlog, self.chat_model, self.catalog,
             extraction=self.settings.extraction, retries=self.settings.max_retries,
+            retrieve=self._coach_passages if self.settings.coach_retrieval else None,
         )

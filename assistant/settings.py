@@ -154,6 +154,11 @@ class Settings(BaseSettings):
         60, ge=0, le=1000, description="Characters shared between neighbouring chunks."
     )
     retrieval_k: int = Field(4, ge=1, le=50, description="Passages retrieved per question.")
+    coach_retrieval: bool = Field(
+        True,
+        description="Cite a retrieved knowledge passage with every coaching move (loads the "
+        "embedder and indexes knowledge/ on first use).",
+    )
 
     scenarios_dir: Path | None = Field(
         None,

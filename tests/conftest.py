@@ -23,7 +23,8 @@ SHARED_MODELS_DIR = default_data_dir() / "models"
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Isolated settings: fake provider, a fresh data directory."""
-    return Settings(provider="fake", data_dir=tmp_path / "data", models_dir=SHARED_MODELS_DIR)
+    return Settings(provider="fake", data_dir=tmp_path / "data", models_dir=SHARED_MODELS_DIR,
+                    coach_retrieval=False)
 
 
 @pytest.fixture

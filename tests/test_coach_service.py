@@ -152,3 +152,34 @@ def test_jujube_with_the_embedded_model(local_settings):
         for ev in need.evidence:
             turn = services.needlog.turns(cid)[ev.turn - 1]
             assert turn.role == "customer" and ev.quote in turn.text
+
+
+def test_each_move_carries_a_retrieved_passage(settings, fake_model):
+    from types import SimpleNamespace
+
+    queries = []
+
+    def retrieve(query):
+        queries.append(query)
+        return [SimpleNamespace(doc_id="jujube-story", title="老太太买枣子", source="001.txt", text="…"),
+                SimpleNamespace(doc_id="buyer-vs-user", title="购买者与使用者", source="001.txt", text="先问给谁用")]
+
+    services = Services(settings, model=fake_model)
+    from assistant.coach.service import CoachService
+
+    coach = CoachService(services.needlog, fake_model, services.catalog, retrieve=retrieve)
+    cid = coach.start(author="li")
+    fake_model.enqueue("您买来做什么用呢？", '{"needs": []}')
+    turn = coach.relay(cid, "我想买点枣子")
+    assert "我想买点枣子" in queries[0]
+    ids = [c.id for c in turn.move.citations]
+    assert ids.count("jujube-story") == 1  # not cited twice
+    assert "buyer-vs-user" in ids or "jujube-story" in ids
+    assert "[1]" in "".join(turn.reply())
+
+    def broken(query):
+        raise RuntimeError("index unavailable")
+
+    coach.retrieve = broken
+    fake_model.enqueue("好的", '{"needs": []}')
+    assert coach.relay(cid, "给我儿媳妇买的").move  # a broken index costs no turn

@@ -16,7 +16,7 @@ from typing import Callable, Iterator, Literal
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from assistant.coach.cards import Catalog
-from assistant.coach.policy import Move, next_move, record_move, SLOT_PLAN, B2B_ORDER, B2C_ORDER
+from assistant.coach.policy import B2B_ORDER, B2C_ORDER, SLOT_PLAN, Citation, Move, next_move, record_move
 from assistant.coach.state import SLOT_LABELS, DiscoveryState
 from assistant.errors import InputError, NeedsError
 from assistant.llm.calls import stream
@@ -60,7 +60,9 @@ class CoachService:
         *,
         extraction: Literal["model", "rules", "hybrid"] = "hybrid",
         retries: int = 2,
+        retrieve: Callable[[str], list] | None = None,
     ):
+        self.retrieve = retrieve  # (query) -> passages; adds a retrieved citation to each move
         self.log = needlog
         self._model = model
         self.catalog = catalog
@@ -145,9 +147,10 @@ class CoachService:
             for turn in customer_turns:
                 self.log.set_extraction(turn.id, "done", {"method": "rules"})
 
-        # 4. the next move, by policy
+        # 4. the next move, by policy, with the passage that motivates it
         needs = self.needs(conversation_id)
         move = next_move(state, needs, self.catalog)
+        self._cite(move, text)
         record_move(state, move)
         self.log.save_state(conversation_id, state.model_dump(mode="json"))
 
@@ -167,6 +170,27 @@ class CoachService:
 
         result._reply = reply
         return result
+
+    def _cite(self, move: Move, words: str) -> None:
+        """Add the knowledge passage retrieval finds for this move and these words."""
+        if self.retrieve is None:
+            return
+        query = f"{move.rationale} {words[:200]}"
+        try:
+            passages = self.retrieve(query)
+        except Exception as exc:  # a broken index must not cost the salesperson the turn
+            log.warning("retrieval for the coach failed: %s", exc)
+            return
+        cited = {c.id for c in move.citations}
+        for passage in passages:
+            key = getattr(passage, "doc_id", "") or getattr(passage, "id", "")
+            if key in cited:
+                continue
+            move.citations.append(Citation(
+                id=key, title=getattr(passage, "title", "") or key,
+                source=getattr(passage, "source", ""), excerpt=str(getattr(passage, "text", ""))[:160],
+            ))
+            break
 
     def _window(self, conversation_id: int, turns, in_prep: bool) -> Transcript | None:
         """The words to read for needs: the salesperson's last words before these, and these."""
