@@ -63,4 +63,20 @@ fi
 step "installing the offline model (verified by SHA-256; skipped when present)"
 .venv/bin/needs model pull
 
+step "indexing the shipped knowledge base (once; later runs find it unchanged)"
+.venv/bin/needs retrieve "客户说想买枣子，我该怎么问？" --k 1 >/dev/null
+
 step "ready: .venv/bin/needs --help"
+
+# Test-only system packages: a real browser for tests/test_browser.py (Debian's Chromium, driven
+# by Playwright without `playwright install`), and CJK fonts so its screenshots are legible.
+if [ "$DEV" = 1 ]; then
+  BROWSER_PKGS=()
+  [ -x /usr/bin/chromium ] || BROWSER_PKGS+=(chromium)
+  fc-list :lang=zh 2>/dev/null | grep -q . || BROWSER_PKGS+=(fonts-noto-cjk)
+  if [ "${#BROWSER_PKGS[@]}" -gt 0 ]; then
+    step "installing ${BROWSER_PKGS[*]} (Debian packages) for the browser test"
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${BROWSER_PKGS[@]}" >/dev/null
+  fi
+fi

@@ -1,0 +1,369 @@
+"""Retrieval benchmark: recall@1/3/5 and MRR of dense-only, BM25-only and hybrid
+retrieval, latency, a ≥10k-chunk scale run, and the coverage check of `needs ask`.
+
+    .venv/bin/python benchmarks/retrieval.py                 # everything, in a temp dir
+    .venv/bin/python benchmarks/retrieval.py --work /tmp/rb  # keep the indexes for a rerun
+    .venv/bin/python benchmarks/retrieval.py --skip-scale
+
+Question sets:
+* ../shared/bench/retrieval_seeds.json over ../shared/seeds/*.txt ingested as user
+  documents (the raw web captures: cleaning matters here). A passage is relevant if,
+  normalised (t2s, pinyin annotations removed, no whitespace), it contains any of the
+  question's key phrases, normalised the same way.
+* benchmarks/data/knowledge_questions.json over the shipped knowledge/: a passage is
+  relevant if its doc_id is one of the question's relevant_ids.
+
+Sections whose inputs are missing are skipped with a message. Results go to
+benchmarks/results/retrieval.json and a summary table is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+from assistant.knowledge import KnowledgeBase  # noqa: E402
+from assistant.knowledge import retrieval as retrieval_mod  # noqa: E402
+from assistant.knowledge.answer import assess_coverage  # noqa: E402
+from assistant.knowledge.normalize import compact, tokenize  # noqa: E402
+from assistant.knowledge.retrieval import Passage  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+
+SHARED = ROOT.parent / "shared"
+MODES = ("dense", "bm25", "hybrid")
+DEPTH = 10  # passages retrieved per question (MRR is computed over these)
+
+# Questions the curated knowledge does not cover (for the coverage check of `needs ask`).
+OFF_TOPIC = [
+    "量子色动力学的渐近自由是什么？",
+    "今天天气怎么样？",
+    "红烧肉怎么做才好吃？",
+    "怎么给 Python 程序写单元测试？",
+    "珠穆朗玛峰有多高？",
+    "光合作用的化学方程式是什么？",
+    "如何治疗感冒发烧？",
+    "唐朝是哪一年建立的？",
+    "股票市盈率怎么计算？",
+    "足球比赛一场有多少分钟？",
+    "怎样养好一盆多肉植物？",
+    "黑洞是怎么形成的？",
+    "二次方程的求根公式是什么？",
+    "高铁票怎么退票？",
+    "猫为什么喜欢晒太阳？",
+    "如何申请出国签证？",
+    "怎么修自行车的链条？",
+    "最近有什么好看的电影？",
+    "iPhone 和安卓哪个好？",
+    "怎样提高英语口语？",
+    "明天会下雨吗？",
+    "电动车电池多久换一次？",
+    "什么是区块链？",
+    "What is asymptotic freedom in quantum chromodynamics?",
+    "How tall is Mount Everest?",
+    "How do I bake sourdough bread?",
+    "What is the capital of Australia?",
+    "How do I reset my router password?",
+    "Which planet has the most moons?",
+    "How do I cook rice?",
+    "What is machine learning?",
+]
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    return float(np.percentile(np.asarray(values), q))
+
+
+def settings_for(data_dir: Path, **extra: Any) -> Settings:
+    return Settings(provider="fake", data_dir=data_dir, **extra)
+
+
+def evaluate(kb: KnowledgeBase, questions: list[dict[str, Any]], relevant: Callable[[dict, Passage], bool]
+             ) -> dict[str, Any]:
+    """recall@1/3/5, MRR@10 per mode; latency of query embedding and of search."""
+    per_mode: dict[str, dict[str, Any]] = {m: {"ranks": [], "search_ms": []} for m in MODES}
+    embed_ms: list[float] = []
+    misses: dict[str, list[str]] = {m: [] for m in MODES}
+    for q in questions:
+        t0 = time.perf_counter()
+        vector = kb.embed_query(q["question"])
+        embed_ms.append((time.perf_counter() - t0) * 1000)
+        for mode in MODES:
+            t0 = time.perf_counter()
+            passages = kb.search(q["question"], vector if mode != "bm25" else None, DEPTH, mode=mode)
+            per_mode[mode]["search_ms"].append((time.perf_counter() - t0) * 1000)
+            rank = next((i for i, p in enumerate(passages, start=1) if relevant(q, p)), None)
+            per_mode[mode]["ranks"].append(rank)
+            if rank is None or rank > 3:
+                misses[mode].append(q["id"])
+    out: dict[str, Any] = {"questions": len(questions), "embed_query_ms": summarise(embed_ms)}
+    for mode in MODES:
+        ranks = per_mode[mode]["ranks"]
+        n = max(1, len(ranks))
+        out[mode] = {
+            "recall@1": round(sum(1 for r in ranks if r and r <= 1) / n, 4),
+            "recall@3": round(sum(1 for r in ranks if r and r <= 3) / n, 4),
+            "recall@5": round(sum(1 for r in ranks if r and r <= 5) / n, 4),
+            "mrr@10": round(sum(1 / r for r in ranks if r) / n, 4),
+            "search_ms": summarise(per_mode[mode]["search_ms"]),
+            "missed_top3": misses[mode],
+        }
+    by_lang: dict[str, Any] = {}
+    for lang in sorted({q.get("lang", "zh") for q in questions}):
+        idx = [i for i, q in enumerate(questions) if q.get("lang", "zh") == lang]
+        ranks = [per_mode["hybrid"]["ranks"][i] for i in idx]
+        by_lang[lang] = {
+            "questions": len(idx),
+            "hybrid_recall@3": round(sum(1 for r in ranks if r and r <= 3) / max(1, len(idx)), 4),
+        }
+    out["hybrid_by_language"] = by_lang
+    for metric in ("recall@3", "mrr@10"):
+        for base in ("dense", "bm25"):
+            if out[base][metric]:
+                out.setdefault("hybrid_vs", {})[f"{metric}/{base}"] = round(out["hybrid"][metric] / out[base][metric], 3)
+    return out
+
+
+def summarise(ms: list[float]) -> dict[str, float]:
+    return {"p50": round(percentile(ms, 50), 2), "p95": round(percentile(ms, 95), 2),
+            "mean": round(statistics.fmean(ms), 2) if ms else float("nan")}
+
+
+def run_seeds(work: Path) -> dict[str, Any] | None:
+    seeds_dir = SHARED / "seeds"
+    qfile = SHARED / "bench" / "retrieval_seeds.json"
+    if not seeds_dir.is_dir() or not qfile.is_file():
+        print(f"skipped the seed benchmark: {seeds_dir} or {qfile} is missing")
+        return None
+    spec = json.loads(qfile.read_text(encoding="utf-8"))
+    questions = spec["questions"]
+    kb = KnowledgeBase.from_settings(settings_for(work / "seeds", knowledge_dir=work / "no-shipped-knowledge"),
+                                     shipped=False)
+    t0 = time.perf_counter()
+    report = kb.ingest(sorted(seeds_dir.glob("*.txt")))
+    ingest_s = time.perf_counter() - t0
+    print(f"seeds: {report.summary()} in {ingest_s:.1f} s")
+    phrases = {q["id"]: [compact(p) for p in q["key_phrases"]] for q in questions}
+
+    def relevant(q: dict, p: Passage) -> bool:
+        text = compact(p.text)
+        return any(ph in text for ph in phrases[q["id"]])
+
+    result = evaluate(kb, questions, relevant)
+    result["ingest"] = {"files": len(report.indexed) + len(report.unchanged), "chunks": report.total_chunks,
+                        "seconds": round(ingest_s, 1)}
+    return result
+
+
+def run_knowledge(work: Path) -> tuple[dict[str, Any] | None, KnowledgeBase | None]:
+    qfile = ROOT / "benchmarks" / "data" / "knowledge_questions.json"
+    if not qfile.is_file():
+        print(f"skipped the knowledge benchmark: {qfile} is missing")
+        return None, None
+    questions = json.loads(qfile.read_text(encoding="utf-8"))["questions"]
+    kb = KnowledgeBase.from_settings(settings_for(work / "knowledge"))
+    t0 = time.perf_counter()
+    report = kb.ensure_shipped()
+    ingest_s = time.perf_counter() - t0
+    print(f"knowledge: {report.summary() if report else 'already indexed'} in {ingest_s:.1f} s")
+
+    def relevant(q: dict, p: Passage) -> bool:
+        return p.doc_id in q["relevant_ids"]
+
+    result = evaluate(kb, questions, relevant)
+    result["ingest"] = {"chunks": kb.count(), "seconds": round(ingest_s, 1)}
+    return result, kb
+
+
+def run_coverage(kb: KnowledgeBase, in_domain: list[str]) -> dict[str, Any]:
+    """How often `needs ask` answers in-domain questions and refuses off-topic ones."""
+    index = retrieval_mod.bm25_index(kb.store)
+    idf, unseen = index.idf_table()
+    rows = []
+    for label, questions in (("in_domain", in_domain), ("off_topic", OFF_TOPIC)):
+        for question in questions:
+            passages = kb.retrieve(question, k=kb.settings.retrieval_k)
+            cov = assess_coverage(question, passages, idf, unseen)
+            rows.append({"set": label, "question": question, "covered": cov.covered,
+                         "term_coverage": round(cov.term_coverage, 3),
+                         "top_similarity": round(cov.top_similarity or 0.0, 4), "reason": cov.reason})
+    inside = [r for r in rows if r["set"] == "in_domain"]
+    outside = [r for r in rows if r["set"] == "off_topic"]
+    return {
+        "in_domain_answered": round(sum(r["covered"] for r in inside) / max(1, len(inside)), 4),
+        "off_topic_refused": round(sum(not r["covered"] for r in outside) / max(1, len(outside)), 4),
+        "in_domain_questions": len(inside),
+        "off_topic_questions": len(outside),
+        "max_off_topic_similarity": max(r["top_similarity"] for r in outside),
+        "max_off_topic_term_coverage": max(r["term_coverage"] for r in outside),
+        "wrongly_refused": [r for r in inside if not r["covered"]],
+        "wrongly_answered": [r for r in outside if r["covered"]],
+    }
+
+
+def run_scale(work: Path, base: KnowledgeBase, questions: list[str], target: int) -> dict[str, Any]:
+    """A collection of ≥target synthetic chunks: sentences of the real chunks recombined,
+    vectors mixed from the real chunks' vectors plus noise (embedding 10k chunks
+    for real would take ~1 h on one core; the search cost does not depend on it)."""
+    from assistant.knowledge.store import ChromaStore
+
+    rng = random.Random(7)
+    nprng = np.random.default_rng(7)
+    source = base.store.collection.get(include=["metadatas", "embeddings", "documents"])
+    metas, vectors, docs = source["metadatas"], np.asarray(source["embeddings"], dtype=np.float32), source["documents"]
+    sentences = [s for d in docs for s in re.split(r"(?<=[。！？；])", d) if len(s) > 8]
+    kb = KnowledgeBase.from_settings(settings_for(work / "scale", knowledge_dir=work / "no-shipped-knowledge",
+                                                  collection="scale"), embedder=base.embedder, shipped=False)
+    store: ChromaStore = kb.store
+    existing = store.count()
+    t0 = time.perf_counter()
+    if existing < target:
+        ids, texts, new_metas, new_vecs = [], [], [], []
+        for n in range(existing, target):
+            a, b = rng.randrange(len(docs)), rng.randrange(len(docs))
+            text = "".join(rng.sample(sentences, 6))[:360]
+            vec = 0.7 * vectors[a] + 0.3 * vectors[b] + nprng.normal(0, 0.02, vectors.shape[1]).astype(np.float32)
+            vec /= np.linalg.norm(vec)
+            meta = dict(metas[a])
+            meta.update({"text": text, "tokens": " ".join(tokenize(text)), "source_key": f"synthetic:{n // 20}",
+                         "source": f"synthetic-{n // 20}.txt", "path": f"/synthetic/{n // 20}.txt", "ordinal": n % 20})
+            ids.append(f"syn-{n:06d}")
+            texts.append(text)
+            new_metas.append(meta)
+            new_vecs.append(vec)
+            if len(ids) == 1000:
+                store.upsert(ids, texts, new_metas, np.asarray(new_vecs))
+                ids, texts, new_metas, new_vecs = [], [], [], []
+        if ids:
+            store.upsert(ids, texts, new_metas, np.asarray(new_vecs))
+        store.touch()
+    build_s = time.perf_counter() - t0
+    count = store.count()
+    t0 = time.perf_counter()
+    retrieval_mod.bm25_index(store)
+    bm25_build_s = time.perf_counter() - t0
+    search_ms: list[float] = []
+    total_ms: list[float] = []
+    dense_ms: list[float] = []
+    for _ in range(3):
+        for q in questions:
+            t0 = time.perf_counter()
+            vector = kb.embed_query(q)
+            t1 = time.perf_counter()
+            kb.search(q, vector, kb.settings.retrieval_k, mode="hybrid")
+            t2 = time.perf_counter()
+            kb.search(q, vector, kb.settings.retrieval_k, mode="dense")
+            t3 = time.perf_counter()
+            search_ms.append((t2 - t1) * 1000)
+            total_ms.append((t2 - t0) * 1000)
+            dense_ms.append((t3 - t2) * 1000)
+    return {
+        "chunks": count,
+        "build_seconds": round(build_s, 1),
+        "bm25_index_build_seconds": round(bm25_build_s, 2),
+        "queries": len(search_ms),
+        "hybrid_search_ms_without_embedding": summarise(search_ms),
+        "dense_search_ms_without_embedding": summarise(dense_ms),
+        "hybrid_ms_with_query_embedding": summarise(total_ms),
+        "target_p50_ms": 20,
+        "meets_target": percentile(search_ms, 50) <= 20,
+    }
+
+
+def print_table(results: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    for name in ("seeds", "knowledge"):
+        r = results.get(name)
+        if not r:
+            continue
+        table = Table(title=f"{name}: {r['questions']} questions")
+        for col in ("mode", "recall@1", "recall@3", "recall@5", "MRR@10", "search p50 ms", "p95 ms"):
+            table.add_column(col)
+        for mode in MODES:
+            m = r[mode]
+            table.add_row(mode, f"{m['recall@1']:.3f}", f"{m['recall@3']:.3f}", f"{m['recall@5']:.3f}",
+                          f"{m['mrr@10']:.3f}", f"{m['search_ms']['p50']:.1f}", f"{m['search_ms']['p95']:.1f}")
+        console.print(table)
+        console.print(f"query embedding p50 {r['embed_query_ms']['p50']:.1f} ms, p95 {r['embed_query_ms']['p95']:.1f} ms;"
+                      f" hybrid vs baselines {r.get('hybrid_vs')}; by language {r['hybrid_by_language']}")
+    if results.get("coverage"):
+        c = results["coverage"]
+        console.print(f"coverage check: answers {c['in_domain_answered']:.0%} of {c['in_domain_questions']} in-domain "
+                      f"questions, refuses {c['off_topic_refused']:.0%} of {c['off_topic_questions']} off-topic ones")
+    if results.get("scale"):
+        s = results["scale"]
+        console.print(f"scale: {s['chunks']} chunks — hybrid search p50 {s['hybrid_search_ms_without_embedding']['p50']} ms"
+                      f" / p95 {s['hybrid_search_ms_without_embedding']['p95']} ms without the query embedding; "
+                      f"p50 {s['hybrid_ms_with_query_embedding']['p50']} ms with it "
+                      f"(target p50 ≤ 20 ms: {'met' if s['meets_target'] else 'NOT met'})")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--work", type=Path, help="keep the indexes here (default: a temp dir)")
+    parser.add_argument("--skip-scale", action="store_true")
+    parser.add_argument("--scale-chunks", type=int, default=10_000)
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "retrieval.json")
+    args = parser.parse_args()
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+    tmp = None
+    if args.work is None:
+        tmp = tempfile.TemporaryDirectory(prefix="needs-retrieval-bench-")
+        work = Path(tmp.name)
+    else:
+        work = args.work
+        work.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    results: dict[str, Any] = {
+        "benchmark": "retrieval",
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "machine": {"cpus": os.cpu_count(), "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+                    "python": platform.python_version(), "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS")},
+        "settings": {"chunk_chars": Settings().chunk_chars, "chunk_overlap": Settings().chunk_overlap,
+                     "depth": DEPTH, "rrf_k": retrieval_mod.RRF_K},
+    }
+    results["seeds"] = run_seeds(work)
+    knowledge, kb = run_knowledge(work)
+    results["knowledge"] = knowledge
+    if kb is not None:
+        in_domain = json.loads((ROOT / "benchmarks/data/knowledge_questions.json").read_text("utf-8"))["questions"]
+        questions = [q["question"] for q in in_domain]
+        seed_file = SHARED / "bench" / "retrieval_seeds.json"
+        seed_questions = ([q["question"] for q in json.loads(seed_file.read_text("utf-8"))["questions"]]
+                          if seed_file.is_file() else [])
+        results["coverage"] = run_coverage(kb, questions + seed_questions)
+        if not args.skip_scale:
+            results["scale"] = run_scale(work, kb, questions, args.scale_chunks)
+    results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+    print_table(results)
+    print(f"results written to {args.out}")
+    if tmp is not None:
+        tmp.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
