@@ -7,10 +7,9 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, Field
 
-_FRONT = re.compile(r"\A---\s*\n(.*?)\n---\s*\n(.*)\Z", re.S)
+from assistant.knowledge.catalog import split_front_matter
 
 
 class Entry(BaseModel):
@@ -49,15 +48,13 @@ class Entry(BaseModel):
 
 
 def parse_entry(path: Path) -> Entry | None:
-    text = path.read_text(encoding="utf-8")
-    match = _FRONT.match(text)
-    if not match:
+    front, body = split_front_matter(path.read_text(encoding="utf-8"))
+    if not front.doc_id:
         return None
-    meta = yaml.safe_load(match.group(1)) or {}
-    if not isinstance(meta, dict) or "id" not in meta:
-        return None
-    return Entry(**{k: v for k, v in meta.items() if k in Entry.model_fields}, body=match.group(2),
-                 path=str(path))
+    extra = {k: v for k, v in front.extra.items() if k in Entry.model_fields}
+    return Entry(id=front.doc_id, title_zh=front.title, title_en=front.title_en, kind=front.kind,
+                 tags=front.tags, source=front.source, summary_en=front.summary_en, body=body,
+                 path=str(path), **extra)
 
 
 class Catalog:
