@@ -183,3 +183,16 @@ def test_each_move_carries_a_retrieved_passage(settings, fake_model):
     coach.retrieve = broken
     fake_model.enqueue("好的", '{"needs": []}')
     assert coach.relay(cid, "给我儿媳妇买的").move  # a broken index costs no turn
+
+
+def test_reply_left_mid_stream_is_still_saved(services, fake_model):
+    cid = services.coach.start(author="li")
+    fake_model.enqueue("阿姨，您买枣子是给谁吃的呀？", '{"needs": []}')
+    turn = services.coach.relay(cid, "我想买点枣子")
+    stream = turn.reply()
+    first = next(stream) + next(stream)
+    stream.close()  # the reader went away
+    coach_turn = services.needlog.turns(cid)[-1]
+    assert coach_turn.role == "coach" and coach_turn.text == first
+    assert coach_turn.meta["complete"] is False
+    assert services.needlog.turns(cid)[0].extraction == "pending"  # `needs extract --pending` finishes it

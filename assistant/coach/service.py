@@ -264,30 +264,33 @@ class CoachService:
             "👉 Ask the customer: " if not prep else "❓ First, tell me: ")
         if move.kind == "address":
             header = "💡 建议推荐：" if zh else "💡 Suggest: "
-        yield header
-        pieces.append(header)
         try:
-            produced = False
-            for piece in stream(self.model(), messages, retries=self.retries, max_tokens=120):
-                produced = True
-                pieces.append(piece)
-                yield piece
-            if not produced:
-                raise NeedsError("empty reply")
-        except NeedsError as exc:
-            fallback = move.example or task
-            note = f"{fallback}\n（模型暂不可用，以上为参考问法：{exc.message}）" if zh else (
-                f"{fallback}\n(model unavailable, showing the reference question: {exc.message})")
-            pieces.append(note)
-            yield note
-        tail = "\n\n" + render_why(move, state.language)
-        pieces.append(tail)
-        yield tail
-        result.text = "".join(pieces)
-        self.log.add_turn(
-            result.conversation_id, "coach", result.text,
-            meta={"move": move.model_dump(mode="json")},
-        )
+            yield header
+            pieces.append(header)
+            try:
+                produced = False
+                for piece in stream(self.model(), messages, retries=self.retries, max_tokens=120):
+                    produced = True
+                    pieces.append(piece)
+                    yield piece
+                if not produced:
+                    raise NeedsError("empty reply")
+            except NeedsError as exc:
+                fallback = move.example or task
+                note = f"{fallback}\n（模型暂不可用，以上为参考问法：{exc.message}）" if zh else (
+                    f"{fallback}\n(model unavailable, showing the reference question: {exc.message})")
+                pieces.append(note)
+                yield note
+            tail = "\n\n" + render_why(move, state.language)
+            pieces.append(tail)
+            yield tail
+        finally:  # saved even when the reader stops early (e.g. the page was left mid-stream)
+            result.text = "".join(pieces)
+            self.log.add_turn(
+                result.conversation_id, "coach", result.text,
+                meta={"move": move.model_dump(mode="json"),
+                      "complete": bool(pieces) and pieces[-1].startswith("\n\n")},
+            )
 
     # ---- prep: a question plan --------------------------------------------------------
     def plan(self, conversation_id: int, size: int = 7) -> "QuestionPlan":

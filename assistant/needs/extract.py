@@ -114,7 +114,7 @@ class NeedExtractor:
         *,
         method: Method = "hybrid",
         retries: int = 2,
-        max_tokens: int = 420,
+        max_tokens: int = 320,
         language: str = "zh",
     ):
         self.model = model

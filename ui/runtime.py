@@ -1,0 +1,121 @@
+"""The web app's seam to the core: one process-wide ``Services``, the signed-in person,
+and the one place where errors become messages.
+
+Pages never build a model, a store or a chain: they call ``get_services()``. Tests
+inject their own services (e.g. with the fake model) with ``set_services(...)`` before
+running the app with ``AppTest``; the override wins over the cached real one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+import streamlit as st
+from pydantic import ValidationError
+
+from assistant.errors import NeedsError
+from assistant.services import Services
+from assistant.users import Person
+from ui.i18n import t
+
+log = logging.getLogger(__name__)
+
+_override: Services | None = None
+_knowledge: dict[int, Any] = {}
+
+
+def set_services(services: Services | None) -> None:
+    """Use these services instead of the ones built from settings (None: back to the real ones)."""
+    global _override
+    _override = services
+    _knowledge.clear()
+
+
+@st.cache_resource(show_spinner=False)
+def _real_services() -> Services:
+    from assistant.cli import load_settings  # the CLI's settings loader names the bad variable
+
+    return Services(load_settings())
+
+
+def get_services() -> Services:
+    return _override if _override is not None else _real_services()
+
+
+def strict() -> bool:
+    """Re-raise unexpected errors (tests set NEEDS_TEST=1) instead of showing a message."""
+    return os.environ.get("NEEDS_TEST", "").lower() in ("1", "true", "yes")
+
+
+def show_error(exc: BaseException) -> None:
+    if isinstance(exc, NeedsError):
+        st.error(str(exc).replace("\n", "  \n"), icon="⚠️")
+    elif isinstance(exc, ValidationError):
+        details = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        st.error(t("error.invalid", detail=details), icon="⚠️")
+    else:
+        st.error(t("error.unexpected", detail=f"{type(exc).__name__}: {exc}"), icon="🛑")
+
+
+@contextmanager
+def guard() -> Iterator[None]:
+    """Run a block; a NeedsError shows its message and fix, anything else a plain message
+    (or re-raises under tests). Streamlit's own rerun/stop signals pass through."""
+    try:
+        yield
+    except (NeedsError, ValidationError) as exc:
+        show_error(exc)
+    except Exception as exc:
+        if strict():
+            raise
+        log.exception("unexpected error in the web app")
+        show_error(exc)
+
+
+# ---- the signed-in person ----------------------------------------------------------------
+def current_person() -> Person | None:
+    person = st.session_state.get("person")
+    return person if isinstance(person, Person) else None
+
+
+def require_person() -> Person:
+    """The signed-in person; a page reached without signing in stops here."""
+    person = current_person()
+    if person is None:
+        st.warning(t("auth.title"))
+        st.stop()
+    return person
+
+
+def sign_out() -> None:
+    keep = {"lang"}
+    for key in list(st.session_state.keys()):
+        if key not in keep:
+            del st.session_state[key]
+
+
+def may_edit(person: Person, author: str) -> bool:
+    """Managers correct anyone's needs; others only their own."""
+    return person.is_manager or person.username == author
+
+
+# ---- the knowledge base (optional module) ---------------------------------------------------
+def knowledge_base(services: Services) -> tuple[Any | None, str]:
+    """(the vector knowledge base, "") if ``assistant.knowledge`` is available, else (None, why).
+
+    Prefers ``services.knowledge`` when the service container offers it; otherwise builds
+    one per Services instance with ``KnowledgeBase.from_settings`` and keeps it.
+    """
+    if getattr(type(services), "knowledge", None) is not None:
+        return services.knowledge, ""  # type: ignore[attr-defined]
+    try:
+        from assistant.knowledge import KnowledgeBase  # type: ignore[attr-defined]
+    except ImportError as exc:  # not built (yet) in this installation: the page falls back
+        return None, str(exc)
+    key = id(services)
+    if key not in _knowledge:
+        _knowledge[key] = KnowledgeBase.from_settings(services.settings)
+    return _knowledge[key], ""

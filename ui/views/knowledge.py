@@ -1,0 +1,141 @@
+"""知识库 Knowledge: browse the curated entries and method cards, search, add documents."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from ui import runtime
+from ui.components import progress_reporter
+from ui.i18n import labels, lang, maybe, t
+
+person = runtime.require_person()
+services = runtime.get_services()
+catalog = services.catalog
+
+UPLOAD_TYPES = ["md", "txt", "html", "pdf", "docx"]
+
+st.title("📚 " + t("kb.title"))
+st.caption(t("kb.caption"))
+
+kb, kb_missing = None, ""
+with runtime.guard():
+    kb, kb_missing = runtime.knowledge_base(services)
+
+
+def body_without_title(body: str) -> str:
+    """The entry's Markdown without its title line, headings shrunk to fit inside an expander."""
+    body = re.sub(r"\A\s*#\s+[^\n]*\n", "", body).strip()
+    return re.sub(r"^(#{1,4})\s", lambda m: "#" * min(6, len(m.group(1)) + 3) + " ", body, flags=re.M)
+
+
+def entry_view(entry) -> None:
+    with st.expander(entry.title(lang()), icon="🧩" if entry.kind == "method" else "📄"):
+        meta = []
+        if entry.tags:
+            meta.append(f"{t('kb.tags')}：" + "、".join(entry.tags))
+        if entry.sources:
+            meta.append(f"{t('kb.source')}：" + ", ".join(entry.sources))
+        if meta:
+            st.caption("　·　".join(meta))
+        if lang() == "en" and entry.summary_en:
+            st.info(entry.summary_en)
+        st.markdown(body_without_title(entry.body))
+
+
+def substring_search(query: str) -> list:
+    terms = [w.lower() for w in query.split() if w.strip()]
+    hits = []
+    for entry in catalog.entries.values():
+        haystack = " ".join([entry.title_zh, entry.title_en, " ".join(entry.tags), entry.summary_en,
+                             entry.body]).lower()
+        if terms and all(term in haystack for term in terms):
+            in_title = sum(term in (entry.title_zh + entry.title_en).lower() for term in terms)
+            hits.append((in_title, haystack.count(terms[0]), entry))
+    hits.sort(key=lambda h: (-h[0], -h[1]))
+    return [h[2] for h in hits]
+
+
+def show_report(report) -> None:
+    summary = report.summary() if hasattr(report, "summary") else str(report)
+    st.success(f"{t('kb.ingested')} {summary}")
+    rows = []
+    for group in ("indexed", "unchanged", "skipped", "pruned"):
+        for item in getattr(report, group, []) or []:
+            rows.append({t("kb.file"): Path(item.path).name, t("kb.status"): item.status,
+                         t("kb.chunks"): item.chunks, t("kb.reason"): item.reason or item.detail or ""})
+    if rows:
+        st.markdown(f"**{t('kb.report')}**")
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def safe_name(name: str) -> str:
+    stem = re.sub(r"[^\w.\-\u4e00-\u9fff]+", "_", Path(name).name).strip("._") or "upload"
+    return stem[:120]
+
+
+tab_browse, tab_search, tab_upload = st.tabs([t("kb.tab.browse"), t("kb.tab.search"), t("kb.tab.upload")])
+
+with tab_browse:
+    kinds: dict[str, list] = {}
+    for entry in catalog.entries.values():
+        kinds.setdefault(entry.kind or "concept", []).append(entry)
+    order = sorted(kinds, key=lambda k: (-len(kinds[k]), k))
+    kind = st.radio(t("kb.kind"), order, horizontal=True, key="kb_kind",
+                    format_func=labels(order, lambda k: f"{maybe('kind', k)} ({len(kinds[k])})"))
+    for entry in sorted(kinds.get(kind, []), key=lambda e: e.title(lang())):
+        entry_view(entry)
+
+with tab_search:
+    query = st.text_input(t("kb.query"), key="kb_query", placeholder=t("kb.query_ph"))
+    if query.strip():
+        with runtime.guard():
+            if kb is not None:
+                if hasattr(kb, "ensure_shipped"):  # first use: the shipped knowledge is indexed once
+                    slot = st.empty()
+                    kb.ensure_shipped(progress=progress_reporter(slot, "kb.indexing"))
+                    slot.empty()
+                with st.spinner(t("kb.searching")):
+                    passages = kb.retrieve(query.strip(), services.settings.retrieval_k)
+                st.caption(t("kb.results", n=len(passages)))
+                for p in passages:
+                    with st.container(border=True):
+                        heading = p.title + (f" › {p.section}" if getattr(p, "section", "") else "")
+                        st.markdown(f"**{heading}**")
+                        st.caption(f"{p.source}　·　{t('kb.score', s=float(p.score))}")
+                        st.markdown(p.text)
+                if not passages:
+                    st.info(t("kb.no_results"))
+            else:
+                hits = substring_search(query)
+                st.caption(t("kb.results", n=len(hits)) + " " + t("kb.substring_note"))
+                for entry in hits[:20]:
+                    entry_view(entry)
+                if not hits:
+                    st.info(t("kb.no_results"))
+
+
+with tab_upload:
+    if kb is None:
+        st.info(t("kb.upload_unavailable"), icon="🚧")
+        st.caption(kb_missing)
+    elif not person.is_manager:
+        st.info(t("kb.upload_managers"), icon="🔒")
+    else:
+        files = st.file_uploader(t("kb.upload"), type=UPLOAD_TYPES, accept_multiple_files=True, key="kb_files")
+        if st.button(t("kb.ingest"), type="primary", disabled=not files, key="kb_ingest"):
+            with runtime.guard():
+                folder = services.settings.data_dir / "uploads"
+                folder.mkdir(parents=True, exist_ok=True)
+                paths = []
+                for f in files:
+                    path = folder / safe_name(f.name)
+                    path.write_bytes(f.getvalue())
+                    paths.append(path)
+                bar = st.progress(0.0, text=t("kb.ingesting"))
+                report = kb.ingest(paths, prune=False, progress=progress_reporter(bar))
+                bar.progress(1.0, text=t("kb.ingested"))
+                show_report(report)
