@@ -51,16 +51,7 @@ Labels = dict[str, Any]
 # --------------------------------------------------------------------------- predictors
 
 def rules(text: str) -> Labels:
-    qc = classify(text)
-    return {
-        "is_question": qc.is_question,
-        "form": qc.form,
-        "spin": qc.spin,
-        "purpose_probe": "purpose" in qc.probes,
-        "user_probe": "user" in qc.probes,
-        "pitch": qc.pitch,
-        "confirmation": qc.confirmation,
-    }
+    return classify(text).fields()
 
 
 _ENDS_Q = re.compile(r"[？?]\s*$")

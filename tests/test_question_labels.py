@@ -45,16 +45,7 @@ def load(lang: str) -> list[dict]:
 
 
 def predict(text: str) -> dict:
-    qc = classify(text)
-    return {
-        "is_question": qc.is_question,
-        "form": qc.form,
-        "spin": qc.spin,
-        "purpose_probe": "purpose" in qc.probes,
-        "user_probe": "user" in qc.probes,
-        "pitch": qc.pitch,
-        "confirmation": qc.confirmation,
-    }
+    return classify(text).fields()
 
 
 @pytest.mark.parametrize("lang,minimum", [("zh", 120), ("en", 30)])

@@ -65,6 +65,18 @@ class QuestionClass(BaseModel):
             out.add("confirmation")
         return out
 
+    def fields(self) -> dict[str, object]:
+        """The labels as flat fields, the shape of the hand-labelled question sets."""
+        return {
+            "is_question": self.is_question,
+            "form": self.form,
+            "spin": self.spin,
+            "purpose_probe": "purpose" in self.probes,
+            "user_probe": "user" in self.probes,
+            "pitch": self.pitch,
+            "confirmation": self.confirmation,
+        }
+
     def labels(self) -> list[str]:
         out = [self.form]
         if self.spin != "none":
