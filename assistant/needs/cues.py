@@ -10,7 +10,7 @@ import re
 
 # People a purchase may really be for (the user behind the buyer).
 PEOPLE_ZH = (
-    "儿媳妇|媳妇|儿媳|老婆|老公|爱人|丈夫|妻子|孩子|小孩|宝宝|儿子|女儿|孙子|孙女|外孙|老人|父母|爸妈|"
+    "儿媳妇|媳妇|儿媳|我妈|我爸|对象|未婚妻|未婚夫|老婆|老公|爱人|丈夫|妻子|孩子|小孩|宝宝|儿子|女儿|孙子|孙女|外孙|老人|父母|爸妈|"
     "爸爸|妈妈|老爸|老妈|婆婆|公公|岳父|岳母|奶奶|爷爷|外婆|外公|家人|家里人|朋友|同事|员工|工人|"
     "师傅|销售|业务员|客服|学生|老师|病人|患者|孕妇|新生儿|住户|业主|居民|租户|司机|护士|医生|店员|门店"
 )
@@ -28,11 +28,11 @@ CUSTOMERS_OF_CUSTOMER_EN = (
     r"our (?:customers?|clients?|users?|subscribers?|members?|patients?|guests?)|end[- ]users?|"
     r"subscribers?|churn"
 )
-DECISION_ZH = "老板|领导|总经理|经理|主任|校长|院长|采购部|董事会|拍板|说了算|做决定|决定权|审批|批准|商量|签字"
+DECISION_ZH = "(?<!^)老板(?![，,])|^老板(?![，,])|领导|点头|总经理|经理|主任|校长|院长|采购部|董事会|拍板|说了算|做决定|决定权|审批|批准|商量|签字"
 DECISION_EN = r"boss|board|approve|approval|sign[- ]off|decide|decision|my manager|procurement"
 TIMING_ZH = "下周|下个月|月底|年底|季度|尽快|马上|立刻|急着|赶在|之前|什么时候|多久|截止|期限|招标|上线|开学|开业|预产期"
 TIMING_EN = r"next (?:week|month|quarter)|by (?:monday|friday|the end)|deadline|asap|urgent|before|launch|tender"
-BUDGET_ZH = r"预算|[0-9一二三四五六七八九十百千万几]+\s*(?:块|元|万|千)|以内|不超过|控制在"
+BUDGET_ZH = r"预算|[0-9一二两三四五六七八九十百千万几]+\s*(?:块|元|万(?![台件个套盒桌辆人])|千(?![台件个套盒桌辆人]))|以内|不超过|不能超过|控制在|左右"
 BUDGET_EN = r"budget|\$\s?\d|\d+\s?(?:dollars|usd|k\b)|under \d|no more than"
 PRICE_ZH = "便宜|贵|价格|价钱|多少钱|报价|性价比|划算|实惠|优惠|折扣|打折|成本|省钱|低价|最低价|砍价|值不值|值得"
 PRICE_EN = r"cheap|expensive|price|cost|discount|value for money|afford|lowest|quote"
@@ -58,7 +58,7 @@ FUNCTION_ZH = (
     "营养|健康|好用|方便|简单|易用|管理|记录|提醒|自动"
 )
 FUNCTION_EN = r"feature|must|needs? to|able to|support|fast|slow|capacity|battery|performance|stable|safe|simple|easy|manage|track|remind|automat|cushion|sour|sweet"
-NEED_VERBS_ZH = "想要|想买|想吃|想喝|想找|需要|要求|希望|最好|必须|得|一定要|要|能不能|可不可以|有没有|就想|只要|别|不要|不能"
+NEED_VERBS_ZH = "想要|想买|想吃|想喝|想找|想(?:看看|订|换|上|装|配|升级|办|了解)|不行|不想|不希望|需要|要求|希望|最好|必须|得|一定要|要|能不能|可不可以|有没有|就想|只要|别|不要|不能"
 NEED_VERBS_EN = r"\bwant|\bneed|\blooking for|\bwould like|\bhope|\bmust\b|\bhave to\b|\bshould\b|\bprefer|\bcan you\b|\bdon't want|\bonly\b"
 GREETING_ZH = r"^(?:你好|您好|嗯+|哦+|好的?|谢谢|再见|行|可以|是的?|对)[。！!，,]?$"
 AFFIRM_ZH = r"^(?:是的?|对|对的|没错|嗯|就是|确实|正是|可以|好|行)"

@@ -114,7 +114,7 @@ class NeedExtractor:
         *,
         method: Method = "hybrid",
         retries: int = 2,
-        max_tokens: int = 320,
+        max_tokens: int = 480,  # the model's answers need ~300–400 tokens; less cuts the JSON
         language: str = "zh",
     ):
         self.model = model

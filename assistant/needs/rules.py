@@ -13,7 +13,8 @@ from assistant.needs.records import Evidence, ExtractedNeed, ExtractionResult
 from assistant.needs.transcript import Transcript
 
 _REQUEST = re.compile(
-    r"想买|要买|买点|买些|想要|需要|想找|来(?:一|两|几)|要(?:一|两|几)|looking for|\bwant\b|\bneed\b|\bbuy\b",
+    r"想买|要买|买点|买些|想要|需要|想找|想(?:看看|订|换|上|装|配|升级|办|了解)|最好|希望|一定要|必须|"
+    r"来(?:一|两|几)|要(?:一|两|几)|looking for|\bwant\b|\bneed\b|\bbuy\b",
     re.I,
 )
 _QUESTION_REQUEST = re.compile(r"有没有|能不能|可不可以|可以.*吗|\bdo you have\b|\bcan you\b|\bcould you\b", re.I)

@@ -176,7 +176,7 @@ with tab_charts:
     else:
         st.info(t("needs.none"))
 
-    # HOOK: trainee role-play scores over time. Drawn from RoleplayService.attempts() when the
+    # Trainee role-play scores over time, drawn from RoleplayService.attempts() when the
     # service container offers role-play; the role-play page owns the scorecards themselves.
     st.markdown(f"**{t('chart.scores')}**")
     roleplay = getattr(services, "roleplay", None) if hasattr(type(services), "roleplay") else None
