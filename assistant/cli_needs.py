@@ -165,7 +165,7 @@ def extract(
 
     services = _services(extraction=method)
     if pending:
-        done = finish_pending(services)
+        done = services.coach.complete_pending()
         console.print(f"{done} pending turn(s) processed.")
         return
     if file is None:
@@ -196,32 +196,6 @@ def extract(
         return
     console.print(needs_table(records))
     console.print(f"[dim]method: {outcome.method}; dropped: {len(outcome.dropped)}[/]")
-
-
-def finish_pending(services) -> int:
-    """Complete extraction for turns committed but never extracted (e.g. after a crash)."""
-    from assistant.needs.extract import NeedExtractor
-    from assistant.needs.transcript import DialogueTurn, Transcript
-
-    log = services.needlog
-    count = 0
-    for turn in log.pending_turns():
-        conv = log.conversation(turn.conversation_id)
-        history = [t for t in log.turns(turn.conversation_id) if t.idx <= turn.idx and t.role != "coach"]
-        window = history[-2:]
-        prep = conv.mode == "prep"
-        transcript = Transcript(turns=[
-            DialogueTurn(n=t.idx, role="customer" if (prep or t.role == "customer") else "sales", text=t.text)
-            for t in window
-        ])
-        model = None if services.settings.extraction == "rules" else services.chat_model()
-        outcome = NeedExtractor(model, method=services.settings.extraction).extract(transcript)
-        log.record_needs(turn.conversation_id, outcome.needs,
-                         source="prep" if prep else ("roleplay" if conv.kind == "roleplay" else "live"),
-                         author=conv.author, status="hypothesis" if prep else None)
-        log.set_extraction(turn.id, "done", {"method": outcome.method, "completed_later": True})
-        count += 1
-    return count
 
 
 def _filters(account, author, dimension, kind, status, source, since, until):

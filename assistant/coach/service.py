@@ -235,6 +235,22 @@ class CoachService:
         for t in turns:
             self.log.set_extraction(t.id, "done", {"method": outcome.method, "error": outcome.error})
 
+    def complete_pending(self) -> int:
+        """Finish extraction for turns committed but never read for needs (e.g. after a crash)."""
+        done = 0
+        for turn in self.log.pending_turns():
+            conv = self.log.conversation(turn.conversation_id)
+            in_prep = conv.mode == "prep"
+            window = self._window(turn.conversation_id, [turn], in_prep)
+            extractor = NeedExtractor(self._safe_model(), method=self.extraction, retries=self.retries,
+                                      language=conv.language)
+            outcome = extractor.extract(window)
+            self.log.record_needs(turn.conversation_id, outcome.needs, source="prep" if in_prep else "live",
+                                  author=conv.author, status="hypothesis" if in_prep else None)
+            self.log.set_extraction(turn.id, "done", {"method": outcome.method, "completed_later": True})
+            done += 1
+        return done
+
     def _safe_model(self) -> BaseChatModel | None:
         if self.extraction == "rules":
             return None
