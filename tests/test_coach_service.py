@@ -11,7 +11,6 @@ import pytest
 from assistant.errors import InputError
 from assistant.llm.fake import FakeChatModel
 from assistant.services import Services
-from assistant.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,7 +8,7 @@ import yaml
 from assistant.llm.fake import FakeChatModel
 from assistant.roleplay.classify import classify
 from assistant.roleplay.reveal import decide, leaks, secret_marks
-from assistant.roleplay.scenario import Scenario, load_scenario, load_scenarios
+from assistant.roleplay.scenario import Scenario, load_scenarios
 from assistant.roleplay.score import TurnLabel, compute
 from assistant.roleplay.service import OUT_OF_ROLE
 from assistant.services import Services

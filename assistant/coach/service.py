@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator, Literal
 
 from langchain_core.language_models.chat_models import BaseChatModel
+from pydantic import BaseModel, Field
 
 from assistant.coach.cards import Catalog
 from assistant.coach.policy import B2B_ORDER, B2C_ORDER, SLOT_PLAN, Citation, Move, next_move, record_move
@@ -359,7 +360,6 @@ def _split_pasted(text: str, default: str) -> list[tuple[str, str]]:
 
 
 # ---- prep plans ---------------------------------------------------------------------------
-from pydantic import BaseModel, Field  # noqa: E402
 
 
 class PlanItem(BaseModel):
