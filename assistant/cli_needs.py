@@ -6,14 +6,21 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Optional
+from typing import Optional, get_args
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from assistant.errors import InputError, NeedsError
-from assistant.needs.records import DIMENSION_LABELS, KIND_LABELS, OWNER_LABELS, STATUS_LABELS, NeedRecord
+from assistant.needs.records import (
+    DIMENSION_LABELS,
+    KIND_LABELS,
+    OWNER_LABELS,
+    STATUS_LABELS,
+    NeedRecord,
+    Source,
+)
 
 app = typer.Typer()
 log_app = typer.Typer(help="Review and export the need log.", no_args_is_help=True)
@@ -26,8 +33,8 @@ err = Console(stderr=True)
 
 
 def _services(**overrides):
-    from assistant.cli import load_settings
     from assistant.services import Services
+    from assistant.settings import load_settings
 
     settings = load_settings()
     if overrides:
@@ -209,8 +216,15 @@ def _filters(account, author, dimension, kind, status, source, since, until):
         except ValueError:
             raise InputError(f"Bad date {value!r}.", fix="use YYYY-MM-DD") from None
 
+    allowed = {"dimension": list(DIMENSION_LABELS), "kind": list(KIND_LABELS), "status": list(STATUS_LABELS),
+               "source": list(get_args(Source))}
+    for option, value in (("dimension", dimension), ("kind", kind), ("status", status), ("source", source)):
+        if value is not None and value not in allowed[option]:
+            raise InputError(f"Unknown --{option} {value!r}.",
+                             fix=f"use one of: {', '.join(allowed[option])}")
     return NeedFilter(account=account, author=author, dimension=dimension, kind=kind, status=status,
                       source=source, since=parse(since), until=parse(until))
+
 
 
 _FILTER_HELP = {

@@ -86,4 +86,5 @@ with st.sidebar:
         runtime.sign_out()
         st.rerun()
 
-page.run()
+with runtime.guard():  # the one place where a page's errors become messages
+    page.run()

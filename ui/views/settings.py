@@ -13,6 +13,7 @@ from assistant.model_files import MODELS, is_verified, model_path
 from assistant.prompts import load_prompt
 from assistant.settings import Settings, config_file_path
 from ui import runtime
+from ui.components import show_text
 from ui.i18n import t
 
 person = runtime.require_person()
@@ -34,7 +35,7 @@ with st.container(border=True):
     for column, title, value in zip(c, (t("set.provider"), t("set.endpoint"), t("set.model")),
                                     (settings.provider, endpoint, model_name)):
         column.caption(title)
-        column.markdown(f"**{value}**")
+        show_text(str(value), bold=True)
 
 if st.button(t("set.test"), type="primary", key="settings_test"):
     with runtime.guard():
@@ -44,7 +45,7 @@ if st.button(t("set.test"), type="primary", key="settings_test"):
             answer = complete(services.chat_model(), messages, retries=min(1, settings.max_retries), max_tokens=96)
             elapsed = time.perf_counter() - started
         st.success(t("set.test_ok", s=elapsed))
-        st.markdown(f"> {answer.strip()}")
+        show_text(answer.strip(), prefix="> ")
 
 st.subheader(t("set.offline"))
 with runtime.guard():
