@@ -319,13 +319,27 @@ def user_add(
 
 @user_app.command("list")
 def user_list() -> None:
-    """List users and their roles."""
+    """List users, their roles and whether sign-in is locked."""
+    users = _services().users
+    locked = {lock.username: lock for lock in users.locked()}
     table = Table()
-    for col in ("user", "name", "role"):
+    for col in ("user", "name", "role", "sign-in"):
         table.add_column(col)
-    for p in _services().users.all():
-        table.add_row(p.username, p.display_name, p.role)
+    for p in users.all():
+        lock = locked.get(p.username)
+        state = f"locked until {lock.locked_until.astimezone():%H:%M}" if lock else "ok"
+        table.add_row(p.username, p.display_name, p.role, state)
     console.print(table)
+
+
+@user_app.command("unlock")
+def user_unlock(username: str = typer.Argument(..., help="The locked user name.")) -> None:
+    """Unlock a user name locked after failed sign-ins (its failures are forgotten)."""
+    import getpass
+
+    was_locked = _services().users.unlock(username, actor=getpass.getuser())
+    console.print(f"[green]✓[/] {username} unlocked" if was_locked
+                  else f"{username} was not locked; its failed sign-ins are cleared")
 
 
 @user_app.command("password")

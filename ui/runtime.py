@@ -105,6 +105,16 @@ def require_person() -> Person:
     return person
 
 
+def client_id() -> str:
+    """Who is signing in, for throttling: the browser's address as the server sees it
+    (behind a reverse proxy every browser shares the proxy's address)."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # no browser connection (scripted runs)
+        address = None
+    return address if isinstance(address, str) and address else "web"
+
+
 def sign_out() -> None:
     keep = {"lang"}
     for key in list(st.session_state.keys()):

@@ -13,7 +13,7 @@ from assistant.model_files import MODELS, is_verified, model_path
 from assistant.prompts import load_prompt
 from assistant.settings import Settings, config_file_path
 from ui import runtime
-from ui.components import show_text
+from ui.components import escape_md, local_time, show_text
 from ui.i18n import t
 
 person = runtime.require_person()
@@ -65,6 +65,22 @@ with runtime.guard():
                      "✅" if settings.local_model_path.is_file() else "❌", "path": str(settings.local_model_path)})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     st.caption(t("set.pull_hint"))
+
+if person.is_manager:
+    st.subheader(t("set.locks"))
+    with runtime.guard():
+        users = services.users
+        locks = users.locked()
+        if not locks:
+            st.caption(t("set.locks_none"))
+        for lock in locks:
+            row = st.container(horizontal=True, vertical_alignment="center")
+            row.markdown(f"🔒 **{escape_md(lock.username)}** — "
+                         + t("set.lock_row", n=lock.failures, until=local_time(lock.locked_until, "%H:%M")))
+            if row.button(t("set.unlock"), key=f"unlock_{lock.username}"):
+                users.unlock(lock.username, actor=person.username)
+                st.toast(t("set.unlocked", name=escape_md(lock.username)))
+                st.rerun()
 
 st.subheader(t("set.all"))
 descriptions = Settings.describe()
