@@ -1,0 +1,164 @@
+"""Meeting import: every sample shape gives the right turns, speakers, roles and times;
+bad files get an error naming the line; review figures equal hand-computed values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import InputError
+from assistant.meetings.parse import SpeakersUnassigned, assign_roles, parse_meeting, read_meeting
+from assistant.meetings.review import ReviewTurn, review_turns
+
+DATA = Path(__file__).parent / "data" / "meetings"
+
+# file, format, turn count, speakers in order, options (customer, sales), roles in order
+SAMPLES = [
+    ("tencent_header.txt", "header", 7, ["王经理", "李明（销售）", "赵总"], (["王经理", "赵总"], []),
+     "CSCSCSC"),
+    ("feishu_dated.txt", "header", 6, ["张凯", "陈老师"], ([], ["张凯"]), "SCSCSC"),
+    ("wechat_copy.txt", "header", 5, ["宠物店-小雨", "宠物用品-阿杰"], (["宠物店-小雨"], []), "CSCSC"),
+    ("zoom_paren.txt", "inline", 7, ["Sarah Lee", "Tom Baker"], (["Sarah Lee"], ["Tom Baker"]), "CSCSCSC"),
+    ("dingtalk_space.txt", "inline", 5, ["刘工", "周销售"], (["刘工"], []), "CSCSC"),
+    ("subtitles_speakers.srt", "srt", 4, ["客户", "销售"], ([], []), "CSCS"),
+    ("subtitles_plain.srt", "srt", 2, ["?"], ([], []), "CS"),
+    ("webinar.vtt", "vtt", 4, ["Anna", "Mark"], (["Anna"], ["Mark"]), "CSCS"),
+    ("labelled.txt", "labelled", 4, ["客户", "销售"], ([], []), "CSCS"),
+    ("transcript.json", "json", 3, ["customer", "sales", "厂长"], (["厂长"], []), "CSC"),
+]
+
+
+@pytest.mark.parametrize("name,fmt,count,speakers,options,roles", SAMPLES, ids=[s[0] for s in SAMPLES])
+def test_every_sample_shape(name, fmt, count, speakers, options, roles):
+    meeting = read_meeting(DATA / name)
+    assert meeting.format == fmt
+    assert [t.n for t in meeting.turns] == list(range(1, count + 1))
+    assert meeting.speakers() == speakers
+    assign_roles(meeting, customer=options[0], sales=options[1])
+    assert "".join("C" if t.role == "customer" else "S" for t in meeting.turns) == roles
+
+
+def test_times_are_kept_and_relative():
+    meeting = read_meeting(DATA / "tencent_header.txt")
+    assert [t.at for t in meeting.turns] == [3, 12, 25, 48, 65, 80, 91]
+    assert meeting.turns[0].stamp == "00:00:03"
+    assert "走廊地毯脏了" in meeting.turns[2].text  # a second line stays in its turn
+    wechat = read_meeting(DATA / "wechat_copy.txt")
+    assert [t.at for t in wechat.turns] == [0, 60, 240, 300, 540]  # wall clock → from the first turn
+    srt = read_meeting(DATA / "subtitles_speakers.srt")
+    assert srt.turns[2].text == "他眼睛不好，主要就是打电话， 还有跟孙子视频。"  # one speaker's cues joined
+    assert (srt.turns[2].at, srt.turns[2].end) == (8.3, 16.0)
+
+
+def test_docx_transcript(tmp_path: Path):
+    import docx
+
+    document = docx.Document()
+    for line in (DATA / "tencent_header.txt").read_text("utf-8").splitlines():
+        document.add_paragraph(line)
+    path = tmp_path / "会议纪要.docx"
+    document.save(path)
+    meeting = read_meeting(path)
+    assert meeting.format == "header" and len(meeting.turns) == 7
+
+
+def test_gb18030_file_is_detected(tmp_path: Path):
+    path = tmp_path / "gbk.txt"
+    path.write_bytes((DATA / "dingtalk_space.txt").read_text("utf-8").encode("gb18030"))
+    meeting = read_meeting(path)
+    assert meeting.encoding == "gb18030"
+    assert meeting.turns[0].text.startswith("你们的扫码枪")
+
+
+def test_unassigned_speakers_are_listed_with_the_option_to_pass():
+    meeting = read_meeting(DATA / "zoom_paren.txt")
+    with pytest.raises(SpeakersUnassigned) as info:
+        assign_roles(meeting)
+    assert info.value.unassigned == ["Sarah Lee", "Tom Baker"]
+    assert "--customer-speaker" in info.value.fix
+    assert "drowning" not in str(info.value) or "Sarah Lee" in str(info.value)
+
+
+def test_side_written_in_a_name_is_used():
+    meeting = read_meeting(DATA / "tencent_header.txt")
+    with pytest.raises(SpeakersUnassigned) as info:
+        assign_roles(meeting)
+    assert info.value.unassigned == ["王经理", "赵总"]  # 李明（销售） is known from the name
+
+
+@pytest.mark.parametrize("text,line", [
+    ("张经理  00:00:01\n你好\n\n\n\n一些说明\n", None),
+    ("这是一份会议纪要\n没有说话人\n也没有时间\n", 1),
+    ("{\"turns\": [{\"role\": \"customer\", \"text\": \"hi\"},]}", 1),
+])
+def test_bad_files_name_the_line(text, line):
+    if line is None:
+        assert len(parse_meeting(text).turns) == 1  # blank lines and notes continue the turn
+        return
+    with pytest.raises(InputError) as info:
+        parse_meeting(text)
+    assert f"Line {line}" in info.value.message
+
+
+def test_unknown_speaker_option_is_an_error():
+    meeting = read_meeting(DATA / "feishu_dated.txt")
+    with pytest.raises(InputError, match="No speaker called 王五"):
+        assign_roles(meeting, customer=["王五"])
+
+
+def test_empty_and_binary_files(tmp_path: Path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n\n", encoding="utf-8")
+    with pytest.raises(InputError, match="empty"):
+        read_meeting(empty)
+    binary = tmp_path / "x.txt"
+    binary.write_bytes(b"\x00\x01\x02" * 100)
+    with pytest.raises(InputError, match="not a text transcript"):
+        read_meeting(binary)
+
+
+# ---- review figures, computed by hand --------------------------------------------------
+
+def _turns(meeting) -> list[ReviewTurn]:
+    return [ReviewTurn(t.n, t.role, t.text, t.speaker, t.at, t.end) for t in meeting.turns]
+
+
+def test_review_of_a_jujube_stall_by_hand():
+    turns = [
+        ReviewTurn(1, "customer", "我想买点枣子。"),  # 6 characters
+        ReviewTurn(2, "sales", "我们家的枣子又甜又脆，来两斤吧。"),  # 14, a pitch before anything is known
+        ReviewTurn(3, "customer", "我转了一圈了，都说甜。"),  # 9
+        ReviewTurn(4, "sales", "阿姨，您买枣子是给谁吃的？做什么用呢？"),  # 16, two questions in one turn
+        ReviewTurn(5, "customer", "给儿媳妇买的，她怀孕了，想吃酸的。"),  # 14
+    ]
+    review = review_turns(turns)
+    assert review.talk_ratio == {"sales": 0.508, "customer": 0.492}  # 30 : 29
+    assert review.talk_ratio_time is None and review.questions_per_minute is None
+    assert review.questions == 2 and review.question_rate == 1.0
+    assert review.question_forms == {"open": 0, "closed": 0, "leading": 0, "stacked": 1}
+    assert review.longest_monologue == {"turn": 4, "speaker": "", "chars": 16, "seconds": None}
+    assert review.premature_pitches == 1 and review.premature_pitch_turns == [2]
+
+
+def test_review_of_a_timed_hotel_meeting_by_hand():
+    meeting = assign_roles(read_meeting(DATA / "tencent_header.txt"), customer=["王经理", "赵总"])
+    review = review_turns(_turns(meeting))
+    # durations to the next turn: 9 13 23 17 15 11 (the last turn's length is unknown)
+    assert review.talk_ratio_time == {"sales": 0.466, "customer": 0.534}  # 41 s : 47 s
+    assert review.questions == 3 and review.question_rate == 1.0
+    assert review.questions_per_minute == round(3 / (91 / 60), 3)
+    assert review.longest_monologue == {"turn": 2, "speaker": "李明（销售）", "chars": 31, "seconds": 13.0}
+    assert review.question_forms == {"open": 2, "closed": 1, "leading": 0, "stacked": 0}
+    assert review.spin["implication"] == 1  # 差评对你们影响大吗？
+    assert review.premature_pitches == 0
+
+
+def test_review_of_an_english_bakery_call_by_hand():
+    meeting = assign_roles(read_meeting(DATA / "webinar.vtt"), customer=["Anna"])
+    review = review_turns(_turns(meeting), language="en")
+    assert review.talk_ratio == {"sales": 0.411, "customer": 0.589}  # 62 : 89 letters
+    assert review.talk_ratio_time == {"sales": 0.452, "customer": 0.548}  # cue lengths 7 s : 8.5 s
+    assert review.questions == 2 and review.questions_per_minute == round(2 / 0.3, 3)
+    assert review.longest_monologue == {"turn": 2, "speaker": "Mark", "chars": 32, "seconds": 3.5}
+    assert review.question_forms["open"] == 2
