@@ -16,6 +16,7 @@ from assistant.settings import Settings
 
 if TYPE_CHECKING:
     from assistant.knowledge import KnowledgeBase
+    from assistant.meetings.service import MeetingService
 
 
 class Services:
@@ -40,6 +41,12 @@ class Services:
     @cached_property
     def catalog(self) -> Catalog:
         return Catalog.load(self.settings.knowledge_dir)
+
+    @cached_property
+    def meetings(self) -> "MeetingService":
+        from assistant.meetings.service import MeetingService
+
+        return MeetingService(self.needlog)
 
     @cached_property
     def users(self) -> "Users":

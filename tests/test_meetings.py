@@ -162,3 +162,83 @@ def test_review_of_an_english_bakery_call_by_hand():
     assert review.questions == 2 and review.questions_per_minute == round(2 / 0.3, 3)
     assert review.longest_monologue == {"turn": 2, "speaker": "Mark", "chars": 32, "seconds": 3.5}
     assert review.question_forms["open"] == 2
+
+
+# ---- import into the real log, through the command line ------------------------------
+
+import json  # noqa: E402
+import os  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _cli(*args, data_dir):
+    env = {**os.environ, "NEEDS_DATA_DIR": str(data_dir), "NEEDS_PROVIDER": "fake", "NEEDS_EXTRACTION": "rules"}
+    return subprocess.run([sys.executable, "-m", "assistant", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_cli_import_json_then_review_exports(tmp_path):
+    out = _cli("import", str(DATA / "tencent_header.txt"), "--customer-speaker", "王经理",
+               "--customer-speaker", "赵总", "--account", "海景酒店", "--json", data_dir=tmp_path)
+    assert out.returncode == 0, out.stderr
+    payload = json.loads(out.stdout)
+    assert [t["n"] for t in payload["turns"]] == list(range(1, 8))
+    assert [t["speaker"] for t in payload["turns"]][:2] == ["王经理", "李明（销售）"]
+    assert payload["turns"][2]["at"] == 25.0
+    review = payload["review"]
+    assert set(review) >= {"talk_ratio", "questions", "longest_monologue", "question_forms", "spin",
+                           "premature_pitches", "needs", "missed_openings"}
+    assert review["needs"], "the hotel's staffing pain is a need"
+    for need in review["needs"]:  # evidence is verbatim customer words
+        for ev in need["evidence"]:
+            assert payload["turns"][ev["turn"] - 1]["role"] == "customer"
+            assert ev["quote"] in payload["turns"][ev["turn"] - 1]["text"]
+    cid = payload["conversation"]
+    md = tmp_path / "review.md"
+    assert _cli("review", str(cid), "-o", str(md), data_dir=tmp_path).returncode == 0
+    assert "保洁阿姨招不到人" in md.read_text("utf-8")
+    page = tmp_path / "review.html"
+    assert _cli("review", str(cid), "-o", str(page), data_dir=tmp_path).returncode == 0
+    assert "<html" in page.read_text("utf-8")
+    again = json.loads(_cli("review", str(cid), "--json", data_dir=tmp_path).stdout)
+    assert again["review"]["talk_ratio"] == review["talk_ratio"]
+
+
+def test_cli_names_the_speaker_options(tmp_path):
+    out = _cli("import", str(DATA / "zoom_paren.txt"), data_dir=tmp_path)
+    assert out.returncode == 1
+    assert "--customer-speaker" in out.stderr and "Sarah Lee" in out.stderr
+    assert "Traceback" not in out.stderr
+
+
+def test_import_is_one_transaction(settings, monkeypatch):
+    """A failure while the needs are written leaves no conversation and no turns behind."""
+    from assistant.needs.log import NeedLog
+    from assistant.services import Services
+
+    services = Services(settings)
+    log: NeedLog = services.needlog
+    before = len(log.conversations())
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(NeedLog, "_upsert_needs", broken)
+    meeting = services.meetings.read(DATA / "labelled.txt")
+    with pytest.raises(RuntimeError):
+        services.meetings.import_meeting(meeting)
+    assert len(log.conversations()) == before
+
+
+def test_html_export_escapes_customer_words():
+    from assistant.meetings.report import to_html, to_markdown
+
+    turns = [ReviewTurn(1, "customer", "<img src=x onerror=alert(1)> ![t](http://h/t.png)"),
+             ReviewTurn(2, "sales", "您说的是什么意思？")]
+    review = review_turns(turns)
+    page = to_html(turns, review)
+    assert "<img" not in page and "&lt;img" in page
+    assert "![t](http" not in to_markdown(turns, review)

@@ -1,0 +1,98 @@
+"""Importing a meeting and reviewing any conversation: the use cases the CLI and the web
+app call. Parsing is in ``parse``, figures in ``review``; needs come from the product's one
+extraction (``needs.extract``), so an imported meeting is logged like a coach conversation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+from assistant.meetings.parse import Meeting, assign_roles, read_meeting
+from assistant.meetings.review import Review, ReviewTurn, review_turns
+from assistant.needs.log import NeedLog
+from assistant.needs.records import NeedRecord
+from assistant.needs.transcript import Transcript
+
+
+@dataclass
+class ImportResult:
+    conversation_id: int
+    meeting: Meeting
+    review: Review
+    needs: list[NeedRecord]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "conversation": self.conversation_id,
+            "format": self.meeting.format,
+            "encoding": self.meeting.encoding,
+            "warnings": self.meeting.warnings,
+            "turns": [{"n": t.n, "role": t.role, "speaker": t.speaker, "text": t.text, "at": t.at,
+                       "stamp": t.stamp} for t in self.meeting.turns],
+            "review": {**self.review.as_dict(), "needs": [n.model_dump(mode="json") for n in self.needs]},
+        }
+
+
+class MeetingService:
+    def __init__(self, needlog: NeedLog, extractor_factory=None):
+        self.needlog = needlog
+        self._extractor_factory = extractor_factory
+
+    def _extract(self, transcript: Transcript):
+        from assistant.needs.extract import NeedExtractor
+
+        extractor = self._extractor_factory() if self._extractor_factory else NeedExtractor(None, method="rules")
+        return extractor.extract(transcript)
+
+    def read(self, path: Path, data: bytes | None = None) -> Meeting:
+        """Parse only (the web app shows the speakers before roles are chosen)."""
+        return read_meeting(path, data)
+
+    def import_meeting(
+        self,
+        meeting: Meeting,
+        *,
+        customer: Sequence[str] = (),
+        sales: Sequence[str] = (),
+        account: str | None = None,
+        author: str = "",
+        language: str | None = None,
+    ) -> ImportResult:
+        """Assign roles, extract needs, review, and log it all in one transaction."""
+        assign_roles(meeting, customer=list(customer), sales=list(sales))
+        language = language or _language(meeting)
+        transcript = Transcript.from_pairs([(t.role or "customer", t.text) for t in meeting.turns])
+        outcome = self._extract(transcript)
+        turns = [(t.role or "customer", t.text,
+                  {"speaker": t.speaker, "at": t.at, "end": t.end, "stamp": t.stamp}) for t in meeting.turns]
+        conversation_id, needs = self.needlog.import_conversation(
+            turns, outcome.needs, account=account, author=author, language=language,
+            title=meeting.title or "meeting")
+        review = review_turns(_review_turns(meeting), language=language)
+        review.needs = [n.model_dump(mode="json") for n in needs]
+        return ImportResult(conversation_id, meeting, review, needs)
+
+    def review(self, conversation_id: int) -> tuple[list[ReviewTurn], Review]:
+        """The review of any stored conversation (imported, coach or role-play)."""
+        conv = self.needlog.conversation(conversation_id)
+        rows = self.needlog.turns(conversation_id)
+        turns = [ReviewTurn(r.idx, "sales" if r.role in ("sales", "trainee") else "customer", r.text,
+                            (r.meta or {}).get("speaker", ""), (r.meta or {}).get("at"), (r.meta or {}).get("end"))
+                 for r in rows if r.role in ("customer", "sales", "trainee")]
+        review = review_turns(turns, language=conv.language)
+        from assistant.needs.log import NeedFilter
+
+        review.needs = [n.model_dump(mode="json")
+                        for n in self.needlog.needs(NeedFilter(conversation_id=conversation_id))]
+        return turns, review
+
+
+def _review_turns(meeting: Meeting) -> list[ReviewTurn]:
+    return [ReviewTurn(t.n, t.role or "customer", t.text, t.speaker, t.at, t.end) for t in meeting.turns]
+
+
+def _language(meeting: Meeting) -> str:
+    text = "".join(t.text for t in meeting.turns[:40])
+    han = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    return "zh" if han >= max(1, len(text) // 10) else "en"
