@@ -242,3 +242,39 @@ def test_html_export_escapes_customer_words():
     page = to_html(turns, review)
     assert "<img" not in page and "&lt;img" in page
     assert "![t](http" not in to_markdown(turns, review)
+
+
+# ---- practise this customer ----------------------------------------------------------------
+
+def test_a_meeting_drafts_a_scenario_that_validates_and_appears(settings):
+    from assistant.services import Services
+
+    services = Services(settings)
+    meeting = services.meetings.read(DATA / "tencent_header.txt")
+    result = services.meetings.import_meeting(meeting, customer=["王经理", "赵总"], account="海景酒店")
+    text = services.meetings.draft_scenario(result.conversation_id)
+    import yaml
+
+    data = yaml.safe_load(text)
+    assert data["stated_request"].startswith("您好，我们酒店想先了解一下")
+    quotes = {e.quote for n in result.needs for e in n.evidence}
+    for need in data["hidden_needs"]:  # the facts are the customer's own words
+        assert set(need["facts"]) <= quotes
+        assert need["asks"] and need["never_say"]
+    assert data["deflections"]
+    path = services.meetings.save_scenario(text.replace("max_turns: 12", "max_turns: 14"))
+    assert path.parent == settings.data_dir / "scenarios"
+    scenario = services.roleplay.scenario(data["id"])
+    assert scenario.max_turns == 14 and scenario.hidden_needs[0].facts
+
+
+def test_an_edited_draft_that_breaks_the_schema_is_refused(settings):
+    from assistant.services import Services
+
+    services = Services(settings)
+    with pytest.raises(InputError, match="invalid|valid YAML"):
+        services.meetings.save_scenario("id: x\ntitle: [unclosed\n")
+    with pytest.raises(InputError, match="hidden_needs"):
+        services.meetings.save_scenario("id: meeting-1\ntitle: t\npersona: p\nprofile: p\nstated_request: r\n"
+                                        "opening_line: o\nsmall_talk: [a]\nhidden_needs: []\nobjections: [x]\n")
+    assert not (settings.data_dir / "scenarios").exists() or not list((settings.data_dir / "scenarios").iterdir())

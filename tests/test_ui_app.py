@@ -571,3 +571,20 @@ def test_meeting_review_shows_markup_as_text(services):
     ok(at)
     assert any("![x](http" in x.value for x in at.text)
     assert not any("![x](http" in m.value for m in at.markdown)
+
+
+def test_a_manager_drafts_and_saves_a_scenario_from_a_meeting(services):
+    boss = services.users.add("boss", PASSWORD, role="manager")
+    meeting = services.meetings.read(ROOT / "tests" / "data" / "meetings" / "tencent_header.txt")
+    result = services.meetings.import_meeting(meeting, customer=["王经理", "赵总"], author="boss")
+    at = make_app(boss)
+    at.switch_page("views/meetings.py").run()
+    at.button(key="mt_do_draft").click().run()
+    ok(at)
+    area = at.text_area(key=f"mt_draft_{result.conversation_id}_text")
+    assert "hidden_needs" in area.value
+    area.input(area.value.replace("difficulty: 2", "difficulty: 3")).run()
+    at.button(key="mt_do_save").click().run()
+    ok(at)
+    assert at.success and f"meeting-{result.conversation_id}" in at.success[-1].value
+    assert services.roleplay.scenario(f"meeting-{result.conversation_id}").difficulty == 3

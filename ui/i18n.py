@@ -307,6 +307,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "mt.export_md": ("导出 Markdown", "Export Markdown"),
     "mt.export_html": ("导出 HTML", "Export HTML"),
     "mt.chars": ("{n} 字", "{n} characters"),
+    "mt.practise": ("用这位客户来练习", "Practise against this customer"),
+    "mt.practise_help": ("根据这次会谈起草一个陪练场景：客户的开场白、隐藏需求和事实都来自客户自己的话。检查、修改后保存到团队场景库。",
+                         "Draft a role-play scenario from this meeting: the opening, hidden needs and facts come from the "
+                         "customer's own words. Review and edit it, then save it to the team's scenarios."),
+    "mt.draft": ("起草陪练场景", "Draft a scenario"),
+    "mt.draft_text": ("场景（YAML，可直接修改）", "Scenario (YAML, edit freely)"),
+    "mt.save": ("保存到团队场景库", "Save to the team's scenarios"),
+    "mt.saved": ("已保存：{path}。它已出现在陪练页面的场景列表中。", "Saved: {path}. It now appears among the role-play scenarios."),
     "mt.who.sales": ("销售", "Sales"),
     "mt.who.customer": ("客户", "Customer"),
 }

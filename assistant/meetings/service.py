@@ -35,9 +35,12 @@ class ImportResult:
 
 
 class MeetingService:
-    def __init__(self, needlog: NeedLog, extractor_factory=None):
+    def __init__(self, needlog: NeedLog, extractor_factory=None, *, scenarios_dir: Path | None = None,
+                 on_scenario_saved=None):
         self.needlog = needlog
         self._extractor_factory = extractor_factory
+        self.scenarios_dir = scenarios_dir
+        self._on_scenario_saved = on_scenario_saved
 
     def _extract(self, transcript: Transcript):
         from assistant.needs.extract import NeedExtractor
@@ -86,6 +89,32 @@ class MeetingService:
         review.needs = [n.model_dump(mode="json")
                         for n in self.needlog.needs(NeedFilter(conversation_id=conversation_id))]
         return turns, review
+
+
+    # ---- practise this customer ---------------------------------------------------------------
+    def draft_scenario(self, conversation_id: int) -> str:
+        """A role-play scenario drafted from this conversation, as YAML for a manager to edit."""
+        from assistant.meetings.draft import draft_scenario, draft_yaml
+
+        conv = self.needlog.conversation(conversation_id)
+        turns, review = self.review(conversation_id)
+        account = conv.account.name if conv.account else None
+        data = draft_scenario(turns, review.needs, conversation_id=conversation_id, title=conv.title,
+                              account=account, language=conv.language,
+                              segment=conv.account.segment if conv.account else "")
+        return draft_yaml(data)
+
+    def save_scenario(self, text: str) -> Path:
+        """Validate an edited draft and save it to the team's scenario folder."""
+        from assistant.errors import ConfigError
+        from assistant.meetings.draft import save_scenario
+
+        if self.scenarios_dir is None:
+            raise ConfigError("No folder for the team's scenarios is set.", fix="set NEEDS_SCENARIOS_DIR")
+        path = save_scenario(text, self.scenarios_dir)
+        if self._on_scenario_saved:
+            self._on_scenario_saved()
+        return path
 
 
 def _review_turns(meeting: Meeting) -> list[ReviewTurn]:

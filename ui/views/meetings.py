@@ -136,6 +136,23 @@ def review_tab() -> None:
                        file_name=f"review-{chosen}.md", mime="text/markdown", key="mt_md")
     d2.download_button(t("mt.export_html"), to_html(turns, review, title=conv.title, language=language),
                        file_name=f"review-{chosen}.html", mime="text/html", key="mt_html")
+    if person.is_manager:
+        practise(chosen)
+
+
+def practise(conversation_id: int) -> None:
+    st.subheader(t("mt.practise"))
+    st.caption(t("mt.practise_help"))
+    key = f"mt_draft_{conversation_id}"
+    if st.button(t("mt.draft"), key="mt_do_draft"):
+        with runtime.guard():
+            st.session_state[key] = services.meetings.draft_scenario(conversation_id)
+    if key in st.session_state:
+        text = st.text_area(t("mt.draft_text"), value=st.session_state[key], height=420, key=f"{key}_text")
+        if st.button(t("mt.save"), type="primary", key="mt_do_save"):
+            with runtime.guard():
+                path = services.meetings.save_scenario(text)
+                st.success(t("mt.saved", path=path))
 
 
 tab_import, tab_review = st.tabs([t("mt.tab.import"), t("mt.tab.review")])
