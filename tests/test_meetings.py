@@ -278,3 +278,28 @@ def test_an_edited_draft_that_breaks_the_schema_is_refused(settings):
         services.meetings.save_scenario("id: meeting-1\ntitle: t\npersona: p\nprofile: p\nstated_request: r\n"
                                         "opening_line: o\nsmall_talk: [a]\nhidden_needs: []\nobjections: [x]\n")
     assert not (settings.data_dir / "scenarios").exists() or not list((settings.data_dir / "scenarios").iterdir())
+
+
+def test_missed_openings_are_found_and_followed_up_ones_are_not():
+    from assistant.meetings.review import find_missed_openings
+
+    turns = [
+        ReviewTurn(1, "customer", "我们想换一批打印机，你们有什么型号？"),
+        ReviewTurn(2, "sales", "我们有激光和喷墨两种，激光的最近在做活动。"),
+        ReviewTurn(3, "customer", "现在那几台老是卡纸，财务月底出报表的时候最要命。"),
+        ReviewTurn(4, "sales", "我们这款激光打印机每分钟四十页，月底再多也不怕。"),  # a pitch, not a follow-up
+        ReviewTurn(5, "customer", "前台接电话经常记错时间，病人来了要等一个小时。"),
+        ReviewTurn(6, "sales", "病人等了一个小时以后，一般会怎么样？"),  # digs into that pain
+    ]
+    missed = find_missed_openings(turns, citation=lambda card: f"《{card}》")
+    assert [m["turn"] for m in missed] == [3]
+    m = missed[0]
+    assert m["kind"] == "pain" and m["quote"] in turns[2].text
+    assert m["suggested_question"].endswith("？") and m["citation"] == "《ask-impact-if-unsolved》"
+
+
+def test_the_end_of_a_meeting_is_not_a_missed_opening():
+    from assistant.meetings.review import find_missed_openings
+
+    assert find_missed_openings([ReviewTurn(1, "sales", "您好，想了解什么？"),
+                                 ReviewTurn(2, "customer", "设备老是坏，我们很头疼。")]) == []

@@ -86,6 +86,7 @@ def review_turns(
     *,
     language: str = "zh",
     known_before: Callable[[Sequence[ReviewTurn], int], tuple[bool, bool]] | None = None,
+    citation: Callable[[str], str] | None = None,
 ) -> Review:
     """Figures of one conversation. ``known_before(turns, i)`` says whether purpose and
     user were known before turn ``i`` (default: the coach's discovery state)."""
@@ -142,6 +143,7 @@ def review_turns(
         spin=spin,
         premature_pitches=len(premature),
         premature_pitch_turns=premature,
+        missed_openings=find_missed_openings(turns, language=language, citation=citation),
     )
 
 
@@ -161,3 +163,102 @@ def _discovery_known_before(language: str) -> Callable[[Sequence[ReviewTurn], in
         return cache[index]
 
     return known
+
+
+# ---- missed openings -----------------------------------------------------------------------
+
+OPENING_ACTS = ("pain", "person", "feeling")
+# A salesperson's question this close in meaning to the customer's turn is on its thread
+# (cosine over the shipped embedder; calibrated on benchmarks/data/meetings_dev.json).
+FOLLOW_SIMILARITY = 0.86
+
+_CARD_FOR = {"pain": "ask-impact-if-unsolved", "person": "ask-who-else-involved", "feeling": "ask-feelings-and-worries"}
+_WHY = {
+    "zh": {"pain": "客户说出了一个麻烦（“{span}”），销售没有追问它带来的影响",
+           "person": "客户提到了一个相关的人（“{span}”），销售没有问这个人在意什么",
+           "feeling": "客户流露了情绪或顾虑（“{span}”），销售没有接住"},
+    "en": {"pain": "The customer named a problem (\"{span}\") and the salesperson did not ask what it costs",
+           "person": "The customer mentioned someone who matters (\"{span}\") and the salesperson did not ask what they care about",
+           "feeling": "The customer showed a worry or feeling (\"{span}\") and the salesperson did not pick it up"},
+}
+_ASK = {
+    "zh": {"pain": "您提到{span}，这种情况一直这样下去，会带来什么影响？",
+           "person": "您提到{span}，他们最在意的是什么？",
+           "feeling": "您说{span}，最让您放心不下的是哪一点？"},
+    "en": {"pain": "You mentioned {span} — what happens if that carries on?",
+           "person": "You mentioned {span} — what matters most to them here?",
+           "feeling": "You said {span} — what worries you most about it?"},
+}
+
+
+def _content_words(text: str) -> set[str]:
+    from assistant.knowledge.normalize import _jieba
+
+    if any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        return {w for w in _jieba().lcut(text) if len(w) >= 2 and not w.isdigit()}
+    import re
+
+    return {w.lower() for w in re.findall(r"[A-Za-z]{4,}", text)}
+
+
+_FILLER = {"我们", "你们", "他们", "现在", "这个", "那个", "就是", "还是", "一下", "什么", "怎么", "可以", "没有",
+           "时候", "一般", "主要", "有没有", "是不是", "您们", "that", "this", "with", "have", "what", "your", "about"}
+
+
+def followed_up(customer_text: str, sales_text: str, act: str, span: str) -> bool:
+    """Did the salesperson's next turn ask about what the customer just opened?"""
+    label = classify(sales_text)
+    if not label.is_question or label.pitch:
+        return False
+    if span and span in sales_text:
+        return True
+    shared = (_content_words(customer_text) & _content_words(sales_text)) - _FILLER
+    if shared:
+        return True
+    if act == "person" and "user" in label.probes:
+        return True
+    from assistant.understanding.semantic import similarity
+
+    score = float(similarity(sales_text, [customer_text])[0])
+    if act == "pain" and label.spin in ("problem", "implication", "need_payoff"):
+        return score >= FOLLOW_SIMILARITY - 0.03
+    return score >= FOLLOW_SIMILARITY
+
+
+def find_missed_openings(
+    turns: Sequence[ReviewTurn],
+    *,
+    language: str = "zh",
+    citation: Callable[[str], str] | None = None,
+) -> list[dict[str, Any]]:
+    """Customer turns naming a pain, a person or a feeling that the salesperson's next turn did
+    not follow up, each with the question the coach would have asked and where it comes from."""
+    from assistant.understanding.reading import read_turn
+
+    lang = "en" if language == "en" else "zh"
+    out: list[dict[str, Any]] = []
+    for i, turn in enumerate(turns):
+        if turn.role != "customer":
+            continue
+        reply = next((t for t in turns[i + 1:] if t.role == "sales"), None)
+        if reply is None:
+            break  # the meeting ended: nothing was missed
+        reading = read_turn(turn.text, language=lang)
+        acts = [a for a in OPENING_ACTS if reading.has(a)]
+        if not acts:
+            continue
+        # the salesperson may take up any one of the threads the turn opens
+        if any(followed_up(turn.text, reply.text, a, reading.span(a) or "") for a in acts):
+            continue
+        act = acts[0]
+        span = reading.span(act) or ""
+        shown = span if 2 <= len(span) <= 20 else turn.text[:14]
+        card = _CARD_FOR[act]
+        out.append({
+            "turn": turn.n, "kind": act, "quote": span or turn.text[:40],
+            "why": _WHY[lang][act].format(span=shown),
+            "suggested_question": _ASK[lang][act].format(span=shown),
+            "card": card,
+            "citation": citation(card) if citation else card,
+        })
+    return out
