@@ -588,3 +588,17 @@ def test_a_manager_drafts_and_saves_a_scenario_from_a_meeting(services):
     ok(at)
     assert at.success and f"meeting-{result.conversation_id}" in at.success[-1].value
     assert services.roleplay.scenario(f"meeting-{result.conversation_id}").difficulty == 3
+
+
+def test_managers_see_how_each_salesperson_asks(services):
+    boss = services.users.add("boss", PASSWORD, role="manager")
+    services.users.add("li", PASSWORD, role="sales")
+    meeting = services.meetings.read(ROOT / "tests" / "data" / "meetings" / "tencent_header.txt")
+    services.meetings.import_meeting(meeting, customer=["王经理", "赵总"], author="li")
+    rows = services.meetings.meeting_figures(author="li")
+    assert len(rows) == 1 and rows[0]["question_rate"] == 1.0 and rows[0]["author"] == "li"
+    at = make_app(boss)
+    at.switch_page("views/needlog.py").run()
+    ok(at)
+    assert any(s.value == "销售表现：怎么问的" for s in at.subheader)
+    assert at.selectbox(key="perf_figure")

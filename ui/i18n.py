@@ -307,6 +307,18 @@ TEXTS: dict[str, tuple[str, str]] = {
     "mt.export_md": ("导出 Markdown", "Export Markdown"),
     "mt.export_html": ("导出 HTML", "Export HTML"),
     "mt.chars": ("{n} 字", "{n} characters"),
+    "perf.title": ("销售表现：怎么问的", "How each salesperson asks"),
+    "perf.caption": ("按周汇总每位销售的会谈与教练对话：提问率、说话占比、每次发现的隐性需求、每次错过的追问机会。上面的销售、客户和日期筛选同样适用。",
+                     "Per salesperson and week, over meetings and coach conversations: question rate, talk ratio, implicit "
+                     "needs per meeting, missed openings per meeting. The salesperson, account and date filters above apply."),
+    "perf.none": ("所选范围内还没有会谈。", "No meetings in this range yet."),
+    "perf.figure": ("指标", "Figure"),
+    "perf.question_rate": ("每轮提问数", "Questions per sales turn"),
+    "perf.talk_ratio": ("销售说话占比", "Sales talk ratio"),
+    "perf.implicit": ("每次会谈的隐性需求", "Implicit needs per meeting"),
+    "perf.missed": ("每次会谈错过的追问", "Missed openings per meeting"),
+    "perf.week": ("周", "Week"),
+    "perf.meetings": ("会谈数", "Meetings"),
     "mt.practise": ("用这位客户来练习", "Practise against this customer"),
     "mt.practise_help": ("根据这次会谈起草一个陪练场景：客户的开场白、隐藏需求和事实都来自客户自己的话。检查、修改后保存到团队场景库。",
                          "Draft a role-play scenario from this meeting: the opening, hidden needs and facts come from the "

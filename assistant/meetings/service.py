@@ -91,6 +91,39 @@ class MeetingService:
         return turns, review
 
 
+    # ---- figures per salesperson -------------------------------------------------------------------
+    def meeting_figures(self, *, author: str | None = None, account: str | None = None, since=None, until=None,
+                        limit: int = 300) -> list[dict[str, Any]]:
+        """One row per meeting or coach conversation: who, when, question rate, talk ratio,
+        implicit needs and missed openings. A conversation's figures are kept with it (in its
+        state, with the turn count they were computed for) so the page does not recompute them."""
+        rows = []
+        for conv in self.needlog.conversations(author=author or None, limit=limit):
+            if conv.kind not in ("import", "coach"):
+                continue
+            if account and (conv.account is None or conv.account.name != account):
+                continue
+            day = conv.created_at.date()
+            if (since and day < since) or (until and day > until):
+                continue
+            figures = (conv.state or {}).get("review_figures")
+            count = len(self.needlog.turns(conv.id))
+            if not figures or figures.get("turns") != count:
+                _, review = self.review(conv.id)
+                if review.talk_ratio["sales"] == 0:
+                    continue  # the salesperson said nothing here: no figures to show
+                figures = {
+                    "turns": count, "question_rate": review.question_rate,
+                    "talk_ratio_sales": review.talk_ratio["sales"],
+                    "implicit_needs": sum(1 for n in review.needs if n["kind"] == "implicit"),
+                    "missed_openings": len(review.missed_openings), "premature_pitches": review.premature_pitches,
+                }
+                if conv.kind == "import":  # a coach conversation's state belongs to the coach
+                    self.needlog.save_state(conv.id, {**(conv.state or {}), "review_figures": figures})
+            rows.append({"conversation": conv.id, "author": conv.author, "date": day, "kind": conv.kind,
+                         "account": conv.account.name if conv.account else "", **figures})
+        return rows
+
     # ---- practise this customer ---------------------------------------------------------------
     def draft_scenario(self, conversation_id: int) -> str:
         """A role-play scenario drafted from this conversation, as YAML for a manager to edit."""
