@@ -306,6 +306,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "mt.suggest": ("可以这样追问：{q}", "Could have asked: {q}"),
     "mt.export_md": ("导出 Markdown", "Export Markdown"),
     "mt.export_html": ("导出 HTML", "Export HTML"),
+    "mt.evidence": ("证据（客户原话）", "Evidence (customer's words)"),
     "mt.chars": ("{n} 字", "{n} characters"),
     "perf.title": ("销售表现：怎么问的", "How each salesperson asks"),
     "perf.caption": ("按周汇总每位销售的会谈与教练对话：提问率、说话占比、每次发现的隐性需求、每次错过的追问机会。上面的销售、客户和日期筛选同样适用。",

@@ -8,6 +8,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from assistant.understanding.vocabulary import QUESTION_FORMS, QUESTION_TYPES
+from assistant.understanding.vocabulary import labels as labels_of
 from ui import runtime
 from ui.i18n import label, labels, lang, t
 
@@ -69,8 +71,8 @@ def import_tab() -> None:
             st.success(t("mt.imported", id=result.conversation_id, turns=len(meeting.turns), needs=len(result.needs)))
 
 
-def _bar(data: dict[str, float | int], title: str) -> None:
-    frame = pd.DataFrame({"k": list(data), "v": list(data.values())})
+def _bar(data: dict[str, float | int], title: str, table) -> None:
+    frame = pd.DataFrame({"k": [label(table, k) for k in data], "v": list(data.values())})
     chart = alt.Chart(frame, title=title).mark_bar().encode(x=alt.X("v:Q", title=None), y=alt.Y("k:N", title=None))
     st.altair_chart(chart, width="stretch")
 
@@ -99,17 +101,17 @@ def review_tab() -> None:
                    f"{review.talk_ratio_time['customer'] * 100:.0f}%")
     left, right = st.columns(2)
     with left:
-        _bar(review.question_forms, t("mt.forms"))
+        _bar(review.question_forms, t("mt.forms"), labels_of(QUESTION_FORMS))
     with right:
-        _bar(review.spin, t("mt.spin"))
+        _bar(review.spin, t("mt.spin"), labels_of(QUESTION_TYPES))
     from assistant.needs.records import DIMENSION_LABELS, KIND_LABELS
 
     if review.needs:
         st.subheader(t("mt.needs"))
         st.dataframe(pd.DataFrame([{
-            t("mt.needs"): n["statement"], "kind": label(KIND_LABELS, n["kind"]),
-            "dimension": label(DIMENSION_LABELS, n["dimension"]),
-            "evidence": " ".join(f"[{e['turn']}] {e['quote']}" for e in n["evidence"])} for n in review.needs]),
+            t("col.statement"): n["statement"], t("col.kind"): label(KIND_LABELS, n["kind"]),
+            t("col.dimension"): label(DIMENSION_LABELS, n["dimension"]),
+            t("mt.evidence"): " ".join(f"[{e['turn']}] {e['quote']}" for e in n["evidence"])} for n in review.needs]),
             hide_index=True, width="stretch")
     if review.missed_openings:
         st.subheader(t("mt.missed"))
