@@ -18,7 +18,7 @@ console = Console()
 
 
 def _services():
-    from assistant.cli import load_settings
+    from assistant.settings import load_settings
     from assistant.services import Services
 
     return Services(load_settings())
