@@ -561,7 +561,7 @@ def test_meeting_upload_choose_speakers_and_review(services):
     at.file_uploader(key="mt_upload").set_value([("酒店会谈.txt", sample, "text/plain")])
     at.run()
     ok(at)
-    assert [r.label for r in at.radio if r.key and r.key.startswith("mt_side_")] == ["王经理", "李明（销售）", "赵总"]
+    assert [r.label for r in at.radio if r.key and r.key.startswith("mt_side_")] == ["王经理", "李明（销售）", "赵总"]  # plain names need no escaping
     assert at.radio(key="mt_side_1").value == "sales"  # named as a salesperson
     at.radio(key="mt_side_0").set_value("customer")
     at.radio(key="mt_side_2").set_value("customer")

@@ -11,6 +11,7 @@ import streamlit as st
 from assistant.understanding.vocabulary import QUESTION_FORMS, QUESTION_TYPES
 from assistant.understanding.vocabulary import labels as labels_of
 from ui import runtime
+from ui.components import escape_md, show_text
 from ui.i18n import label, labels, lang, t
 
 person = runtime.require_person()
@@ -57,10 +58,10 @@ def import_tab() -> None:
     for i, speaker in enumerate(s for s in meeting.speakers() if s != "?"):
         left, right = st.columns([1, 2])
         with left:
-            sides[speaker] = st.radio(speaker, options, format_func=fmt, horizontal=True, key=f"mt_side_{i}",
+            sides[speaker] = st.radio(escape_md(speaker), options, format_func=fmt, horizontal=True, key=f"mt_side_{i}",
                                       index=options.index(_guess_side(meeting, speaker)))
         with right:
-            st.caption(t("mt.first_lines", lines=" / ".join(meeting.first_lines(speaker))))
+            show_text(t("mt.first_lines", lines=" / ".join(meeting.first_lines(speaker))), small=True)
     if st.button(t("mt.import"), type="primary", key="mt_do_import"):
         with runtime.guard():
             result = services.meetings.import_meeting(
@@ -117,7 +118,8 @@ def review_tab() -> None:
         st.subheader(t("mt.missed"))
         for m in review.missed_openings:
             st.text(f"[{m['turn']}] “{m['quote']}” — {m['why']}")
-            st.caption(t("mt.suggest", q=m["suggested_question"]) + (f"（{m['citation']}）" if m.get("citation") else ""))
+            show_text(t("mt.suggest", q=m["suggested_question"]) + (f"（{m['citation']}）" if m.get("citation") else ""),
+                      small=True)
     st.subheader(t("mt.timeline"))
     need_turns = {e["turn"] for n in review.needs for e in n["evidence"]}
     missed = {m["turn"] for m in review.missed_openings}
@@ -127,8 +129,8 @@ def review_tab() -> None:
         who = turn.speaker or t(f"mt.who.{turn.role}")
         with st.chat_message("user" if turn.role == "customer" else "assistant",
                              avatar="🧑" if turn.role == "customer" else "💼"):
-            st.caption(f"{turn.n} · {who}" + (f" · {int(turn.at) // 60:02d}:{int(turn.at) % 60:02d}"
-                                                if turn.at is not None else "") + marks)
+            show_text(f"{turn.n} · {who}" + (f" · {int(turn.at) // 60:02d}:{int(turn.at) % 60:02d}"
+                                              if turn.at is not None else "") + marks, small=True)
             st.text(turn.text)  # customer words are data: shown as text, never as Markdown
     from assistant.meetings.report import to_html, to_markdown
 
