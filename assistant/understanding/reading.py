@@ -277,6 +277,8 @@ def sentence_offsets(text: str) -> list[tuple[str, int]]:
 
 # ---- the semantic layer ---------------------------------------------------------------------
 SURE = 0.85  # a rule reading this confident (a greeting, a bare "yes") is not second-guessed
+NEED_AT = 0.45  # P(need) from which the classifier calls a sentence a need (calibrated, held-apart fifth)
+NEED_WITH_CUES_AT = 0.35  # ...and from which it agrees with the cues when they see a need
 LABEL_FLOOR = 0.45  # below this the classifier's label gives way to the cue's, when there is one
 _CLAUSE = re.compile(r"[，,；;：:]")
 
@@ -297,7 +299,7 @@ def refine(rules: TurnReading, prediction, classifier=None, *, offset: int = 0) 
     """Combine a sentence's rule reading with the classifier's prediction for it."""
     if rules.confidence >= SURE and not rules.is_need:
         return rules
-    need = prediction.is_need
+    need = prediction.need >= NEED_AT or (rules.is_need and prediction.need >= NEED_WITH_CUES_AT)
 
     def pick(head: str):
         label, p = getattr(prediction, head)
@@ -325,7 +327,7 @@ def refine(rules: TurnReading, prediction, classifier=None, *, offset: int = 0) 
         "dimension": pick("dimension") if need else None,
         "owner": pick("owner") if need else None,
         "slots": slots, "acts": acts,
-        "confidence": round(prediction.need if need else 1.0 - prediction.need, 3),
+        "confidence": round(max(prediction.need, 0.5) if need else 1.0 - prediction.need, 3),
         "spans": spans, "need_text": rules.text if need else "",
         "source": "semantic" if (need == rules.is_need or not rules.is_need) else "rules+semantic",
     })
