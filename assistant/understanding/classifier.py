@@ -341,6 +341,42 @@ def available() -> bool:
     return default() is not None
 
 
+CORRECTION_WEIGHT = 3.0  # a manager's correction outweighs a seed sentence
+
+
+def learn(corrections: Sequence[dict[str, Any]], data_dir: Path | None = None) -> dict[str, Any]:
+    """Retrain with the need log's corrections; report before/after on the held-apart fifth of
+    the seed sentences (neither model saw it) and on the corrected sentences themselves, then
+    install the model trained on everything into ``<data_dir>/understanding/``."""
+    seed = load_examples()
+    extra = []
+    for row in corrections:
+        example = Example.from_row(row, source="correction")
+        example.weight = CORRECTION_WEIGHT
+        if example.is_need and not (example.acts or example.slots):
+            example.acts = ["need"]
+        extra.append(example)
+    x_seed = features([e.text for e in seed])
+    x_extra = features([e.text for e in extra]) if extra else np.zeros((0, x_seed.shape[1]), np.float32)
+    held = np.array([held_apart(e) for e in seed])
+    train = [e for e, h in zip(seed, held) if not h]
+    test = [e for e, h in zip(seed, held) if h]
+    before = SentenceClassifier.train(train, x_seed[~held])
+    report: dict[str, Any] = {"seed": len(seed), "corrections": len(extra), "held_apart": len(test),
+                              "before": evaluate(before, test, x_seed[held])}
+    if extra:
+        after = SentenceClassifier.train(train + extra, np.vstack([x_seed[~held], x_extra]))
+        report["after"] = evaluate(after, test, x_seed[held])
+        report["corrections_before"] = evaluate(before, extra, x_extra)
+        report["corrections_after"] = evaluate(after, extra, x_extra)
+    else:
+        report["after"] = report["before"]
+    final = SentenceClassifier.train(seed + extra, np.vstack([x_seed, x_extra]))
+    report["path"] = str(final.save(user_model_path(data_dir)))
+    reset()
+    return report
+
+
 def build_shipped() -> dict[str, Any]:
     """Retrain the shipped weights from ``customer_sentences.jsonl`` (all of it) and report the
     held-apart figures of a model trained without the held-apart fifth."""
