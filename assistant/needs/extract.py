@@ -217,6 +217,7 @@ class NeedExtractor:
         window_chars: int = WINDOW_CHARS,
         max_windows: int = MAX_WINDOWS,
         limit: int = MAX_NEEDS,
+        read_budget: int = READ_BUDGET,
     ):
         self.model = model
         self.method = method
@@ -226,6 +227,7 @@ class NeedExtractor:
         self.window_chars = window_chars
         self.max_windows = max_windows
         self.limit = limit
+        self.read_budget = read_budget
 
     def _ask_model(self, transcript: Transcript) -> ExtractionResult:
         assert self.model is not None
@@ -247,7 +249,7 @@ class NeedExtractor:
         if self.method == "rules":
             needs, dropped = verify(extract_by_rules(transcript).needs, transcript)
             return needs, dropped, "rules"
-        needs, dropped = verify(extract_by_reading(transcript, limit=self.limit), transcript)
+        needs, dropped = verify(extract_by_reading(transcript, limit=self.limit, budget=self.read_budget), transcript)
         return needs, dropped, "semantic"
 
     def _finish(self, needs: list[ExtractedNeed], transcript: Transcript) -> list[ExtractedNeed]:
