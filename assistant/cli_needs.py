@@ -205,6 +205,31 @@ def extract(
     console.print(f"[dim]method: {outcome.method}; dropped: {len(outcome.dropped)}[/]")
 
 
+@app.command()
+def learn(as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON.")) -> None:
+    """Retrain the sentence classifier with the managers' corrections from the need log."""
+    from assistant.understanding.classifier import learn as retrain
+
+    services = _services()
+    corrections = services.needlog.corrections_as_examples()
+    report = retrain(corrections, services.settings.data_dir)
+    if as_json:
+        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title=f"{report['corrections']} correction(s); held-apart sentences: {report['held_apart']}")
+    table.add_column("")
+    table.add_column("before")
+    table.add_column("after")
+    for key in ("is_need", "kind", "dimension", "owner", "acts_f1", "slots_f1"):
+        table.add_row(key, f"{report['before'].get(key, 0):.3f}", f"{report['after'].get(key, 0):.3f}")
+    console.print(table)
+    if "corrections_after" in report:
+        b, a = report["corrections_before"], report["corrections_after"]
+        console.print("corrected sentences read as corrected — "
+                      + ", ".join(f"{k} {b.get(k, 0):.3f} → {a.get(k, 0):.3f}" for k in ("is_need", "dimension", "owner")))
+    console.print(f"[dim]model saved to {report['path']}[/]")
+
+
 def _filters(account, author, dimension, kind, status, source, since, until):
     from assistant.needs.log import NeedFilter
 

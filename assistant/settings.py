@@ -115,10 +115,11 @@ class Settings(BaseSettings):
         2, ge=0, le=10, description="Retries after a failed or timed-out model call (with backoff)."
     )
 
-    extraction: Literal["hybrid", "model", "rules"] = Field(
+    extraction: Literal["hybrid", "model", "semantic", "rules"] = Field(
         "hybrid",
-        description="How needs are extracted: 'hybrid' (model, plus rule-found needs it missed), "
-        "'model' (model only, rules if it fails), 'rules' (no model call; fastest).",
+        description="How needs are extracted: 'hybrid' (model, plus the needs the sentence reader found "
+        "that it missed), 'model' (model only, the reader if it fails), 'semantic' (the sentence "
+        "reader: word cues and the sentence classifier, no model call), 'rules' (word cues only).",
     )
 
     # --- storage ----------------------------------------------------------------

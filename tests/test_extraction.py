@@ -59,27 +59,33 @@ def test_pitch_repeated_back_is_not_a_customer_need():
     assert extract_by_rules(PITCH_ONLY).needs == []
 
 
-def test_invalid_json_is_reasked_then_rules_take_over():
+def test_invalid_json_is_reasked_then_the_reader_takes_over():
     fake = FakeChatModel().enqueue("我觉得客户需要枣子", '{"needs": [{"statement": 3}]}')
     outcome = NeedExtractor(fake, method="model").extract(JUJUBE)
     assert len(fake.prompts) == 2  # asked, re-asked once, then no more model calls
-    assert outcome.method == "rules" and outcome.error
+    assert outcome.method in ("semantic", "rules") and outcome.error
     assert any("儿媳妇" in n.statement for n in outcome.needs)
 
 
-def test_model_timeout_falls_back_to_rules():
+def test_model_timeout_falls_back_to_the_reader():
     fake = FakeChatModel().enqueue(TimeoutError(), TimeoutError(), TimeoutError())
     outcome = NeedExtractor(fake, method="model", retries=2).extract(FACTORY)
-    assert outcome.method == "rules"
+    assert outcome.method in ("semantic", "rules")
     business = [n for n in outcome.needs if n.dimension == "business"]
-    assert business and any("停机" in n.statement or "罚款" in n.statement for n in business)
+    assert business and any("停机" in n.evidence[0].quote or "罚款" in n.evidence[0].quote for n in business)
+
+
+def test_rules_alone_find_the_b2b_business_need():
+    outcome = NeedExtractor(None, method="rules").extract(FACTORY)
+    assert outcome.method == "rules"
+    assert any(n.dimension == "business" and "停机" in n.evidence[0].quote for n in outcome.needs)
 
 
 def test_hybrid_adds_rule_needs_the_model_missed_without_duplicates():
     fake = FakeChatModel().enqueue(json.dumps({"needs": [
         need("给孕期的儿媳妇买酸的", "其实是给我儿媳妇买的，她怀孕了，这阵子老想吃酸的。", 3)]}, ensure_ascii=False))
     outcome = NeedExtractor(fake, method="hybrid").extract(JUJUBE)
-    assert outcome.method == "model+rules"
+    assert outcome.method in ("model+semantic", "model+rules")
     assert sum("儿媳妇" in n.statement for n in outcome.needs) == 1
     assert any(n.dimension == "price" for n in outcome.needs)  # 别太贵 from the rules
 

@@ -1,11 +1,19 @@
-"""Need extraction: the model proposes, the transcript decides.
+"""Need extraction: the readers and the model propose, the transcript decides.
 
-The model is asked for an ``ExtractionResult`` under a JSON schema (capped items and
-tokens). Output that does not validate is re-asked once; if the model still fails,
-the rule-based extractor answers instead. Whatever the source, a need is kept only
-when every evidence quote is found verbatim in a customer turn (the turn number is
-corrected when the quote sits in another customer turn), and when it is not merely
-the salesperson's pitch repeated back.
+Methods: ``semantic`` reads every customer sentence with ``understanding.reading`` (word
+cues where sure, the sentence classifier elsewhere; no model call); ``rules`` uses the
+word cues alone; ``model`` asks the chat model for an ``ExtractionResult`` under a JSON
+schema (capped items and tokens; invalid output is re-asked once, then the semantic
+reader answers); ``hybrid`` is the model plus the needs the semantic reader found that
+the model missed. Long transcripts go to the model in windows of whole turns (at most
+``max_windows`` of ``window_chars``); the rest is read without the model, so memory and
+prompt size stay bounded whatever the input.
+
+Whatever the source, a need is kept only when every evidence quote is found verbatim in
+a customer turn (the turn number is corrected when the quote sits in another customer
+turn), and when it is not merely the salesperson's pitch repeated back. Its statement is
+then checked (``needs.restate``): a short restatement grounded in the conversation, or
+the cleaned clause.
 """
 
 from __future__ import annotations
@@ -25,13 +33,20 @@ from assistant.needs.records import (
     char_bigrams,
     same_need,
 )
+from assistant.needs.restate import restated
 from assistant.needs.rules import extract_by_rules
-from assistant.needs.transcript import Transcript, find_verbatim, normalise_for_match
+from assistant.needs.transcript import DialogueTurn, Transcript, find_verbatim, normalise_for_match
+from assistant.understanding import lexicon
+from assistant.understanding.reading import ReadingContext, hits, read_turn, rule_dimension
 from assistant.prompts import load_prompt
 
 log = logging.getLogger(__name__)
 
-Method = Literal["model", "rules", "hybrid"]
+Method = Literal["model", "rules", "hybrid", "semantic"]
+WINDOW_CHARS = 1500  # rendered transcript per model call: ~1.1k tokens, fits a 4k context with the prompt
+MAX_WINDOWS = 3  # model calls per extraction; turns beyond them are read without the model
+MAX_NEEDS = 8  # needs kept per extraction, most confident first
+READ_BUDGET = 2000  # customer sentences read semantically; beyond that, word cues only
 
 
 @dataclass
@@ -107,6 +122,89 @@ def _dedupe(needs: list[ExtractedNeed]) -> list[ExtractedNeed]:
     return out
 
 
+def extract_by_reading(transcript: Transcript, turns: set[int] | None = None, *, limit: int = MAX_NEEDS,
+                       semantic: bool | None = None, budget: int = READ_BUDGET) -> list[ExtractedNeed]:
+    """Needs from the customer sentences the reader takes for needs (most confident first).
+
+    Memory is bounded by ``limit``; past ``budget`` sentences the word cues read alone.
+    """
+    found: list[tuple[float, int, ExtractedNeed]] = []
+    first_customer = next((t.n for t in transcript.turns if t.role == "customer"), None)
+    read = 0
+    for turn in transcript.customer_turns():
+        if turns is not None and turn.n not in turns:
+            continue
+        use = semantic if read < budget else False
+        reading = read_turn(turn.text, context=ReadingContext(first_customer_turn=turn.n == first_customer),
+                            semantic=use)
+        read += len(reading.sentences)
+        for part in reading.sentences:
+            sentence = part.text.strip()
+            if not part.is_need:
+                # the stated request ("橘子怎么卖", "想买几台") is the explicit need
+                if not (part.has("request") or hits(sentence)["request"]) or part.has("deny"):
+                    continue
+                part = part.model_copy(update={"kind": "explicit", "owner": "buyer", "confidence": 0.5,
+                                               "dimension": rule_dimension(hits(sentence))})
+            motive = lexicon.cue("motive").search(sentence)
+            need = ExtractedNeed(
+                statement=sentence[:110],  # restated after verification
+                kind=part.kind or "explicit", dimension=part.dimension or "functional",
+                owner=part.owner or "buyer",
+                motive=sentence[motive.end():].strip(" ，,。")[:150] if motive else "",
+                evidence=[Evidence(turn=turn.n, quote=sentence[:200])],
+                confidence=round(min(0.95, part.confidence), 3),
+            )
+            found.append((need.confidence, -len(found), need))
+            if len(found) > 4 * limit:  # keep memory bounded on huge inputs
+                found.sort(key=lambda x: (-x[0], -x[1]))
+                del found[2 * limit:]
+    found.sort(key=lambda x: (-x[0], -x[1]))
+    return [n for _, _, n in found]
+
+
+def windows(transcript: Transcript, window_chars: int = WINDOW_CHARS,
+            max_windows: int = MAX_WINDOWS) -> list[Transcript]:
+    """Consecutive whole turns, each window rendering to at most ``window_chars``; only the
+    first ``max_windows`` windows that hold a customer turn. A turn longer than a window is
+    left to the readers."""
+    out: list[Transcript] = []
+    current: list[DialogueTurn] = []
+    size = 0
+    for turn in transcript.turns:
+        cost = len(turn.text) + 8
+        if cost > window_chars:
+            continue
+        if current and size + cost > window_chars:
+            if any(t.role == "customer" for t in current):
+                out.append(Transcript(turns=current))
+                if len(out) >= max_windows:
+                    return out
+            current, size = [], 0
+        current.append(turn)
+        size += cost
+    if current and any(t.role == "customer" for t in current) and len(out) < max_windows:
+        out.append(Transcript(turns=current))
+    return out
+
+
+def restate_all(needs: list[ExtractedNeed], transcript: Transcript,
+                keep: dict[str, list[str]] | None = None) -> list[ExtractedNeed]:
+    """Each statement checked; one that fails becomes the cleaned clause of its evidence."""
+    conversation = " ".join(t.text for t in transcript.customer_turns())
+    out = []
+    for need in needs:
+        quotes = [transcript.turns[e.turn - 1].text if 0 < e.turn <= len(transcript.turns) else e.quote
+                  for e in need.evidence]
+        own = [e.quote for e in need.evidence]
+        candidate = None if any(normalise_for_match(need.statement) == normalise_for_match(q) for q in own) \
+            else need.statement
+        statement, _ = restated(candidate, own + quotes, conversation,
+                                keep=(keep or {}).get(need.statement), dimension=need.dimension)
+        out.append(need.model_copy(update={"statement": statement[:120]}))
+    return out
+
+
 class NeedExtractor:
     def __init__(
         self,
@@ -116,12 +214,20 @@ class NeedExtractor:
         retries: int = 2,
         max_tokens: int = 480,  # the model's answers need ~300–400 tokens; less cuts the JSON
         language: str = "zh",
+        window_chars: int = WINDOW_CHARS,
+        max_windows: int = MAX_WINDOWS,
+        limit: int = MAX_NEEDS,
+        read_budget: int = READ_BUDGET,
     ):
         self.model = model
         self.method = method
         self.retries = retries
         self.max_tokens = max_tokens
         self.language = language
+        self.window_chars = window_chars
+        self.max_windows = max_windows
+        self.limit = limit
+        self.read_budget = read_budget
 
     def _ask_model(self, transcript: Transcript) -> ExtractionResult:
         assert self.model is not None
@@ -139,22 +245,38 @@ class NeedExtractor:
             temperature=0.0,
         )
 
+    def _read(self, transcript: Transcript) -> tuple[list[ExtractedNeed], list[tuple[str, str]], str]:
+        if self.method == "rules":
+            needs, dropped = verify(extract_by_rules(transcript).needs, transcript)
+            return needs, dropped, "rules"
+        needs, dropped = verify(extract_by_reading(transcript, limit=self.limit, budget=self.read_budget), transcript)
+        return needs, dropped, "semantic"
+
+    def _finish(self, needs: list[ExtractedNeed], transcript: Transcript) -> list[ExtractedNeed]:
+        return restate_all(_dedupe(needs), transcript)[: self.limit]
+
     def extract(self, transcript: Transcript) -> ExtractionOutcome:
-        if self.method == "rules" or self.model is None:
-            needs, dropped = verify(extract_by_rules(transcript).needs, transcript)
-            return ExtractionOutcome(needs, "rules", dropped)
-        try:
-            proposed = self._ask_model(transcript).needs
-        except ModelError as exc:
-            log.warning("model extraction failed, using rules: %s", exc.message)
-            needs, dropped = verify(extract_by_rules(transcript).needs, transcript)
-            return ExtractionOutcome(needs, "rules", dropped, error=exc.message)
+        if self.method in ("rules", "semantic") or self.model is None:
+            needs, dropped, how = self._read(transcript)
+            return ExtractionOutcome(self._finish(needs, transcript), how, dropped)
+        proposed: list[ExtractedNeed] = []
+        error = None
+        for window in windows(transcript, self.window_chars, self.max_windows):
+            try:
+                proposed += self._ask_model(window).needs
+            except ModelError as exc:
+                log.warning("model extraction failed, reading without it: %s", exc.message)
+                error = exc.message
+                break
+        if error is not None and not proposed:
+            needs, dropped, how = self._read(transcript)
+            return ExtractionOutcome(self._finish(needs, transcript), how, dropped, error=error)
         needs, dropped = verify(proposed, transcript)
         method = "model"
         if self.method == "hybrid":
-            extra, extra_dropped = verify(extract_by_rules(transcript).needs, transcript)
+            extra, extra_dropped, how = self._read(transcript)
             merged = _dedupe(needs + extra)
             if len(merged) > len(needs):
-                method = "model+rules"
+                method = f"model+{how}"
             needs, dropped = merged, dropped + extra_dropped
-        return ExtractionOutcome(needs, method, dropped)
+        return ExtractionOutcome(self._finish(needs, transcript), method, dropped, error=error)

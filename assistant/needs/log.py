@@ -401,6 +401,25 @@ class NeedLog:
             row.updated_at = utcnow()
             session.commit()
 
+    def corrections_as_examples(self) -> list[dict[str, Any]]:
+        """Manager corrections as labelled sentences for the sentence classifier: the evidence
+        quotes of a need whose dimension, kind or owner was edited carry the corrected labels;
+        those of a rejected need are labelled "not a need"."""
+        fields = ("dimension", "kind", "owner", "rejected")
+        with self.sessions() as session:
+            ids = set(session.scalars(select(NeedEdit.need_id).where(NeedEdit.field.in_(fields)).distinct()))
+            rows = list(session.scalars(select(Need).where(Need.id.in_(ids)))) if ids else []
+        examples: list[dict[str, Any]] = []
+        for row in sorted(rows, key=lambda r: r.id):
+            for i, ev in enumerate(row.evidence or []):
+                quote = str((ev or {}).get("quote", "")).strip()
+                if len(quote) < 2:
+                    continue
+                label = ({"is_need": False, "kind": None, "dimension": None, "owner": None} if row.rejected
+                         else {"is_need": True, "kind": row.kind, "dimension": row.dimension, "owner": row.owner})
+                examples.append({"id": f"correction:{row.id}:{i}", "text": quote, **label, "slots": [], "acts": []})
+        return examples
+
     def audit(self, need_id: str) -> list[NeedEdit]:
         with self.sessions() as session:
             return list(

