@@ -25,11 +25,14 @@ import numpy as np
 from assistant.roleplay.scenario import Scenario
 from assistant.understanding.semantic import NearestLabels, encode
 
-# calibrated on the dev probes (see module docstring)
-RELATIVE = 0.02           # closer to the need than to any background line by this much
-RELATIVE_CLOSED = 0.02    # the same for closed (yes/no) questions
+# Calibrated on benchmarks/data/roleplay_dev.json (124 probes, 51 bad lines), full decision path:
+#   relative 0.000/0.010/0.015/0.020/0.030 with margin 0 → targeted reveal 0.952/0.944/0.935/0.919/0.895,
+#   false reveals 0 throughout (pitches, leading questions and injections are stopped before meaning is
+#   consulted). 0.015 keeps a little room for off-topic open questions the dev set does not have.
+RELATIVE = 0.015          # closer to the need than to any background line by this much
+RELATIVE_CLOSED = 0.015   # the same for closed (yes/no) questions
 FLOOR = 0.86              # and at least this close to the need in absolute terms
-MARGIN = 0.005            # and closer to this need than to any other
+MARGIN = 0.0              # and no closer to any other need (a margin cost recall on dev: 0.005 → −0.03)
 INJECTION_THRESHOLD = 0.94  # near-paraphrases of known attacks only: e5 puts ordinary questions at 0.90
 
 BACKGROUND = [
