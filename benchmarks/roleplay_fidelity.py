@@ -155,8 +155,8 @@ def calibrate(scenarios: dict[str, Scenario], probes: list[dict], bad: list[dict
     """Print the targeted-reveal/false-reveal trade-off over the thresholds (dev set only)."""
     from assistant.roleplay import intent, reveal
 
-    for rel in (0.0, 0.005, 0.01, 0.015, 0.02, 0.03):
-        for margin in (0.0, 0.005, 0.01):
+    for rel in (0.0, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03):
+        for margin in (0.0, 0.005):
             intent.RELATIVE = intent.RELATIVE_CLOSED = reveal.RELATIVE = reveal.RELATIVE_CLOSED = rel
             intent.MARGIN = margin
             Target = intent.Target

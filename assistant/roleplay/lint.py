@@ -17,7 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from assistant.roleplay.classify import classify
-from assistant.roleplay.intent import FLOOR, MARGIN, RELATIVE, _background, need_index
+from assistant.roleplay.intent import FLOOR, MARGIN, RELATIVE, _background, need_index, public_index, strip_address
 from assistant.roleplay.scenario import Scenario
 
 MIN_ASKS = 3
@@ -115,13 +115,13 @@ def _check_asks(scenario: Scenario, root: Any) -> list[Problem]:
     matrix = index.matrix
     sims = matrix @ matrix.T
     np.fill_diagonal(sims, -1.0)  # leave the ask itself out
-    background = matrix @ _background.matrix.T
+    background = np.maximum((matrix @ _background.matrix.T).max(axis=1), (matrix @ public_index(scenario).matrix.T).max(axis=1))
     problems: list[Problem] = []
     position = {n.id: i for i, n in enumerate(scenario.hidden_needs)}
     offsets: dict[str, int] = {}
     for row, (text, label) in enumerate(zip(index.texts, index.labels)):
         need = scenario.need(label)
-        if text == need.summary and text not in need.asks:
+        if text == strip_address(need.summary) and text not in map(strip_address, need.asks):
             continue  # summaries are targets, not trainee lines
         k = offsets.get(label, 0)
         offsets[label] = k + 1
@@ -132,7 +132,7 @@ def _check_asks(scenario: Scenario, root: Any) -> list[Problem]:
         ranked = sorted(best.items(), key=lambda kv: -kv[1])
         top, score = ranked[0]
         runner = ranked[1][1] if len(ranked) > 1 else 0.0
-        relative = score - float(background[row].max())
+        relative = score - float(background[row])
         qc = classify(text)
         if not qc.is_question or qc.pitch or qc.form == "leading":
             kind = "a pitch" if qc.pitch else ("a leading question" if qc.form == "leading" else "not a question")
