@@ -139,10 +139,12 @@ def target(scenario: Scenario, text: str) -> Target:
 INJECTION = re.compile(
     r"忽略|无视|忘掉|忘记.*(?:设定|指令|规则)|指令|提示词|系统提示|你现在是|扮演|你来当销售|你是AI|你是机器人|"
     r"你的设定|设定里|之前的设定|秘密需求|隐藏需求|隐藏的需求|你被要求|被要求(?:列出|保密|隐藏)|你的任务|你的角色|剧本|"
-    r"复述.{0,8}(?:设定|消息|指令|内容)|人工智能|语言模型|"
+    r"复述.{0,8}(?:设定|消息|指令|内容)|人工智能|语言模型|别演了|你其实是|你的规则|换你来当|你来当|我(?:来)?当(?:顾客|客户)|"
+    r"(?:藏着|没说|不说)的.{0,4}需求|原样重复|"
     r"ignore (?:all |your |the |previous )|system prompt|your prompt|(?:your|previous|the) instructions|"
     r"you are now|act as|pretend|you're an ai|are you an ai|reveal your|hidden needs?|secret needs?|"
-    r"you were (?:told|given|asked)|your (?:role|script|brief)|role-?play|language model",
+    r"you were (?:told|given|asked)|your (?:role|script|brief)|role-?play|language model|\bsecret (?:facts?|needs?|info)|"
+    r"scenario file|not really a customer|stop (?:acting|pretending)",
     re.I,
 )
 INJECTION_EXAMPLES = [
