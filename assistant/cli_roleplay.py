@@ -29,36 +29,60 @@ def _services():
 @app.command()
 def roleplay(
     scenario: Optional[str] = typer.Option(None, "--scenario", "-s", help="Scenario id (see --list)."),
-    list_: bool = typer.Option(False, "--list", help="List the scenarios."),
+    list_: bool = typer.Option(False, "--list", help="List the scenarios (with --json: as data)."),
+    check: bool = typer.Option(False, "--check", help="Lint the scenario FILES: schema, asks, never_say, deflections."),
+    files: Optional[list[Path]] = typer.Argument(None, help="Scenario files for --check."),
     script: Optional[Path] = typer.Option(None, "--script", help="File with the trainee's lines, one per line."),
     as_json: bool = typer.Option(False, "--json", help="Print the attempt and scorecard as JSON."),
     trainee: str = typer.Option("", "--trainee", help="Your name, stored with the attempt."),
 ) -> None:
     """Role-play a customer with hidden needs; uncover them by asking. /score or /quit to finish."""
+    if check or files:
+        if not check or not files:
+            raise InputError("--check needs scenario files.", fix="needs roleplay --check my-scenario.yaml")
+        raise typer.Exit(check_files(files))
     services = _services()
     rp = services.roleplay
     if list_:
-        table = Table(title="陪练场景 Scenarios")
-        for col in ("id", "title", "lang", "segment", "trade", "difficulty", "needs"):
-            table.add_column(col)
-        for sc in rp.scenarios().values():
-            table.add_row(sc.id, sc.title, sc.language, sc.segment, sc.trade, "★" * sc.difficulty,
-                          str(len(sc.hidden_needs)))
-        console.print(table)
+        scenarios = list(rp.scenarios().values())
+        if as_json:
+            sys.stdout.write(json.dumps([
+                {"id": sc.id, "title": sc.title, "language": sc.language, "segment": sc.segment, "trade": sc.trade,
+                 "difficulty": sc.difficulty, "needs": len(sc.hidden_needs), "path": sc.path} for sc in scenarios
+            ], ensure_ascii=False, indent=2) + "\n")
+        else:
+            table = Table(title="陪练场景 Scenarios")
+            # ids are what people type: never cut them, whatever the width; the other columns fold
+            table.add_column("id", no_wrap=True, min_width=max((len(sc.id) for sc in scenarios), default=2))
+            table.add_column("title", overflow="fold", ratio=2)
+            for col in ("lang", "segment"):
+                table.add_column(col, no_wrap=True)
+            table.add_column("trade", overflow="fold", ratio=1)
+            table.add_column("★", no_wrap=True)
+            table.add_column("needs", no_wrap=True)
+            for sc in scenarios:
+                table.add_row(sc.id, sc.title, sc.language, sc.segment, sc.trade, "★" * sc.difficulty,
+                              str(len(sc.hidden_needs)))
+            console.print(table)
         for problem in rp.problems:
             err.print(f"[yellow]{problem}[/]")
         return
     if not scenario:
         raise InputError("No scenario chosen.", fix="needs roleplay --list, then needs roleplay --scenario ID")
     sc = rp.scenario(scenario)
-    attempt = rp.start(sc.id, trainee=trainee or getpass.getuser())
     if script is not None:
         try:
             lines = [line.strip() for line in script.read_text(encoding="utf-8").splitlines() if line.strip()]
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"Cannot read {script}: {exc}", fix="use a UTF-8 text file, one line per turn") from exc
-        for line in lines:
-            turn = rp.ask(attempt, line)
+        check_script(script, lines)  # before the attempt exists: a bad script leaves nothing half done
+        attempt = rp.start(sc.id, trainee=trainee or getpass.getuser())
+        for number, line in enumerate(lines, 1):
+            try:
+                turn = rp.ask(attempt, line)
+            except NeedsError as exc:
+                rp.finish(attempt)  # what was played is scored and kept; the attempt is not left open
+                raise InputError(f"{script} line {number}: {exc.message}", fix=exc.fix) from exc
             if not as_json:
                 console.print(f"[cyan]销售 ›[/] {line}\n[magenta]客户 ›[/] {turn.reply}")
             if turn.finished:
@@ -80,6 +104,7 @@ def roleplay(
         else:
             print_scorecard(card)
         return
+    attempt = rp.start(sc.id, trainee=trainee or getpass.getuser())
     console.print(f"[bold]{sc.title}[/] — {sc.profile.strip()}\n[dim]/score 结束并评分 · /quit 退出[/]")
     console.print(f"[magenta]客户 ›[/] {sc.opening_line}")
     while True:
@@ -98,6 +123,35 @@ def roleplay(
         if turn.finished:
             break
     print_scorecard(rp.finish(attempt))
+
+
+def check_script(script: Path, lines: list[str]) -> None:
+    """Every line of a script must be one the trainer accepts, or nothing is played."""
+    from assistant.roleplay.service import MAX_LINE_CHARS
+
+    too_long = [(i, len(line)) for i, line in enumerate(lines, 1) if len(line) > MAX_LINE_CHARS]
+    if not lines:
+        raise InputError(f"{script} has no lines.", fix="write one trainee line per line")
+    if too_long:
+        where = ", ".join(f"line {i} ({n} characters)" for i, n in too_long[:5])
+        raise InputError(f"{script}: {where} is longer than {MAX_LINE_CHARS} characters; nothing was played.",
+                         fix=f"split it into shorter turns of at most {MAX_LINE_CHARS} characters each")
+
+
+def check_files(paths: list[Path]) -> int:
+    """Print every problem of each scenario file; 1 if any has an error, else 0."""
+    from assistant.roleplay.lint import check_file
+
+    failed = False
+    for path in paths:
+        problems = check_file(path)
+        for p in problems:
+            (err if p.severity == "error" else console).print(p.render(path), markup=False, soft_wrap=True)
+        errors = sum(p.severity == "error" for p in problems)
+        failed |= errors > 0
+        console.print(f"{path}: {errors} error(s), {len(problems) - errors} warning(s)", markup=False,
+                      soft_wrap=True)
+    return 1 if failed else 0
 
 
 def print_scorecard(card) -> None:

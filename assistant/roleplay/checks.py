@@ -47,13 +47,14 @@ INSTRUCTION_TALK = re.compile(
     _I,
 )
 AGREE_TO_BUY = re.compile(
-    r"(?:我|那就|就)(?:来|要|买|称|拿)(?:一|两|几|二|三|半)?(?:斤|个|台|套|部|块|批|份|箱|双|件)|我买了|就要这个|就这个吧|就它了|"
+    r"(?:我|那就|就)(?:来|要|买|称|拿){1,2}(?:一|两|几|二|三|半)?(?:斤|个|台|套|部|块|批|份|箱|双|件)|我买了|就要这个|就这个吧|就它了|"
     r"包起来|给我装|成交|下单吧|签合同吧|那就签|那就定了|就这么定|我(?:决定|同意)(?:买|采购|签)|"
     r"\bi'll (?:take|buy|have) (?:it|one|two|this|that|them)\b|\bwrap it up\b|\bit's a deal\b|\bdeal\b|"
     r"\bsign (?:it|the contract|us up)\b|\blet's go with\b|\bi'll go with\b",
     _I,
 )
 NEGATION_BEFORE = re.compile(r"(?:不是|不|没|没有|并非|并不|别|never|not|n't|no)\s*$", _I)
+NEGATION = re.compile(r"不|没|无|非|别|\bnever\b|\bnot\b|n't\b|\bno\b|\bnobody\b|\bnothing\b", _I)
 SENTENCE_END = re.compile(r"[。！？!?.]")
 
 
@@ -95,17 +96,14 @@ def check_seller_voice(reply: str) -> str | None:
 
 def check_echo(reply: str, line: str) -> str | None:
     """The trainee's line repeated back (most of its bigrams/words reappear in the reply)."""
-    said = fingerprint(line)
-    if len(said) < 3:
-        return None
-    back = fingerprint(reply)
-    overlap = len(said & back) / len(said)
-    if overlap >= 0.6:
-        return "echoes the salesperson's line"
     r, l = _norm(reply).rstrip("？?。.！!"), _norm(line).rstrip("？?。.！!")
     if len(l) >= 6 and l in r:
         return "echoes the salesperson's line"
-    return None
+    said = fingerprint(line)
+    if len(said) < 3:
+        return None
+    overlap = len(said & fingerprint(reply)) / len(said)
+    return "echoes the salesperson's line" if overlap >= 0.6 else None
 
 
 def check_instruction_talk(reply: str) -> str | None:
@@ -123,10 +121,11 @@ def check_leak(reply: str, scenario: Scenario, released: set[str], allowed_text:
     return f"leaks unreleased need {found[0]}" if found else None
 
 
-# meaning thresholds for contradictions (calibrated on tests/test_roleplay_checks.py's cases and the
-# dev replies of benchmarks/roleplay_fidelity.py): a reply this close to a never_say line, and
-# closer to it than to any of the need's facts, contradicts the scenario.
-CONTRADICTION_THRESHOLD = 0.90
+# meaning thresholds for contradictions (set on hand-written replies, tests/test_roleplay_checks.py):
+# a clause of the reply this close to a never_say line, of the same polarity (embeddings do not
+# see negation: "不是我自己吃" is close to "我自己吃"), and closer to it than to any of the need's
+# facts, contradicts the scenario. A false alarm costs one regeneration; a miss shows a broken persona.
+CONTRADICTION_THRESHOLD = 0.92
 CONTRADICTION_MARGIN = 0.02
 
 
@@ -169,6 +168,8 @@ def check_contradiction(reply: str, scenario: Scenario, *, semantic: bool = True
         for c in range(len(clauses)):
             s = float(sims[c, j])
             if s < CONTRADICTION_THRESHOLD:
+                continue
+            if bool(NEGATION.search(clauses[c])) != bool(NEGATION.search(phrase)):
                 continue
             to_facts = max((float(fact_sims[c, k]) for k in facts_of[need.id]), default=0.0)
             if s >= to_facts + CONTRADICTION_MARGIN:

@@ -25,20 +25,27 @@ import numpy as np
 from assistant.roleplay.scenario import Scenario
 from assistant.understanding.semantic import NearestLabels, encode
 
-# calibrated on the dev probes (see module docstring)
+# Calibrated on benchmarks/data/roleplay_dev.json (124 probes, 70 bad lines incl. 19 off-topic
+# questions), full decision path, margin 0 — relative 0.000/0.010/0.015/0.020/0.025/0.030 →
+# targeted reveal 0.927/0.911/0.911/0.903/0.863/0.847, false reveals 3/3/1/1/0/0. At 0.020 the one
+# false reveal is "您教什么科目？" taken as the teacher-burden need.
 RELATIVE = 0.02           # closer to the need than to any background line by this much
 RELATIVE_CLOSED = 0.02    # the same for closed (yes/no) questions
 FLOOR = 0.86              # and at least this close to the need in absolute terms
-MARGIN = 0.005            # and closer to this need than to any other
+MARGIN = 0.0              # and no closer to any other need (a margin of 0.005 cost 0.03 recall on dev)
 INJECTION_THRESHOLD = 0.94  # near-paraphrases of known attacks only: e5 puts ordinary questions at 0.90
 
 BACKGROUND = [
     "今天天气不错。", "您好，欢迎光临！", "您随便看看。", "我们的产品质量最好，价格也优惠。", "您看这个怎么样？",
     "要不要来一个？", "您平时喜欢去哪里逛街？", "您吃饭了吗？", "我给您介绍一下我们的产品。", "这款现在有活动。",
-    "您贵姓？", "您从哪儿过来的？",
+    "您贵姓？", "您从哪儿过来的？", "您今天怎么过来的，开车还是坐地铁？", "您平时周末都干什么？", "您住在这附近吗？",
+    "今天路上堵不堵？", "您在这边工作多少年了？", "你们单位在哪儿？", "您老家是哪里的？", "您今天忙不忙？",
+    "您平时几点下班？", "您喝茶还是喝水？", "您是第一次来我们这儿吗？", "您一个人来的吗？", "您最近身体还好吧？",
     "Nice weather today.", "Hello, welcome in!", "Let me show you our products.", "This one is on sale.",
     "What do you think of this one?", "Shall I wrap it up?", "How was your weekend?", "Where are you from?",
-    "Our price is the best.", "Would you like to try it?",
+    "Our price is the best.", "Would you like to try it?", "How did you get here today?", "Do you live around here?",
+    "How long have you worked there?", "Is this your first time in the shop?", "Did you find parking?",
+    "Where is your office?", "Are you busy today?", "Can I get you a coffee?", "What do you do at the weekend?",
 ]
 _background = NearestLabels(BACKGROUND, [None] * len(BACKGROUND))
 
@@ -63,8 +70,32 @@ class Target:
                 and self.score - self.runner_up >= margin)
 
 
+VOCATIVE = re.compile(r"^\s*(?:[\u4e00-\u9fff]{1,3}(?:您好|你好)?|(?:hi|hello|hey)(?: there)?|(?:sir|ma'am|madam))\s*[，,、!！]\s*", re.I)
+
+
+def strip_address(text: str) -> str:
+    """Without a leading form of address ("阿姨，", "Hi,"): it says who is spoken to, not what is asked."""
+    stripped = VOCATIVE.sub("", text, count=1)
+    return stripped if len(stripped) >= 2 else text
+
+
 def _key(scenario: Scenario) -> tuple:
-    return (scenario.id, tuple((n.id, n.summary, tuple(n.asks)) for n in scenario.hidden_needs))
+    return (scenario.id, tuple((n.id, n.summary, tuple(n.asks)) for n in scenario.hidden_needs),
+            tuple(scenario.small_talk))
+
+
+_public: dict[tuple, NearestLabels[None]] = {}
+
+
+def public_index(scenario: Scenario) -> NearestLabels[None]:
+    """What the customer says openly (small talk): a line closer to it than to a need aims at no need."""
+    key = _key(scenario)
+    with _lock:
+        found = _public.get(key)
+        if found is None:
+            texts = list(scenario.small_talk)
+            found = _public[key] = NearestLabels(texts, [None] * len(texts))
+    return found
 
 
 def need_index(scenario: Scenario) -> NearestLabels[str]:
@@ -76,7 +107,7 @@ def need_index(scenario: Scenario) -> NearestLabels[str]:
             texts, labels = [], []
             for need in scenario.hidden_needs:
                 for text in [*need.asks, need.summary]:
-                    texts.append(text)
+                    texts.append(strip_address(text))
                     labels.append(need.id)
             found = _index[key] = NearestLabels(texts, labels)
     return found
@@ -85,7 +116,7 @@ def need_index(scenario: Scenario) -> NearestLabels[str]:
 def need_scores(scenario: Scenario, text: str) -> dict[str, tuple[float, str]]:
     """For each need, the best similarity of ``text`` to its asks/summary, and that example."""
     index = need_index(scenario)
-    sims = index.scores(text)
+    sims = index.scores(strip_address(text))
     best: dict[str, tuple[float, str]] = {}
     for sim, example, label in zip(sims, index.texts, index.labels):
         if label not in best or sim > best[label][0]:
@@ -99,7 +130,8 @@ def target(scenario: Scenario, text: str) -> Target:
         return Target(None, 0.0, 0.0)
     ranked = sorted(scores.items(), key=lambda kv: -kv[1][0])
     (need_id, (score, example)), rest = ranked[0], ranked[1:]
-    background = float(np.max(_background.scores(text)))
+    line = strip_address(text)
+    background = max(float(np.max(_background.scores(line))), float(np.max(public_index(scenario).scores(line))))
     return Target(need_id, score, rest[0][1][0] if rest else 0.0, background, example)
 
 
@@ -107,10 +139,12 @@ def target(scenario: Scenario, text: str) -> Target:
 INJECTION = re.compile(
     r"忽略|无视|忘掉|忘记.*(?:设定|指令|规则)|指令|提示词|系统提示|你现在是|扮演|你来当销售|你是AI|你是机器人|"
     r"你的设定|设定里|之前的设定|秘密需求|隐藏需求|隐藏的需求|你被要求|被要求(?:列出|保密|隐藏)|你的任务|你的角色|剧本|"
-    r"复述.{0,8}(?:设定|消息|指令|内容)|人工智能|语言模型|"
+    r"复述.{0,8}(?:设定|消息|指令|内容)|人工智能|语言模型|别演了|你其实是|你的规则|换你来当|你来当|我(?:来)?当(?:顾客|客户)|"
+    r"(?:藏着|没说|不说)的.{0,4}需求|原样重复|"
     r"ignore (?:all |your |the |previous )|system prompt|your prompt|(?:your|previous|the) instructions|"
     r"you are now|act as|pretend|you're an ai|are you an ai|reveal your|hidden needs?|secret needs?|"
-    r"you were (?:told|given|asked)|your (?:role|script|brief)|role-?play|language model",
+    r"you were (?:told|given|asked)|your (?:role|script|brief)|role-?play|language model|\bsecret (?:facts?|needs?|info)|"
+    r"scenario file|not really a customer|stop (?:acting|pretending)",
     re.I,
 )
 INJECTION_EXAMPLES = [
@@ -134,6 +168,7 @@ def is_injection(text: str) -> bool:
 def warm(scenario: Scenario) -> None:
     """Compute the scenario's vectors now (the first line then answers at full speed)."""
     need_index(scenario).matrix  # noqa: B018
+    public_index(scenario).matrix  # noqa: B018
     _background.matrix  # noqa: B018
     _injections.matrix  # noqa: B018
     encode(["-"])

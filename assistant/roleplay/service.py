@@ -82,6 +82,7 @@ class RoleplayService:
         self.retries = retries
         self.semantic = semantic
         self.rejected: list[tuple[str, list[str]]] = []  # (reply, reasons) the checks turned down
+        self.model_calls = 0
         self._scenarios: dict[str, Scenario] | None = None
         self.problems: list[str] = []
 
@@ -206,6 +207,7 @@ class RoleplayService:
         )
         ctx = ReplyContext(scenario, line, set(state["revealed"]), " ".join(hinted_lines), semantic=self.semantic)
         for _ in range(2):  # the reply, then one regeneration
+            self.model_calls += 1
             try:
                 reply = complete(self.model(), messages, retries=self.retries, max_tokens=80, temperature=0.5)
             except NeedsError as exc:
@@ -215,7 +217,7 @@ class RoleplayService:
             reasons = check_reply(reply, ctx)
             if not reasons:
                 return reply
-            self.rejected.append((reply, reasons))
+            self.rejected = [*self.rejected[-99:], (reply, reasons)]
             log.info("customer reply rejected (%s): %s", "; ".join(reasons), reply)
         return self._authored(scenario, state, action)
 

@@ -1,0 +1,324 @@
+"""Does the role-play customer understand natural questions, and does it stay in character?
+
+Run on demand (set OMP_NUM_THREADS=1 on a shared machine):
+
+    .venv/bin/python benchmarks/roleplay_fidelity.py                 # reveal figures, both sets
+    .venv/bin/python benchmarks/roleplay_fidelity.py --model 30      # + 30 customer replies per mode, embedded model
+
+Two probe sets, each: natural trainee lines aimed at one hidden need, and bad lines (pitches,
+closed pushes, leading questions, off-topic, injections) that must release nothing.
+
+* benchmarks/data/roleplay_dev.json — written with the scenarios' asks; the thresholds in
+  assistant/roleplay/intent.py were calibrated on it (``--calibrate`` prints the sweep).
+* benchmarks/data/untuned/roleplay_probes.json — written by someone who had not read the
+  scenarios' topics or asks, and never used for tuning. Skipped if the file is missing.
+
+Two modes in the same run: ``rules`` (topics only, the trainer before the semantic layer) and
+``semantic`` (topics, then meaning via the shipped embedder). Figures:
+
+* targeted reveal rate — the probe releases exactly the need it aims at, in a state where that
+  need is releasable (its ``requires`` already out, trust 0.1 above its ``min_trust``);
+* false reveals — bad lines that release anything, from a fresh attempt;
+* with ``--model N``: N lines played through the service with the embedded model, per mode;
+  role breaks over all customer replies shown (assistant talk, echo, speaking as the seller,
+  wrong language, contradiction, instructions talk, agreeing to buy early), leaks, the share of
+  raw model replies the checks turned down, and seconds per customer reply. The replies are kept
+  in the results file so they can be read.
+
+Results go to benchmarks/results/roleplay_fidelity.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+from assistant.roleplay.classify import classify  # noqa: E402
+from assistant.roleplay.reveal import decide  # noqa: E402
+from assistant.roleplay.scenario import Scenario, load_scenarios  # noqa: E402
+
+DEV = ROOT / "benchmarks" / "data" / "roleplay_dev.json"
+UNTUNED = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes.json"
+RESULTS = ROOT / "benchmarks" / "results" / "roleplay_fidelity.json"
+MODELS_DIR = Path.home() / ".local" / "share" / "needs-assistant" / "models"
+MODES = ("rules", "semantic")
+EARNED_TRUST = 0.1  # a probe is tried as if two good questions came before it (closed ones cost 0.02)
+
+
+# --------------------------------------------------------------------------- data
+
+def _pick(item: dict, *keys: str) -> Any:
+    for k in keys:
+        if item.get(k) not in (None, ""):
+            return item[k]
+    return None
+
+
+def load_set(path: Path) -> tuple[list[dict], list[dict]] | None:
+    """(probes, bad lines) as {"scenario", "need", "text"} dicts; None if the file is missing."""
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    probes, bad = [], []
+    if isinstance(data, dict):
+        raw_probes = data.get("probes") or data.get("natural") or []
+        raw_bad = data.get("bad") or data.get("bad_lines") or []
+        items = data.get("items") or []
+    else:
+        raw_probes, raw_bad, items = [], [], data
+    for item in items:  # one list with a kind per line
+        kind = str(_pick(item, "kind", "type", "category") or "").lower()
+        (bad if kind.startswith("bad") or not _pick(item, "need", "need_id", "target", "target_need") else probes).append(item)
+    probes.extend(raw_probes)
+    bad.extend(raw_bad)
+    norm = lambda item: {  # noqa: E731
+        "scenario": _pick(item, "scenario", "scenario_id"),
+        "need": _pick(item, "need", "need_id", "target", "target_need"),
+        "text": _pick(item, "text", "line", "probe", "question"),
+        "kind": _pick(item, "kind", "type", "category") or "",
+    }
+    return [norm(i) for i in probes], [norm(i) for i in bad]
+
+
+def prerequisites(scenario: Scenario, need_id: str) -> set[str]:
+    out: set[str] = set()
+    todo = list(scenario.need(need_id).reveal.requires)
+    while todo:
+        n = todo.pop()
+        if n not in out:
+            out.add(n)
+            todo.extend(scenario.need(n).reveal.requires)
+    return out
+
+
+# --------------------------------------------------------------------------- reveal figures
+
+def reveal_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list[dict]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    skipped = [p for p in probes + bad if p["scenario"] not in scenarios
+               or (p["need"] and p["need"] not in {n.id for n in scenarios[p["scenario"]].hidden_needs})]
+    probes = [p for p in probes if p not in skipped]
+    bad = [b for b in bad if b not in skipped]
+    for mode in MODES:
+        semantic = mode == "semantic"
+        hits, misses, wrong, first_level = 0, [], [], [0, 0]
+        t0 = time.perf_counter()
+        for p in probes:
+            sc = scenarios[p["scenario"]]
+            need = sc.need(p["need"])
+            revealed = prerequisites(sc, need.id)
+            trust = max(sc.starting_trust, need.reveal.min_trust + EARNED_TRUST)
+            d = decide(sc, classify(p["text"]), p["text"], revealed, set(), trust, semantic=semantic)
+            ok = d.action == "reveal" and d.need_id == need.id
+            hits += ok
+            if not need.reveal.requires:
+                first_level[0] += ok
+                first_level[1] += 1
+            if not ok:
+                (wrong if d.action == "reveal" else misses).append(
+                    {"scenario": sc.id, "need": need.id, "text": p["text"], "got": d.action, "got_need": d.need_id})
+        false = []
+        for b in bad:
+            sc = scenarios[b["scenario"]]
+            d = decide(sc, classify(b["text"]), b["text"], set(), set(), sc.starting_trust, semantic=semantic)
+            if d.action == "reveal":
+                false.append({"scenario": sc.id, "text": b["text"], "need": d.need_id})
+        elapsed = time.perf_counter() - t0
+        out[mode] = {
+            "probes": len(probes),
+            "targeted_reveal_rate": round(hits / len(probes), 3) if probes else None,
+            "first_level_reveal_rate": round(first_level[0] / first_level[1], 3) if first_level[1] else None,
+            "bad_lines": len(bad),
+            "false_reveals": len(false),
+            "ms_per_line": round(1000 * elapsed / max(1, len(probes) + len(bad)), 1),
+            "wrong_need": wrong,
+            "missed": misses,
+            "false_reveal_lines": false,
+        }
+    out["skipped_lines"] = len(skipped)
+    return out
+
+
+def calibrate(scenarios: dict[str, Scenario], probes: list[dict], bad: list[dict]) -> None:
+    """Print the targeted-reveal/false-reveal trade-off over the thresholds (dev set only)."""
+    from assistant.roleplay import intent, reveal
+
+    for rel in (0.0, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03):
+        for margin in (0.0, 0.005):
+            intent.RELATIVE = intent.RELATIVE_CLOSED = reveal.RELATIVE = reveal.RELATIVE_CLOSED = rel
+            intent.MARGIN = margin
+            Target = intent.Target
+            Target.hits.__defaults__ = (rel, margin, intent.FLOOR)
+            fig = reveal_figures(scenarios, probes, bad)["semantic"]
+            print(f"relative {rel:.3f} margin {margin:.3f}: targeted {fig['targeted_reveal_rate']:.3f} "
+                  f"false {fig['false_reveals']}")
+
+
+# --------------------------------------------------------------------------- the embedded model
+
+def model_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list[dict], n: int,
+                  threads: int) -> dict[str, Any]:
+    from assistant.coach.cards import Catalog
+    from assistant.llm.providers import build_chat_model
+    from assistant.needs.log import NeedLog
+    from assistant.roleplay.checks import ReplyContext, check_reply
+    from assistant.roleplay.service import RoleplayService
+    from assistant.settings import Settings
+
+    rng = random.Random(7)
+    lines = [dict(p, bad=False) for p in probes] + [dict(b, bad=True) for b in bad]
+    rng.shuffle(lines)
+    by_scenario: dict[str, list[dict]] = {}
+    for line in lines:
+        by_scenario.setdefault(line["scenario"], []).append(line)
+    order = sorted(by_scenario, key=lambda s: rng.random())
+    plan: list[tuple[str, list[dict]]] = []
+    taken = 0
+    for sid in order:  # a few lines per scenario, played as one conversation
+        chunk = by_scenario[sid][: min(4, n - taken)]
+        if chunk:
+            plan.append((sid, chunk))
+            taken += len(chunk)
+        if taken >= n:
+            break
+    data_dir = Path(tempfile.mkdtemp(prefix="rp-bench-"))
+    settings = Settings(provider="local", data_dir=data_dir, models_dir=MODELS_DIR, threads=threads)
+    model = build_chat_model(settings)
+    t0 = time.perf_counter()
+    model.llama()
+    load = time.perf_counter() - t0
+    out: dict[str, Any] = {"lines_per_mode": taken, "model": settings.local_model, "threads": threads,
+                           "load_seconds": round(load, 1),
+                           "note": f"embedded-model figures on a sample of {taken} lines per mode (CPU limits)"}
+    for mode in MODES:
+        semantic = mode == "semantic"
+        needlog = NeedLog.open(f"sqlite:///{data_dir / (mode + '.db')}")
+        rp = RoleplayService(needlog, model, Catalog.load(ROOT / "knowledge"), [ROOT / "knowledge" / "scenarios"],
+                             retries=0, semantic=semantic)
+        replies, times, breaks, leaks, voiced = [], [], Counter(), 0, 0
+        for sid, chunk in plan:
+            sc = scenarios[sid]
+            attempt = rp.start(sid, trainee="bench")
+            for line in chunk:
+                before = rp.model_calls
+                t = time.perf_counter()
+                turn = rp.ask(attempt, line["text"])
+                times.append(time.perf_counter() - t)
+                calls = rp.model_calls - before
+                voiced += calls > 0
+                state_revealed = set(turn.revealed)
+                # judged with every check, the semantic ones included, whatever the mode
+                reasons = check_reply(turn.reply, ReplyContext(sc, line["text"], state_revealed, semantic=True))
+                if turn.decision.action in ("reveal", "hint", "object", "leave"):
+                    reasons = [r for r in reasons if not r.startswith("echoes")]  # authored lines
+                for r in reasons:
+                    kind = r.split(" (")[0].split(":")[0]
+                    breaks[kind] += 1
+                    leaks += kind.startswith("leaks")
+                replies.append({"scenario": sid, "line": line["text"], "bad": line["bad"],
+                                "action": turn.decision.action, "need": turn.decision.need_id,
+                                "model_calls": calls, "reply": turn.reply, "problems": reasons,
+                                "seconds": round(times[-1], 2)})
+                if turn.finished:
+                    break
+        rejected = list(rp.rejected)
+        broken = sum(1 for r in replies if r["problems"])
+        out[mode] = {
+            "customer_replies": len(replies),
+            "voiced_by_model": voiced,
+            "role_break_rate": round(broken / len(replies), 3) if replies else None,
+            "role_breaks_by_kind": dict(breaks),
+            "leaks": leaks,
+            "raw_model_replies_rejected": len(rejected),
+            "rejected_reasons": Counter(r.split(" (")[0].split(":")[0] for _, rs in rejected for r in rs),
+            "rejected_examples": [{"reply": t, "reasons": rs} for t, rs in rejected[:15]],
+            "seconds_per_customer_reply": round(sum(times) / len(times), 2) if times else None,
+            "seconds_per_model_voiced_reply": round(
+                sum(r["seconds"] for r in replies if r["model_calls"]) / max(1, voiced), 2),
+            "replies": replies,
+        }
+    return out
+
+
+# --------------------------------------------------------------------------- main
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--model", type=int, default=0, metavar="N", help="play N lines per mode with the embedded model")
+    ap.add_argument("--model-set", choices=("dev", "untuned"), default="untuned",
+                    help="which set the model lines come from (dev if untuned is missing)")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--calibrate", action="store_true", help="print the threshold sweep on the dev set and stop")
+    ap.add_argument("--no-untuned", action="store_true", help="do not read the untuned set")
+    ap.add_argument("--out", type=Path, default=RESULTS)
+    args = ap.parse_args(argv)
+    scenarios, problems = load_scenarios(ROOT / "knowledge" / "scenarios")
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+    sets = {"dev": load_set(DEV), "untuned": None if args.no_untuned else load_set(UNTUNED)}
+    if args.calibrate:
+        if sets["dev"] is None:
+            print(f"skipped: {DEV} is missing")
+            return 0
+        calibrate(scenarios, *sets["dev"])
+        return 0
+    from assistant.roleplay import intent
+
+    result: dict[str, Any] = {
+        "thresholds": {"relative": intent.RELATIVE, "relative_closed": intent.RELATIVE_CLOSED,
+                       "floor": intent.FLOOR, "margin": intent.MARGIN, "injection": intent.INJECTION_THRESHOLD},
+        "sets": {},
+    }
+    for name, loaded in sets.items():
+        path = DEV if name == "dev" else UNTUNED
+        if loaded is None:
+            print(f"{name}: skipped ({path} is missing)")
+            result["sets"][name] = {"skipped": f"{path.relative_to(ROOT)} is missing"}
+            continue
+        figs = reveal_figures(scenarios, *loaded)
+        result["sets"][name] = figs
+        for mode in MODES:
+            f = figs[mode]
+            print(f"{name:8s} {mode:8s} targeted reveal {f['targeted_reveal_rate']} "
+                  f"(first-level {f['first_level_reveal_rate']}, n={f['probes']})  "
+                  f"false reveals {f['false_reveals']}/{f['bad_lines']}  {f['ms_per_line']} ms/line")
+    if args.model:
+        name = args.model_set if sets.get(args.model_set) else "dev"
+        if sets.get(name) is None:
+            print("model figures skipped: no probe set")
+        else:
+            try:
+                figs = model_figures(scenarios, *sets[name], args.model, args.threads)
+            except Exception as exc:  # a missing model file is reported, not a crash
+                msg = getattr(exc, "message", str(exc))
+                print(f"model figures skipped: {msg}", file=sys.stderr)
+                figs = {"skipped": msg}
+            figs["set"] = name
+            result["model"] = figs
+            for mode in MODES:
+                if mode in figs:
+                    f = figs[mode]
+                    print(f"model {mode:8s} replies {f['customer_replies']} (voiced {f['voiced_by_model']})  "
+                          f"role breaks {f['role_break_rate']} {f['role_breaks_by_kind']}  leaks {f['leaks']}  "
+                          f"raw rejected {f['raw_model_replies_rejected']}  "
+                          f"{f['seconds_per_customer_reply']} s/reply ({f['seconds_per_model_voiced_reply']} s voiced)")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=dict) + "\n", encoding="utf-8")
+    print(f"→ {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
