@@ -13,7 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 Kind = Literal["explicit", "implicit"]
 Dimension = Literal["functional", "form", "emotional", "price", "business"]
 Owner = Literal["buyer", "user", "decision_maker", "customer_of_customer", "unknown"]
-Status = Literal["hypothesis", "confirmed", "addressed"]
+# hypothesis: guessed (prep); stated: the customer's words show it; confirmed: the customer
+# agreed to the salesperson's restatement or restated it unprompted; addressed: offered a fit
+Status = Literal["hypothesis", "stated", "confirmed", "addressed"]
 Stage = Literal["lead", "opportunity", "contract"]
 Source = Literal["prep", "live", "roleplay", "import"]
 ReviewState = Literal["ai_suggested", "edited", "validated"]
@@ -35,6 +37,7 @@ OWNER_LABELS = {
 KIND_LABELS = {"explicit": ("显性", "explicit"), "implicit": ("隐性", "implicit")}
 STATUS_LABELS = {
     "hypothesis": ("待验证", "hypothesis"),
+    "stated": ("客户提到", "stated"),
     "confirmed": ("已确认", "confirmed"),
     "addressed": ("已满足", "addressed"),
 }
