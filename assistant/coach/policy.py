@@ -150,6 +150,7 @@ B2B_ORDER = ("purpose", "impact_if_unsolved", "customer_of_customer", "business_
              "form", "price")
 MAX_ASKS_PER_SLOT = 2
 
+_STAFF = re.compile(r"保洁|员工|工人|师傅|阿姨|同事|销售|客服|店员|staff|employee|worker|team|colleague", re.I)
 _VAGUE_PEOPLE = re.compile(r"^(?:家人|家里人|朋友|同事|员工|family|friends?|colleagues?|staff|team)$", re.I)
 _STATE_WORDS = re.compile(r"怀孕|生病|住院|坐月子|上学|退休|年纪大|受伤|过敏|刚出生|pregnant|retired|injured|allergic", re.I)
 _RESTATE_DROP = re.compile(r"^(?:那|其实|就是|而且|还有|另外|最近|这阵子|现在|我们|我|她|他|它|是)+|"
@@ -184,7 +185,8 @@ def person_of(state: DiscoveryState, customer_words: list[str] | None = None) ->
     """The person behind the buyer, as the customer first named them ("儿媳妇")."""
     for text in customer_words or []:
         found = find_person(text)
-        if found and not _VAGUE_PEOPLE.match(found) and found not in ("孕妇", "老人", "病人", "患者"):
+        if (found and not _VAGUE_PEOPLE.match(found) and not _STAFF.search(found)
+                and found not in ("孕妇", "老人", "病人", "患者")):
             return found
     value = state.slots["user"].value
     word = value.split("：")[0] if "：" in value else ""

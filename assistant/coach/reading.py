@@ -21,9 +21,10 @@ from assistant.needs import cues
 ACTS = ("request", "need", "pain", "person", "feeling", "constraint", "agree", "deny", "buy", "ask", "other")
 
 try:  # the understanding layer, when present
+    from assistant.understanding.reading import ReadingContext as _Context  # type: ignore
     from assistant.understanding.reading import read_turn as _read_turn  # type: ignore
 except ImportError:  # pragma: no cover - depends on the installed layers
-    _read_turn = None
+    _read_turn = _Context = None
 
 
 @dataclass
@@ -107,9 +108,10 @@ def short_span(sentence: str, limit: int = 14) -> str:
 def read(text: str, language: str = "zh", context: dict[str, Any] | None = None) -> Reading:
     """The acts of one customer turn; the understanding layer's reading when it is installed."""
     reading = _read_by_cues(text)
+    reading.acts.discard("other")
     if _read_turn is not None:
         try:
-            _merge(reading, _read_turn(text, language, context or {}))
+            _merge(reading, _read_turn(text, language, _context(context or {})))
         except Exception:  # a reader failure must not cost the turn; the cues still answer
             pass
     if not reading.acts:
@@ -117,20 +119,46 @@ def read(text: str, language: str = "zh", context: dict[str, Any] | None = None)
     return reading
 
 
+def _context(context: dict[str, Any]):
+    last = context.get("last_move") or {}
+    try:
+        return _Context(last_slot=last.get("slot"), last_question_type=last.get("question_type"),
+                        first_customer_turn=bool(context.get("first_turn")),
+                        segment=str(context.get("segment") or ""))
+    except Exception:  # a context the layer does not take: read without it
+        return None
+
+
 def _merge(reading: Reading, other: Any) -> None:
-    acts = set(getattr(other, "acts", None) or [])
-    if acts:
-        reading.source = "understanding"
-        # the understanding layer decides by meaning; the sure cue acts (buy, deny) stay
-        reading.acts = {a for a in acts if a in ACTS} | (reading.acts & {"buy", "deny", "ask"})
-    spans = getattr(other, "spans", None) or {}
-    if isinstance(spans, dict):
-        for name in ("person", "pain", "need", "constraint"):
-            value = spans.get(name)
-            if isinstance(value, (list, tuple)):
-                value = value[0] if value else ""
-            if isinstance(value, str) and value.strip():
-                setattr(reading, name, short_span(value, 16))
+    """The understanding layer's reading where the sure cues are silent.
+
+    The cues tell a request from a need, a condition from a need and a question from a
+    statement, which the policy depends on; the layer adds what the cues missed (a pain or a
+    feeling said in other words), and decides alone when the cues found nothing."""
+    acts = {a for a in (getattr(other, "acts", None) or []) if a in ACTS and a != "other"}
+    if not acts:
+        return
+    reading.source = "understanding"
+    if not reading.acts:
+        reading.acts = set(acts)
+        if "ask" in reading.acts:
+            reading.acts -= {"need", "request"}
+    else:
+        reading.acts |= acts & {"feeling"}
+        if not reading.acts & {"need", "request", "buy", "ask", "agree", "deny"}:
+            reading.acts |= acts & {"pain"}
+    for span in getattr(other, "spans", None) or []:
+        act, words = getattr(span, "act", ""), getattr(span, "text", "")
+        if act not in reading.acts or not words.strip() or getattr(reading, act, "x"):
+            continue
+        if act == "pain":
+            reading.pain = span_with(words, PAIN, 14) if PAIN.search(words) else short_span(words, 14)
+        elif act == "person":
+            reading.person = find_person(words)
+        elif act in ("need", "constraint"):
+            setattr(reading, act, short_span(words, 20 if act == "need" else 14))
+    if "person" in reading.acts and not reading.person:
+        reading.acts.discard("person")
 
 
 def _read_by_cues(text: str) -> Reading:
