@@ -105,6 +105,12 @@ def chat(
         from assistant.needs.transcript import read_transcript
 
         transcript = read_transcript(script)  # a bad file is refused before anything is stored
+        from assistant.coach.service import COMMAND
+
+        for line in transcript.turns:
+            if COMMAND.match(line.text.strip()):
+                raise InputError(f"Turn {line.n} of {script.name} is a chat command, not words: "
+                                 f"{line.text.strip()[:30]!r}.", fix="remove it (try /help in `needs chat`)")
     services = _services()
     lang = language or services.settings.ui_language
     zh = lang == "zh"

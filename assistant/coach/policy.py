@@ -24,7 +24,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from assistant.coach.cards import Catalog, Fit
-from assistant.coach.phrasing import safe_topic
+from assistant.coach.phrasing import carries_instruction, safe_topic
 from assistant.coach.reading import PAIN, Reading, find_person, short_span, span_with
 from assistant.coach.state import SLOT_LABELS, DiscoveryState
 from assistant.needs import cues
@@ -308,8 +308,9 @@ def next_move(
     if r.has("pain") and r.pain:
         topic = safe_topic(r.pain)
         if state.asked.get(f"pain:{topic}", 0) == 0:
+            pain_words = span_with(r.text, PAIN, 40)
             return _implication(state, catalog, topic, state.asked.get("impact_if_unsolved", 0),
-                                span_with(r.text, PAIN, 40))
+                                "" if carries_instruction(pain_words) else pain_words)
 
     # 6. a need just revealed (or left unconfirmed): restate it and let the customer confirm
     fresh = [n for n in open_needs if n.status == "stated" and (turn is None or first_turn(n) == turn)]
@@ -355,8 +356,11 @@ def _quote(text: str) -> str:
     """The customer words a move builds on: the turn's first sentence, at most 60 characters."""
     if not text:
         return ""
-    first = (cues.sentences(text) or [text])[0].strip().rstrip("。！？!?.")
-    return first[:60]
+    for sentence in cues.sentences(text) or [text]:
+        sentence = sentence.strip().rstrip("。！？!?.")
+        if sentence and not carries_instruction(sentence):  # words aimed at a model are not shown back
+            return sentence[:60]
+    return ""
 
 
 def _t(zh: bool, a: str, b: str) -> str:

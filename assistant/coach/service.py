@@ -374,10 +374,9 @@ class CoachService:
         try:
             yield header
             pieces.append(header)
-            text, note = self._phrase(result, state, move, last_words, customer_words, prep)
-            result.suggestion = text
-            pieces.append(text + note)
-            yield text + note
+            for piece in self._phrase(result, state, move, last_words, customer_words, prep):
+                pieces.append(piece)
+                yield piece
             tail = "\n\n" + render_why(move, state.language)
             pieces.append(tail)
             yield tail
@@ -391,42 +390,70 @@ class CoachService:
             )
 
     def _phrase(self, result: CoachTurn, state: DiscoveryState, move: Move, last_words: str,
-                customer_words: list[str], prep: bool) -> tuple[str, str]:
-        """The model's phrasing if it passes the checks, else the move's own wording."""
+                customer_words: list[str], prep: bool) -> Iterator[str]:
+        """The suggestion, piece by piece; everything shown has passed the checks.
+
+        The move's own wording (checked) goes to the model as the reference. While the model's
+        words agree with it they are shown as they come — they are part of checked text; once
+        they differ, the rest is held back until the whole phrasing is checked, and if it fails,
+        the reference completes what was shown. So the first word appears with the model's
+        first token, and what is shown is always either the checked phrasing or the reference.
+        """
         zh = state.language == "zh"
         task = describe_task(move, state, prep)
-        fallback = self._fallback_wording(move, state, customer_words)
+        reference = self._fallback_wording(move, state, customer_words)
         messages = load_prompt("coach_move").messages(
             language="简体中文" if zh else "English",
             last_words=_quoted(last_words[-80:]),
             task=task,
-            example=fallback,
+            example=reference,
         )
         result.stats.update(model_calls=1, prompt_chars=sum(len(str(m.content)) for m in messages),
                             prompt_messages=[{"role": m.type, "content": str(m.content)} for m in messages])
         started = time.perf_counter()
-        raw: list[str] = []
-        note = ""
+        raw = ""
+        shown = ""
+        agrees = True
+        failed: NeedsError | None = None
         try:
             for piece in stream(self.model(), messages, retries=self.retries,
                                 max_tokens=REPLY_TOKENS.get(move.kind, 60)):
-                raw.append(piece)
+                raw += piece
+                if agrees:
+                    prefix = raw.lstrip().lstrip("“\"「'")
+                    if reference.startswith(prefix):
+                        if len(prefix) > len(shown):
+                            if not shown:
+                                result.stats["first_word_seconds"] = time.perf_counter() - started
+                            yield prefix[len(shown):]
+                            shown = prefix
+                    else:
+                        agrees = False
                 if move.kind in ("ask", "confirm") and re.search(r"[？?]", piece):
                     break  # one question: stop generating at its question mark
         except NeedsError as exc:
+            failed = exc
             result.stats.update(failed_calls=1, error=exc.message[:200])
-            note = ("\n（模型暂不可用，以上为这一步的参考说法：" + exc.message + "）") if zh else (
-                f"\n(model unavailable, showing this move's own wording: {exc.message})")
         result.stats["model_seconds"] = time.perf_counter() - started
-        text = phrasing.clean("".join(raw))
+        text = phrasing.clean(raw)
         if move.kind in ("ask", "confirm"):
             text = phrasing.first_question(text)
         verdict = self._check(move, text, customer_words, state.language, prep) if text else "empty"
-        result.stats["phrased_by"] = "model" if verdict is None else "template"
-        result.stats["rejected"] = verdict
-        if verdict is None:
-            return text, note
-        return fallback, note
+        if verdict is None and text.startswith(shown) and failed is None:
+            final = text
+        else:
+            final = reference if reference.startswith(shown) else shown + reference  # pragma: no branch
+        result.stats["phrased_by"] = "model" if final == text else "reference"
+        result.stats["rejected"] = None if final == text else verdict
+        rest = final[len(shown):]
+        if rest:
+            if not shown:
+                result.stats["first_word_seconds"] = time.perf_counter() - started
+            yield rest
+        result.suggestion = final
+        if failed is not None:
+            yield ("\n（模型暂不可用，以上为这一步的参考说法：" + failed.message + "）") if zh else (
+                f"\n(model unavailable, showing this move's own wording: {failed.message})")
 
     def _check(self, move: Move, text: str, customer_words: list[str], language: str, prep: bool) -> str | None:
         if move.kind == "address" and move.offer is not None:
