@@ -16,6 +16,7 @@ from assistant.settings import Settings
 
 if TYPE_CHECKING:
     from assistant.knowledge import KnowledgeBase
+    from assistant.meetings.service import MeetingService
 
 
 class Services:
@@ -41,19 +42,32 @@ class Services:
     def catalog(self) -> Catalog:
         return Catalog.load(self.settings.knowledge_dir)
 
+    @property
+    def team_scenarios_dir(self):
+        """Where the team's own role-play scenarios live (drafts from meetings are saved here)."""
+        return self.settings.scenarios_dir or self.settings.data_dir / "scenarios"
+
+    @cached_property
+    def meetings(self) -> "MeetingService":
+        from assistant.meetings.service import MeetingService
+
+        def saved() -> None:  # a new team scenario: the trainer reads the folders again
+            if "roleplay" in self.__dict__:
+                self.roleplay._scenarios = None
+
+        return MeetingService(self.needlog, scenarios_dir=self.team_scenarios_dir, on_scenario_saved=saved)
+
     @cached_property
     def users(self) -> "Users":
-        from assistant.users import Users
+        from assistant.users import ThrottlePolicy, Users
 
-        return Users(self.needlog)
+        return Users(self.needlog, ThrottlePolicy.from_settings(self.settings))
 
     @cached_property
     def roleplay(self) -> "RoleplayService":
         from assistant.roleplay.service import RoleplayService
 
-        dirs = [self.settings.knowledge_dir / "scenarios"]
-        if self.settings.scenarios_dir is not None:
-            dirs.append(self.settings.scenarios_dir)
+        dirs = [self.settings.knowledge_dir / "scenarios", self.team_scenarios_dir]
         return RoleplayService(self.needlog, self.chat_model, self.catalog, dirs,
                                retries=min(1, self.settings.max_retries))
 

@@ -133,3 +133,37 @@ def test_coach_in_a_real_browser(served_app):
         finally:
             browser.close()
     assert "Traceback" not in log.read_text(errors="replace")
+
+
+def test_meeting_import_and_review_in_a_real_browser(served_app):
+    """Upload a meeting export, keep the sides the page proposes, import, and read the review."""
+    if not CHROMIUM.is_file():
+        pytest.fail("Chromium is missing at /usr/bin/chromium; run `bash scripts/setup.sh --dev`")
+    from playwright.sync_api import expect, sync_playwright
+
+    url, log = served_app
+    ARTIFACTS.mkdir(exist_ok=True)
+    sample = ROOT / "tests" / "data" / "meetings" / "tencent_header.txt"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1600}, locale="zh-CN")
+            page.goto(url, wait_until="domcontentloaded")
+            page.get_by_label("用户名").fill("boss")
+            page.get_by_label("密码", exact=True).fill("browser-test-pw")
+            page.get_by_role("button", name="登录").click()
+            page.get_by_placeholder("客户说了什么？").wait_for(timeout=60_000)
+            page.get_by_role("link", name="会谈复盘").click()  # in-app navigation keeps the signed-in session
+            page.locator('input[type="file"]').set_input_files(str(sample))
+            expect(page.get_by_text("已读取 7 轮对话")).to_be_visible(timeout=60_000)
+            expect(page.get_by_text("李明（销售）")).to_be_visible()
+            page.get_by_role("button", name="导入并复盘").click()
+            expect(page.get_by_text("已导入为对话")).to_be_visible(timeout=60_000)
+            page.get_by_role("tab", name="复盘").click()
+            expect(page.get_by_text("说话占比（字数）")).to_be_visible(timeout=30_000)
+            expect(page.locator(":text(\"保洁阿姨招不到人\"):visible").first).to_be_visible()
+            page.wait_for_timeout(800)
+            page.screenshot(path=str(ARTIFACTS / "meeting-review.png"), full_page=True)
+        finally:
+            browser.close()
+    assert "Traceback" not in log.read_text(errors="replace")
