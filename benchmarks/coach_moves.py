@@ -72,10 +72,22 @@ def normalise_dialogue(item: dict, index: int) -> dict:
                           "buy": bool(t.get("buy") or "buy" in (t.get("acts") or []) or t.get("act") == "buy")})
     for key in ("pain_turns", "pains"):
         for n in item.get(key) or []:
-            if isinstance(n, int) and 0 <= n - 1 < len(turns):
-                turns[n - 1]["pain"] = True
+            at = n if isinstance(n, int) else (n.get("turn") if isinstance(n, dict) else None)
+            if isinstance(at, int) and 0 <= at - 1 < len(turns):  # 1-based over all turns
+                turns[at - 1]["pain"] = True
+                if isinstance(n, dict):
+                    turns[at - 1]["dig_terms"] = list(n.get("dig_terms") or [])
+    if item.get("text"):  # a single annotated turn after optional earlier lines (coach_turns)
+        context = normalise_dialogue({"turns": item.get("context") or []}, index)["turns"]
+        expected = item.get("expected", "")
+        turns = context + [{"role": "customer", "text": str(item["text"]), "buy": expected == "close",
+                            "pain": expected in DIG, "dig_terms": list(item.get("dig_terms") or []),
+                            "expected": expected}]
+    if item.get("buying_signal_at") and 0 < item["buying_signal_at"] <= len(turns):
+        turns[item["buying_signal_at"] - 1]["buy"] = True
     texts = [t["text"] for t in turns]
-    return {"id": str(item.get("id", index)), "language": item.get("language") or _lang(texts),
+    texts = [t["text"] for t in turns]
+    return {"id": str(item.get("id", index)), "language": _lang(texts),
             "segment": item.get("segment", ""), "turns": turns, "raw": item}
 
 
@@ -94,6 +106,7 @@ def play(coach, dialogue: dict) -> list[dict]:
         turn = coach.relay(cid, t["text"])
         "".join(turn.reply())
         rows.append({"text": t["text"], "pain": t["pain"], "buy": t["buy"], "suggestion": turn.suggestion,
+                     "expected": t.get("expected"), "dig_terms": t.get("dig_terms") or [],
                      "kind": turn.move.kind, "question_type": turn.move.question_type, "slot": turn.move.slot,
                      "builds_on": turn.move.builds_on, "topic": turn.move.topic,
                      "phrased_by": turn.stats.get("phrased_by"), "words": list(customer_words),
@@ -111,8 +124,20 @@ def measure(rows: list[dict]) -> dict:
     asks = [r for r in rows if r["kind"] in ("ask", "confirm")]
     ok = [r for r in asks if phrasing.check_ask(r["suggestion"], r["words"], "zh" if phrasing.has_chinese(
         "".join(r["words"])) else "en") is None]
+    termed = [r for r in pains if r["dig_terms"]]
+    with_term = [r for r in termed if any(term.lower() in r["suggestion"].lower() for term in r["dig_terms"])]
+    expected = [r for r in rows if r.get("expected")]
+    hits = [r for r in expected if _fits_expected(r)]
+    by_label: dict[str, list[int]] = {}
+    for r in expected:
+        by_label.setdefault(r["expected"], [0, 0])
+        by_label[r["expected"]][1] += 1
+        by_label[r["expected"]][0] += int(_fits_expected(r))
     return {
         "suggestions": len(rows), "pain_turns": len(pains),
+        "pain_dig_term_rate": round(len(with_term) / len(termed), 3) if termed else None,
+        "expected_move_rate": round(len(hits) / len(expected), 3) if expected else None,
+        "expected_by_label": {k: f"{a}/{b}" for k, (a, b) in sorted(by_label.items())},
         "pain_dig_rate": round(len(dug) / len(pains), 3) if pains else None,
         "echo_rate": round(len(strict) / len(rows), 3) if rows else None,
         "echo_rate_words": round(len(loose) / len(rows), 3) if rows else None,
@@ -123,22 +148,45 @@ def measure(rows: list[dict]) -> dict:
     }
 
 
+def _fits_expected(r: dict) -> bool:
+    label = r["expected"]
+    return {
+        "implication": r["question_type"] == "implication",
+        "need_payoff": r["question_type"] == "need_payoff",
+        "person": r["question_type"] == "user" and r["slot"] == "user",
+        "purpose_user": r["slot"] in ("purpose", "user") and r["kind"] == "ask",
+        "confirm": r["kind"] == "confirm",
+        "close": r["kind"] == "close",
+        "recommend": r["kind"] == "address" or (r["kind"] == "ask" and r["question_type"] == "need_payoff"
+                                                 and r["slot"] == "functional"),
+        "other": True,
+    }.get(label, False)
+
+
 FRUITISH = re.compile(r"[\u4e00-\u9fff]{2,}|[a-z]{3,}", re.I)
 
 
-def story_checks(rows: list[dict]) -> dict:
+def story_checks(rows: list[dict], meta: dict | None = None) -> dict:
     from assistant.coach import phrasing
 
+    meta = meta or {}
     kinds = [r["kind"] for r in rows]
     first_address = kinds.index("address") if "address" in kinds else None
     confirmed_before = first_address is not None and any(
         r["kind"] == "confirm" for r in rows[:first_address])
+    known_at = meta.get("need_known_at")
+    early = first_address is not None and known_at is not None and first_address < known_at  # 0-based vs 1-based
+    offers = [r["suggestion"] for r in rows if r["kind"] == "address"]
+    names_need = any(any(t.lower() in o.lower() for t in meta.get("need_terms") or []) for o in offers)
+    names_alt = any(any(t.lower() in o.lower() for t in meta.get("alternatives") or []) for o in offers)
     asks_ok = all(phrasing.check_ask(r["suggestion"], [], "zh" if phrasing.has_chinese(r["suggestion"]) else "en")
                   in (None, "echo") for r in rows if r["kind"] in ("ask", "confirm"))
     buy_rows = [i for i, r in enumerate(rows) if r["buy"]]
     close_ok = all(rows[i]["kind"] == "close" for i in buy_rows) if buy_rows else any(k == "close" for k in kinds)
     return {"moves": kinds, "recommends": first_address is not None,
-            "no_recommendation_before_confirmation": first_address is None or confirmed_before,
+            "no_recommendation_before_confirmation": (first_address is None or confirmed_before) and not early,
+            "recommendation_names_need": names_need if meta.get("need_terms") else None,
+            "recommendation_names_alternative": names_alt if meta.get("alternatives") else None,
             "every_ask_a_question": asks_ok, "buying_signal_closed": close_ok,
             "recommendations": [r["suggestion"] for r in rows if r["kind"] == "address"][:3]}
 
@@ -149,17 +197,17 @@ def load_sets() -> dict[str, list[dict]]:
     sets["dev"] = [normalise_dialogue(d, i) for i, d in enumerate(dev["dialogues"])]
     loaders = {
         "untuned_coach_turns": (UNTUNED / "coach_turns.json", None),
-        "untuned_pain_turns": (UNTUNED / "extraction_untuned.json", "pain_turns"),
+        "untuned_pain_turns": (UNTUNED / "extraction_untuned.json", "pain_turns"),  # dialogues with pain_turns
         "untuned_stories": (UNTUNED / "stories.json", None),
     }
     for name, (path, key) in loaders.items():
         if not path.is_file():
             continue
         data = json.loads(path.read_text(encoding="utf-8"))
-        if key:
-            data = data.get(key, []) if isinstance(data, dict) else []
         if isinstance(data, dict):
             data = data.get("dialogues") or data.get("stories") or data.get("items") or data.get("turns") or []
+        if key:  # only the dialogues that name a pain
+            data = [d for d in json.loads(path.read_text(encoding="utf-8")).get("dialogues", []) if d.get(key)]
         sets[name] = [normalise_dialogue(d, i) for i, d in enumerate(data) if isinstance(d, dict)]
     return sets
 
@@ -187,14 +235,15 @@ def main() -> int:
             rows = play(coach, d)
             all_rows += rows
             if name in ("dev", "untuned_stories"):
-                stories[d["id"]] = story_checks(rows)
+                stories[d["id"]] = story_checks(rows, d["raw"])
         entry = measure(all_rows)
         entry["dialogues"] = len(dialogues)
         if stories:
             entry["stories"] = stories
         result["sets"][name] = entry
-        print(f"{name:22s} dialogues {len(dialogues):3d}  pain dig {entry['pain_dig_rate']}  echo "
-              f"{entry['echo_rate']}  asks ok {entry['ask_ok_rate']}")
+        print(f"{name:22s} dialogues {len(dialogues):3d}  pain dig {entry['pain_dig_rate']} (terms "
+              f"{entry['pain_dig_term_rate']})  expected {entry['expected_move_rate']}  echo {entry['echo_rate']}  "
+              f"asks ok {entry['ask_ok_rate']}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     out = args.out if args.provider == "fake" else args.out.with_name(args.out.stem + f"_{args.provider}.json")
     out.write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
