@@ -73,6 +73,15 @@ def slots_table(state) -> Table:
     return table
 
 
+CHAT_HELP = {
+    "live": ("把客户说的话告诉我（/me 开头表示你自己说的话）。/plan 问题清单 · /needs 需求 · /board 进度 · /help 帮助 · /quit 退出",
+             "Tell me what the customer said (/me for your own words). /plan · /needs · /board · /help · /quit"),
+    "prep": ("说说这位客户和他要的东西，我先问你几个问题，再给你一份提问清单（/plan）。/help 帮助 · /quit 退出",
+             "Describe the customer and the request; I'll ask what you know, then /plan gives a question plan. /help · /quit"),
+}
+COMMANDS = ("/me", "/plan", "/needs", "/board", "/help", "/quit", "/exit", "/q")
+
+
 @app.command()
 def chat(
     mode: str = typer.Option("live", "--mode", help="live: relay what the customer says; prep: plan a meeting."),
@@ -82,14 +91,33 @@ def chat(
     message: Optional[list[str]] = typer.Option(
         None, "--message", "-m", help="Relay these messages and exit (repeatable); omit to chat."
     ),
+    script: Optional[Path] = typer.Option(
+        None, "--script", help="Play a conversation turn by turn: lines 客户：…/销售：… or a JSON transcript."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="With --script: print the turns, moves and needs as JSON."),
     language: Optional[str] = typer.Option(None, "--language", help="zh or en (default: NEEDS_UI_LANGUAGE)."),
 ) -> None:
     """Coach chat: type what the customer said; the coach suggests the next question and logs needs.
 
-    Commands inside the chat: /me TEXT (what you said), /plan (question plan), /needs, /board, /quit.
+    Commands inside the chat: /me TEXT (what you said), /plan (question plan), /needs, /board, /help, /quit.
+    With --script, each customer line gets the coach's suggestion; where two customer lines follow
+    each other, the coach's suggestion in between is taken as what the salesperson said.
     """
     if mode not in ("live", "prep"):
         raise NeedsError(f"Unknown mode {mode!r}.", fix="use --mode live or --mode prep")
+    if as_json and script is None:
+        raise InputError("--json needs --script.", fix="needs chat --script FILE --json")
+    transcript = None
+    if script is not None:
+        from assistant.needs.transcript import read_transcript
+
+        transcript = read_transcript(script)  # a bad file is refused before anything is stored
+        from assistant.coach.service import COMMAND
+
+        for line in transcript.turns:
+            if COMMAND.match(line.text.strip()):
+                raise InputError(f"Turn {line.n} of {script.name} is a chat command, not words: "
+                                 f"{line.text.strip()[:30]!r}.", fix="remove it (try /help in `needs chat`)")
     services = _services()
     lang = language or services.settings.ui_language
     zh = lang == "zh"
@@ -107,17 +135,15 @@ def chat(
         if turn.new_needs:
             console.print(needs_table(turn.new_needs, lang, "新记录的需求" if zh else "New needs"))
 
+    if transcript is not None:
+        play_script(coach, cid, transcript, as_json=as_json, language=lang)
+        return
     if message:
         for text in message:
             relay(text)
         console.print(slots_table(coach.state(cid)))
         return
-    intro = {
-        "live": ("把客户说的话告诉我（/me 开头表示你自己说的话）。/plan 问题清单 · /needs 需求 · /board 进度 · /quit 退出",
-                 "Tell me what the customer said (/me for your own words). /plan · /needs · /board · /quit"),
-        "prep": ("说说这位客户和他要的东西，我先问你几个问题，再给你一份提问清单（/plan）。/quit 退出",
-                 "Describe the customer and the request; I'll ask what you know, then /plan gives a question plan."),
-    }[mode]
+    intro = CHAT_HELP[mode]
     console.print(f"[bold]需求洞察助手[/] #{cid} — {intro[0 if zh else 1]}")
     while True:
         try:
@@ -129,7 +155,9 @@ def chat(
         try:
             if command in ("/quit", "/exit", "/q"):
                 break
-            if command == "/needs":
+            if command == "/help":
+                console.print(intro[0 if zh else 1], markup=False)
+            elif command == "/needs":
                 console.print(needs_table(coach.needs(cid), lang))
             elif command == "/board":
                 console.print(slots_table(coach.state(cid)))
@@ -137,10 +165,43 @@ def chat(
                 print_plan(coach.plan(cid), zh)
             elif command.startswith("/me "):
                 relay(command[4:], speaker="sales")
+            elif command.startswith("/"):
+                name = command.split()[0]
+                err.print(f"未知命令 {name}，输入 /help 查看可用命令" if zh else f"unknown command {name}, try /help",
+                          markup=False)
             elif command:
                 relay(text)
         except NeedsError as exc:
             err.print(f"[red]{exc}[/]")
+
+
+def play_script(coach, cid: int, transcript, *, as_json: bool, language: str) -> None:
+    """Play a transcript turn by turn: salesperson lines are relayed as said; each customer line
+    gets the coach's move and suggestion (taken as said when the next line is the customer's too)."""
+    zh = language == "zh"
+    turns = []
+    for line in transcript.turns:
+        if line.role == "sales":
+            coach.record_sales(cid, line.text)
+            turns.append({"role": "sales", "text": line.text, "suggestion": None, "move": None})
+            if not as_json:
+                console.print(f"[dim]{'销售' if zh else 'Sales'}：{line.text}[/]", highlight=False)
+            continue
+        turn = coach.relay(cid, line.text, speaker="customer")
+        text = "".join(turn.reply())
+        move = turn.move
+        turns.append({"role": "customer", "text": line.text, "suggestion": turn.suggestion,
+                      "move": {"kind": move.kind, "slot": move.slot, "question_type": move.question_type,
+                               "builds_on": move.builds_on}})
+        if not as_json:
+            console.print(f"{'客户' if zh else 'Customer'}：{line.text}", markup=False, highlight=False)
+            console.print(text, markup=False, highlight=False)
+    needs = coach.needs(cid)
+    if as_json:
+        payload = {"conversation": cid, "turns": turns, "needs": [n.model_dump(mode="json") for n in needs]}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return
+    console.print(needs_table(needs, language))
 
 
 def print_plan(plan, zh: bool) -> None:

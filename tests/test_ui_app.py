@@ -124,8 +124,8 @@ def test_coach_turn_streams_reply_and_logs_a_need_card(services, fake_model):
     li = services.users.add("li", PASSWORD, role="sales")
     at = make_app(li)
     at.text_input(key="coach_account").input("王阿姨")
-    # the reply streams first; then the model extraction gets non-JSON and the rules' needs stand
-    fake_model.enqueue("阿姨，您买枣子是给谁吃的呀？", "不是JSON", "还不是JSON")
+    # the reply streams; the needs come from the rules and the understanding layer at once
+    fake_model.enqueue("阿姨，您买枣子是给谁吃的呀？", "我确认一下：是给怀孕的儿媳妇买点酸的，对吗？")
     at.chat_input[0].set_value("我想买点枣子").run()
     ok(at)
     assert [m.name for m in at.chat_message] == ["user", "assistant"]
@@ -149,8 +149,9 @@ def test_coach_turn_streams_reply_and_logs_a_need_card(services, fake_model):
     assert "🟢 使用者（给谁用）" in page  # the discovery board
     turns = services.needlog.turns(cid)
     assert [t.role for t in turns] == ["customer", "coach"] * 2
-    assert [t.extraction for t in turns if t.role == "customer"] == ["done", "done"]  # the model read them too
-    assert "JSON" in fake_model.last_prompt_text  # after the reply, not before
+    # the model's extraction pass never runs inside a turn (the next turn must not wait on it)
+    assert [t.extraction for t in turns if t.role == "customer"] == ["pending", "pending"]
+    assert "JSON" not in fake_model.last_prompt_text
 
 
 def test_i_said_toggle_relays_the_salespersons_words(services):

@@ -12,6 +12,25 @@ from pydantic import BaseModel, Field
 from assistant.knowledge.catalog import split_front_matter
 
 
+class Fit(BaseModel):
+    """One better-fit option a card supports: the need it answers and the reason."""
+
+    cues: list[list[str]]  # groups of alternatives; each group must show in the customer's words
+    request: str = ""  # what the customer asked for
+    first: str = ""  # the request in the variety that fits (served first)
+    option: str  # the better fit the customer did not ask for
+    reason: str
+    based_on: str = ""
+
+    def matches(self, text: str) -> bool:
+        low = text.lower()
+        return all(any(alt.lower() in low for alt in group) for group in self.cues)
+
+    @property
+    def english(self) -> bool:
+        return not any("\u4e00" <= ch <= "\u9fff" for ch in self.option)
+
+
 class Entry(BaseModel):
     id: str
     title_zh: str = ""
@@ -42,6 +61,22 @@ class Entry(BaseModel):
                 return text[:max_chars] + ("…" if len(text) > max_chars else "")
         return ""
 
+    def fits(self) -> list[Fit]:
+        """The rows of the card's table of better fits (6 columns), if it has one."""
+        rows: list[Fit] = []
+        for line in self.body.splitlines():
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if len(cells) != 6 or not line.strip().startswith("|") or set(cells[0]) <= set("-: "):
+                continue
+            cues_cell, request, first, option, reason, ref = cells
+            groups = [[a.strip() for a in g.split("/") if a.strip()] for g in re.split(r"[;；]", cues_cell)]
+            groups = [g for g in groups if g]
+            if not groups or not option or option in ("更合适的选择", "option"):
+                continue
+            rows.append(Fit(cues=groups, request=request, first=first, option=option, reason=reason,
+                            based_on=ref))
+        return rows
+
     @property
     def sources(self) -> list[str]:
         return [self.source] if isinstance(self.source, str) else list(self.source)
@@ -70,6 +105,9 @@ class Catalog:
 
     def cards(self) -> list[Entry]:
         return [e for e in self.entries.values() if e.kind == "method"]
+
+    def fits(self) -> list[Fit]:
+        return [fit for card in self.cards() for fit in card.fits()]
 
     def card_for(self, purpose: str, slot: str | None = None) -> Entry | None:
         """The card for a purpose; among several, the one made for this slot first."""

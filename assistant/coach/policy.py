@@ -1,23 +1,38 @@
 """The next-move policy: code, not a prompt.
 
-Given the discovery state and the needs logged so far, pick the most valuable thing
-for the salesperson to do next — which slot to probe and with what kind of question,
-when to confirm, and when (only then) to address a need with a better fit. It never
-suggests pitching while purpose and user are unknown: that is the jujube sellers'
-mistake. Each move names the method card it comes from and the knowledge it cites.
+The next move starts from the latest customer turn and follows its thread:
+- a buying signal → confirm and close (the needs, the choice, the next step);
+- a question about an option, or a request for a recommendation → answer from a confirmed
+  need (the kiwi move), else confirm the need first;
+- a pain → implication (what happens if it goes on, who is affected, what it costs) →
+  need-payoff (what solving it would be worth);
+- a need just revealed → confirm it, restated in a few words (never the whole sentence);
+- a person → what that person cares about; a vague request → purpose and user;
+- otherwise the fixed slot order.
+The kiwi move (address a need with a better fit) opens only for a need the *customer*
+confirmed, once purpose and user are known, and never in the turn that first revealed it.
+Each move records the customer words it builds on (``builds_on``) and carries its own
+conversation-specific wording (``example``), which is what is shown when the model's
+phrasing fails its checks. Each move names the method card it comes from.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.coach.cards import Catalog
+from assistant.coach.cards import Catalog, Fit
+from assistant.coach.phrasing import carries_instruction, safe_topic
+from assistant.coach.reading import PAIN, Reading, find_person, short_span, span_with
 from assistant.coach.state import SLOT_LABELS, DiscoveryState
+from assistant.needs import cues
 from assistant.needs.records import NeedRecord
 
-QuestionType = Literal["open", "purpose", "user", "implication", "need_payoff", "confirmation", "address"]
+QuestionType = Literal["open", "purpose", "user", "implication", "need_payoff", "confirmation", "address",
+                       "close"]
+MoveKind = Literal["ask", "confirm", "address", "close"]
 
 
 class Citation(BaseModel):
@@ -27,24 +42,41 @@ class Citation(BaseModel):
     excerpt: str = ""
 
 
+class Offer(BaseModel):
+    first: str = ""  # the request, in the variety that fits
+    option: str = ""  # the better fit the customer did not ask for
+    reason: str = ""
+    based_on: str = ""
+    answers: str = ""  # the option the customer asked about, when answering a question
+
+
 class Move(BaseModel):
-    kind: Literal["ask", "confirm", "address"]
+    kind: MoveKind
     slot: str | None = None
     question_type: QuestionType
     card_id: str | None = None
-    example: str = ""
+    example: str = ""  # this conversation's wording of the move (shown when phrasing fails)
     rationale: str = ""
     need_id: str | None = None
-    need_statement: str = ""
+    need_statement: str = ""  # the need in a few words, the customer's terms
+    need_terms: list[str] = Field(default_factory=list)  # words a recommendation must name
+    topic: str = ""  # the person / pain / option the move is about
+    builds_on: str = ""  # the customer words the move builds on
+    offer: Offer | None = None
+    need_ids: list[str] = Field(default_factory=list)  # close: the needs marked for the log
+    memo: str = ""  # what record_move counts for this move (e.g. "person:儿媳妇")
     citations: list[Citation] = Field(default_factory=list)
 
     def label(self, language: str = "zh") -> str:
+        zh = language == "zh"
         if self.kind == "address":
-            return "满足需求" if language == "zh" else "Address the need"
+            return "满足需求" if zh else "Address the need"
         if self.kind == "confirm":
-            return "确认需求" if language == "zh" else "Confirm"
+            return "确认需求" if zh else "Confirm"
+        if self.kind == "close":
+            return "确认成交" if zh else "Confirm and close"
         names = SLOT_LABELS.get(self.slot or "", ("", ""))
-        return names[0 if language == "zh" else 1]
+        return names[0 if zh else 1]
 
 
 # slot -> (card purpose, question type, why — zh, why — en)
@@ -93,12 +125,40 @@ SLOT_PLAN: dict[str, tuple[str, QuestionType, str, str]] = {
                "Timing sets the priority of the solution and delivery."),
 }
 
+# the move's own wording per slot, when no customer words are needed (zh, en)
+SLOT_QUESTIONS: dict[str, tuple[str, str]] = {
+    "purpose": ("您这次买，主要是打算做什么用的？", "What will you mainly use it for?"),
+    "user": ("这次主要是给谁用的？", "Who is it mainly for?"),
+    "impact_if_unsolved": ("这个问题要是一直不解决，会有什么影响？", "If this stays unsolved, what happens?"),
+    "business_goals": ("今年你们最想达成的业务目标是什么？", "What is the business goal you most want to reach this year?"),
+    "customer_of_customer": ("这件事对你们自己的客户有什么影响？", "How does this affect your own customers?"),
+    "business_customers": ("你们主要服务哪些客户？", "Who are your main customers?"),
+    "functional": ("用的时候，哪几点是少了就不行的？", "When it is in use, what can it not do without?"),
+    "emotional": ("做这个决定，您最担心的是什么？", "What worries you most about this decision?"),
+    "form": ("在品质或牌子上，您最看重哪一点？", "What matters most to you in quality or brand?"),
+    "price": ("您一般怎么判断值不值这个价？", "How do you usually judge whether it is worth the price?"),
+    "budget": ("这次的预算大概是怎么考虑的？", "What budget do you have in mind?"),
+    "decision_maker": ("这件事还有谁会一起拿主意？", "Who else has a say in this?"),
+    "decision_process": ("接下来决定要经过哪几步？", "What steps will the decision go through?"),
+    "timing": ("您希望什么时候用上？", "When would you like to have it?"),
+}
+
 B2C_ORDER = ("purpose", "user", "functional", "emotional", "form", "price", "budget",
              "decision_maker", "timing")
 B2B_ORDER = ("purpose", "impact_if_unsolved", "customer_of_customer", "business_goals", "user",
              "decision_maker", "decision_process", "functional", "timing", "budget", "emotional",
              "form", "price")
 MAX_ASKS_PER_SLOT = 2
+
+_STAFF = re.compile(r"保洁|员工|工人|师傅|阿姨|同事|销售|客服|店员|staff|employee|worker|team|colleague", re.I)
+_VAGUE_PEOPLE = re.compile(r"^(?:家人|家里人|朋友|同事|员工|family|friends?|colleagues?|staff|team)$", re.I)
+_STATE_WORDS = re.compile(r"怀孕|生病|住院|坐月子|上学|退休|年纪大|受伤|过敏|刚出生|pregnant|retired|injured|allergic", re.I)
+_RESTATE_DROP = re.compile(r"^(?:那|其实|就是|而且|还有|另外|最近|这阵子|现在|我们|我|她|他|它|是)+|"
+                           r"(?:吧|呢|啊|呀|了|嘛|就行|就好)+$")
+_INNER_DROP = re.compile(r"老是|总是|一直|老(?=想|要|爱)|特别|非常|真的|要是能|如果能|希望能?|就好了|就好|就行")
+_WANT = re.compile(r"想|要|需要|希望|得|能|别|不|怕|最好")
+_EN_LEAD = re.compile(r"^(?:lately|actually|well|so|and|but|um|also|oh|really),?\s+", re.I)
+_SALIENT_SKIP = set("的了是我们你您他她它想要吃用买给就也都很还在和与")
 
 
 def ready_to_address(state: DiscoveryState) -> bool:
@@ -109,59 +169,402 @@ def ready_to_address(state: DiscoveryState) -> bool:
     )
 
 
-def next_move(state: DiscoveryState, needs: list[NeedRecord], catalog: Catalog) -> Move:
+def addressable(need: NeedRecord, state: DiscoveryState) -> bool:
+    """A need behind the request (not the request itself, not a price condition)."""
+    if need.kind == "implicit":
+        return True
+    request = state.stated_request.strip().rstrip("。！？!?.")
+    return need.dimension in ("functional", "emotional", "business") and need.statement not in request
+
+
+def first_turn(need: NeedRecord) -> int:
+    return min((e.turn for e in need.evidence), default=0)
+
+
+def person_of(state: DiscoveryState, customer_words: list[str] | None = None) -> str:
+    """The person behind the buyer, as the customer first named them ("儿媳妇")."""
+    for text in customer_words or []:
+        found = find_person(text)
+        if (found and not _VAGUE_PEOPLE.match(found) and not _STAFF.search(found)
+                and found not in ("孕妇", "老人", "病人", "患者")):
+            return found
+    value = state.slots["user"].value
+    word = value.split("：")[0] if "：" in value else ""
+    if not word:
+        found = cues.PEOPLE.search(value)
+        word = found.group(0) if found else ""
+    return "" if _VAGUE_PEOPLE.match(word) else word
+
+
+def context_words(customer_words: list[str]) -> str:
+    """A state of the person the customer mentioned (怀孕), if any."""
+    for text in customer_words:
+        found = _STATE_WORDS.search(text)
+        if found:
+            return found.group(0)
+    return ""
+
+
+def restate(need: NeedRecord, state: DiscoveryState, customer_words: list[str]) -> str:
+    """The need in a few words, in the customer's terms, with whose need it is."""
     zh = state.language == "zh"
-    # 1. the kiwi move: a confirmed implicit need, not yet addressed, once discovery allows it
+    core = need.statement.strip().rstrip("。！？!?.")
+    if zh:
+        clauses = [c for c in re.split(r"[，,；;]", core) if c.strip()]
+        if len(clauses) > 1:  # the clause that says what is wanted, not the whole sentence
+            core = next((c for c in reversed(clauses) if _WANT.search(c)), clauses[-1])
+        core = _INNER_DROP.sub("", _RESTATE_DROP.sub("", core.strip())) or core
+        core = core.replace("我", "您")
+    person = person_of(state, customer_words)
+    if not zh:
+        core = _EN_LEAD.sub("", core)
+        if person:
+            core = re.sub(r"^(?:she|he|they)\b", f"your {person}", core, flags=re.I)
+        core = re.sub(r"^(?:i|we)\b", "you", core, flags=re.I)
+        core = re.sub(r"^(?:i'm|we're)\b", "you're", core, flags=re.I)
+        return core[:80]
+    if person and person not in core and need.owner in ("user", "buyer", "unknown"):
+        context = context_words(customer_words)
+        who = f"{context}的{person}" if (context and context not in core) else person
+        core = f"{who}{core}"
+    return core[:30]
+
+
+def need_terms(need: NeedRecord, language: str, fit: Fit | None = None) -> list[str]:
+    """Words a recommendation must contain to count as naming this need."""
+    terms: list[str] = []
+    if fit is not None:
+        terms += fit.cues[0]
+    if language == "zh":
+        terms += [ch for ch in need.statement if "\u4e00" <= ch <= "\u9fff" and ch not in _SALIENT_SKIP][:3]
+    else:
+        terms += [w for w in re.findall(r"[a-zA-Z]{4,}", need.statement)][:3]
+    seen: list[str] = []
+    for t in terms:
+        if t and t not in seen:
+            seen.append(t)
+    return seen
+
+
+def find_fit(needs: list[NeedRecord], catalog: Catalog, customer_words: list[str], language: str) -> Fit | None:
+    """A better fit the knowledge supports for what the customer said (their words, all turns)."""
+    said = " ".join(customer_words) + " " + " ".join(n.statement for n in needs)
+    for fit in catalog.fits():
+        if fit.english == (language == "en") and fit.matches(said):
+            return fit
+    return None
+
+
+def next_move(
+    state: DiscoveryState,
+    needs: list[NeedRecord],
+    catalog: Catalog,
+    reading: Reading | None = None,
+    *,
+    turn: int | None = None,
+    customer_words: list[str] | None = None,
+) -> Move:
+    """The next move. ``reading`` is the latest customer turn read for its acts, ``turn`` its
+    number, ``customer_words`` all customer turns so far (oldest first)."""
+    zh = state.language == "zh"
+    r = reading or Reading(text="")
+    words = customer_words or ([r.text] if r.text else [])
+    last = state.last_move or {}
+    quote = _quote(r.text)
+    open_needs = [n for n in needs if n.status in ("stated", "confirmed", "addressed")]
+    confirmed = [n for n in needs if n.status in ("confirmed", "addressed") and addressable(n, state)]
+    confirmed.sort(key=lambda n: (n.kind != "implicit", -first_turn(n)))
+
+    # 1. a buying signal: confirm and close
+    if r.has("buy") or (last.get("kind") == "close" and r.has("agree", "other") and not r.has("ask", "need", "pain")):
+        return _close(state, needs, catalog, r, last, words)
+
+    # 2. the customer asks about an option or for a recommendation
+    if r.asks_for_recommendation or r.mentioned:
+        if confirmed and ready_to_address(state):
+            return _address(state, confirmed[0], needs, catalog, r, words, quote)
+        stated = [n for n in open_needs if n.status == "stated"]
+        if stated:
+            return _confirm_need(state, stated[-1], catalog, words, quote)
+
+    # 3. the restatement was turned down: ask what would fit instead
+    if last.get("kind") == "confirm" and r.has("deny"):
+        return _ask(state, catalog, "functional", "open", _t(zh, "那您心里最想要的是什么样的？",
+                                                            "What would suit you better, then?"),
+                    _t(zh, "客户没有认同刚才的复述：别辩解，请客户用自己的话说清楚。",
+                       "The customer did not agree with the restatement: don't argue, let them say it."),
+                    quote)
+
+    # 4. the kiwi move: a need the customer confirmed, not revealed in this turn
     if ready_to_address(state):
-        for need in needs:
-            if need.kind == "implicit" and need.status == "confirmed" and need.id not in state.addressed:
-                return _with_card(
-                    Move(kind="address", question_type="address", need_id=need.id,
-                         need_statement=need.statement,
-                         rationale=("需求已经确认：推荐最适合的方案，包括客户没开口要、但更合适的选择——就像卖枣的小伙子推荐了猕猴桃。"
-                                    if zh else "The need is confirmed: offer the best fit, including one the customer "
-                                    "did not ask for — like the kiwis in the jujube story.")),
-                    "address_need", catalog, state.language,
-                )
-    # 2. confirm a key slot we only half know
+        for need in confirmed:
+            if (need.id not in state.addressed and f"fit:{need.id}" not in state.asked
+                    and (turn is None or first_turn(need) < turn)):
+                return _address(state, need, needs, catalog, r, words, quote)
+
+    # 5. a pain: dig into it (implication), then what solving it would be worth (need-payoff)
+    if last.get("question_type") == "implication" and not r.has("deny", "buy"):
+        return _payoff(state, catalog, safe_topic(last.get("topic", "")), quote)
+    if r.has("pain") and r.pain:
+        topic = safe_topic(r.pain)
+        if state.asked.get(f"pain:{topic}", 0) == 0:
+            pain_words = span_with(r.text, PAIN, 40)
+            return _implication(state, catalog, topic, state.asked.get("impact_if_unsolved", 0),
+                                "" if carries_instruction(pain_words) else pain_words)
+
+    # 6. a need just revealed (or left unconfirmed): restate it and let the customer confirm
+    fresh = [n for n in open_needs if n.status == "stated" and (turn is None or first_turn(n) == turn)]
+    fresh.sort(key=lambda n: (n.kind != "implicit", n.dimension == "price"))
+    if fresh and r.has("need") and not r.has("request") and f"confirm:{fresh[0].id}" not in state.asked:
+        return _confirm_need(state, fresh[0], catalog, words, quote)
+    if last.get("question_type") == "need_payoff":
+        pending = [n for n in open_needs if n.status == "stated" and f"confirm:{n.id}" not in state.asked
+                   and addressable(n, state)]
+        if pending:
+            return _confirm_need(state, pending[-1], catalog, words, quote)
+
+    # 7. a person: what that person cares about (who exactly, when it is "the family")
+    person = r.person or ""
+    if person and _VAGUE_PEOPLE.match(person) and state.asked.get("user:who", 0) == 0:
+        verb = "吃" if "吃" in r.text else "用"
+        return _ask(state, catalog, "user", "user", _t(zh, f"具体是给家里哪一位{verb}的呢？", "Who exactly is it for?"),
+                    SLOT_PLAN["user"][2 if zh else 3], quote, topic=person, key="user:who")
+    named = person if person and not _VAGUE_PEOPLE.match(person) else ""
+    context = _STATE_WORDS.search(r.text)
+    if not named and context and person_of(state, words):
+        named = person_of(state, words)
+    context_word = context.group(0) if context else ""
+    if named and state.asked.get(f"person:{named}:{context_word}", 0) == 0:
+        return _person(state, catalog, named, context_word, quote)
+
+    # 8. a vague request: purpose, then user
+    for slot in ("purpose",) if state.is_b2b else ("purpose", "user"):
+        if slot == last.get("slot"):
+            continue  # not the same slot twice in a row: if the customer dodged, try another angle
+        if not state.known(slot) and state.asked.get(slot, 0) < MAX_ASKS_PER_SLOT and (
+                r.has("request") or not open_needs):
+            return _slot_ask(state, catalog, slot, quote)
+
+    # 9. the fixed slot order
+    return _fallback(state, catalog, quote)
+
+
+# ---- the moves -------------------------------------------------------------------------------
+
+
+def _quote(text: str) -> str:
+    """The customer words a move builds on: the turn's first sentence, at most 60 characters."""
+    if not text:
+        return ""
+    for sentence in cues.sentences(text) or [text]:
+        sentence = sentence.strip().rstrip("。！？!?.")
+        if sentence and not carries_instruction(sentence):  # words aimed at a model are not shown back
+            return sentence[:60]
+    return ""
+
+
+def _t(zh: bool, a: str, b: str) -> str:
+    return a if zh else b
+
+
+def _ask(state, catalog, slot, qtype, example, rationale, quote, *, topic="", key="") -> Move:
+    purpose = SLOT_PLAN.get(slot, ("what_for",))[0]
+    move = Move(kind="ask", slot=slot, question_type=qtype, example=example, rationale=rationale,
+                builds_on=quote, topic=topic, memo=key)
+    return _with_card(move, purpose, catalog, state.language)
+
+
+def _slot_ask(state, catalog, slot, quote) -> Move:
+    zh = state.language == "zh"
+    purpose, qtype, why_zh, why_en = SLOT_PLAN[slot]
+    example = SLOT_QUESTIONS[slot][0 if zh else 1]
+    move = Move(kind="ask", slot=slot, question_type=qtype, example=example,
+                rationale=why_zh if zh else why_en, builds_on=quote)
+    return _with_card(move, purpose, catalog, state.language)
+
+
+def _person(state, catalog, person, context, quote) -> Move:
+    zh = state.language == "zh"
+    who = person if (not zh or person.startswith(("我", "您"))) else f"您{person}"
+    who = who.replace("我", "您", 1) if zh else who
+    if zh:
+        example = f"{who}{context}以后，最在意的是什么？" if context else f"{who}平时最在意的是什么？"
+    else:
+        example = f"What matters most to your {person} right now?" if context else f"What matters most to your {person}?"
+    move = Move(kind="ask", slot="user", question_type="user", example=example, topic=person, builds_on=quote,
+                rationale=_t(zh, f"客户提到了{person}：真正的标准在使用的人那里，先问{person}在意什么。",
+                             f"The customer named their {person}: the real criteria are that person's; ask what they care about."))
+    move.memo = f"person:{person}:{context}"
+    return _with_card(move, "who_for", catalog, state.language)
+
+
+def _implication(state, catalog, topic, asked, quote) -> Move:
+    zh = state.language == "zh"
+    if zh:
+        variants = [f"{topic}，要是一直这样下去，会有什么影响？" if topic else "这个情况要是一直这样下去，会有什么影响？",
+                    "这件事现在对谁的影响最大？",
+                    "这件事现在大概让你们多花多少时间或钱？"]
+    else:
+        variants = [f"If {topic} goes on, what happens?" if topic else "If this goes on, what happens?",
+                    "Who is affected most by it right now?",
+                    "What does it cost you today, in time or money?"]
+    move = Move(kind="ask", slot="impact_if_unsolved", question_type="implication", example=variants[asked % 3],
+                topic=topic or "", builds_on=quote,
+                rationale=_t(zh, "客户说出了一个麻烦：顺着它问下去——继续这样会怎样、影响到谁、代价多大，需求才会浮出来。",
+                             "The customer named a difficulty: follow it — what happens if it goes on, who is "
+                             "affected, what it costs — and the need surfaces."))
+    return _with_card(move, "if_unsolved", catalog, state.language)
+
+
+def _payoff(state, catalog, topic, quote) -> Move:
+    zh = state.language == "zh"
+    example = (f"如果{topic}这件事解决了，对您意味着什么？" if topic else "如果这件事解决了，对您意味着什么？") if zh else (
+        f"If {topic} were solved, what would that be worth to you?" if topic else "If that were solved, what would it mean for you?")
+    move = Move(kind="ask", slot="business_goals", question_type="need_payoff", example=example, topic=topic or "",
+                builds_on=quote,
+                rationale=_t(zh, "影响已经说出来了：请客户自己说出解决它的价值，需求就由客户亲口确认。",
+                             "The impact is out: let the customer say what solving it would be worth."))
+    return _with_card(move, "business_goal", catalog, state.language)
+
+
+def _confirm_need(state, need, catalog, words, quote) -> Move:
+    zh = state.language == "zh"
+    restated = restate(need, state, words)
+    example = f"我确认一下：是{restated}，对吗？" if zh else f"Let me check I have it right: {restated}, is that it?"
+    move = Move(kind="confirm", slot=None, question_type="confirmation", need_id=need.id,
+                need_statement=restated, example=example, builds_on=quote or (need.evidence[0].quote[:60] if need.evidence else ""),
+                need_terms=need_terms(need, state.language),
+                rationale=_t(zh, "客户说出了一个需求：用几个字复述给客户，请客户确认——客户认可了，才算确认的需求。",
+                             "The customer stated a need: restate it in a few words and let them confirm it; "
+                             "only their yes makes it confirmed."))
+    return _with_card(move, "confirm", catalog, state.language)
+
+
+def _address(state, need, needs, catalog, r: Reading, words, quote) -> Move:
+    zh = state.language == "zh"
+    restated = restate(need, state, words)
+    fit = find_fit(needs, catalog, words, state.language)
+    rationale = _t(zh, "需求已由客户确认：先满足原来的请求，再推荐更合适、客户没开口要的选择，并说明理由——就像卖枣的小伙子推荐了猕猴桃。",
+                   "The customer confirmed the need: meet the request first, then offer the better fit they did "
+                   "not ask for, with the reason — like the kiwis in the jujube story.")
+    if fit is None:
+        example = f"按您说的{restated}，您觉得什么样的会更合适？" if zh else (
+            f"Given that {restated}, what would suit you best?")
+        move = Move(kind="ask", slot="functional", question_type="need_payoff", need_id=need.id,
+                    need_statement=restated, example=example, builds_on=quote, memo=f"fit:{need.id}",
+                    rationale=_t(zh, "需求已确认，但知识和对话里还没有具体可推荐的选项：先问客户什么样的会更合适，不空口许诺。",
+                                 "The need is confirmed but nothing concrete fits yet: ask what would suit them "
+                                 "rather than promise vaguely."))
+        return _with_card(move, "address_need", catalog, state.language)
+    answers = next((m for m in r.mentioned if m in (fit.option, fit.first) or fit.option in m), "")
+    offered_before = f"offer:{fit.first}|{fit.option}" in state.asked
+    if zh:
+        if offered_before and not answers:
+            example = f"除了{fit.first}，还可以试试{fit.option}：{fit.reason}，正合{restated}，要不要带点？"
+        elif answers:
+            example = f"可以的，{fit.option}{fit.reason}，正合{restated}；要不要也带一些？"
+        else:
+            example = f"{fit.first}我们有，您先尝尝；另外{fit.option}{fit.reason}，正合{restated}，要不要也带点试试？"
+    else:
+        if offered_before and not answers:
+            example = (f"Besides the {fit.first}, {fit.option} are worth a try: {fit.reason}, just right since "
+                       f"{restated}. Would you like some?")
+        elif answers:
+            example = f"Yes — {fit.option} are {fit.reason}, just right since {restated}. Shall I add some?"
+        else:
+            example = (f"We have the {fit.first} you asked for; and since {restated}, {fit.option} are worth a try "
+                       f"too — {fit.reason}. Would you like some?")
+    move = Move(kind="address", question_type="address", need_id=need.id, need_statement=restated,
+                example=example, builds_on=quote or (need.evidence[0].quote[:60] if need.evidence else ""), topic=fit.option,
+                need_terms=need_terms(need, state.language, fit),
+                offer=Offer(first=fit.first, option=fit.option, reason=fit.reason, based_on=fit.based_on,
+                            answers=answers),
+                rationale=rationale)
+    _with_card(move, "address_need", catalog, state.language)
+    entry = catalog.get(fit.based_on) if fit.based_on else None
+    if entry is not None and all(c.id != entry.id for c in move.citations):
+        move.citations.insert(0, Citation(id=entry.id, title=entry.title(state.language),
+                                          source=", ".join(entry.sources), excerpt=entry.excerpt()))
+    return move
+
+
+def _close(state, needs, catalog, r: Reading, last, words) -> Move:
+    zh = state.language == "zh"
+    picked = [n for n in needs if n.status in ("stated", "confirmed", "addressed")]
+    key = [n for n in picked if n.id in state.addressed] or [n for n in picked if addressable(n, state)]
+    summary_needs = [restate(n, state, words) for n in key[:1]]
+    choice = re.sub(r"^(?:那就|那|就|好|ok|okay)[，, ]*", "", short_span(r.text, 16), flags=re.I).rstrip("吧") if r.has("buy") else ""
+    follow_up = last.get("kind") == "close" and not r.has("buy")
+    items = _offers_so_far(state)
+    if zh:
+        summary = "、".join(summary_needs)
+        what = "和".join(items) + choice if items else choice
+        if follow_up:
+            example = f"不客气！{'吃着' if '吃' in ''.join(words) else '用着'}合适的话，下次再来找我，好吗？"
+        elif state.is_b2b or not re.search(r"[斤个盒份袋箱瓶包]", choice):
+            example = (f"好的，就按{what or '这个方案'}" + (f"，解决{summary}" if summary else "")
+                       + "。我把方案和下一步安排整理好发给您，您看可以吗？")
+        else:
+            example = (f"好的，就按您说的{what or '这个'}" + (f"，正合{summary}" if summary else "")
+                       + "。我这就给您装好，您看可以吗？")
+    else:
+        summary = "; ".join(summary_needs)
+        what = " and ".join(items) or choice or "that"
+        if follow_up:
+            example = "You're welcome! If it works out, come back any time — shall I note your number?"
+        else:
+            example = (f"Great — {what}" + (f", for {summary}" if summary else "")
+                       + ". I'll get that ready for you now; does that work?")
+    move = Move(kind="close", slot="follow_up" if follow_up else "decision", question_type="close",
+                example=example, builds_on=short_span(r.text, 60), need_statement="；".join(summary_needs),
+                need_ids=[n.id for n in picked],
+                rationale=_t(zh, "客户已经决定了：复述需求和选择、说清下一步，把成交落实；这次对话的需求记进需求看板。",
+                             "The customer has decided: sum up the needs and the choice, name the next step, and "
+                             "the conversation's needs go to the log."))
+    return _with_card(move, "confirm", catalog, state.language)
+
+
+def _offers_so_far(state: DiscoveryState) -> list[str]:
+    items: list[str] = []
+    for key in state.asked:
+        if key.startswith("offer:"):
+            for item in key[6:].split("|"):
+                if item and item not in items:
+                    items.append(item)
+    return items
+
+
+def _fallback(state, catalog, quote) -> Move:
+    zh = state.language == "zh"
     for slot in ("purpose", "user", "impact_if_unsolved"):
         if state.slots[slot].status == "partial" and state.asked.get(f"confirm:{slot}", 0) == 0:
-            value = state.slots[slot].value
-            return _with_card(
-                Move(kind="confirm", slot=slot, question_type="confirmation",
-                     need_statement=value,
-                     rationale=("客户的话还不够明确：用自己的话复述一遍，请客户确认，避免误解。"
-                                if zh else "It is not yet clear: restate it in your words and let the customer confirm.")),
-                "confirm", catalog, state.language,
-            )
-    # 3. the most valuable unknown slot not asked too often
+            value = safe_topic(re.sub(r"^(?:主要是|主要|就是|是)", "", short_span(state.slots[slot].value, 14)))
+            label = SLOT_LABELS[slot][0 if zh else 1].split("（")[0]
+            example = (f"我确认一下：{label}主要是{value}，对吗？" if value else f"我确认一下{label}，是这样吗？") if zh else (
+                f"Just to check the {label.lower()}: {value}, right?" if value else f"Could you confirm the {label.lower()}?")
+            move = Move(kind="confirm", slot=slot, question_type="confirmation", need_statement=value, example=example,
+                        builds_on=quote,
+                        rationale=_t(zh, "客户的话还不够明确：用自己的话复述一遍，请客户确认，避免误解。",
+                                     "It is not yet clear: restate it in your words and let the customer confirm."))
+            return _with_card(move, "confirm", catalog, state.language)
     order = B2B_ORDER if state.is_b2b else B2C_ORDER
     last_slot = (state.last_move or {}).get("slot")
     candidates = [s for s in order if not state.known(s) and state.asked.get(s, 0) < MAX_ASKS_PER_SLOT]
-    # not the same slot twice in a row: if the customer dodged, try another angle first
     fresh = [s for s in candidates if s != last_slot] or candidates
-    for slot in fresh[:1]:
-            purpose, qtype, why_zh, why_en = SLOT_PLAN[slot]
-            return _with_card(
-                Move(kind="ask", slot=slot, question_type=qtype, rationale=why_zh if zh else why_en),
-                purpose, catalog, state.language,
-            )
-    # 4. everything asked: confirm the picture as a whole
-    return _with_card(
-        Move(kind="confirm", slot=None, question_type="confirmation",
-             rationale=("主要信息都有了：总结客户的需求并请客户确认，再谈方案。"
-                        if zh else "You have the main picture: summarise the needs, get a yes, then propose.")),
-        "confirm", catalog, state.language,
-    )
+    if fresh:
+        return _slot_ask(state, catalog, fresh[0], quote)
+    move = Move(kind="confirm", slot=None, question_type="confirmation", builds_on=quote,
+                example=_t(zh, "我把您说的几点总结一下，您看有没有说错或漏掉的？", "Let me sum up what you said — did I miss anything?"),
+                rationale=_t(zh, "主要信息都有了：总结客户的需求并请客户确认，再谈方案。",
+                             "You have the main picture: summarise the needs, get a yes, then propose."))
+    return _with_card(move, "confirm", catalog, state.language)
 
 
 def _with_card(move: Move, purpose: str, catalog: Catalog, language: str) -> Move:
     card = catalog.card_for(purpose, move.slot)
     if card is None:
         return move
-    examples = card.examples_zh if language == "zh" else (card.examples_en or card.examples_zh)
     move.card_id = card.id
-    move.example = examples[0] if examples else ""
     citations = [Citation(id=card.id, title=card.title(language), source=", ".join(card.sources),
                           excerpt=card.excerpt())]
     for ref in card.based_on[:1]:
@@ -174,10 +577,20 @@ def _with_card(move: Move, purpose: str, catalog: Catalog, language: str) -> Mov
 
 
 def record_move(state: DiscoveryState, move: Move) -> None:
-    """Remember what was suggested so the policy moves on instead of repeating itself."""
-    key = f"confirm:{move.slot}" if move.kind == "confirm" and move.slot else move.slot
-    if key:
+    """Remember what was suggested so the policy follows the thread instead of repeating itself."""
+    keys: list[str] = []
+    if move.kind == "confirm":
+        keys.append(f"confirm:{move.need_id}" if move.need_id else f"confirm:{move.slot}" if move.slot else "confirm:")
+    elif move.slot:
+        keys.append(move.slot)
+    if move.question_type == "implication":
+        keys.append(f"pain:{move.topic}")
+    if move.memo:
+        keys.append(move.memo)
+    if move.offer is not None:
+        keys.append("offer:" + "|".join(x for x in (move.offer.first, move.offer.option) if x))
+    for key in keys:
         state.asked[key] = state.asked.get(key, 0) + 1
-    if move.kind == "address" and move.need_id:
+    if move.kind == "address" and move.need_id and move.need_id not in state.addressed:
         state.addressed.append(move.need_id)
-    state.last_move = move.model_dump(include={"kind", "slot", "question_type", "need_id"})
+    state.last_move = move.model_dump(include={"kind", "slot", "question_type", "need_id", "topic", "offer"})

@@ -1,23 +1,48 @@
 """The discovery coach: one turn at a time, durable at every step.
 
-A turn goes: commit the words → update the discovery state by rule → one blocking model
-call to extract needs (verified against the words; rules if the model fails) → commit
-the needs → pick the next move by policy → stream the model's phrasing of that move →
-commit the coach's reply. If the process dies mid-turn, the words are in the database
-and the turn is marked pending; `needs extract --pending` finishes it later.
+A turn goes: commit the words → update the discovery state by rule → read the needs the
+words show (rules and the understanding layer: instant, verified) and commit them as
+*stated* → read what the latest customer turn does (agree, pain, person, buy…) → mark the
+needs the customer confirmed → pick the next move by policy → the model phrases it, the
+phrasing is checked, and the move's own wording is shown when it fails → commit the reply.
+
+Confirmation is the customer's: a need is confirmed when the customer agrees to the
+salesperson's restatement of it (or accepts it while adding a condition, "别太贵就行"), or
+restates it unprompted in a later turn. What the salesperson said is what was relayed with
+``speaker="sales"``; when the customer speaks twice in a row with nothing relayed in
+between (e.g. a script of customer lines only), the coach's last suggestion is taken as
+what the salesperson said.
+
+The model's extraction pass never runs inside a live turn, so a new turn never waits on
+it: customer turns stay *pending* and ``refine()`` (or ``needs extract --pending``) reads
+them later. If the process dies mid-turn, the words are in the database.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Literal
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from pydantic import BaseModel, Field
 
+from assistant.coach import phrasing
 from assistant.coach.cards import Catalog
-from assistant.coach.policy import B2B_ORDER, B2C_ORDER, SLOT_PLAN, Citation, Move, next_move, record_move
+from assistant.coach.policy import (
+    B2B_ORDER,
+    B2C_ORDER,
+    SLOT_PLAN,
+    SLOT_QUESTIONS,
+    Citation,
+    Move,
+    first_turn,
+    next_move,
+    record_move,
+)
+from assistant.coach.reading import Reading, read
 from assistant.coach.state import SLOT_LABELS, DiscoveryState
 from assistant.errors import InputError, NeedsError
 from assistant.llm.calls import stream
@@ -27,11 +52,19 @@ from assistant.needs.records import NeedRecord
 from assistant.needs.transcript import DialogueTurn, Transcript, parse_transcript_text
 from assistant.prompts import load_prompt
 
+try:  # speaker labels typed by the user ("客户说：…"), from the understanding layer when present
+    from assistant.needs.transcript import split_speaker  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover
+    split_speaker = None
+
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 20_000  # a pasted transcript of a long meeting still fits
 PROCESS_CHARS = 4_000  # per turn, what extraction and the state look at
 Mode = Literal["prep", "live"]
+COMMAND = re.compile(r"^/[A-Za-z]\w*")  # "/bogus": a chat command, never customer words
+# tokens the model may use per kind of move (the reply is cut there on our side too)
+REPLY_TOKENS = {"ask": 48, "confirm": 56, "address": 96, "close": 80}
 
 
 @dataclass
@@ -45,8 +78,12 @@ class CoachTurn:
     move: Move
     state: DiscoveryState
     extraction: str
+    reading: Reading | None = None
+    confirmed: list[str] = field(default_factory=list)  # need ids the customer confirmed this turn
     _reply: Callable[[], Iterator[str]] = field(repr=False, default=lambda: iter(()))
     text: str = ""
+    suggestion: str = ""  # the words suggested to the salesperson (no header, no "why")
+    stats: dict = field(default_factory=dict)  # model calls, prompt size, who phrased it, timings
 
     def reply(self) -> Iterator[str]:
         yield from self._reply()
@@ -111,6 +148,10 @@ class CoachService:
                 f"The message has {len(text)} characters; the limit is {MAX_MESSAGE_CHARS}.",
                 fix="paste the meeting in parts, or use `needs extract FILE` for a whole transcript",
             )
+        command = COMMAND.match(text)
+        if command:
+            raise InputError(f"Unknown command {command.group(0)}.", fix="try /help")
+        started = time.perf_counter()
         conv = self.log.conversation(conversation_id)
         state = DiscoveryState.model_validate(conv.state) if conv.state else DiscoveryState()
         author = conv.author
@@ -119,23 +160,29 @@ class CoachService:
         # 1. the words first: committed before anything can fail
         pieces = _split_pasted(text, speaker)
         in_prep = state.mode == "prep"
+        pending = "done" if self.extraction == "rules" else "pending"
         saved = []
         for role, words in pieces:
             stored_role = "sales" if in_prep else role
-            extraction = "pending" if (role == "customer") else "none"
+            extraction = pending if role == "customer" else "none"
             saved.append((self.log.add_turn(conversation_id, stored_role, words, extraction=extraction), role))
 
-        # 2. the state, by rule
+        # 2. the state, by rule; what the salesperson said replaces the coach's suggestion
+        needs_before = self.needs(conversation_id)
         state.detect_segment(text, account_segment)
+        before_move = dict(state.last_move or {})
         for turn, role in saved:
             if role == "customer":
                 state.observe_customer(turn.idx, turn.text[:PROCESS_CHARS])
+            elif not in_prep:
+                before_move = _what_sales_said(turn.text, needs_before, state.language)
+                state.last_move = before_move
         self.log.save_state(conversation_id, state.model_dump(mode="json"))
 
-        # 3. needs the customer's words show, by rule: instant, verified, committed
+        # 3. needs the customer's words show, read at once: verified, committed as stated
         customer_turns = [t for t, role in saved if role == "customer"]
         source = "prep" if in_prep else "live"
-        status = "hypothesis" if in_prep else None
+        status = "hypothesis" if in_prep else "stated"
         window = self._window(conversation_id, customer_turns, in_prep)
         new_needs: list[NeedRecord] = []
         if window is not None:
@@ -144,33 +191,97 @@ class CoachService:
                 new_needs = self.log.record_needs(conversation_id, quick.needs, source=source,
                                                   author=author, status=status)
                 state.observe_needs(quick.needs)
-        if self.extraction == "rules":
-            for turn in customer_turns:
-                self.log.set_extraction(turn.id, "done", {"method": "rules"})
 
-        # 4. the next move, by policy, with the passage that motivates it
+        # 4. what the latest customer turn does, and the needs the customer confirmed
+        history = [t for t in self.log.turns(conversation_id) if t.role == "customer"]
+        latest = customer_turns[-1] if customer_turns else None
+        reading = read(latest.text[:PROCESS_CHARS], state.language,
+                       {"last_move": before_move, "state": state}) if latest is not None else None
+        if reading is not None and latest is not None:
+            extra = _need_from_reading(reading, latest, new_needs, state)
+            if extra is not None:
+                new_needs += self.log.record_needs(conversation_id, [extra], source=source, author=author,
+                                                   status=status)
+        confirmed: list[str] = []
+        if reading is not None and not in_prep:
+            confirmed = self._confirm(needs_before, new_needs, before_move, reading, latest.idx)
+
+        # 5. the next move, by policy, with the passage that motivates it
         needs = self.needs(conversation_id)
-        move = next_move(state, needs, self.catalog)
+        move = next_move(state, needs, self.catalog, reading,
+                         turn=latest.idx if latest is not None else None,
+                         customer_words=[t.text[:PROCESS_CHARS] for t in history])
+        if move.kind == "close":
+            self._mark_for_log(move, state)
+            needs = self.needs(conversation_id)
         self._cite(move, text)
         record_move(state, move)
         self.log.save_state(conversation_id, state.model_dump(mode="json"))
 
-        last_words = customer_turns[-1].text if customer_turns else text
+        last_words = latest.text if latest is not None else text
         result = CoachTurn(
             conversation_id=conversation_id, turn_numbers=[t.idx for t, _ in saved], needs=needs,
-            new_needs=new_needs, move=move, state=state,
+            new_needs=new_needs, move=move, state=state, reading=reading, confirmed=confirmed,
             extraction="rules" if (window is not None) else "none",
         )
+        result.stats["relay_seconds"] = time.perf_counter() - started
+        customer_words = [t.text for t in history]
 
         def reply() -> Iterator[str]:
-            # 5. the suggestion streams first; 6. then the model reads the words for needs the
-            # rules missed (no model call blocks the first token)
-            yield from self._reply(result, state, move, last_words[-PROCESS_CHARS:])
-            if window is not None and self.extraction != "rules":
-                self._refine(result, window, customer_turns, source, status, author)
+            yield from self._reply(result, state, move, last_words[-PROCESS_CHARS:], customer_words)
 
         result._reply = reply
         return result
+
+    def record_sales(self, conversation_id: int, text: str) -> None:
+        """What the salesperson said, stored as said (no suggestion is made for it); a
+        restatement of a stated need opens its confirmation by the customer's next words."""
+        text = (text or "").strip()
+        if not text:
+            raise InputError("The message is empty.", fix="type what you said")
+        if len(text) > MAX_MESSAGE_CHARS:
+            raise InputError(f"The message has {len(text)} characters; the limit is {MAX_MESSAGE_CHARS}.",
+                             fix="paste the meeting in parts")
+        conv = self.log.conversation(conversation_id)
+        state = DiscoveryState.model_validate(conv.state) if conv.state else DiscoveryState()
+        self.log.add_turn(conversation_id, "sales", text, extraction="none")
+        if state.mode == "live":
+            state.last_move = _what_sales_said(text, self.needs(conversation_id), state.language)
+            self.log.save_state(conversation_id, state.model_dump(mode="json"))
+
+    def _confirm(self, before: list[NeedRecord], new: list[NeedRecord], last_move: dict,
+                 reading: Reading, turn: int) -> list[str]:
+        """Needs the customer confirmed in this turn: a yes to the restatement, or said again."""
+        ids: list[str] = []
+        accepted = reading.has("agree") or (reading.has("constraint") and not reading.has("ask"))
+        if last_move.get("kind") == "confirm" and last_move.get("need_id") and accepted and not reading.has("deny"):
+            ids.append(last_move["need_id"])
+        earlier = {n.id for n in before}
+        for need in new:  # restated unprompted: the same need, said again in this turn
+            turns = {e.turn for e in need.evidence}
+            if need.id in earlier and need.status == "stated" and turn in turns and min(turns) < turn:
+                ids.append(need.id)
+        done = []
+        for need_id in dict.fromkeys(ids):
+            current = next((n for n in before + new if n.id == need_id), None)
+            if current is None or current.status in ("confirmed", "addressed"):
+                continue
+            self.log.update_need(need_id, {"status": "confirmed", "review_state": current.review_state},
+                                 editor="coach", note="the customer confirmed it")
+            done.append(need_id)
+        return done
+
+    def _mark_for_log(self, move: Move, state: DiscoveryState) -> None:
+        """A close: the needs the choice meets are addressed, the others confirmed by the decision."""
+        for need in self.needs_by_id(move.need_ids):
+            target = "addressed" if need.id in state.addressed else "confirmed"
+            rank = {"hypothesis": 0, "stated": 1, "confirmed": 2, "addressed": 3}
+            if rank[target] > rank.get(need.status, 0):
+                self.log.update_need(need.id, {"status": target, "review_state": need.review_state},
+                                     editor="coach", note="the customer decided")
+
+    def needs_by_id(self, ids: list[str]) -> list[NeedRecord]:
+        return [self.log.get_need(i) for i in ids]
 
     def _cite(self, move: Move, words: str) -> None:
         """Add the knowledge passage retrieval finds for this move and these words."""
@@ -210,44 +321,29 @@ class CoachService:
             window = [w for w in window if w.n >= first]
         return Transcript(turns=window)
 
-    def _refine(self, result: CoachTurn, window: Transcript, turns, source, status, author) -> None:
-        """Model extraction after the reply; a failure leaves the turn pending for later."""
-        extractor = NeedExtractor(self._safe_model(), method=self.extraction, retries=self.retries,
-                                  language=result.state.language)
-        try:
-            outcome = extractor.extract(window)
-        except Exception as exc:  # never lose the turn: `needs extract --pending` retries it
-            log.exception("extraction failed")
-            for t in turns:
-                self.log.set_extraction(t.id, "failed", {"error": str(exc)[:300]})
-            return
-        if outcome.needs:
-            before = {n.id for n in result.needs}
-            saved = self.log.record_needs(result.conversation_id, outcome.needs, source=source,
-                                          author=author, status=status)
-            result.new_needs += [n for n in saved if n.id not in before
-                                 and n.id not in {m.id for m in result.new_needs}]
-            state = self.state(result.conversation_id)
-            state.observe_needs(outcome.needs)
-            self.log.save_state(result.conversation_id, state.model_dump(mode="json"))
-            result.state = state
-        result.needs = self.needs(result.conversation_id)
-        result.extraction = outcome.method
-        for t in turns:
-            self.log.set_extraction(t.id, "done", {"method": outcome.method, "error": outcome.error})
+    def refine(self, conversation_id: int | None = None) -> int:
+        """The model's extraction pass over turns left pending (all, or one conversation's)."""
+        return self.complete_pending(conversation_id)
 
-    def complete_pending(self) -> int:
-        """Finish extraction for turns committed but never read for needs (e.g. after a crash)."""
+    def complete_pending(self, conversation_id: int | None = None) -> int:
+        """Finish extraction for turns committed but not yet read by the model."""
         done = 0
         for turn in self.log.pending_turns():
+            if conversation_id is not None and turn.conversation_id != conversation_id:
+                continue
             conv = self.log.conversation(turn.conversation_id)
             in_prep = conv.mode == "prep"
             window = self._window(turn.conversation_id, [turn], in_prep)
             extractor = NeedExtractor(self._safe_model(), method=self.extraction, retries=self.retries,
                                       language=conv.language)
-            outcome = extractor.extract(window)
+            try:
+                outcome = extractor.extract(window)
+            except Exception as exc:  # never lose the turn: it stays pending for the next try
+                log.exception("extraction failed")
+                self.log.set_extraction(turn.id, "failed", {"error": str(exc)[:300]})
+                continue
             self.log.record_needs(turn.conversation_id, outcome.needs, source="prep" if in_prep else "live",
-                                  author=conv.author, status="hypothesis" if in_prep else None)
+                                  author=conv.author, status="hypothesis" if in_prep else "stated")
             self.log.set_extraction(turn.id, "done", {"method": outcome.method, "completed_later": True})
             done += 1
         return done
@@ -262,42 +358,25 @@ class CoachService:
             return None
 
     # ---- the reply ---------------------------------------------------------------------
-    def _reply(self, result: CoachTurn, state: DiscoveryState, move: Move, last_words: str) -> Iterator[str]:
+    def _reply(self, result: CoachTurn, state: DiscoveryState, move: Move, last_words: str,
+               customer_words: list[str]) -> Iterator[str]:
         zh = state.language == "zh"
         prep = state.mode == "prep"
-        task = describe_task(move, state, prep)
-        messages = load_prompt("coach_move").messages(
-            language="简体中文" if zh else "English",
-            summary=state.summary(),
-            speaker=("销售" if prep else "客户") if zh else ("Salesperson" if prep else "Customer"),
-            last_words=last_words[-300:],
-            task=task,
-            example=move.example or "—",
-            audience=("你作为教练问销售" if prep else "销售对客户") if zh else
-            ("you, the coach, to the salesperson" if prep else "the salesperson to the customer"),
-        )
         pieces: list[str] = []
         header = ("👉 建议问客户：" if not prep else "❓ 我想先问你：") if zh else (
             "👉 Ask the customer: " if not prep else "❓ First, tell me: ")
         if move.kind == "address":
             header = "💡 建议推荐：" if zh else "💡 Suggest: "
+        elif move.kind == "close":
+            header = "🤝 建议成交：" if zh else "🤝 Close: "
+        elif move.kind == "confirm" and not prep:
+            header = "✅ 建议确认：" if zh else "✅ Confirm: "
         try:
             yield header
             pieces.append(header)
-            try:
-                produced = False
-                for piece in stream(self.model(), messages, retries=self.retries, max_tokens=120):
-                    produced = True
-                    pieces.append(piece)
-                    yield piece
-                if not produced:
-                    raise NeedsError("empty reply")
-            except NeedsError as exc:
-                fallback = move.example or task
-                note = f"{fallback}\n（模型暂不可用，以上为参考问法：{exc.message}）" if zh else (
-                    f"{fallback}\n(model unavailable, showing the reference question: {exc.message})")
-                pieces.append(note)
-                yield note
+            for piece in self._phrase(result, state, move, last_words, customer_words, prep):
+                pieces.append(piece)
+                yield piece
             tail = "\n\n" + render_why(move, state.language)
             pieces.append(tail)
             yield tail
@@ -305,33 +384,166 @@ class CoachService:
             result.text = "".join(pieces)
             self.log.add_turn(
                 result.conversation_id, "coach", result.text,
-                meta={"move": move.model_dump(mode="json"),
+                meta={"move": move.model_dump(mode="json"), "suggestion": result.suggestion,
+                      "stats": result.stats,
                       "complete": bool(pieces) and pieces[-1].startswith("\n\n")},
             )
+
+    def _phrase(self, result: CoachTurn, state: DiscoveryState, move: Move, last_words: str,
+                customer_words: list[str], prep: bool) -> Iterator[str]:
+        """The suggestion, piece by piece; everything shown has passed the checks.
+
+        The move's own wording (checked) goes to the model as the reference. While the model's
+        words agree with it they are shown as they come — they are part of checked text; once
+        they differ, the rest is held back until the whole phrasing is checked, and if it fails,
+        the reference completes what was shown. So the first word appears with the model's
+        first token, and what is shown is always either the checked phrasing or the reference.
+        """
+        zh = state.language == "zh"
+        task = describe_task(move, state, prep)
+        reference = self._fallback_wording(move, state, customer_words)
+        messages = load_prompt("coach_move").messages(
+            language="简体中文" if zh else "English",
+            last_words=_quoted(last_words[-80:]),
+            task=task,
+            example=reference,
+        )
+        result.stats.update(model_calls=1, prompt_chars=sum(len(str(m.content)) for m in messages),
+                            prompt_messages=[{"role": m.type, "content": str(m.content)} for m in messages])
+        started = time.perf_counter()
+        raw = ""
+        shown = ""
+        agrees = True
+        failed: NeedsError | None = None
+        try:
+            for piece in stream(self.model(), messages, retries=self.retries,
+                                max_tokens=REPLY_TOKENS.get(move.kind, 60)):
+                raw += piece
+                if agrees:
+                    prefix = raw.lstrip().lstrip("“\"「'")
+                    if reference.startswith(prefix):
+                        if len(prefix) > len(shown):
+                            if not shown:
+                                result.stats["first_word_seconds"] = time.perf_counter() - started
+                            yield prefix[len(shown):]
+                            shown = prefix
+                    else:
+                        agrees = False
+                if move.kind in ("ask", "confirm") and re.search(r"[？?]", piece):
+                    break  # one question: stop generating at its question mark
+        except NeedsError as exc:
+            failed = exc
+            result.stats.update(failed_calls=1, error=exc.message[:200])
+        result.stats["model_seconds"] = time.perf_counter() - started
+        text = phrasing.clean(raw)
+        if move.kind in ("ask", "confirm"):
+            text = phrasing.first_question(text)
+        verdict = self._check(move, text, customer_words, state.language, prep) if text else "empty"
+        if verdict is None and text.startswith(shown) and failed is None:
+            final = text
+        else:
+            final = reference if reference.startswith(shown) else shown + reference  # pragma: no branch
+        result.stats["phrased_by"] = "model" if final == text else "reference"
+        result.stats["rejected"] = None if final == text else verdict
+        rest = final[len(shown):]
+        if rest:
+            if not shown:
+                result.stats["first_word_seconds"] = time.perf_counter() - started
+            yield rest
+        result.suggestion = final
+        if failed is not None:
+            yield ("\n（模型暂不可用，以上为这一步的参考说法：" + failed.message + "）") if zh else (
+                f"\n(model unavailable, showing this move's own wording: {failed.message})")
+
+    def _check(self, move: Move, text: str, customer_words: list[str], language: str, prep: bool) -> str | None:
+        if move.kind == "address" and move.offer is not None:
+            return phrasing.check_offer(text, move.need_terms, [move.offer.option], customer_words, language)
+        if move.kind == "close":
+            return phrasing.check_statement(text, customer_words, language)
+        return phrasing.check_ask(text, [] if prep else customer_words, language)
+
+    def _fallback_wording(self, move: Move, state: DiscoveryState, customer_words: list[str]) -> str:
+        """This move's own wording, checked like the model's; a plain slot question if even that fails."""
+        zh = state.language == "zh"
+        if state.mode == "prep":
+            label = SLOT_LABELS.get(move.slot or "", ("", ""))[0 if zh else 1].split("（")[0]
+            return (f"关于这位客户的{label or '需求'}，你知道些什么？" if zh
+                    else f"What do you know about the customer's {label.lower() or 'needs'}?")
+        text = move.example
+        if text and self._check(move, text, customer_words, state.language, False) is None:
+            return text
+        generic = SLOT_QUESTIONS.get(move.slot or "purpose", SLOT_QUESTIONS["purpose"])
+        return generic[0 if zh else 1]
+
 
     # ---- prep: a question plan --------------------------------------------------------
     def plan(self, conversation_id: int, size: int = 7) -> "QuestionPlan":
         state = self.state(conversation_id)
         return build_plan(state, self.catalog, size=size)
 
+def _need_from_reading(reading: Reading, turn, found: list[NeedRecord], state: DiscoveryState):
+    """The need the reading heard in this turn when the extraction logged none from it
+    (evidence: the customer's exact words)."""
+    from assistant.coach.policy import person_of
+    from assistant.needs.records import Evidence, ExtractedNeed
+
+    if "need" not in reading.acts or not reading.need or len(reading.need) < 3:
+        return None
+    if any(e.turn == turn.idx for n in found for e in n.evidence):
+        return None
+    if reading.need not in turn.text:
+        return None
+    person = person_of(state, [state.stated_request, state.slots["user"].value])
+    return ExtractedNeed(statement=reading.need, kind="implicit" if person else "explicit",
+                         dimension="functional", owner="user" if person else "buyer",
+                         evidence=[Evidence(turn=turn.idx, quote=reading.need)], confidence=0.5)
+
+
+def _quoted(words: str) -> str:
+    """The customer's words as data in the prompt: one line, quoted."""
+    return "“" + " ".join(words.split()).replace("“", "\"").replace("”", "\"") + "”"
+
+
+def _what_sales_said(text: str, needs: list[NeedRecord], language: str) -> dict:
+    """The salesperson's own words, as the move they make: a restatement of a stated need
+    (a question that names it) opens its confirmation; anything else is just what was said."""
+    asks = bool(re.search(r"[？?]|吗|对不对|是不是|right|correct", text))
+    for need in needs:
+        if need.status != "stated":
+            continue
+        terms = [ch for ch in need.statement if "\u4e00" <= ch <= "\u9fff" and ch not in "的了是我你您他她想要吃用买给就也都很还"]
+        if language != "zh":
+            terms = [w for w in re.findall(r"[a-zA-Z]{4,}", need.statement)]
+        if asks and terms and sum(t in text for t in terms) >= max(1, min(2, len(terms))):
+            return {"kind": "confirm", "slot": None, "question_type": "confirmation", "need_id": need.id,
+                    "topic": "", "offer": None}
+    return {"kind": "said", "slot": None, "question_type": "open", "need_id": None, "topic": "", "offer": None}
+
 
 def describe_task(move: Move, state: DiscoveryState, prep: bool) -> str:
+    """What the model is asked to write, in a line (the prompt stays short and flat)."""
     zh = state.language == "zh"
-    label = SLOT_LABELS.get(move.slot or "", ("", ""))[0 if zh else 1]
-    if move.kind == "address":
-        return (f"需求已确认：“{move.need_statement}”。建议销售推荐最合适的方案，可以包括客户没开口要、但更合适的选择。"
-                if zh else f"The need is confirmed: '{move.need_statement}'. Suggest the best-fitting offer, "
-                "including one the customer did not ask for.")
-    if move.kind == "confirm":
-        if move.slot:
-            return (f"请客户确认：{label}是“{move.need_statement}”，对吗？" if zh
-                    else f"Ask the customer to confirm the {label}: '{move.need_statement}'.")
-        return "总结客户的需求，请客户确认。" if zh else "Summarise the customer's needs and ask for confirmation."
+    label = SLOT_LABELS.get(move.slot or "", ("", ""))[0 if zh else 1].split("（")[0]
     if prep:
-        return (f"问销售：关于这位客户的“{label}”，你知道些什么？" if zh
-                else f"Ask the salesperson what they know about the customer's {label}.")
-    return (f"问客户一个{_qtype_zh(move.question_type)}问题，弄清“{label}”。" if zh
-            else f"Ask the customer one {move.question_type.replace('_', '-')} question about the {label}.")
+        return (f"问销售：关于这位客户的“{label or '需求'}”，你知道些什么？" if zh
+                else f"Ask the salesperson what they know about the customer's {label or 'needs'}.")
+    if move.kind == "address" and move.offer is not None:
+        o = move.offer
+        if zh:
+            lead = f"回答客户问的{o.answers}：" if o.answers else f"先满足客户要的{o.first}，再"
+            return f"{lead}推荐{o.option}（{o.reason}），说明它正合“{move.need_statement}”，让客户自己选。"
+        lead = f"Answer the question about {o.answers}: " if o.answers else f"Offer the {o.first} first, then "
+        return f"{lead}suggest {o.option} ({o.reason}), saying why it fits '{move.need_statement}'; let them choose."
+    if move.kind == "close":
+        return (f"确认成交：复述客户的选择和需求“{move.need_statement}”，说清下一步。" if zh
+                else f"Close: restate the choice and the need '{move.need_statement}', and the next step.")
+    if move.kind == "confirm":
+        what = move.need_statement or label
+        return (f"用几个字复述“{what}”，请客户确认，用问句结尾。" if zh
+                else f"Restate '{what}' in a few words and ask the customer to confirm.")
+    topic = f"（{move.topic}）" if move.topic and zh else (f" ({move.topic})" if move.topic else "")
+    return (f"问客户一个{_qtype_zh(move.question_type)}问题{topic}，只问一个。" if zh
+            else f"Ask the customer one {move.question_type.replace('_', '-')} question{topic}.")
 
 
 def _qtype_zh(qtype: str) -> str:
@@ -342,6 +554,8 @@ def _qtype_zh(qtype: str) -> str:
 def render_why(move: Move, language: str) -> str:
     zh = language == "zh"
     lines = [("为什么：" if zh else "Why: ") + move.rationale]
+    if move.builds_on:
+        lines.append(("依据客户的话：“" if zh else "Building on the customer's words: “") + move.builds_on + "”")
     for i, cite in enumerate(move.citations, 1):
         lines.append(f"[{i}] {cite.title}（{cite.source}）" if zh else f"[{i}] {cite.title} ({cite.source})")
     return "\n".join(lines)
@@ -356,6 +570,10 @@ def _split_pasted(text: str, default: str) -> list[tuple[str, str]]:
         except InputError:
             return [(default, text)]
         return [(t.role, t.text) for t in transcript.turns]
+    if split_speaker is not None:  # one line with a speaker label: "客户说：…"
+        role, rest = split_speaker(text)
+        if role in ("customer", "sales") and rest.strip():
+            return [(role, rest.strip())]
     return [(default, text)]
 
 

@@ -11,6 +11,7 @@ import json
 import logging
 import re
 import time
+from pathlib import Path
 from typing import Any, Iterator, Sequence, TypeVar
 
 import openai
@@ -25,6 +26,7 @@ from tenacity import (
 )
 
 from assistant.errors import ModelError, ModelTimeout, ModelUnavailable, NeedsError
+from assistant.llm.endpoint import FormatMemory, endpoint_key
 from assistant.llm.local import LocalModelTimeout
 
 log = logging.getLogger(__name__)
@@ -167,10 +169,40 @@ class StructuredOutputError(ModelError):
 
 
 # Endpoints differ in how they take a schema: OpenAI wants ``json_schema``, llama.cpp's
-# server ``json_object`` with a ``schema``, DeepSeek plain ``json_object``, some nothing.
-# complete_json tries them in this order and remembers what worked per model.
+# server ``json_object`` with a ``schema`` (it answers ``json_schema`` with HTTP 500),
+# DeepSeek plain ``json_object``, some nothing. complete_json tries them in this order;
+# a rejection steps down at once (no retries of a rejected form), and what worked is
+# remembered per endpoint, in memory and in a small file shared by processes.
 _FORMAT_LADDER = ("json_schema", "json_object_schema", "json_object", "none")
-_working_format: dict[int, str] = {}
+_working_format: dict[object, str] = {}
+_format_memory = FormatMemory(None)
+# HTTP statuses with which servers say "this response_format is not supported"
+_FORMAT_REJECTION_STATUS = {400, 415, 422, 500, 501}
+
+
+def remember_formats_in(path: Path | None) -> None:
+    """Keep the JSON mode each endpoint accepts in ``path`` (set when a provider is built)."""
+    global _format_memory
+    _format_memory = FormatMemory(path)
+
+
+def _memory_key(model: BaseChatModel) -> object:
+    return endpoint_key(model) or id(model)
+
+
+def _known_format(model: BaseChatModel) -> str | None:
+    key = _memory_key(model)
+    kind = _working_format.get(key)
+    if kind is None and isinstance(key, str):
+        kind = _format_memory.get(key)
+    return kind if kind in _FORMAT_LADDER else None
+
+
+def _remember_format(model: BaseChatModel, kind: str) -> None:
+    key = _memory_key(model)
+    _working_format[key] = kind
+    if isinstance(key, str):
+        _format_memory.set(key, kind)
 
 
 def _format_for(kind: str, schema_model: type[BaseModel]) -> dict[str, Any] | None:
@@ -184,8 +216,13 @@ def _format_for(kind: str, schema_model: type[BaseModel]) -> dict[str, Any] | No
 
 
 def _rejects_format(exc: BaseException) -> bool:
+    """An HTTP error that means the endpoint does not take this response format."""
     cause = exc.__cause__ or exc
-    return isinstance(cause, openai.APIStatusError) and "response_format" in str(cause)
+    if not isinstance(cause, openai.APIStatusError):
+        return False
+    if "response_format" in str(cause) or "json_schema" in str(cause):
+        return True
+    return getattr(cause, "status_code", None) in _FORMAT_REJECTION_STATUS
 
 
 def _schema_hint(schema_model: type[BaseModel]) -> str:
@@ -209,7 +246,8 @@ def complete_json(
     error and asked again, ``reasks`` times; then ``StructuredOutputError`` is raised
     so the caller can fall back (e.g. to a rule-based extractor).
     """
-    start = _FORMAT_LADDER.index(_working_format.get(id(model), _FORMAT_LADDER[0]))
+    known = _known_format(model)
+    start = _FORMAT_LADDER.index(known or _FORMAT_LADDER[0])
     for kind in _FORMAT_LADDER[start:]:
         history = list(messages)
         if kind in ("json_object", "none") and history:
@@ -219,14 +257,20 @@ def complete_json(
         call_bind = dict(bind)
         if fmt is not None:
             call_bind["response_format"] = fmt
+        untried = fmt is not None and kind != known
         try:
-            result = _validated(model, history, schema_model, retries, reasks, call_bind)
-        except ModelUnavailable as exc:
-            if _rejects_format(exc) and kind != _FORMAT_LADDER[-1]:
+            # a form not yet known to work is tried once: a rejection must not be retried
+            result = _validated(model, history, schema_model, 0 if untried else retries, reasks, call_bind)
+        except (ModelUnavailable, ModelError) as exc:
+            if isinstance(exc, StructuredOutputError):
+                raise
+            if fmt is not None and _rejects_format(exc):
                 log.info("endpoint rejected response_format=%s; trying the next form", kind)
                 continue
-            raise
-        _working_format[id(model)] = kind
+            if not untried or not isinstance(exc.__cause__, _RETRYABLE):
+                raise
+            result = _validated(model, history, schema_model, retries, reasks, call_bind)
+        _remember_format(model, kind)
         return result
     raise AssertionError("unreachable")  # pragma: no cover
 

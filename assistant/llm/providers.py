@@ -57,9 +57,11 @@ def build_chat_model(settings: Settings) -> BaseChatModel:
                     fix="set " + " and ".join(missing) + " (environment or needs.toml); "
                     "for a local server without auth any key works, e.g. NEEDS_OPENAI_API_KEY=none",
                 )
-            from langchain_openai import ChatOpenAI
+            from assistant.llm.calls import remember_formats_in
+            from assistant.llm.endpoint import EndpointChatModel
 
-            return ChatOpenAI(
+            remember_formats_in(settings.data_dir / "endpoint_formats.json")
+            return EndpointChatModel(
                 base_url=settings.openai_base_url,
                 api_key=settings.openai_api_key,
                 model=settings.openai_model,

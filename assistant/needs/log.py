@@ -44,7 +44,7 @@ EXPORT_COLUMNS = (
     "motive", "status", "confidence", "ltc_stage", "source", "review_state", "evidence",
     "created_at", "updated_at",
 )
-_STATUS_RANK = {"hypothesis": 0, "confirmed": 1, "addressed": 2}
+_STATUS_RANK = {"hypothesis": 0, "stated": 1, "confirmed": 2, "addressed": 3}
 
 
 @dataclass

@@ -53,6 +53,8 @@ OWNERS: dict[str, Term] = {
 
 STATUSES: dict[str, Term] = {
     "hypothesis": Term("待验证", "hypothesis"),
+    # the customer's words show it; confirmed only when the customer agrees to the restatement
+    "stated": Term("客户提到", "stated"),
     "confirmed": Term("已确认", "confirmed"),
     "addressed": Term("已满足", "addressed"),
 }

@@ -188,15 +188,14 @@ if prompt:
             with panel.container():  # a preview while the reply streams (the rules' needs, no buttons)
                 slot_board(turn.state)
                 need_cards(turn.needs, person, services, key_prefix="coach", actions=False)
-                refining = st.status(t("coach.refining"), state="running")
             reply = turn.reply()
             with st.chat_message("assistant", avatar="🧭"):
                 st.write_stream(md_stream(until_tail(reply, turn)))
                 citations(turn.move.citations)
-            # the rest of the generator: the model reads the words for needs the rules missed
-            for _ in reply:
+            for _ in reply:  # the rest of the generator: the reply is stored when it ends
                 pass
-            refining.update(label=t("coach.refined", n=len(turn.new_needs)), state="complete")
+            # the model's extraction pass is not run here: the next turn must not wait on it
+            # (the turns stay pending for `needs extract --pending`)
             replied = True
             for need in turn.new_needs[:3]:
                 st.toast(t("coach.new_need", s=escape_md(need.statement[:40])), icon="💡")
