@@ -89,9 +89,11 @@ def citations(items: Sequence[Citation]) -> None:
         return
     with st.expander(t("coach.citations", n=len(items)), icon="📚"):
         for i, cite in enumerate(items, 1):
-            st.markdown(f"**[{i}] {cite.title}**  \n`{cite.source}`")
+            st.markdown(f"**[{i}] {cite.title}**" + (f"  \n{cite.source}" if cite.source else ""))
             if cite.excerpt:
                 st.caption(cite.excerpt)
+            if getattr(cite, "source_file", ""):
+                st.caption(f"{t('kb.file')}：{cite.source_file}")
 
 
 # ---- discovery board -----------------------------------------------------------------------

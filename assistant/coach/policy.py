@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from assistant.coach.cards import Catalog
 from assistant.coach.state import SLOT_LABELS, DiscoveryState
+from assistant.knowledge.citation import cite_entry
 from assistant.needs.records import NeedRecord
 
 QuestionType = Literal["open", "purpose", "user", "implication", "need_payoff", "confirmation", "address"]
@@ -23,8 +24,9 @@ QuestionType = Literal["open", "purpose", "user", "implication", "need_payoff", 
 class Citation(BaseModel):
     id: str
     title: str
-    source: str
+    source: str  # as a person cites it: 《source title》, year
     excerpt: str = ""
+    source_file: str = ""  # the raw file name(s), for a details view only
 
 
 class Move(BaseModel):
@@ -162,13 +164,14 @@ def _with_card(move: Move, purpose: str, catalog: Catalog, language: str) -> Mov
     examples = card.examples_zh if language == "zh" else (card.examples_en or card.examples_zh)
     move.card_id = card.id
     move.example = examples[0] if examples else ""
-    citations = [Citation(id=card.id, title=card.title(language), source=", ".join(card.sources),
-                          excerpt=card.excerpt())]
+    citations = [Citation(id=card.id, title=card.title(language), source=cite_entry(card, language).source_text,
+                          excerpt=card.excerpt(), source_file=", ".join(card.sources))]
     for ref in card.based_on[:1]:
         entry = catalog.get(ref)
         if entry is not None:
             citations.insert(0, Citation(id=entry.id, title=entry.title(language),
-                                         source=", ".join(entry.sources), excerpt=entry.excerpt()))
+                                         source=cite_entry(entry, language).source_text, excerpt=entry.excerpt(),
+                                         source_file=", ".join(entry.sources)))
     move.citations = citations
     return move
 
