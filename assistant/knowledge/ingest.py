@@ -33,11 +33,12 @@ KNOWLEDGE_PREFIX = "knowledge:"
 Progress = Callable[[str, int, int], None]  # (file shown, files done, files total)
 ChunkProgress = Callable[[str, int, int], None]  # (file shown, chunks embedded, chunks of the file)
 EMBED_BATCH = 32  # chunks embedded per call; progress is reported after each batch
-# A document longer than this is a "large" one: its dense vectors are computed from the
-# first LARGE_EMBED_CHARS characters of each chunk (BM25 still indexes every word), which
-# keeps 1 MB of text near a minute on 2 cores instead of several (benchmarks/ingest.py).
+# A document longer than this is a "large" one: it is cut into chunks twice the usual size,
+# and their dense vectors are computed from each chunk's first LARGE_EMBED_CHARS characters
+# (BM25 still indexes every word). The embedder costs ~1 ms per token per core, so full
+# vectors for 1 MB of Chinese (~230k tokens) would take minutes (benchmarks/ingest.py).
 LARGE_TEXT_CHARS = 150_000
-LARGE_EMBED_CHARS = 128
+LARGE_EMBED_CHARS = 96
 
 
 class FileResult(BaseModel):
@@ -277,7 +278,8 @@ def ingest_paths(
     return report
 
 
-LARGE_NOTE = f"large document: dense vectors from the first {LARGE_EMBED_CHARS} characters of each chunk"
+LARGE_NOTE = (f"large document: chunks of twice the usual size, dense vectors from the first {LARGE_EMBED_CHARS} "
+              "characters of each")
 
 
 def _embed_texts(texts: list[str]) -> tuple[list[str], bool]:
@@ -338,6 +340,8 @@ def _ingest_one(store: ChromaStore, embedder: Any, path: Path, report: IngestRep
                                          detail=f"{type(exc).__name__}: {exc}"))
         return
 
+    if len(doc.text) > LARGE_TEXT_CHARS:
+        chunk_chars = chunk_chars * 2
     ids, texts, metas = build_records(doc, key, file_hash, pipeline, chunk_chars, chunk_overlap)
     if not ids:
         report.skipped.append(FileResult(path=shown, status="skipped", reason="empty", detail="no text to index"))
