@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sys
-import time
 from typing import Optional
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from assistant.errors import NeedsError
-from assistant.settings import Settings
+from assistant.errors import NeedsError, as_user_error, strict, user_message
+from assistant.masking import configure_logging
+from assistant.settings import Settings, load_settings
 
 app = typer.Typer(
     help="需求洞察助手 Needs-Discovery Assistant — find the need behind the request.",
@@ -26,22 +28,6 @@ app.add_typer(model_app, name="model")
 
 console = Console()
 err = Console(stderr=True)
-
-
-def load_settings() -> Settings:
-    """Settings from env/TOML; a bad value becomes a message naming the variable."""
-    try:
-        return Settings()
-    except ValidationError as exc:
-        lines = []
-        for problem in exc.errors():
-            field = ".".join(str(p) for p in problem["loc"])
-            lines.append(f"  NEEDS_{field.upper()}: {problem['msg']}")
-        raise NeedsError(
-            "Invalid setting:\n" + "\n".join(lines),
-            fix="correct the environment variable or needs.toml entry named above "
-            "(`needs config` lists all settings)",
-        ) from None
 
 
 @app.command()
@@ -123,58 +109,50 @@ def model_check(
     ),
 ) -> None:
     """Load the configured model, ask one Chinese question, print the answer and speed."""
-    from assistant.llm.calls import stream
-    from assistant.llm.providers import build_chat_model
-    from assistant.prompts import load_prompt
+    from assistant.services import Services
 
     settings = load_settings()
-    started = time.perf_counter()
-    model = build_chat_model(settings)
-    messages = load_prompt("model_check").messages(question=question)
-    first = None
-    pieces: list[str] = []
-    console.print(f"[bold]provider[/]: {settings.provider}  [bold]question[/]: {question}")
-    for piece in stream(model, messages, retries=settings.max_retries, max_tokens=96):
-        if first is None:
-            first = time.perf_counter() - started
-        pieces.append(piece)
-        console.print(piece, end="", markup=False, highlight=False)
-    total = time.perf_counter() - started
+    console.print(f"[bold]provider[/]: {settings.provider}  [bold]question[/]: {escape(question)}")
+    check = Services(settings).check_model(
+        question, on_piece=lambda piece: console.print(piece, end="", markup=False, highlight=False))
     console.print()
-    answer = "".join(pieces)
-    tokens = _count_tokens(model, answer, len(pieces))
-    gen_seconds = max(total - (first or 0.0), 1e-6)
     console.print(
-        f"[dim]{tokens} tokens, first token after {first or 0:.1f} s (incl. load), "
-        f"{tokens / gen_seconds:.1f} tok/s generation, {total:.1f} s total[/]"
+        f"[dim]{check.tokens} tokens, first token after {check.first_token_s:.1f} s (incl. load), "
+        f"{check.tokens_per_second:.1f} tok/s generation, {check.total_s:.1f} s total[/]"
     )
-    if not any("\u4e00" <= ch <= "\u9fff" for ch in answer):
+    if not check.in_chinese:
         raise NeedsError(
             "The model answered, but not in Chinese.",
             fix="check NEEDS_LOCAL_MODEL / NEEDS_OPENAI_MODEL: the model should handle Chinese",
         )
 
 
-def _count_tokens(model, text: str, fallback: int) -> int:
-    llama_loader = getattr(model, "llama", None)
-    if callable(llama_loader):
-        return len(llama_loader().tokenize(text.encode("utf-8"), add_bos=False))
-    return fallback
-
-
-from assistant import cli_knowledge, cli_needs, cli_roleplay, cli_ui  # noqa: E402  (register their commands)
+from assistant import cli_knowledge, cli_meetings, cli_needs, cli_roleplay, cli_ui  # noqa: E402  (register their commands)
 
 app.add_typer(cli_needs.app)
+app.add_typer(cli_meetings.app)
 app.add_typer(cli_roleplay.app)
 app.add_typer(cli_knowledge.app)
 app.add_typer(cli_ui.app)
 
 
 def main() -> None:
+    """Every command runs here: a known error prints its message and fix (secrets masked)
+    and exits 1; an unexpected one prints one line and where to look, or re-raises under
+    tests (NEEDS_TEST=1) and with NEEDS_DEBUG=1."""
+    configure_logging()
     try:
         app()
-    except NeedsError as exc:
-        err.print(f"[red]错误 Error:[/] {exc}")
+    except Exception as exc:  # SystemExit / KeyboardInterrupt pass through
+        if as_user_error(exc) is None and (strict() or os.environ.get("NEEDS_DEBUG")):
+            raise
+        if as_user_error(exc) is None:
+            logging.getLogger("assistant").debug("unexpected error", exc_info=exc)
+            err.print(f"[red]错误 Error:[/] unexpected: {escape(user_message(exc))}", highlight=False)
+            err.print("→ run again with NEEDS_DEBUG=1 for the full traceback, and report it")
+        else:
+            err.print("[red]错误 Error:[/] ", end="")
+            err.print(user_message(exc), markup=False, highlight=False)
         sys.exit(1)
 
 

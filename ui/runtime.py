@@ -9,14 +9,15 @@ running the app with ``AppTest``; the override wins over the cached real one.
 from __future__ import annotations
 
 import logging
-import os
 from contextlib import contextmanager
 from typing import Any, Iterator
 
 import streamlit as st
 from pydantic import ValidationError
 
-from assistant.errors import NeedsError
+from assistant.errors import NeedsError, as_user_error, user_message
+from assistant.errors import strict as _strict
+from assistant.masking import configure_logging, mask_text
 from assistant.services import Services
 from assistant.users import Person
 from ui.i18n import t
@@ -24,20 +25,19 @@ from ui.i18n import t
 log = logging.getLogger(__name__)
 
 _override: Services | None = None
-_knowledge: dict[int, Any] = {}
 
 
 def set_services(services: Services | None) -> None:
     """Use these services instead of the ones built from settings (None: back to the real ones)."""
     global _override
     _override = services
-    _knowledge.clear()
 
 
 @st.cache_resource(show_spinner=False)
 def _real_services() -> Services:
-    from assistant.cli import load_settings  # the CLI's settings loader names the bad variable
+    from assistant.settings import load_settings  # names the bad variable and its fix
 
+    configure_logging()
     return Services(load_settings())
 
 
@@ -47,31 +47,44 @@ def get_services() -> Services:
 
 def strict() -> bool:
     """Re-raise unexpected errors (tests set NEEDS_TEST=1) instead of showing a message."""
-    return os.environ.get("NEEDS_TEST", "").lower() in ("1", "true", "yes")
+    return _strict()
 
 
 def show_error(exc: BaseException) -> None:
-    if isinstance(exc, NeedsError):
-        st.error(str(exc).replace("\n", "  \n"), icon="⚠️")
-    elif isinstance(exc, ValidationError):
+    """The error as a message (plain text, secrets masked): message and fix for a known
+    error, one line for an unexpected one."""
+    if isinstance(exc, ValidationError):
         details = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        st.error(t("error.invalid", detail=details), icon="⚠️")
+        st.error(plain_md(t("error.invalid", detail=mask_text(details))), icon="⚠️")
+    elif as_user_error(exc) is not None:
+        st.error(plain_md(user_message(exc)), icon="⚠️")
     else:
-        st.error(t("error.unexpected", detail=f"{type(exc).__name__}: {exc}"), icon="🛑")
+        st.error(plain_md(t("error.unexpected", detail=user_message(exc))), icon="🛑")
+
+
+def plain_md(text: str) -> str:
+    """Text shown through Markdown exactly as written (see ui.components.escape_md)."""
+    from ui.components import escape_md
+
+    return escape_md(text)
 
 
 @contextmanager
 def guard() -> Iterator[None]:
-    """Run a block; a NeedsError shows its message and fix, anything else a plain message
-    (or re-raises under tests). Streamlit's own rerun/stop signals pass through."""
+    """The one place where errors become messages on every page: a known error shows its
+    message and fix, anything else a plain message (or re-raises under tests). Streamlit's
+    own rerun/stop signals (BaseException) pass through."""
     try:
         yield
     except (NeedsError, ValidationError) as exc:
         show_error(exc)
     except Exception as exc:
+        if as_user_error(exc) is not None:
+            show_error(exc)
+            return
         if strict():
             raise
-        log.exception("unexpected error in the web app")
+        log.error("unexpected error in the web app", exc_info=exc)
         show_error(exc)
 
 
@@ -90,6 +103,16 @@ def require_person() -> Person:
     return person
 
 
+def client_id() -> str:
+    """Who is signing in, for throttling: the browser's address as the server sees it
+    (behind a reverse proxy every browser shares the proxy's address)."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # no browser connection (scripted runs)
+        address = None
+    return address if isinstance(address, str) and address else "web"
+
+
 def sign_out() -> None:
     keep = {"lang"}
     for key in list(st.session_state.keys()):
@@ -102,20 +125,11 @@ def may_edit(person: Person, author: str) -> bool:
     return person.is_manager or person.username == author
 
 
-# ---- the knowledge base (optional module) ---------------------------------------------------
+# ---- the knowledge base ------------------------------------------------------------------------
 def knowledge_base(services: Services) -> tuple[Any | None, str]:
-    """(the vector knowledge base, "") if ``assistant.knowledge`` is available, else (None, why).
-
-    Prefers ``services.knowledge`` when the service container offers it; otherwise builds
-    one per Services instance with ``KnowledgeBase.from_settings`` and keeps it.
-    """
-    if getattr(type(services), "knowledge", None) is not None:
-        return services.knowledge, ""  # type: ignore[attr-defined]
+    """(the services' knowledge base, "") or (None, why) when its index cannot be opened
+    (the page then falls back to browsing the shipped entries)."""
     try:
-        from assistant.knowledge import KnowledgeBase  # type: ignore[attr-defined]
-    except ImportError as exc:  # not built (yet) in this installation: the page falls back
+        return services.knowledge, ""
+    except ImportError as exc:  # an installation without the vector index packages
         return None, str(exc)
-    key = id(services)
-    if key not in _knowledge:
-        _knowledge[key] = KnowledgeBase.from_settings(services.settings)
-    return _knowledge[key], ""

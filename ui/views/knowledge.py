@@ -10,7 +10,7 @@ import streamlit as st
 
 from assistant.knowledge.citation import cite_entry, cite_passage
 from ui import runtime
-from ui.components import progress_reporter
+from ui.components import escape_md, progress_reporter, show_text
 from ui.i18n import labels, lang, maybe, t
 
 person = runtime.require_person()
@@ -40,11 +40,11 @@ def entry_view(entry) -> None:
             meta.append(f"{t('kb.tags')}：" + "、".join(entry.tags))
         cited = cite_entry(entry, lang())
         if cited.source_text:
-            meta.append(f"{t('kb.source')}：" + cited.source_text)
+            meta.append(f"{t('kb.source')}：" + escape_md(cited.source_text))
         if meta:
             st.caption("　·　".join(meta))
         if cited.files:
-            st.caption(f"{t('kb.file')}：{cited.files}")
+            st.caption(f"{t('kb.file')}：{escape_md(cited.files)}")
         if lang() == "en" and entry.summary_en:
             st.info(entry.summary_en)
         st.markdown(body_without_title(entry.body))
@@ -108,11 +108,11 @@ with tab_search:
                 for p in passages:
                     with st.container(border=True):
                         heading = p.title + (f" › {p.section}" if getattr(p, "section", "") else "")
-                        st.markdown(f"**{heading}**")
+                        show_text(heading, bold=True)
                         cited = cite_passage(p, lang())
-                        st.caption(f"{t('kb.source')}：{cited.source_text}　·　{t('kb.score', s=float(p.score))}")
-                        st.markdown(p.text)
-                        st.caption(f"{t('kb.file')}：{p.source}")
+                        st.caption(f"{t('kb.source')}：{escape_md(cited.source_text)}　·　{t('kb.score', s=float(p.score))}")
+                        show_text(p.text)  # passages may come from uploaded documents: text, not Markdown
+                        st.caption(f"{t('kb.file')}：{escape_md(p.source)}")
                 if not passages:
                     st.info(t("kb.no_results"))
             else:

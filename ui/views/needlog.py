@@ -12,7 +12,7 @@ import streamlit as st
 
 from assistant.needs.records import DIMENSION_LABELS, KIND_LABELS, OWNER_LABELS, STATUS_LABELS
 from ui import runtime
-from ui.components import evidence_text, local_time, need_badges, transcript_html
+from ui.components import escape_md, evidence_text, local_time, need_badges, show_text, transcript_html
 from ui.i18n import label, labels, maybe, t
 from ui.needlog_data import (
     EDITABLE_COLUMNS,
@@ -213,16 +213,16 @@ with tab_drill:
                                                         f"{by_id[i].author}")
             need = by_id[chosen]
             with st.container(border=True):
-                st.markdown(f"**{need.statement}**")
+                show_text(need.statement, bold=True)
                 st.caption(need_badges(need))
                 if need.motive:
-                    st.caption(need.motive)
+                    show_text(need.motive, small=True)
                 if need.evidence:
                     st.caption(evidence_text(need))
                 if runtime.may_edit(person, need.author) and st.button(t("drill.reject"), key=f"drill_reject_{need.id}"):
                     with runtime.guard():
                         log.reject_need(need.id, editor=person.username, note="rejected in the need log")
-                        st.toast(t("card.rejected", s=need.statement[:30]))
+                        st.toast(t("card.rejected", s=escape_md(need.statement[:30])))
                         st.rerun()
             conversation_id = need.conversation_id
             marks = {}
@@ -271,3 +271,29 @@ with tab_export:
     for fmt in ("csv", "xlsx", "json"):
         row.download_button(t(f"export.{fmt}"), data=lambda fmt=fmt: export_file(needs, fmt)[0],
                             file_name=export_name(fmt), mime=EXPORT_MIME[fmt], key=f"needs_export_{fmt}", on_click="ignore", disabled=not needs)
+
+# ---- per salesperson: how they ask (managers) ----------------------------------------------------------------
+if person.is_manager:
+    st.subheader(t("perf.title"))
+    st.caption(t("perf.caption"))
+    with runtime.guard():
+        rows = services.meetings.meeting_figures(author=author or None, account=account or None,
+                                                 since=since, until=until)
+        if not rows:
+            st.info(t("perf.none"))
+        else:
+            frame = pd.DataFrame(rows)
+            frame["week"] = pd.to_datetime(frame["date"]).dt.to_period("W").dt.start_time
+            per = frame.groupby(["author", "week"], as_index=False).agg(
+                meetings=("conversation", "count"), question_rate=("question_rate", "mean"),
+                talk_ratio_sales=("talk_ratio_sales", "mean"), implicit_needs=("implicit_needs", "mean"),
+                missed_openings=("missed_openings", "mean"))
+            names = {"question_rate": t("perf.question_rate"), "talk_ratio_sales": t("perf.talk_ratio"),
+                     "implicit_needs": t("perf.implicit"), "missed_openings": t("perf.missed")}
+            figure = st.selectbox(t("perf.figure"), list(names), format_func=labels(list(names), names.get),
+                                  key="perf_figure")
+            st.altair_chart(alt.Chart(per).mark_line(point=True).encode(
+                x=alt.X("week:T", title=None), y=alt.Y(f"{figure}:Q", title=names[figure]),
+                color=alt.Color("author:N", title=t("needs.author"))), width="stretch")
+            st.dataframe(per.rename(columns={**names, "author": t("needs.author"), "week": t("perf.week"),
+                                             "meetings": t("perf.meetings")}), hide_index=True, width="stretch")
