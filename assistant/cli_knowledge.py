@@ -46,13 +46,15 @@ def _write_json(data: object) -> None:
 
 
 class _ProgressBar:
-    """A Rich progress bar on stderr for ingest callbacks (files done / total)."""
+    """Rich progress bars on stderr for ingest callbacks: files done / total, and for the
+    file being indexed, chunks embedded / its chunks (``bar.chunks``)."""
 
     def __init__(self, label: str, enabled: bool = True):
         self.label = label
         self.enabled = enabled
         self.progress: Progress | None = None
         self.task: int | None = None
+        self.chunk_task: int | None = None
 
     def __enter__(self) -> "_ProgressBar":
         if self.enabled:
@@ -69,16 +71,29 @@ class _ProgressBar:
             self.task = self.progress.add_task(self.label, total=total, file="")
         self.progress.update(self.task, completed=done, total=total, file=escape(name))
 
+    def chunks(self, name: str, done: int, total: int) -> None:
+        """Per-file progress: chunks embedded of the file's chunks."""
+        if self.progress is None:
+            return
+        label = f"  {escape(Path(name).name)} 块 chunks"
+        if self.chunk_task is None:
+            self.chunk_task = self.progress.add_task(label, total=total, file="")
+        self.progress.update(self.chunk_task, description=label, completed=done, total=total, file="")
+        if done >= total:
+            self.progress.update(self.chunk_task, visible=False)
+            self.chunk_task = None
+
     def __exit__(self, *exc: object) -> None:
         if self.progress is not None:
             self.progress.__exit__(None, None, None)
 
 
 def _short(path: str) -> str:
-    """A path relative to the working directory when it is inside it."""
+    """A path relative to the working directory when it is inside it (as given when it cannot be
+    resolved: a symbolic link loop, a vanished directory)."""
     try:
         return str(Path(path).resolve().relative_to(Path.cwd()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):
         return path
 
 
@@ -110,7 +125,7 @@ def build_app(load_settings: SettingsLoader | None = None, chat_model: ModelFact
         """Add documents to the knowledge index (re-running is cheap: unchanged files are skipped)."""
         kb = knowledge_base()
         with _ProgressBar("索引 indexing", enabled=True) as bar:
-            report = kb.ingest(paths, prune=prune, progress=bar)
+            report = kb.ingest(paths, prune=prune, progress=bar, chunk_progress=bar.chunks)
         if as_json:
             _write_json(report.model_dump())
             return
@@ -124,6 +139,8 @@ def build_app(load_settings: SettingsLoader | None = None, chat_model: ModelFact
             note = f"清理 {item.cleaned_lines} 行" if item.cleaned_lines else ""
             if item.pinyin_removed:
                 note += f"{'，' if note else ''}去拼音标注 {item.pinyin_removed} 处"
+            if item.detail:
+                note += f"{'；' if note else ''}{escape(item.detail)}"
             table.add_row(escape(_short(item.path)), "[green]" + ("更新 replaced" if item.status == "replaced" else "新增 indexed") + "[/]",
                           str(item.chunks), item.encoding or item.format, note)
         for item in report.unchanged:
@@ -153,14 +170,15 @@ def build_app(load_settings: SettingsLoader | None = None, chat_model: ModelFact
         if as_json:
             _write_json({"query": question, "passages": [
                 {"text": p.text, "source": p.source, "title": p.title, "score": p.score, "section": p.section,
-                 "doc_id": p.doc_id, "kind": p.kind} for p in passages]})
+                 "doc_id": p.doc_id, "kind": p.kind, "citation": p.citation()} for p in passages]})
             return
         if not passages:
             console.print("索引里没有资料 / the index is empty — add documents with `needs ingest PATH`.")
             return
         for n, p in enumerate(passages, start=1):
             where = p.title + (f" · {p.section}" if p.section else "")
-            console.print(f"[bold]\\[{n}] {escape(where)}[/]  [dim]{escape(p.source)} · score {p.score:.3f}[/]")
+            console.print(f"[bold]\\[{n}] {escape(where)}[/]  {escape(p.citation())}  "
+                          f"[dim]{escape(p.source)} · score {p.score:.3f}[/]")
             console.print(escape(p.text), highlight=False, soft_wrap=True)
             console.print()
 
@@ -171,7 +189,7 @@ def build_app(load_settings: SettingsLoader | None = None, chat_model: ModelFact
         as_json: bool = typer.Option(False, "--json", help="Print JSON instead of streaming."),
     ) -> None:
         """Answer from the knowledge with numbered citations; says so when the material does not cover it."""
-        from assistant.knowledge.answer import citations, plan_answer, source_lines, stream_answer
+        from assistant.knowledge.answer import citations, plan_answer, source_details, source_lines, stream_answer
 
         settings = load()
         from assistant.knowledge import KnowledgeBase
@@ -182,11 +200,13 @@ def build_app(load_settings: SettingsLoader | None = None, chat_model: ModelFact
         if not plan.coverage.covered:
             if as_json:
                 _write_json({"question": question, "covered": False, "answer": plan.not_covered_text(),
-                             "reason": plan.coverage.reason, "sources": source_lines(plan.passages)})
+                             "reason": plan.coverage.reason,
+                             "sources": source_lines(plan.passages, language=plan.language),
+                             "details": source_details(plan.passages)})
                 return
             console.print(f"[yellow]{escape(plan.not_covered_text())}[/]", soft_wrap=True)
             console.print(f"[dim]({escape(plan.coverage.reason)})[/]")
-            for line in source_lines(plan.passages):
+            for line in source_lines(plan.passages, language=plan.language):
                 console.print("  " + escape(line), highlight=False, soft_wrap=True)
             return
         model = make_model(settings)
@@ -200,10 +220,10 @@ def build_app(load_settings: SettingsLoader | None = None, chat_model: ModelFact
             console.print()
         answer = "".join(pieces)
         cited, invalid = citations(answer, len(plan.passages))
-        sources = source_lines(plan.passages, cited)
+        sources = source_lines(plan.passages, cited, language=plan.language)
         if as_json:
             _write_json({"question": question, "covered": True, "answer": answer, "cited": cited,
-                         "invalid_citations": invalid, "sources": sources})
+                         "invalid_citations": invalid, "sources": sources, "details": source_details(plan.passages)})
             return
         console.print("\n[bold]来源 Sources[/]")
         for line in sources:

@@ -1,5 +1,6 @@
-"""Retrieval benchmark: recall@1/3/5 and MRR of dense-only, BM25-only and hybrid
-retrieval, latency, a ≥10k-chunk scale run, and the coverage check of `needs ask`.
+"""Retrieval benchmark: recall@1/3/5 and MRR (overall and per question kind) of dense-only,
+BM25-only, hybrid and entry-aware retrieval in one run, latency, a ≥10k-chunk scale run,
+the coverage check of `needs ask`, and the variants tried while building the entry ranking.
 
     .venv/bin/python benchmarks/retrieval.py                 # everything, in a temp dir
     .venv/bin/python benchmarks/retrieval.py --work /tmp/rb  # keep the indexes for a rerun
@@ -12,6 +13,9 @@ Question sets:
   question's key phrases, normalised the same way.
 * benchmarks/data/knowledge_questions.json over the shipped knowledge/: a passage is
   relevant if its doc_id is one of the question's relevant_ids.
+* benchmarks/data/untuned/retrieval_paraphrase.json (written apart from the project, never
+  tuned on) and benchmarks/data/retrieval_dev.json (the tuning set): paraphrased questions
+  over the shipped knowledge; relevant = the expected entry or one of also_ok.
 
 Sections whose inputs are missing are skipped with a message. Results go to
 benchmarks/results/retrieval.json and a summary table is printed.
@@ -45,7 +49,28 @@ from assistant.knowledge.retrieval import Passage  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
-MODES = ("dense", "bm25", "hybrid")
+UNTUNED = ROOT / "benchmarks" / "data" / "untuned" / "retrieval_paraphrase.json"
+DEV = ROOT / "benchmarks" / "data" / "retrieval_dev.json"
+# What was tried while building the entry ranking (figures on the dev set unless noted).
+TRIED = [
+    "hybrid (dense + BM25 by reciprocal rank), one result per chunk: dev recall@3 0.783 — fragments of one entry "
+    "fill the top 3 and method cards' example lists outrank the story",
+    "entry grouping (best passage + profile passage + entry-level BM25 + question-kind boost): dev 0.90 at first "
+    "weights; a grid over profile/lexical/kind/example weights gave 0.95 (chosen: profile 0.5, lexical 0.02, "
+    "kind 0.02, example-list discount 0.02); kind 0.02 with no example discount reached 0.967 but by one question",
+    "passage-level BM25 added to entries' passages: −0.017 on dev for every weight tried (0.01–0.05): left at 0",
+    "passage-level BM25 for users' documents: needed for the raw web captures (seed set recall@3 0.927 → 0.951 at "
+    "weight 0.1; hybrid 0.951)",
+    "users' documents grouped by section in runs of 3 chunks: seed set 0.805–0.878; one group per chunk kept",
+    "parent-passage expansion (the section around the passage, ≤1200 characters): same rankings, seed-set MRR up "
+    "when the key phrase is looked for in the parent passage (see seeds.entry_with_parent_passage); shown as "
+    "Passage.context, the prompt keeps the passage itself",
+    "lists kept whole in one chunk (up to 2× chunk_chars): no shipped section is long enough to be split at 360, "
+    "so no change in these figures; it matters for users' long documents",
+    "figures in words matched to digits (八成 → 80%) in the entry-level BM25",
+    "other chunk sizes: see chunk_sizes",
+]
+MODES = ("dense", "bm25", "hybrid", "entry")
 DEPTH = 10  # passages retrieved per question (MRR is computed over these)
 
 # Questions the curated knowledge does not cover (for the coverage check of `needs ask`).
@@ -94,9 +119,19 @@ def settings_for(data_dir: Path, **extra: Any) -> Settings:
     return Settings(provider="fake", data_dir=data_dir, **extra)
 
 
+def _metrics(ranks: list[int | None]) -> dict[str, float]:
+    n = max(1, len(ranks))
+    return {
+        "recall@1": round(sum(1 for r in ranks if r and r <= 1) / n, 4),
+        "recall@3": round(sum(1 for r in ranks if r and r <= 3) / n, 4),
+        "recall@5": round(sum(1 for r in ranks if r and r <= 5) / n, 4),
+        "mrr@10": round(sum(1 / r for r in ranks if r) / n, 4),
+    }
+
+
 def evaluate(kb: KnowledgeBase, questions: list[dict[str, Any]], relevant: Callable[[dict, Passage], bool]
              ) -> dict[str, Any]:
-    """recall@1/3/5, MRR@10 per mode; latency of query embedding and of search."""
+    """recall@1/3/5, MRR@10 per mode (and per question kind); latency of query embedding and of search."""
     per_mode: dict[str, dict[str, Any]] = {m: {"ranks": [], "search_ms": []} for m in MODES}
     embed_ms: list[float] = []
     misses: dict[str, list[str]] = {m: [] for m in MODES}
@@ -115,28 +150,23 @@ def evaluate(kb: KnowledgeBase, questions: list[dict[str, Any]], relevant: Calla
     out: dict[str, Any] = {"questions": len(questions), "embed_query_ms": summarise(embed_ms)}
     for mode in MODES:
         ranks = per_mode[mode]["ranks"]
-        n = max(1, len(ranks))
-        out[mode] = {
-            "recall@1": round(sum(1 for r in ranks if r and r <= 1) / n, 4),
-            "recall@3": round(sum(1 for r in ranks if r and r <= 3) / n, 4),
-            "recall@5": round(sum(1 for r in ranks if r and r <= 5) / n, 4),
-            "mrr@10": round(sum(1 / r for r in ranks if r) / n, 4),
-            "search_ms": summarise(per_mode[mode]["search_ms"]),
-            "missed_top3": misses[mode],
-        }
-    by_lang: dict[str, Any] = {}
-    for lang in sorted({q.get("lang", "zh") for q in questions}):
-        idx = [i for i, q in enumerate(questions) if q.get("lang", "zh") == lang]
-        ranks = [per_mode["hybrid"]["ranks"][i] for i in idx]
-        by_lang[lang] = {
-            "questions": len(idx),
-            "hybrid_recall@3": round(sum(1 for r in ranks if r and r <= 3) / max(1, len(idx)), 4),
-        }
-    out["hybrid_by_language"] = by_lang
+        out[mode] = {**_metrics(ranks), "search_ms": summarise(per_mode[mode]["search_ms"]),
+                     "missed_top3": misses[mode]}
+    for field in ("kind", "lang"):
+        values = sorted({q.get(field) or "-" for q in questions})
+        if field == "kind" and values == ["-"]:
+            continue
+        table: dict[str, Any] = {}
+        for value in values:
+            idx = [i for i, q in enumerate(questions) if (q.get(field) or "-") == value]
+            table[value] = {"questions": len(idx)}
+            for mode in MODES:
+                table[value][mode] = _metrics([per_mode[mode]["ranks"][i] for i in idx])
+        out[f"by_{field}"] = table
     for metric in ("recall@3", "mrr@10"):
-        for base in ("dense", "bm25"):
+        for base in ("dense", "bm25", "hybrid"):
             if out[base][metric]:
-                out.setdefault("hybrid_vs", {})[f"{metric}/{base}"] = round(out["hybrid"][metric] / out[base][metric], 3)
+                out.setdefault("entry_vs", {})[f"{metric}/{base}"] = round(out["entry"][metric] / out[base][metric], 3)
     return out
 
 
@@ -166,6 +196,13 @@ def run_seeds(work: Path) -> dict[str, Any] | None:
         return any(ph in text for ph in phrases[q["id"]])
 
     result = evaluate(kb, questions, relevant)
+    # Parent-passage expansion: is the key phrase in the section around the passage shown?
+    ranks = []
+    for q in questions:
+        passages = kb.search(q["question"], kb.embed_query(q["question"]), DEPTH, mode="entry")
+        ranks.append(next((i for i, p in enumerate(passages, 1)
+                           if any(ph in compact(p.context or p.text) for ph in phrases[q["id"]])), None))
+    result["entry_with_parent_passage"] = _metrics(ranks)
     result["ingest"] = {"files": len(report.indexed) + len(report.unchanged), "chunks": report.total_chunks,
                         "seconds": round(ingest_s, 1)}
     return result
@@ -189,6 +226,73 @@ def run_knowledge(work: Path) -> tuple[dict[str, Any] | None, KnowledgeBase | No
     result = evaluate(kb, questions, relevant)
     result["ingest"] = {"chunks": kb.count(), "seconds": round(ingest_s, 1)}
     return result, kb
+
+
+def run_paraphrase(kb: KnowledgeBase, qfile: Path, label: str) -> dict[str, Any] | None:
+    """A paraphrase set ({questions: [{id, lang, kind, question, expected, also_ok}]}) over the shipped knowledge."""
+    if not qfile.is_file():
+        print(f"skipped the {label} set: {qfile} is missing")
+        return None
+    questions = json.loads(qfile.read_text(encoding="utf-8"))["questions"]
+    for q in questions:
+        q["relevant_ids"] = [q["expected"], *q.get("also_ok", [])]
+
+    def relevant(q: dict, p: Passage) -> bool:
+        return p.doc_id in q["relevant_ids"]
+
+    result = evaluate(kb, questions, relevant)
+    result["file"] = str(qfile.relative_to(ROOT)) if qfile.is_relative_to(ROOT) else str(qfile)
+    return result
+
+
+def run_variants(kb: KnowledgeBase, sets: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """The entry ranking with one part changed at a time (what was tried, and what it gives)."""
+    from dataclasses import replace
+
+    from assistant.knowledge.entries import WEIGHTS
+
+    variants = {
+        "chosen": WEIGHTS,
+        "no profile (best passage only)": replace(WEIGHTS, profile=0.0),
+        "profile weight 1.0": replace(WEIGHTS, profile=1.0),
+        "no entry-level BM25": replace(WEIGHTS, lexical=0.0, lexical_en=0.0),
+        "entry-level BM25 ×3": replace(WEIGHTS, lexical=WEIGHTS.lexical * 3, lexical_en=WEIGHTS.lexical_en * 3),
+        "no question-kind boost": replace(WEIGHTS, kind=0.0, numbers=0.0, lists=0.0),
+        "question-kind boost ×2": replace(WEIGHTS, kind=WEIGHTS.kind * 2, numbers=WEIGHTS.numbers * 2,
+                                          lists=WEIGHTS.lists * 2),
+        "example lists not discounted": replace(WEIGHTS, examples=0.0),
+    }
+    vectors = {name: {q["id"]: kb.embed_query(q["question"]) for q in qs} for name, qs in sets.items()}
+    out: dict[str, Any] = {}
+    for label, weights in variants.items():
+        row: dict[str, Any] = {}
+        for name, qs in sets.items():
+            ranks = []
+            for q in qs:
+                passages = retrieval_mod.search_entries(kb.store, q["question"], vectors[name][q["id"]], DEPTH,
+                                                        weights=weights)
+                ranks.append(next((i for i, p in enumerate(passages, 1) if p.doc_id in q["relevant_ids"]), None))
+            row[name] = _metrics(ranks)
+        out[label] = row
+    return out
+
+
+def run_chunk_sizes(work: Path, sets: dict[str, list[dict[str, Any]]], sizes: tuple[int, ...]) -> dict[str, Any]:
+    """Entry retrieval over the shipped knowledge indexed with other chunk sizes."""
+    out: dict[str, Any] = {}
+    for size in sizes:
+        kb = KnowledgeBase.from_settings(settings_for(work / f"chunks-{size}", chunk_chars=size,
+                                                      chunk_overlap=max(20, size // 6)))
+        kb.ensure_shipped()
+        row: dict[str, Any] = {"chunks": kb.count()}
+        for name, qs in sets.items():
+            ranks = []
+            for q in qs:
+                passages = kb.search(q["question"], kb.embed_query(q["question"]), DEPTH, mode="entry")
+                ranks.append(next((i for i, p in enumerate(passages, 1) if p.doc_id in q["relevant_ids"]), None))
+            row[name] = _metrics(ranks)
+        out[str(size)] = row
+    return out
 
 
 def run_coverage(kb: KnowledgeBase, in_domain: list[str]) -> dict[str, Any]:
@@ -241,6 +345,7 @@ def run_scale(work: Path, base: KnowledgeBase, questions: list[str], target: int
             vec = 0.7 * vectors[a] + 0.3 * vectors[b] + nprng.normal(0, 0.02, vectors.shape[1]).astype(np.float32)
             vec /= np.linalg.norm(vec)
             meta = dict(metas[a])
+            meta.pop("doc_id", None)  # synthetic documents, not knowledge entries: grouped by section
             meta.update({"text": text, "tokens": " ".join(tokenize(text)), "source_key": f"synthetic:{n // 20}",
                          "source": f"synthetic-{n // 20}.txt", "path": f"/synthetic/{n // 20}.txt", "ordinal": n % 20})
             ids.append(f"syn-{n:06d}")
@@ -261,6 +366,8 @@ def run_scale(work: Path, base: KnowledgeBase, questions: list[str], target: int
     search_ms: list[float] = []
     total_ms: list[float] = []
     dense_ms: list[float] = []
+    entry_ms: list[float] = []
+    kb.search(questions[0], kb.embed_query(questions[0]), kb.settings.retrieval_k, mode="entry")  # builds caches
     for _ in range(3):
         for q in questions:
             t0 = time.perf_counter()
@@ -270,9 +377,12 @@ def run_scale(work: Path, base: KnowledgeBase, questions: list[str], target: int
             t2 = time.perf_counter()
             kb.search(q, vector, kb.settings.retrieval_k, mode="dense")
             t3 = time.perf_counter()
+            kb.search(q, vector, kb.settings.retrieval_k, mode="entry")
+            t4 = time.perf_counter()
             search_ms.append((t2 - t1) * 1000)
             total_ms.append((t2 - t0) * 1000)
             dense_ms.append((t3 - t2) * 1000)
+            entry_ms.append((t4 - t3) * 1000)
     return {
         "chunks": count,
         "build_seconds": round(build_s, 1),
@@ -280,9 +390,10 @@ def run_scale(work: Path, base: KnowledgeBase, questions: list[str], target: int
         "queries": len(search_ms),
         "hybrid_search_ms_without_embedding": summarise(search_ms),
         "dense_search_ms_without_embedding": summarise(dense_ms),
+        "entry_search_ms_without_embedding": summarise(entry_ms),
         "hybrid_ms_with_query_embedding": summarise(total_ms),
         "target_p50_ms": 20,
-        "meets_target": percentile(search_ms, 50) <= 20,
+        "meets_target": percentile(entry_ms, 50) <= 20 and percentile(search_ms, 50) <= 20,
     }
 
 
@@ -291,7 +402,7 @@ def print_table(results: dict[str, Any]) -> None:
     from rich.table import Table
 
     console = Console()
-    for name in ("seeds", "knowledge"):
+    for name in ("untuned", "dev", "knowledge", "seeds"):
         r = results.get(name)
         if not r:
             continue
@@ -304,14 +415,36 @@ def print_table(results: dict[str, Any]) -> None:
                           f"{m['mrr@10']:.3f}", f"{m['search_ms']['p50']:.1f}", f"{m['search_ms']['p95']:.1f}")
         console.print(table)
         console.print(f"query embedding p50 {r['embed_query_ms']['p50']:.1f} ms, p95 {r['embed_query_ms']['p95']:.1f} ms;"
-                      f" hybrid vs baselines {r.get('hybrid_vs')}; by language {r['hybrid_by_language']}")
+                      f" entry vs baselines {r.get('entry_vs')}")
+        if r.get("by_kind"):
+            kinds = Table(title=f"{name}: recall@3 / MRR by question kind")
+            for col in ("kind", "n", *MODES):
+                kinds.add_column(col)
+            for kind, row in r["by_kind"].items():
+                kinds.add_row(kind, str(row["questions"]),
+                              *(f"{row[m]['recall@3']:.2f} / {row[m]['mrr@10']:.2f}" for m in MODES))
+            console.print(kinds)
+    if results.get("variants"):
+        table = Table(title="entry ranking variants (recall@3 / MRR)")
+        names = list(next(iter(results["variants"].values())))
+        for col in ("variant", *names):
+            table.add_column(col)
+        for label, row in results["variants"].items():
+            table.add_row(label, *(f"{row[n]['recall@3']:.3f} / {row[n]['mrr@10']:.3f}" for n in names))
+        console.print(table)
+    if results.get("chunk_sizes"):
+        for size, row in results["chunk_sizes"].items():
+            console.print(f"chunk_chars {size}: {row['chunks']} chunks; " + "; ".join(
+                f"{n} recall@3 {m['recall@3']:.3f} MRR {m['mrr@10']:.3f}" for n, m in row.items() if n != "chunks"))
     if results.get("coverage"):
         c = results["coverage"]
         console.print(f"coverage check: answers {c['in_domain_answered']:.0%} of {c['in_domain_questions']} in-domain "
                       f"questions, refuses {c['off_topic_refused']:.0%} of {c['off_topic_questions']} off-topic ones")
     if results.get("scale"):
         s = results["scale"]
-        console.print(f"scale: {s['chunks']} chunks — hybrid search p50 {s['hybrid_search_ms_without_embedding']['p50']} ms"
+        console.print(f"scale: {s['chunks']} chunks — entry search p50 {s['entry_search_ms_without_embedding']['p50']} ms"
+                      f" / p95 {s['entry_search_ms_without_embedding']['p95']} ms; "
+                      f"hybrid search p50 {s['hybrid_search_ms_without_embedding']['p50']} ms"
                       f" / p95 {s['hybrid_search_ms_without_embedding']['p95']} ms without the query embedding; "
                       f"p50 {s['hybrid_ms_with_query_embedding']['p50']} ms with it "
                       f"(target p50 ≤ 20 ms: {'met' if s['meets_target'] else 'NOT met'})")
@@ -322,6 +455,8 @@ def main() -> int:
     parser.add_argument("--work", type=Path, help="keep the indexes here (default: a temp dir)")
     parser.add_argument("--skip-scale", action="store_true")
     parser.add_argument("--scale-chunks", type=int, default=10_000)
+    parser.add_argument("--skip-chunk-sizes", action="store_true", help="do not re-index with other chunk sizes")
+    parser.add_argument("--chunk-sizes", default="240,600", help="other chunk sizes to try (comma-separated)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "retrieval.json")
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -351,6 +486,22 @@ def main() -> int:
         seed_file = SHARED / "bench" / "retrieval_seeds.json"
         seed_questions = ([q["question"] for q in json.loads(seed_file.read_text("utf-8"))["questions"]]
                           if seed_file.is_file() else [])
+        results["untuned"] = run_paraphrase(kb, UNTUNED, "untuned")
+        results["dev"] = run_paraphrase(kb, DEV, "dev (tuning)")
+        sets = {}
+        for name, qfile in (("dev", DEV), ("untuned", UNTUNED), ("knowledge", ROOT / "benchmarks/data/knowledge_questions.json")):
+            if qfile.is_file():
+                qs = json.loads(qfile.read_text(encoding="utf-8"))["questions"]
+                for q in qs:
+                    q.setdefault("relevant_ids", [q.get("expected"), *q.get("also_ok", [])])
+                sets[name] = qs
+        results["variants"] = run_variants(kb, sets)
+        if not args.skip_chunk_sizes:
+            sizes = tuple(int(s) for s in args.chunk_sizes.split(",") if s.strip())
+            results["chunk_sizes"] = {str(Settings().chunk_chars): {"chunks": kb.count(), **{
+                n: v["chosen"] for n, v in ((n, {"chosen": results["variants"]["chosen"][n]}) for n in sets)}},
+                **run_chunk_sizes(work, sets, sizes)}
+        results["tried"] = TRIED
         results["coverage"] = run_coverage(kb, questions + seed_questions)
         if not args.skip_scale:
             results["scale"] = run_scale(work, kb, questions, args.scale_chunks)

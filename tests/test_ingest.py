@@ -294,3 +294,107 @@ def test_seed_003_is_indexed_clean_and_found_in_either_script(tmp_path):
     for question in ("铁三角由哪些角色组成？", "鐵三角由哪些角色組成？"):
         passages = kb.retrieve(question, k=3)
         assert any("客户经理+解决方案经理+交付经理" in compact(p.text) for p in passages), question
+
+
+# --- bounded input, repaired text, progress (hardening) ----------------------------------
+
+
+def test_size_limit_applies_to_bytes_passed_in(tmp_path, monkeypatch):
+    from assistant.knowledge import loaders
+
+    monkeypatch.setattr(loaders, "MAX_FILE_BYTES", 1000)
+    path = tmp_path / "big.txt"
+    with pytest.raises(SkipFile) as info:
+        load_document(path, ("客户想买枣子。" * 100).encode())  # 2,100 bytes handed over, no file read
+    assert info.value.reason == "too large" and "split it" in info.value.detail
+    load_document(path, "客户想买枣子。".encode())  # under the limit: read
+
+
+def test_ingest_refuses_a_file_over_the_limit_before_reading_it(tmp_path, monkeypatch):
+    from assistant.knowledge import loaders
+
+    monkeypatch.setattr(loaders, "MAX_FILE_BYTES", 2000)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "big.txt").write_text("客户说想买枣子，销售先问用途。" * 200, encoding="utf-8")  # ~9 KB
+    (docs / "small.txt").write_text("客户说想买枣子，销售先问用途和给谁用。", encoding="utf-8")
+    kb = KnowledgeBase.from_settings(user_settings(tmp_path), shipped=False)
+    report = kb.ingest([docs])
+    assert [Path(i.path).name for i in report.indexed] == ["small.txt"]
+    (skipped,) = report.skipped
+    assert Path(skipped.path).name == "big.txt" and skipped.reason == "too large"
+    assert "MB limit" in skipped.detail and "split it" in skipped.detail
+    assert {p.source for p in kb.retrieve("买枣子", k=5)} == {"small.txt"}
+
+
+def test_text_whose_last_byte_cuts_a_character_is_read_and_the_report_says_so(tmp_path):
+    text = "客户说想买枣子，销售先问用途：您买来给谁吃？原来是给怀孕的儿媳妇买酸的。"
+    path = tmp_path / "cut.txt"
+    path.write_bytes(text.encode("utf-8")[:-1])  # the final "。" loses its last byte
+    doc = load_document(path)
+    assert doc.encoding == "utf-8" and doc.text == text[:-1]
+    assert doc.notes and "cut off" in doc.notes[0]
+    md = tmp_path / "cut.md"
+    md.write_bytes(b"\xef\xbb\xbf" + ("# 标题\n\n" + text).encode("utf-8")[:-2])  # with a BOM, 2 bytes missing
+    assert load_document(md).text.endswith(text[:-1])
+    kb = KnowledgeBase.from_settings(user_settings(tmp_path), shipped=False)
+    report = kb.ingest([path])
+    (item,) = report.indexed
+    assert item.encoding == "utf-8" and "cut off" in item.detail
+    # A file that is not UTF-8 at all is still decoded by its own encoding, not "repaired".
+    gb = tmp_path / "gb.txt"
+    gb.write_bytes(GB_TEXT.encode("gb18030"))
+    assert load_document(gb).notes == []
+
+
+def test_ingest_cli_survives_a_symlink_loop(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from assistant.cli_knowledge import build_app
+
+    monkeypatch.chdir(tmp_path)
+    Path("good.md").write_text("# 回访\n\n回访时先问使用感受，再问有没有新的困扰。", encoding="utf-8")
+    Path("l1").symlink_to("l1")
+    app = build_app(load_settings=lambda: user_settings(tmp_path))
+    result = CliRunner().invoke(app, ["ingest", "good.md", "l1"])
+    assert result.exit_code == 0, result.output
+    assert result.exception is None
+    assert "good.md" in result.stdout and "l1" in result.stdout and "link loop" in result.stdout
+    data = json.loads(CliRunner().invoke(app, ["ingest", "good.md", "l1", "--json"]).stdout)
+    assert data["skipped"][0]["reason"] == "not found" and data["unchanged"][0]["path"] == "good.md"
+
+
+def test_chunk_progress_per_file_and_large_documents(tmp_path, monkeypatch):
+    from assistant.knowledge import ingest
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    body = "\n\n".join(f"## 第{i}节\n" + f"第{i}节讲的是拜访客户时先问用途、再问给谁用，最后复述确认。" * 8 for i in range(12))
+    (docs / "long.md").write_text("# 拜访手册\n\n" + body, encoding="utf-8")
+    (docs / "short.txt").write_text("回访时先问使用感受。", encoding="utf-8")
+    monkeypatch.setattr(ingest, "EMBED_BATCH", 4)
+    monkeypatch.setattr(ingest, "LARGE_TEXT_CHARS", 2000)
+    seen: list[tuple[str, int, int]] = []
+    kb = KnowledgeBase.from_settings(user_settings(tmp_path), shipped=False)
+    report = kb.ingest([docs], chunk_progress=lambda name, done, total: seen.append((Path(name).name, done, total)))
+    by_name = _by_name(report.indexed)
+    long_chunks = by_name["long.md"].chunks
+    long_steps = [(d, t) for n, d, t in seen if n == "long.md"]
+    assert long_steps[0] == (0, long_chunks) and long_steps[-1] == (long_chunks, long_chunks)
+    assert len(long_steps) >= long_chunks // 4  # one report per batch of 4
+    assert [d for d, _ in long_steps] == sorted(d for d, _ in long_steps)
+    assert "large document" in by_name["long.md"].detail and by_name["short.txt"].detail == ""
+    # BM25 still sees a large document's every word; the dense side its chunks' heads.
+    assert kb.retrieve("第11节讲的是什么", k=1)[0].source == "long.md"
+
+
+def test_a_list_stays_in_one_chunk():
+    items = "\n".join(f"{i}. 第{i}条：客户说出口的只是请求，背后的需求要靠提问去找，先问用途再问给谁用。" for i in range(1, 9))
+    text = "## 八条要点\n拜访时要记住的八条要点：\n" + items + "\n\n列表之后的正文，讲别的事情。" * 3
+    chunks = chunk_text(text, chunk_chars=360, overlap=60, markdown=True)
+    holding = [c for c in chunks if "1. 第1条" in c.text]
+    assert len(holding) == 1 and all(f"{i}. 第{i}条" in holding[0].text for i in range(1, 9))
+    assert "拜访时要记住的八条要点" in holding[0].text
+    assert len(holding[0].text) > 360  # allowed to grow past chunk_chars to keep the list
+    plain = chunk_text("正文句子，没有列表。" * 80, chunk_chars=360, overlap=60)
+    assert max(len(c.text) for c in plain) <= 360

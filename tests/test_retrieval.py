@@ -156,11 +156,14 @@ def test_shipped_knowledge_indexed_on_first_use_and_kept_in_sync(tmp_path):
 def test_english_queries_use_dense_only_and_find_the_english_summary(tmp_path):
     knowledge = _mini_knowledge(tmp_path / "knowledge")
     kb = KnowledgeBase.from_settings(Settings(provider="fake", data_dir=tmp_path / "data", knowledge_dir=knowledge))
-    english = kb.retrieve(JUJUBE_EN, k=3)
+    english = kb.retrieve(JUJUBE_EN, k=3, mode="hybrid")
     assert all(p.bm25_score is None for p in english)
     assert english[0].doc_id == "jujube-story"
-    chinese = kb.retrieve(JUJUBE_ZH, k=3)
+    chinese = kb.retrieve(JUJUBE_ZH, k=3, mode="hybrid")
     assert any(p.bm25_score is not None for p in chinese)
+    # Entry retrieval: "what should I ask" asks for a method; the story is next to it.
+    entries = [p.doc_id for p in kb.retrieve(JUJUBE_EN, k=3)]
+    assert entries[0] == "ask-what-for" and "jujube-story" in entries[:2]
 
 
 def test_reopened_collection_finds_the_registered_embedding_function(tmp_path):
@@ -261,7 +264,12 @@ def test_ask_answers_with_citations_and_sources(shipped):
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "[1]" in out and "[2]" in out and "来源 Sources" in out
-    assert "jujube-story.md" in out
+    assert "《以客户为中心的真正核心到底是什么》, 2017" in out  # cited as a person would
+    assert ".txt" not in out and "jujube-story.md" not in out  # file names only in the details
+    data = json.loads(runner.invoke(build_app(load_settings=lambda: shipped, chat_model=lambda s: FakeChatModel()
+                                              .enqueue("先问用途[1]。")), ["ask", JUJUBE_ZH, "--json"]).stdout)
+    assert "jujube-story.md" in [d["source"] for d in data["details"]]
+    assert not any(".txt" in line for line in data["sources"])
     assert len(fake.prompts) == 1
     prompt = fake.last_prompt_text
     assert JUJUBE_ZH in prompt and "[1]" in prompt and "枣子" in prompt
@@ -291,3 +299,121 @@ def test_answer_api_for_the_coach(shipped):
     assert not off.coverage.covered
     with pytest.raises(ValueError):
         list(stream_answer(fake, off))
+
+
+# --- readable citations, question kinds, entry ranking --------------------------------------
+
+
+def test_citations_name_the_entry_and_its_source_as_a_person_would():
+    from assistant.knowledge.citation import cite_entry_path, display_date
+
+    jujube = cite_entry_path(ROOT / "knowledge" / "base" / "jujube-story.md")
+    assert jujube.text() == "老太太买枣子：先问用途，再推荐 — 《以客户为中心的真正核心到底是什么》, 2017"
+    assert jujube.files == "001_f37ffa614a4a945b.txt" and ".txt" not in jujube.text()
+    english = cite_entry_path(ROOT / "knowledge" / "base" / "jujube-story.md", "en")
+    assert english.title.startswith("The old lady") and "2017" in english.text()
+    two = cite_entry_path(ROOT / "knowledge" / "methods" / "ask-business-goals.md")
+    assert two.source_text.count("《") == 2 and "；" in two.source_text
+    assert display_date("2018-10-08") == "2018" and display_date("4月3日") == "4月3日" and display_date("") == ""
+    # An ingested document is cited by its own title (and the date written at its top).
+    doc = Passage(id="x", text="…", source="notes_3.txt", title="先问用途再推荐", section="", score=1.0,
+                  source_title="先问用途再推荐", source_date="2024-05-06")
+    assert doc.citation() == "《先问用途再推荐》, 2024"
+
+
+def test_every_shipped_entry_names_its_source_title_and_date():
+    import yaml
+
+    for path in sorted((ROOT / "knowledge").glob("*/*.md")):
+        if path.parent.name not in ("base", "methods"):
+            continue
+        front = yaml.safe_load(path.read_text(encoding="utf-8").split("---")[1])
+        files = front["source"] if isinstance(front["source"], list) else [front["source"]]
+        titles = front["source_title"] if isinstance(front["source_title"], list) else [front["source_title"]]
+        dates = front["source_date"] if isinstance(front["source_date"], list) else [front["source_date"]]
+        assert len(files) == len(titles) == len(dates), path.name
+        assert all(t and not t.endswith(".txt") for t in titles), path.name
+
+
+def test_coach_and_roleplay_citations_are_readable():
+    from assistant.coach.cards import Catalog
+    from assistant.coach.policy import next_move
+    from assistant.coach.service import build_plan, render_why
+    from assistant.coach.state import DiscoveryState
+
+    catalog = Catalog.load(ROOT / "knowledge")
+    state = DiscoveryState(mode="live")
+    state.observe_customer(1, "我想买点枣子。")
+    move = next_move(state, [], catalog)
+    assert move.citations
+    for cite in move.citations:
+        assert "《" in cite.source and ".txt" not in cite.source and cite.source_file.endswith(".txt")
+    assert ".txt" not in render_why(move, "zh")
+    plan = build_plan(state, catalog, size=6)
+    assert all(".txt" not in q.citation for q in plan.questions) and any("《" in q.citation for q in plan.questions)
+
+
+def test_question_kinds_are_read_from_the_wording():
+    from assistant.knowledge.intent import asked_kinds
+
+    assert "story" in asked_kinds("有没有一个现成的小故事，能讲给新来的销售听？")
+    assert "number" in asked_kinds("客户讲不出口的需求大概占到几成？")
+    assert "list" in asked_kinds("以客户为中心包含哪几层意思？")
+    assert "process" in asked_kinds("新产品从点子到上市走的是哪套流程？")
+    assert "definition" in asked_kinds("“让听得见炮火的人呼唤炮火”是什么意思？")
+    assert "story" in asked_kinds("Is there a short tale I can tell trainees?")
+    assert "number" in asked_kinds("Roughly what share of needs are never stated?")
+    assert "list" in asked_kinds("What are the layers of user needs?")
+    assert asked_kinds("客户说想买枣子") == set()
+
+
+def test_entry_ranking_prefers_the_entry_that_holds_the_idea():
+    """Synthetic vectors: a fragment that matches the question best on its own loses to the
+    entry whose profile and passages match it together; example lists count for less."""
+    from assistant.knowledge.entries import EntryIndex
+
+    metas = [
+        {"doc_id": "story", "kind": "story", "title": "故事", "section": "故事", "ordinal": 0, "text": "a"},
+        {"doc_id": "story", "kind": "story", "title": "故事", "section": "要点", "ordinal": 1, "text": "b"},
+        {"doc_id": "card", "kind": "method", "title": "方法", "section": "做法", "ordinal": 0, "text": "c"},
+        {"doc_id": "card", "kind": "method", "title": "方法", "section": "示例问法", "ordinal": 1, "text": "d"},
+        {"source_key": "/u/doc.txt", "section": "一、开场", "ordinal": 0, "text": "e"},
+        {"source_key": "/u/doc.txt", "section": "二、追问", "ordinal": 1, "text": "f"},
+    ]
+    tokens = [["枣子"], ["用途"], ["问法"], ["枣子", "枣子"], ["开场"], ["追问"]]
+    index = EntryIndex.build(metas, tokens, [""] * 6)
+    assert len(index.keys) == 4  # two entries, and the user document's two sections
+    sims = np.array([0.86, 0.85, 0.80, 0.90, 0.70, 0.70])  # the example list is the best single passage
+    order, scores, best = index.rank("有没有一个讲先问用途的故事？", sims)
+    assert index.keys[order[0]] == "entry:story"
+    assert best[order[0]] == 0
+    # Asked "how do I ask", the example list is not discounted and the card may win.
+    order, _, _ = index.rank("客户说想买枣子，我第一句该怎么问？", sims)
+    assert index.keys[order[0]] == "entry:card"
+
+
+def test_figures_in_words_match_figures_in_digits():
+    from assistant.knowledge.entries import expand_query_tokens
+
+    assert "80%" in expand_query_tokens(["八成"]) and "20%" in expand_query_tokens(["两成"])
+
+
+@pytest.mark.slow
+def test_paraphrased_questions_find_the_entry_not_a_fragment(shipped):
+    kb = KnowledgeBase.from_settings(shipped)
+    cases = {
+        "有没有一个现成的小故事，能讲给新来的销售听，说明先弄清对方要拿东西干嘛？": "jujube-story",
+        "客户自己讲不出口的那部分需要，大概占到几成？": "implicit-needs-majority",
+        "以客户为中心到底包含哪几层意思，能一条条列出来吗？": "customer-centricity-four-meanings",
+        "Is there a short tale I can tell trainees about a market seller who asked one question?": "jujube-story",
+    }
+    for question, expected in cases.items():
+        passages = kb.retrieve(question, k=3)
+        ids = [p.doc_id for p in passages]
+        assert expected in ids, (question, ids)
+        assert len(ids) == len(set(ids))  # one passage per entry
+        assert passages[0].context and passages[0].text in passages[0].context or passages[0].section == "English summary"
+    story = kb.retrieve("有没有一个现成的小故事，能讲给新来的销售听，说明先弄清对方要拿东西干嘛？", k=3)
+    assert story[0].doc_id == "jujube-story"  # not a method card's example list
+    methods = kb.retrieve(JUJUBE_ZH, k=3, kinds={"method"})
+    assert methods and all(p.kind == "method" for p in methods)

@@ -111,9 +111,11 @@ def citations(items: Sequence[Citation]) -> None:
         return
     with st.expander(t("coach.citations", n=len(items)), icon="📚"):
         for i, cite in enumerate(items, 1):
-            st.markdown(f"**[{i}] {escape_md(cite.title)}**  \n{escape_md(cite.source)}")
+            st.markdown(f"**[{i}] {escape_md(cite.title)}**" + (f"  \n{escape_md(cite.source)}" if cite.source else ""))
             if cite.excerpt:
                 show_text(cite.excerpt, small=True)
+            if getattr(cite, "source_file", ""):
+                st.caption(f"{t('kb.file')}：{escape_md(cite.source_file)}")
 
 
 # ---- discovery board -----------------------------------------------------------------------

@@ -27,6 +27,7 @@ from assistant.coach.cards import Catalog, Fit
 from assistant.coach.phrasing import carries_instruction, safe_topic
 from assistant.coach.reading import PAIN, Reading, find_person, short_span, span_with
 from assistant.coach.state import SLOT_LABELS, DiscoveryState
+from assistant.knowledge.citation import cite_entry
 from assistant.needs import cues
 from assistant.needs.records import NeedRecord
 
@@ -38,8 +39,9 @@ MoveKind = Literal["ask", "confirm", "address", "close"]
 class Citation(BaseModel):
     id: str
     title: str
-    source: str
+    source: str  # as a person cites it: 《source title》, year
     excerpt: str = ""
+    source_file: str = ""  # the raw file name(s), for a details view only
 
 
 class Offer(BaseModel):
@@ -565,13 +567,14 @@ def _with_card(move: Move, purpose: str, catalog: Catalog, language: str) -> Mov
     if card is None:
         return move
     move.card_id = card.id
-    citations = [Citation(id=card.id, title=card.title(language), source=", ".join(card.sources),
-                          excerpt=card.excerpt())]
+    citations = [Citation(id=card.id, title=card.title(language), source=cite_entry(card, language).source_text,
+                          excerpt=card.excerpt(), source_file=", ".join(card.sources))]
     for ref in card.based_on[:1]:
         entry = catalog.get(ref)
         if entry is not None:
             citations.insert(0, Citation(id=entry.id, title=entry.title(language),
-                                         source=", ".join(entry.sources), excerpt=entry.excerpt()))
+                                         source=cite_entry(entry, language).source_text, excerpt=entry.excerpt(),
+                                         source_file=", ".join(entry.sources)))
     move.citations = citations
     return move
 

@@ -45,6 +45,7 @@ from assistant.coach.policy import (
 from assistant.coach.reading import Reading, read
 from assistant.coach.state import SLOT_LABELS, DiscoveryState
 from assistant.errors import InputError, NeedsError
+from assistant.knowledge.citation import cite_entry, cite_passage
 from assistant.llm.calls import stream
 from assistant.needs.extract import NeedExtractor
 from assistant.needs.log import NeedFilter, NeedLog
@@ -298,9 +299,10 @@ class CoachService:
             key = getattr(passage, "doc_id", "") or getattr(passage, "id", "")
             if key in cited:
                 continue
+            cited_as = cite_passage(passage)
             move.citations.append(Citation(
-                id=key, title=getattr(passage, "title", "") or key,
-                source=getattr(passage, "source", ""), excerpt=str(getattr(passage, "text", ""))[:160],
+                id=key, title=cited_as.title or key, source=cited_as.source_text,
+                excerpt=str(getattr(passage, "text", ""))[:160], source_file=getattr(passage, "source", ""),
             ))
             break
 
@@ -643,7 +645,7 @@ def build_plan(state: DiscoveryState, catalog: Catalog, size: int = 7) -> Questi
         if card is not None:
             source_entry = catalog.get(card.based_on[0]) if card.based_on else None
             target = source_entry or card
-            citation = f"{target.title(state.language)}（{', '.join(target.sources)}）"
+            citation = cite_entry(target, state.language).text()
         items.append(PlanItem(order=len(items) + 1, slot=slot,
                               purpose=SLOT_LABELS[slot][0 if zh else 1], question=question,
                               why=why_zh if zh else why_en, citation=citation))

@@ -16,6 +16,7 @@ from typing import Any, Iterator, Literal
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 
+from assistant.knowledge.citation import cite_passage
 from assistant.knowledge.normalize import has_chinese, tokenize
 from assistant.knowledge.retrieval import Passage
 from assistant.llm.calls import stream
@@ -79,7 +80,9 @@ def format_passages(passages: list[Passage]) -> str:
     for n, p in enumerate(passages, start=1):
         where = p.title + (f" · {p.section}" if p.section else "")
         text = p.text if len(p.text) <= PASSAGE_CHARS else p.text[:PASSAGE_CHARS] + "…"
-        blocks.append(f"[{n}] {where}（{p.source}）\n{text}")
+        source = cite_passage(p).source_text
+        blocks.append(f"[{n}] {where}" + (f"（{source}）" if source and source != f"《{p.title}》" else "")
+                      + f"\n{text}")
     return "\n\n".join(blocks)
 
 
@@ -140,11 +143,21 @@ def citations(text: str, n_passages: int) -> tuple[list[int], list[int]]:
     return valid, invalid
 
 
-def source_lines(passages: list[Passage], cited: list[int] | None = None) -> list[str]:
-    """"[n] title · section — file" for each passage (cited ones marked when known)."""
+def source_lines(passages: list[Passage], cited: list[int] | None = None, language: Language = "zh") -> list[str]:
+    """"[n] entry title · section — 《source title》, year" for each passage, as a person cites it
+    (cited ones marked when known). File names are in ``source_details``."""
     lines = []
     for n, p in enumerate(passages, start=1):
-        where = p.title + (f" · {p.section}" if p.section else "")
+        cited_as = cite_passage(p, language)
+        where = cited_as.title + (f" · {p.section}" if p.section else "")
+        source = cited_as.source_text
         mark = "" if cited is None or n in cited else "（未引用 not cited）"
-        lines.append(f"[{n}] {where} — {p.source}{mark}")
+        lines.append(f"[{n}] {where}" + (f" — {source}" if source and source != f"《{cited_as.title}》" else "")
+                     + mark)
     return lines
+
+
+def source_details(passages: list[Passage]) -> list[dict[str, str]]:
+    """The details behind each citation: entry id, section, file name and path."""
+    return [{"n": str(n), "doc_id": p.doc_id, "title": p.title, "section": p.section, "source": p.source,
+             "path": p.path, "citation": p.citation()} for n, p in enumerate(passages, start=1)]

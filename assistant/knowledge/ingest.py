@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterable, Literal
@@ -21,15 +22,23 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from assistant.knowledge.chunking import chunk_text
-from assistant.knowledge.loaders import SkipFile, load_document
+from assistant.knowledge.loaders import SkipFile, check_size, load_document
 from assistant.knowledge.normalize import normalise, tokenize
 from assistant.knowledge.store import ChromaStore
 
-PIPELINE_VERSION = 3  # bump when chunk texts or metadata change: files are then re-indexed
+PIPELINE_VERSION = 4  # bump when chunk texts or metadata change: files are then re-indexed
 SUMMARY_SECTION = "English summary"
 KNOWLEDGE_PREFIX = "knowledge:"
 
 Progress = Callable[[str, int, int], None]  # (file shown, files done, files total)
+ChunkProgress = Callable[[str, int, int], None]  # (file shown, chunks embedded, chunks of the file)
+EMBED_BATCH = 32  # chunks embedded per call; progress is reported after each batch
+# A document longer than this is a "large" one: it is cut into chunks twice the usual size,
+# and their dense vectors are computed from each chunk's first LARGE_EMBED_CHARS characters
+# (BM25 still indexes every word). The embedder costs ~1 ms per token per core, so full
+# vectors for 1 MB of Chinese (~230k tokens) would take minutes (benchmarks/ingest.py).
+LARGE_TEXT_CHARS = 150_000
+LARGE_EMBED_CHARS = 96
 
 
 class FileResult(BaseModel):
@@ -39,7 +48,7 @@ class FileResult(BaseModel):
     format: str = ""
     encoding: str | None = None
     title: str = ""
-    reason: str | None = None  # for skipped: empty | binary | unreadable | unsupported | not found
+    reason: str | None = None  # for skipped: empty | binary | unreadable | unsupported | not found | too large
     detail: str = ""
     cleaned_lines: int = 0  # boilerplate lines removed
     pinyin_removed: int = 0
@@ -103,8 +112,10 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
         elif path.is_file():
             found = [path]
         else:
-            missing.append(FileResult(path=str(path), status="skipped", reason="not found",
-                                      detail="no such file or directory"))
+            detail = "no such file or directory"
+            if path.is_symlink():
+                detail = "a symbolic link that leads nowhere (its target is missing, or it is a link loop)"
+            missing.append(FileResult(path=str(path), status="skipped", reason="not found", detail=detail))
             continue
         for p in found:
             rp = p.resolve()
@@ -118,6 +129,31 @@ def chunk_id(key: str, index_text: str) -> str:
     return hashlib.sha256(f"{key}\x00{index_text}".encode()).hexdigest()[:32]
 
 
+_DATE = re.compile(r"((?:19|20)\d{2})[-./年](\d{1,2})[-./月](\d{1,2})日?")
+
+
+def document_date(text: str, head_chars: int = 600) -> str:
+    """A publication date written near the top of a document ("2017-08-11", "发布日期:2018-10-08"), ISO form."""
+    m = _DATE.search(text[:head_chars])
+    if not m:
+        return ""
+    year, month, day = m.groups()
+    if not (1 <= int(month) <= 12 and 1 <= int(day) <= 31):
+        return ""
+    return f"{year}-{int(month):02d}-{int(day):02d}"
+
+
+def _source_fields(doc: Any) -> tuple[str, str]:
+    """(source titles, source dates) as stored: a knowledge entry's front matter, else the
+    document's own title and the date written at its top."""
+    from assistant.knowledge.citation import _as_list, join_stored
+
+    titles = _as_list(doc.front.extra.get("source_title"))
+    if titles:
+        return join_stored(titles), join_stored(_as_list(doc.front.extra.get("source_date")))
+    return doc.title, document_date(doc.text)
+
+
 def build_records(doc: Any, key: str, file_hash: str, pipeline: str, chunk_chars: int, overlap: int
                   ) -> tuple[list[str], list[str], list[dict[str, Any]]]:
     """(ids, index texts, metadatas) for one loaded document."""
@@ -127,6 +163,7 @@ def build_records(doc: Any, key: str, file_hash: str, pipeline: str, chunk_chars
     ids: list[str] = []
     texts: list[str] = []
     metas: list[dict[str, Any]] = []
+    source_title, source_date = _source_fields(doc)
     for chunk in chunks:
         # The section heading gives a chunk its context; the title only when the author
         # wrote it — a title guessed from a web capture's first line ("时间:4月3日…") or
@@ -158,6 +195,8 @@ def build_records(doc: Any, key: str, file_hash: str, pipeline: str, chunk_chars
             "kind": front.kind,
             "tags": ", ".join(front.tags),
             "origin": front.source,  # front matter `source`: where a knowledge entry's content comes from
+            "source_title": source_title,
+            "source_date": source_date,
             "format": doc.format,
             "encoding": doc.encoding or "",
             "file_hash": file_hash,
@@ -208,6 +247,7 @@ def ingest_paths(
     knowledge_dir: Path | None,
     prune: bool = False,
     progress: Progress | None = None,
+    chunk_progress: ChunkProgress | None = None,
 ) -> IngestReport:
     started = time.perf_counter()
     paths = [Path(p).expanduser() for p in paths]
@@ -219,7 +259,8 @@ def ingest_paths(
     for done, path in enumerate(files):
         if progress:
             progress(path.name, done, total)
-        _ingest_one(store, embedder, path, report, pipeline, chunk_chars, chunk_overlap, knowledge_dir)
+        _ingest_one(store, embedder, path, report, pipeline, chunk_chars, chunk_overlap, knowledge_dir,
+                    chunk_progress)
     if progress:
         progress("", total, total)
     if prune:
@@ -237,12 +278,43 @@ def ingest_paths(
     return report
 
 
+LARGE_NOTE = (f"large document: chunks of twice the usual size, dense vectors from the first {LARGE_EMBED_CHARS} "
+              "characters of each")
+
+
+def _embed_texts(texts: list[str]) -> tuple[list[str], bool]:
+    """The texts the dense side embeds (a large document's chunks cut to their head), and
+    whether the document is a large one."""
+    if sum(len(t) for t in texts) <= LARGE_TEXT_CHARS:
+        return texts, False
+    return [t[:LARGE_EMBED_CHARS] for t in texts], True
+
+
+def _embed(embedder: Any, texts: list[str], shown: str, chunk_progress: ChunkProgress | None) -> np.ndarray:
+    """Vectors in batches, reporting (file, chunks done, chunks total) after each batch."""
+    parts: list[np.ndarray] = []
+    total = len(texts)
+    if chunk_progress:
+        chunk_progress(shown, 0, total)
+    for start in range(0, total, EMBED_BATCH):
+        parts.append(np.asarray(embedder.embed_passages(texts[start : start + EMBED_BATCH]), dtype=np.float32))
+        if chunk_progress:
+            chunk_progress(shown, min(total, start + EMBED_BATCH), total)
+    return np.vstack(parts)
+
+
 def _ingest_one(store: ChromaStore, embedder: Any, path: Path, report: IngestReport, pipeline: str,
-                chunk_chars: int, chunk_overlap: int, knowledge_dir: Path | None) -> None:
+                chunk_chars: int, chunk_overlap: int, knowledge_dir: Path | None,
+                chunk_progress: ChunkProgress | None = None) -> None:
     key = source_key(path, knowledge_dir)
     shown = str(path)
     try:
+        check_size(path.stat().st_size)  # before reading: a huge file is refused at once
         data = path.read_bytes()
+        check_size(len(data))  # it may have grown since
+    except SkipFile as skip:
+        report.skipped.append(FileResult(path=shown, status="skipped", reason=skip.reason, detail=skip.detail))
+        return
     except OSError as exc:
         report.skipped.append(FileResult(path=shown, status="skipped", reason="unreadable",
                                          detail=f"{type(exc).__name__}: {exc}"))
@@ -268,6 +340,8 @@ def _ingest_one(store: ChromaStore, embedder: Any, path: Path, report: IngestRep
                                          detail=f"{type(exc).__name__}: {exc}"))
         return
 
+    if len(doc.text) > LARGE_TEXT_CHARS:
+        chunk_chars = chunk_chars * 2
     ids, texts, metas = build_records(doc, key, file_hash, pipeline, chunk_chars, chunk_overlap)
     if not ids:
         report.skipped.append(FileResult(path=shown, status="skipped", reason="empty", detail="no text to index"))
@@ -276,8 +350,12 @@ def _ingest_one(store: ChromaStore, embedder: Any, path: Path, report: IngestRep
     reuse = store.vectors_for([i for i in ids if i in previous_ids])
     missing = [n for n, cid in enumerate(ids) if cid not in reuse]
     vectors = np.zeros((len(ids), 0), dtype=np.float32)
+    notes = list(doc.notes)
     if missing:
-        fresh = embedder.embed_passages([texts[n] for n in missing])
+        to_embed, large = _embed_texts([texts[n] for n in missing])
+        if large:
+            notes.append(LARGE_NOTE)
+        fresh = _embed(embedder, to_embed, shown, chunk_progress)
         vectors = np.zeros((len(ids), fresh.shape[1]), dtype=np.float32)
         for n, vec in zip(missing, fresh):
             vectors[n] = vec
@@ -296,5 +374,5 @@ def _ingest_one(store: ChromaStore, embedder: Any, path: Path, report: IngestRep
     report.indexed.append(FileResult(
         path=shown, status="replaced" if previous else "indexed", chunks=len(ids), format=doc.format,
         encoding=doc.encoding, title=doc.title, cleaned_lines=doc.cleaning.lines_removed,
-        pinyin_removed=doc.cleaning.pinyin_removed,
+        pinyin_removed=doc.cleaning.pinyin_removed, detail="; ".join(notes),
     ))

@@ -28,7 +28,7 @@ import numpy as np
 from assistant.errors import InputError
 from assistant.knowledge import retrieval
 from assistant.knowledge.embeddings import build_embedder
-from assistant.knowledge.ingest import IngestReport, Progress, ingest_paths, pipeline_signature
+from assistant.knowledge.ingest import ChunkProgress, IngestReport, Progress, ingest_paths, pipeline_signature
 from assistant.knowledge.retrieval import Mode, Passage
 from assistant.knowledge.store import META_SHIPPED, ChromaStore
 from assistant.settings import Settings
@@ -70,8 +70,8 @@ class KnowledgeBase:
 
     # --- ingest --------------------------------------------------------------------------
 
-    def ingest(self, paths: Iterable[Path | str], prune: bool = False, progress: Progress | None = None
-               ) -> IngestReport:
+    def ingest(self, paths: Iterable[Path | str], prune: bool = False, progress: Progress | None = None,
+               chunk_progress: ChunkProgress | None = None) -> IngestReport:
         """Index files and folders (see assistant.knowledge.ingest)."""
         if isinstance(paths, (str, Path)):
             paths = [paths]
@@ -84,6 +84,7 @@ class KnowledgeBase:
             knowledge_dir=self.settings.knowledge_dir,
             prune=prune,
             progress=progress,
+            chunk_progress=chunk_progress,
         )
         if report.changed:
             retrieval.invalidate(self.store)
@@ -136,7 +137,7 @@ class KnowledgeBase:
     # --- retrieval -----------------------------------------------------------------------
 
     def retrieve(self, query: str, k: int | None = None, kinds: set[str] | None = None,
-                 mode: Mode = "hybrid") -> list[Passage]:
+                 mode: Mode = "entry") -> list[Passage]:
         """The k passages that best answer ``query``, best first (no model call).
 
         ``kinds`` keeps only knowledge entries of those kinds (e.g. {"method"});
@@ -153,7 +154,7 @@ class KnowledgeBase:
         return np.asarray(self.embedder.embed_query(normalise(query)), dtype=np.float32)
 
     def search(self, query: str, vector: np.ndarray | None, k: int | None = None, *,
-               kinds: set[str] | None = None, mode: Mode = "hybrid") -> list[Passage]:
+               kinds: set[str] | None = None, mode: Mode = "entry") -> list[Passage]:
         """Retrieval for an already-embedded query (the benchmark times the two apart)."""
         return retrieval.search(self.store, query, vector, k or self.settings.retrieval_k, kinds=kinds, mode=mode)
 

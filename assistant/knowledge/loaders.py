@@ -24,12 +24,26 @@ from typing import Literal
 from assistant.knowledge.catalog import FrontMatter, split_front_matter
 from assistant.knowledge.cleaning import CleaningReport, clean_text
 
-SkipReason = Literal["empty", "binary", "unreadable", "unsupported", "not found"]
+SkipReason = Literal["empty", "binary", "unreadable", "unsupported", "not found", "too large"]
 
 TEXT_SUFFIXES = {".md", ".markdown", ".txt", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".pdf", ".docx"}
-MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_FILE_BYTES = 50 * 1024 * 1024  # read and parsed at most (a PDF with images may be large)
+MAX_TEXT_CHARS = 2_000_000  # indexed at most per file (~6 MB of Chinese text, ~6,000 chunks)
+CUT_CHARACTER_NOTE = "the last character was cut off (an incomplete UTF-8 sequence) and was dropped"
+
+
+def too_large(size: int) -> "SkipFile":
+    mb = MAX_FILE_BYTES // (1024 * 1024)
+    return SkipFile("too large", f"{size / (1024 * 1024):.1f} MB is over the {mb} MB limit; "
+                    "split it into smaller files and ingest those")
+
+
+def check_size(size: int) -> None:
+    """The one size guard of every ingest path (CLI, web upload, bytes passed in)."""
+    if size > MAX_FILE_BYTES:
+        raise too_large(size)
 
 
 class SkipFile(Exception):
@@ -53,6 +67,7 @@ class LoadedDocument:
     # True when the title was written by the author (front matter, a heading, HTML <title>,
     # document properties), False when guessed from the first line or the file name.
     authored_title: bool = False
+    notes: list[str] = field(default_factory=list)  # what was repaired while reading, for the report
 
 
 # --- encodings -----------------------------------------------------------------------
@@ -78,15 +93,50 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
     """(text, encoding name). UTF-8 and BOMs first, then a declared charset (HTML
     meta), then charset-normalizer's best guess. Raises SkipFile("binary") when the
     bytes are not text in any encoding."""
+    text, name, _ = decode_bytes_noted(data, declared)
+    return text, name
+
+
+def _cut_utf8_tail(data: bytes) -> bytes | None:
+    """The bytes without a UTF-8 sequence cut off at the very end (a file truncated mid-character),
+    when everything before it is valid UTF-8; else None."""
+    try:
+        data.decode("utf-8")
+        return None
+    except UnicodeDecodeError as exc:
+        if exc.reason != "unexpected end of data" or exc.end != len(data) or len(data) - exc.start > 3:
+            return None
+        head = data[: exc.start]
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return head
+
+
+def decode_bytes_noted(data: bytes, declared: str | None = None) -> tuple[str, str, list[str]]:
+    """decode_bytes, and notes on what was repaired (a cut last character)."""
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return data.decode(name), name
+            if name == "utf-8-sig":
+                head = _cut_utf8_tail(data)
+                if head is not None:
+                    return head.decode(name), name, [CUT_CHARACTER_NOTE]
+            return data.decode(name), name, []
     if _looks_binary(data):
         raise SkipFile("binary", "contains NUL or control bytes; not a text file")
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data.decode("utf-8"), "utf-8", []
     except UnicodeDecodeError:
         pass
+    head = _cut_utf8_tail(data)
+    if head is not None:
+        return head.decode("utf-8"), "utf-8", [CUT_CHARACTER_NOTE]
+    text, name = _decode_other(data, declared)
+    return text, name, []
+
+
+def _decode_other(data: bytes, declared: str | None) -> tuple[str, str]:
     if declared:
         try:
             codec = codecs.lookup(declared).name
@@ -151,7 +201,7 @@ def _first_heading(text: str) -> str:
 
 
 def _read_text(path: Path, data: bytes) -> LoadedDocument:
-    text, encoding = decode_bytes(data)
+    text, encoding, notes = decode_bytes_noted(data)
     suffix = path.suffix.lower()
     if suffix in (".md", ".markdown"):
         front, body = split_front_matter(text)
@@ -160,10 +210,10 @@ def _read_text(path: Path, data: bytes) -> LoadedDocument:
         cleaned, report = clean_text(body, web=not curated)
         authored = front.title or _first_heading(cleaned)
         return LoadedDocument(path, cleaned, authored or path.stem, "md", encoding, front, report,
-                              authored_title=bool(authored))
+                              authored_title=bool(authored), notes=notes)
     cleaned, report = clean_text(text)
     return LoadedDocument(path, cleaned, _text_title(cleaned, path), "txt", encoding, FrontMatter(), report,
-                          authored_title=bool(_first_heading(cleaned)))
+                          authored_title=bool(_first_heading(cleaned)), notes=notes)
 
 
 def _append_examples(front: FrontMatter, body: str) -> str:
@@ -204,7 +254,7 @@ def _read_html(path: Path, data: bytes) -> LoadedDocument:
 
     head = data[:4096].decode("ascii", errors="ignore")
     m = re.search(r"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", head, re.I)
-    text, encoding = decode_bytes(data, declared=m.group(1) if m else None)
+    text, encoding, notes = decode_bytes_noted(data, declared=m.group(1) if m else None)
     soup = BeautifulSoup(text, "html.parser")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     for tag in soup(_CHROME_TAGS):
@@ -227,7 +277,7 @@ def _read_html(path: Path, data: bytes) -> LoadedDocument:
     cleaned, report = clean_text(raw)
     authored = _first_heading(cleaned) or re.split(r"\s[-_|｜]\s", title)[0].strip()
     return LoadedDocument(path, cleaned, authored or path.stem, "html", encoding, FrontMatter(), report,
-                          authored_title=bool(authored))
+                          authored_title=bool(authored), notes=notes)
 
 
 def _read_pdf(path: Path, data: bytes) -> LoadedDocument:
@@ -301,14 +351,13 @@ def load_document(path: Path, data: bytes | None = None) -> LoadedDocument:
         raise SkipFile("unsupported", f"{suffix or 'files without a suffix'} not indexed")
     if data is None:
         try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise SkipFile("unsupported", f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+            check_size(path.stat().st_size)
             data = path.read_bytes()
         except FileNotFoundError as exc:
             raise SkipFile("not found", str(path)) from exc
         except OSError as exc:
             raise SkipFile("unreadable", f"{type(exc).__name__}: {exc}") from exc
+    check_size(len(data))
     if not data.strip():
         raise SkipFile("empty", "the file has no content")
     if suffix in TEXT_SUFFIXES:
@@ -326,4 +375,7 @@ def load_document(path: Path, data: bytes | None = None) -> LoadedDocument:
     if not doc.text.strip():
         detail = "only site navigation / boilerplate" if doc.cleaning.lines_removed else "no text"
         raise SkipFile("empty", detail)
+    if len(doc.text) > MAX_TEXT_CHARS:
+        raise SkipFile("too large", f"{len(doc.text):,} characters of text is over the {MAX_TEXT_CHARS:,} limit; "
+                       "split it into smaller files and ingest those")
     return doc

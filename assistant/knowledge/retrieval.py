@@ -26,7 +26,7 @@ from rank_bm25 import BM25Okapi
 from assistant.knowledge.normalize import has_chinese, tokenize
 from assistant.knowledge.store import ChromaStore
 
-Mode = Literal["hybrid", "dense", "bm25"]
+Mode = Literal["entry", "hybrid", "dense", "bm25"]
 RRF_K = 60  # the usual reciprocal-rank-fusion constant (Cormack et al. 2009)
 
 
@@ -44,11 +44,14 @@ class Passage:
     kind: str = ""  # knowledge kind: story, concept, method, …
     title_en: str = ""
     tags: str = ""  # knowledge tags, comma-separated
-    origin: str = ""  # knowledge front matter `source`
+    origin: str = ""  # knowledge front matter `source` (files, comma-separated)
+    source_title: str = ""  # the sources' titles, one a line (a document's own title when ingested)
+    source_date: str = ""  # the sources' dates, one a line
     path: str = ""
     dense_score: float | None = None  # cosine similarity of query and chunk
     bm25_score: float | None = None
     index_text: str = ""  # the normalised text that was indexed
+    context: str = ""  # entry retrieval: the whole section this passage belongs to (parent passage)
 
     @classmethod
     def from_record(cls, cid: str, document: str, meta: dict[str, Any]) -> "Passage":
@@ -64,9 +67,17 @@ class Passage:
             title_en=str(meta.get("title_en", "")),
             tags=str(meta.get("tags", "")),
             origin=str(meta.get("origin", "")),
+            source_title=str(meta.get("source_title", "")),
+            source_date=str(meta.get("source_date", "")),
             path=str(meta.get("path", "")),
             index_text=document,
         )
+
+    def citation(self, language: str = "zh") -> str:
+        """How a person cites this passage: entry title — 《source title》, year."""
+        from assistant.knowledge.citation import cite_passage
+
+        return cite_passage(self, language).text()
 
     def to_dict(self, *, full: bool = False) -> dict[str, Any]:
         data = asdict(self)
@@ -84,10 +95,13 @@ class BM25Index:
     """
 
     def __init__(self, ids: list[str], token_lists: list[list[str]], metadatas: list[dict[str, Any]],
-                 documents: list[str] | None = None):
+                 documents: list[str] | None = None, vectors: np.ndarray | None = None):
         self.ids = ids
         self.metadatas = metadatas
         self.documents = documents or [""] * len(ids)
+        self.vectors = vectors  # every chunk's vector, row per id (for exact entry ranking)
+        self.token_lists = token_lists
+        self._entries: Any = None
         self.kinds = np.array([str(m.get("kind", "")) for m in metadatas], dtype=object)
         self.size = len(ids)
         self.position = {cid: i for i, cid in enumerate(ids)}
@@ -123,6 +137,15 @@ class BM25Index:
             idf = bm25.idf.get(term) or 0.0
             out[docs] += idf * (tfs * (bm25.k1 + 1)) / (tfs + self._norm[docs])
         return out
+
+    @property
+    def entries(self) -> Any:
+        """The entry index over these chunks (built on first use)."""
+        if self._entries is None:
+            from assistant.knowledge.entries import EntryIndex
+
+            self._entries = EntryIndex.build(self.metadatas, self.token_lists, self.documents)
+        return self._entries
 
     def idf_table(self) -> tuple[dict[str, float], float]:
         """(idf by term, idf of a term that occurs nowhere) — for the coverage check."""
@@ -179,14 +202,18 @@ def bm25_index(store: ChromaStore) -> BM25Index:
         metas: list[dict[str, Any]] = []
         docs: list[str] = []
         token_lists: list[list[str]] = []
-        for page_ids, page_metas, page_docs in store.iter_records(documents=True):
+        pages: list[np.ndarray] = []
+        for page_ids, page_metas, page_docs, page_vectors in store.iter_records_with_vectors(documents=True):
             for cid, meta, doc in zip(page_ids, page_metas, page_docs):
                 tokens = meta.get("tokens")
                 token_lists.append(str(tokens).split() if tokens else tokenize(doc or str(meta.get("text", ""))))
                 ids.append(cid)
                 metas.append(meta)
                 docs.append(doc)
-        index = BM25Index(ids, token_lists, metas, docs)
+            if page_vectors is not None and len(page_vectors):
+                pages.append(page_vectors)
+        vectors = np.vstack(pages) if pages and sum(len(p) for p in pages) == len(ids) else None
+        index = BM25Index(ids, token_lists, metas, docs, vectors)
         _bm25_cache[store.identity] = (revision, index)
         return index
 
@@ -210,6 +237,8 @@ def search(
 ) -> list[Passage]:
     """Top-k passages for an already-embedded query (``query_vector`` may be None in
     ``bm25`` mode). Hybrid mode fuses dense and BM25 rankings by reciprocal rank."""
+    if mode == "entry":
+        return search_entries(store, query, query_vector, k, kinds=kinds)
     pool = pool or max(20, 5 * k)
     rankings: list[list[Passage]] = []
     found: dict[str, Passage] = {}
@@ -249,6 +278,92 @@ def search(
         rankings.append(lexical)
 
     return fuse(rankings, k)
+
+
+def search_entries(store: ChromaStore, query: str, query_vector: np.ndarray | None, k: int, *,
+                   kinds: set[str] | None = None, weights: Any = None) -> list[Passage]:
+    """Top-k entries (one passage each, its best), ranked by assistant.knowledge.entries."""
+    from assistant.knowledge.entries import WEIGHTS
+
+    if query_vector is None:
+        raise ValueError("entry retrieval needs the query vector")
+    index = bm25_index(store)
+    if index.size == 0:
+        return []
+    if index.vectors is None:  # vectors unavailable: the hybrid ranking, one passage per entry
+        return _one_per_entry(search(store, query, query_vector, 5 * k, kinds=kinds, mode="hybrid"), k)
+    sims = index.vectors @ np.asarray(query_vector, dtype=np.float32)
+    allowed = np.isin(index.kinds, list(kinds)) if kinds else None
+    entries = index.entries
+    passage_bm25 = index.scores(tokenize(query)) if has_chinese(query) else None
+    order, scores, best_chunk = entries.rank(query, sims, allowed, weights or WEIGHTS, passage_bm25)
+    out: list[Passage] = []
+    top = None
+    for g in order[:k]:
+        if not np.isfinite(scores[g]) or best_chunk[g] < 0:
+            break
+        i = int(best_chunk[g])
+        passage = Passage.from_record(index.ids[i], index.documents[i], index.metadatas[i])
+        passage.dense_score = round(float(sims[i]), 6)
+        passage.context = section_text(index, entries, int(g), i)
+        top = scores[g] if top is None else top
+        passage.score = round(float(scores[g] / top) if top else 0.0, 6)
+        out.append(passage)
+    return out
+
+
+SECTION_CHARS = 1200  # a parent passage is cut here
+
+
+def _merge(text: str, piece: str) -> str:
+    """Append a neighbouring chunk, dropping the sentences it shares with the text (the overlap)."""
+    if not text:
+        return piece
+    if piece in text:
+        return text
+    for size in range(min(len(text), len(piece), 400), 0, -1):
+        if text.endswith(piece[:size]):
+            return text + piece[size:]
+    return text + "\n" + piece
+
+
+def section_text(index: BM25Index, entries: Any, group: int, chunk: int) -> str:
+    """The parent passage: the chunk with its neighbours in the same section, in order, as one
+    text of at most about SECTION_CHARS (the whole section when it is short)."""
+    meta = index.metadatas[chunk]
+    same = list(entries.sections.get((str(meta.get("source_key", "")), str(meta.get("section", ""))), [chunk]))
+    same.sort(key=lambda i: int(index.metadatas[i].get("ordinal", 0) or 0))
+    at = same.index(chunk) if chunk in same else 0
+    lo, hi = at, at + 1
+    size = len(str(meta.get("text", "")))
+    while True:
+        grew = False
+        for side in (hi, lo - 1):
+            if 0 <= side < len(same) and not (lo <= side < hi):
+                extra = len(str(index.metadatas[same[side]].get("text", "")))
+                if size + extra <= SECTION_CHARS:
+                    size += extra
+                    lo, hi = min(lo, side), max(hi, side + 1)
+                    grew = True
+        if not grew:
+            break
+    text = ""
+    for i in same[lo:hi]:
+        text = _merge(text, str(index.metadatas[i].get("text", "")))
+    return text
+
+
+def _one_per_entry(passages: list[Passage], k: int) -> list[Passage]:
+    from assistant.knowledge.entries import group_key
+
+    seen: set[str] = set()
+    out = []
+    for p in passages:
+        key = group_key({"doc_id": p.doc_id, "source_key": p.path, "section": p.section})
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out[:k]
 
 
 def fuse(rankings: list[list[Passage]], k: int) -> list[Passage]:

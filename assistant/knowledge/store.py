@@ -237,7 +237,15 @@ class ChromaStore:
     def iter_records(self, *, documents: bool = False, page: int = 2000
                      ) -> Iterator[tuple[list[str], list[dict[str, Any]], list[str]]]:
         """All (ids, metadatas, documents) in pages; documents are '' unless asked for."""
+        for ids, metas, docs, _ in self.iter_records_with_vectors(documents=documents, vectors=False, page=page):
+            yield ids, metas, docs
+
+    def iter_records_with_vectors(self, *, documents: bool = False, vectors: bool = True, page: int = 2000
+                                  ) -> Iterator[tuple[list[str], list[dict[str, Any]], list[str], Any]]:
+        """All (ids, metadatas, documents, vectors or None) in pages."""
         include = ["metadatas", "documents"] if documents else ["metadatas"]
+        if vectors:
+            include.append("embeddings")
         offset = 0
         while True:
             got = self.collection.get(include=include, limit=page, offset=offset)
@@ -245,7 +253,9 @@ class ChromaStore:
             if not ids:
                 return
             docs = got.get("documents") if documents else None
-            yield list(ids), [m or {} for m in got["metadatas"]], [d or "" for d in (docs or [""] * len(ids))]
+            embeddings = got.get("embeddings") if vectors else None
+            yield (list(ids), [m or {} for m in got["metadatas"]], [d or "" for d in (docs or [""] * len(ids))],
+                   None if embeddings is None else np.asarray(embeddings, dtype=np.float32))
             if len(ids) < page:
                 return
             offset += len(ids)

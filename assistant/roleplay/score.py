@@ -14,6 +14,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from assistant.coach.cards import Catalog
+from assistant.knowledge.citation import cite_entry
 from assistant.roleplay.scenario import Scenario
 
 
@@ -167,6 +168,6 @@ def feedback(card: Scorecard, scenario: Scenario, catalog: Catalog | None) -> li
         out.append(Feedback(
             text=text, citation_id=cite,
             citation_title=entry.title(scenario.language) if entry else "",
-            citation_source=", ".join(entry.sources) if entry else "",
+            citation_source=cite_entry(entry, scenario.language).source_text if entry else "",
         ))
     return out

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from assistant.knowledge.citation import cite_entry, cite_passage
 from ui import runtime
 from ui.components import escape_md, progress_reporter, show_text
 from ui.i18n import labels, lang, maybe, t
@@ -37,10 +38,13 @@ def entry_view(entry) -> None:
         meta = []
         if entry.tags:
             meta.append(f"{t('kb.tags')}：" + "、".join(entry.tags))
-        if entry.sources:
-            meta.append(f"{t('kb.source')}：" + ", ".join(entry.sources))
+        cited = cite_entry(entry, lang())
+        if cited.source_text:
+            meta.append(f"{t('kb.source')}：" + escape_md(cited.source_text))
         if meta:
             st.caption("　·　".join(meta))
+        if cited.files:
+            st.caption(f"{t('kb.file')}：{escape_md(cited.files)}")
         if lang() == "en" and entry.summary_en:
             st.info(entry.summary_en)
         st.markdown(body_without_title(entry.body))
@@ -105,8 +109,10 @@ with tab_search:
                     with st.container(border=True):
                         heading = p.title + (f" › {p.section}" if getattr(p, "section", "") else "")
                         show_text(heading, bold=True)
-                        st.caption(f"{escape_md(p.source)}　·　{t('kb.score', s=float(p.score))}")
+                        cited = cite_passage(p, lang())
+                        st.caption(f"{t('kb.source')}：{escape_md(cited.source_text)}　·　{t('kb.score', s=float(p.score))}")
                         show_text(p.text)  # passages may come from uploaded documents: text, not Markdown
+                        st.caption(f"{t('kb.file')}：{escape_md(p.source)}")
                 if not passages:
                     st.info(t("kb.no_results"))
             else:

@@ -1,0 +1,210 @@
+"""Entry-aware retrieval: score passages, then rank the entries they belong to.
+
+The knowledge base is made of entries (a story, a concept, a method card, a process, a
+case, a pitfall); a user's document is made of sections (its headings). A passage that
+shares a few words with the question is not an answer on its own: the entry whose
+title, summary, tags and core passage match the idea is. So each entry ("group") gets
+one score from
+
+* ``dense``: the best cosine similarity of the question with any of its passages
+  (exact, over the cached vectors of every chunk);
+* ``profile``: the similarity with its profile passages — the first passage (title,
+  opening section, tags, English title/summary) and the English summary record;
+* ``lexical``: BM25 over the whole entry as one document, so a list split over
+  several passages still counts whole, normalised by the best entry's score;
+* ``kind``: a boost when the question asks for the kind of thing the entry is (a
+  story, a number, a list, a process, a definition…; ``intent.asked_kinds``);
+
+and example-question lists ("可以这样问", "示例问法") count for less than the text they
+illustrate. The entry is shown through its best passage. The weights below were chosen
+on benchmarks/data/retrieval_dev.json; what was tried is recorded in
+benchmarks/results/retrieval.json ("tried").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from assistant.knowledge.intent import asked_kinds
+from assistant.knowledge.normalize import has_chinese, tokenize
+
+EXAMPLE_SECTIONS = ("示例问法", "可以这样问", "可以这样说", "Example questions")
+SUMMARY_SECTION = "English summary"
+
+
+@dataclass
+class Weights:
+    profile: float = 0.5  # weight of the profile similarity next to the best passage's
+    lexical: float = 0.02  # weight of the entry-level BM25 (0–1 after normalisation)
+    lexical_en: float = 0.02  # the same for questions without Chinese (English summaries, titles, tags)
+    kind: float = 0.02  # boost for an entry of the kind the question asks for
+    examples: float = 0.02  # penalty of an example-question passage (not for "how do I ask" questions)
+    numbers: float = 0.01  # boost for an entry stating a figure, for a "how many / what share" question
+    lists: float = 0.008  # boost for an entry made of a counted list, for a "which N …" question
+    passage_lexical: float = 0.0  # BM25 of an entry's passage (0–1), added to its similarity (Chinese questions)
+    document_lexical: float = 0.1  # the same for a passage of a user's document (web captures need the words)
+
+
+WEIGHTS = Weights()
+
+# Which entry kinds answer which asked-for kinds (and how strongly).
+KIND_MATCH: dict[str, dict[str, float]] = {
+    "story": {"story": 1.0, "case": 0.6},
+    "case": {"case": 1.0, "story": 0.6},
+    "process": {"process": 1.0},
+    "definition": {"concept": 0.6},
+    "method": {"method": 1.0},
+}
+
+_COUNT_TITLE = re.compile(r"[一二两三四五六七八九十\d]+\s*(个|层|种|类|条|大|项|步|维度|面|点|单|级)")
+_FIGURE = re.compile(r"\d+\s*%|百分之|[一二两三四五六七八九]成|\b(19|20)\d{2}\b|\d+\s*(年|倍|个|人|天)")
+_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def expand_query_tokens(tokens: list[str]) -> list[str]:
+    """Figures written in words also match figures written in digits: 八成 → 80%."""
+    out = list(tokens)
+    for t in tokens:
+        m = re.fullmatch(r"([一二两三四五六七八九])成", t)
+        if m:
+            out.append(f"{_CN_DIGITS[m.group(1)] * 10}%")
+        m = re.fullmatch(r"百分之([一二三四五六七八九])十", t)
+        if m:
+            out.append(f"{_CN_DIGITS[m.group(1)] * 10}%")
+    return out
+
+
+SECTION_WINDOW = 1  # a long section of a user's document is grouped this many chunks at a time
+
+
+def group_key(meta: dict[str, Any]) -> str:
+    """A knowledge entry is one group; a user's document has one group per section (its
+    headings), a long section one per run of SECTION_WINDOW chunks — so a document without
+    headings still yields several passages."""
+    doc_id = str(meta.get("doc_id", ""))
+    if doc_id:
+        return "entry:" + doc_id
+    window = int(meta.get("ordinal", 0) or 0) // SECTION_WINDOW
+    return f"{meta.get('source_key', meta.get('source', ''))}#{meta.get('section', '')}#{window}"
+
+
+@dataclass
+class EntryIndex:
+    """Per-collection arrays for entry ranking (built with the BM25 cache)."""
+
+    group_of: np.ndarray  # chunk position → group number
+    keys: list[str]
+    kinds: list[str]
+    profile: np.ndarray  # chunk is a profile passage of its group
+    examples: np.ndarray  # chunk is an example-question passage
+    figure: np.ndarray  # group states a figure
+    counted: np.ndarray  # group is a counted list ("四个内涵", "三层订单")
+    lexical: Any  # BM25Index over groups (tokens of all their chunks)
+    members: list[np.ndarray] = field(default_factory=list)
+
+    is_entry: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # chunk of a knowledge entry
+    sections: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # (file, section) → chunks
+
+    def __post_init__(self) -> None:
+        self.kind_array = np.array(self.kinds, dtype=object)
+
+    @classmethod
+    def build(cls, metadatas: list[dict[str, Any]], token_lists: list[list[str]], documents: list[str]
+              ) -> "EntryIndex":
+        from assistant.knowledge.retrieval import BM25Index
+
+        keys: list[str] = []
+        number: dict[str, int] = {}
+        group_of = np.zeros(len(metadatas), dtype=np.int64)
+        for i, meta in enumerate(metadatas):
+            key = group_key(meta)
+            if key not in number:
+                number[key] = len(keys)
+                keys.append(key)
+            group_of[i] = number[key]
+        n = len(keys)
+        kinds = [""] * n
+        titles = [""] * n
+        texts: list[list[str]] = [[] for _ in range(n)]
+        tokens: list[list[str]] = [[] for _ in range(n)]
+        profile = np.zeros(len(metadatas), dtype=bool)
+        examples = np.zeros(len(metadatas), dtype=bool)
+        for i, meta in enumerate(metadatas):
+            g = int(group_of[i])
+            kinds[g] = kinds[g] or str(meta.get("kind", ""))
+            titles[g] = titles[g] or str(meta.get("title", ""))
+            section = str(meta.get("section", ""))
+            ordinal = int(meta.get("ordinal", 0) or 0)
+            profile[i] = section == SUMMARY_SECTION or ordinal == 0
+            examples[i] = any(section.endswith(s) for s in EXAMPLE_SECTIONS)
+            if not examples[i]:
+                tokens[g].extend(token_lists[i])
+            texts[g].append(str(meta.get("text", "")) or documents[i])
+        figure = np.array([bool(_FIGURE.search(titles[g] + " " + " ".join(texts[g])[:4000])) for g in range(n)])
+        counted = np.array([bool(_COUNT_TITLE.search(titles[g])) for g in range(n)])
+        lexical = BM25Index([str(g) for g in range(n)], tokens, [{} for _ in range(n)])
+        members = [np.flatnonzero(group_of == g) for g in range(n)] if n < 50_000 else []
+        is_entry = np.array([bool(m.get("doc_id")) for m in metadatas], dtype=bool)
+        sections: dict[tuple[str, str], list[int]] = {}
+        for i, meta in enumerate(metadatas):
+            sections.setdefault((str(meta.get("source_key", "")), str(meta.get("section", ""))), []).append(i)
+        return cls(group_of, keys, kinds, profile, examples, figure, counted, lexical, members, is_entry, sections)
+
+    def rank(self, query: str, sims: np.ndarray, allowed: np.ndarray | None = None,
+             weights: Weights = WEIGHTS, passage_bm25: np.ndarray | None = None
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(group order best first, group scores, best chunk position per group).
+
+        ``sims``: the question's cosine similarity with every chunk; ``passage_bm25``: each
+        chunk's BM25 score (Chinese questions); ``allowed``: a chunk mask (kinds filter), or None."""
+        n = len(self.keys)
+        asked = asked_kinds(query)
+        adjusted = sims.astype(np.float64).copy()
+        if passage_bm25 is not None and passage_bm25.size and passage_bm25.max() > 0:
+            weight = np.where(self.is_entry, weights.passage_lexical, weights.document_lexical)
+            adjusted += weight * passage_bm25 / passage_bm25.max()
+        if "method" not in asked:
+            adjusted[self.examples] -= weights.examples
+        if allowed is not None:
+            adjusted[~allowed] = -np.inf
+        best = np.full(n, -np.inf)
+        np.maximum.at(best, self.group_of, adjusted)
+        prof = np.full(n, -np.inf)
+        mask = self.profile & np.isfinite(adjusted)
+        np.maximum.at(prof, self.group_of[mask], adjusted[mask])
+        prof = np.where(np.isfinite(prof), prof, best)
+        score = (best + weights.profile * prof) / (1.0 + weights.profile)
+
+        zh = has_chinese(query)
+        lex = self.lexical.scores(expand_query_tokens(tokenize(query)))
+        top = lex.max() if lex.size else 0.0
+        if top > 0:
+            score = score + (weights.lexical if zh else weights.lexical_en) * lex / top
+
+        kinds = self.kind_array
+        for asked_kind in asked:
+            for entry_kind, strength in KIND_MATCH.get(asked_kind, {}).items():
+                score = score + weights.kind * strength * (kinds == entry_kind)
+        if "number" in asked:
+            score = score + weights.numbers * self.figure
+        if "list" in asked:
+            score = score + weights.lists * self.counted
+        score = np.where(np.isfinite(best), score, -np.inf)
+        order = np.argsort(-score, kind="stable")
+        # Each group's best passage (for display): the highest adjusted similarity.
+        best_chunk = np.full(n, -1, dtype=np.int64)
+        if self.members:
+            for g in order[: min(n, 64)]:
+                if not np.isfinite(score[g]):
+                    break
+                idx = self.members[g]
+                best_chunk[g] = int(idx[np.argmax(adjusted[idx])])
+        else:
+            for g in order[: min(n, 64)]:
+                idx = np.flatnonzero(self.group_of == g)
+                best_chunk[g] = int(idx[np.argmax(adjusted[idx])])
+        return order, score, best_chunk
