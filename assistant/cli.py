@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sys
 import time
 from typing import Optional
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from assistant.errors import NeedsError
-from assistant.settings import Settings
+from assistant.errors import NeedsError, as_user_error, strict, user_message
+from assistant.masking import configure_logging
+from assistant.settings import Settings, load_settings
 
 app = typer.Typer(
     help="需求洞察助手 Needs-Discovery Assistant — find the need behind the request.",
@@ -26,22 +29,6 @@ app.add_typer(model_app, name="model")
 
 console = Console()
 err = Console(stderr=True)
-
-
-def load_settings() -> Settings:
-    """Settings from env/TOML; a bad value becomes a message naming the variable."""
-    try:
-        return Settings()
-    except ValidationError as exc:
-        lines = []
-        for problem in exc.errors():
-            field = ".".join(str(p) for p in problem["loc"])
-            lines.append(f"  NEEDS_{field.upper()}: {problem['msg']}")
-        raise NeedsError(
-            "Invalid setting:\n" + "\n".join(lines),
-            fix="correct the environment variable or needs.toml entry named above "
-            "(`needs config` lists all settings)",
-        ) from None
 
 
 @app.command()
@@ -171,10 +158,22 @@ app.add_typer(cli_ui.app)
 
 
 def main() -> None:
+    """Every command runs here: a known error prints its message and fix (secrets masked)
+    and exits 1; an unexpected one prints one line and where to look, or re-raises under
+    tests (NEEDS_TEST=1) and with NEEDS_DEBUG=1."""
+    configure_logging()
     try:
         app()
-    except NeedsError as exc:
-        err.print(f"[red]错误 Error:[/] {exc}")
+    except Exception as exc:  # SystemExit / KeyboardInterrupt pass through
+        if as_user_error(exc) is None and (strict() or os.environ.get("NEEDS_DEBUG")):
+            raise
+        if as_user_error(exc) is None:
+            logging.getLogger("assistant").debug("unexpected error", exc_info=exc)
+            err.print(f"[red]错误 Error:[/] unexpected: {escape(user_message(exc))}", highlight=False)
+            err.print("→ run again with NEEDS_DEBUG=1 for the full traceback, and report it")
+        else:
+            err.print("[red]错误 Error:[/] ", end="")
+            err.print(user_message(exc), markup=False, highlight=False)
         sys.exit(1)
 
 

@@ -6,14 +6,21 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Optional
+from typing import Optional, get_args
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from assistant.errors import InputError, NeedsError
-from assistant.needs.records import DIMENSION_LABELS, KIND_LABELS, OWNER_LABELS, STATUS_LABELS, NeedRecord
+from assistant.needs.records import (
+    DIMENSION_LABELS,
+    KIND_LABELS,
+    OWNER_LABELS,
+    STATUS_LABELS,
+    NeedRecord,
+    Source,
+)
 
 app = typer.Typer()
 log_app = typer.Typer(help="Review and export the need log.", no_args_is_help=True)
@@ -26,8 +33,8 @@ err = Console(stderr=True)
 
 
 def _services(**overrides):
-    from assistant.cli import load_settings
     from assistant.services import Services
+    from assistant.settings import load_settings
 
     settings = load_settings()
     if overrides:
@@ -209,8 +216,15 @@ def _filters(account, author, dimension, kind, status, source, since, until):
         except ValueError:
             raise InputError(f"Bad date {value!r}.", fix="use YYYY-MM-DD") from None
 
+    allowed = {"dimension": list(DIMENSION_LABELS), "kind": list(KIND_LABELS), "status": list(STATUS_LABELS),
+               "source": list(get_args(Source))}
+    for option, value in (("dimension", dimension), ("kind", kind), ("status", status), ("source", source)):
+        if value is not None and value not in allowed[option]:
+            raise InputError(f"Unknown --{option} {value!r}.",
+                             fix=f"use one of: {', '.join(allowed[option])}")
     return NeedFilter(account=account, author=author, dimension=dimension, kind=kind, status=status,
                       source=source, since=parse(since), until=parse(until))
+
 
 
 _FILTER_HELP = {
@@ -305,13 +319,27 @@ def user_add(
 
 @user_app.command("list")
 def user_list() -> None:
-    """List users and their roles."""
+    """List users, their roles and whether sign-in is locked."""
+    users = _services().users
+    locked = {lock.username: lock for lock in users.locked()}
     table = Table()
-    for col in ("user", "name", "role"):
+    for col in ("user", "name", "role", "sign-in"):
         table.add_column(col)
-    for p in _services().users.all():
-        table.add_row(p.username, p.display_name, p.role)
+    for p in users.all():
+        lock = locked.get(p.username)
+        state = f"locked until {lock.locked_until.astimezone():%H:%M}" if lock else "ok"
+        table.add_row(p.username, p.display_name, p.role, state)
     console.print(table)
+
+
+@user_app.command("unlock")
+def user_unlock(username: str = typer.Argument(..., help="The locked user name.")) -> None:
+    """Unlock a user name locked after failed sign-ins (its failures are forgotten)."""
+    import getpass
+
+    was_locked = _services().users.unlock(username, actor=getpass.getuser())
+    console.print(f"[green]✓[/] {username} unlocked" if was_locked
+                  else f"{username} was not locked; its failed sign-ins are cleared")
 
 
 @user_app.command("password")

@@ -46,8 +46,15 @@ def ui(
     typer.echo(f"需求洞察助手 web app: http://{host}:{port}   (Ctrl+C to stop)")
     if address not in ("127.0.0.1", "localhost", "::1"):
         typer.echo(f"Listening on {address}: anyone who can reach this machine can open the sign-in page.")
+    command = streamlit_command(address, port)
+    if os.name == "posix":
+        # Streamlit replaces this process (same pid): a service manager's SIGTERM, or Ctrl+C,
+        # reaches the server itself and nothing is left serving on the port.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(command[0], command)
     try:
-        code = subprocess.call(streamlit_command(address, port), env=os.environ.copy())
+        code = subprocess.call(command, env=os.environ.copy())
     except KeyboardInterrupt:
         code = 0
     raise typer.Exit(code)
@@ -55,9 +62,9 @@ def ui(
 
 def ensure_first_manager() -> None:
     """On a fresh installation nobody can sign in: offer to create the first manager."""
-    from assistant.cli import load_settings
     from assistant.errors import NeedsError
     from assistant.services import Services
+    from assistant.settings import load_settings
 
     users = Services(load_settings()).users
     if users.count() > 0:

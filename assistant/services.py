@@ -43,9 +43,9 @@ class Services:
 
     @cached_property
     def users(self) -> "Users":
-        from assistant.users import Users
+        from assistant.users import ThrottlePolicy, Users
 
-        return Users(self.needlog)
+        return Users(self.needlog, ThrottlePolicy.from_settings(self.settings))
 
     @cached_property
     def roleplay(self) -> "RoleplayService":

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import platformdirs
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -22,11 +22,23 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from assistant.errors import NeedsError
+from assistant.masking import mask_secret, mask_text
+
 APP_NAME = "needs-assistant"
 ENV_PREFIX = "NEEDS_"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 Provider = Literal["local", "openai", "fake"]
+
+
+def normalize_database_url(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` (no driver named) mean the installed psycopg 3
+    driver: ``postgresql+psycopg://``. Other URLs are returned unchanged."""
+    for bare in ("postgresql://", "postgres://"):
+        if url.startswith(bare):
+            return "postgresql+psycopg://" + url[len(bare):]
+    return url
 
 
 def default_data_dir() -> Path:
@@ -166,6 +178,24 @@ class Settings(BaseSettings):
         "ones in knowledge/scenarios; same ids override.",
     )
 
+    # --- sign-in -----------------------------------------------------------------------
+    signin_free_failures: int = Field(
+        3, ge=0, le=100,
+        description="Failed sign-ins allowed (per user name and per client) before each further attempt "
+        "must wait; the wait doubles with every failure.",
+    )
+    signin_base_delay: float = Field(
+        1.0, gt=0, le=600, description="Seconds of the first wait after the free failures (then 2, 4, 8 … s)."
+    )
+    signin_max_failures: int = Field(
+        10, ge=1, le=1000,
+        description="Failed sign-ins after which a user name is locked (a manager can unlock it: "
+        "`needs user unlock NAME` or the Settings page).",
+    )
+    signin_lockout_minutes: float = Field(
+        15.0, gt=0, le=10080, description="How long a locked user name stays locked, in minutes."
+    )
+
     # --- interface --------------------------------------------------------------
     ui_language: Literal["zh", "en"] = Field(
         "zh", description="Language of the interface and of the coach's default replies."
@@ -182,6 +212,24 @@ class Settings(BaseSettings):
                 "e.g. https://api.openai.com/v1 or http://127.0.0.1:8000"
             )
         return value.rstrip("/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, value: str | None) -> str | None:
+        return normalize_database_url(value) if value else None
+
+    @field_validator("scenarios_dir")
+    @classmethod
+    def _check_scenarios_dir(cls, value: Path | None) -> Path | None:
+        if value is None or str(value) == "":
+            return None
+        value = value.expanduser()
+        if not value.is_dir():
+            raise ValueError(
+                f"the folder {value} does not exist; create it and put your scenario files (YAML) in it, "
+                "or unset NEEDS_SCENARIOS_DIR"
+            )
+        return value
 
     @field_validator("data_dir", "models_dir", "vector_dir", "local_model_path", "knowledge_dir", "scenarios_dir")
     @classmethod
@@ -218,17 +266,17 @@ class Settings(BaseSettings):
         return tuple(sources)
 
     def masked(self) -> dict[str, Any]:
-        """Effective settings as plain values, secrets masked."""
+        """Effective settings as plain values, secrets masked (keys shortened, passwords and
+        tokens inside URLs replaced)."""
         out: dict[str, Any] = {}
         for name in type(self).model_fields:
             value = getattr(self, name)
             if isinstance(value, SecretStr):
-                secret = value.get_secret_value()
-                value = (secret[:3] + "…" + secret[-2:]) if len(secret) > 8 else "****"
+                value = mask_secret(value.get_secret_value())
             elif isinstance(value, Path):
-                value = str(value)
-            elif name == "database_url" and value and "@" in value:
-                value = _mask_url_password(value)
+                value = mask_text(str(value))
+            elif isinstance(value, str):
+                value = mask_text(value)
             out[name] = value
         return out
 
@@ -237,13 +285,22 @@ class Settings(BaseSettings):
         return {name: (f.description or "") for name, f in Settings.model_fields.items()}
 
 
-def _mask_url_password(url: str) -> str:
-    head, _, tail = url.partition("://")
-    creds, _, host = tail.rpartition("@")
-    if ":" in creds:
-        user = creds.split(":", 1)[0]
-        return f"{head}://{user}:****@{host}"
-    return url
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from env/TOML (and ``overrides``); a bad value becomes a message naming
+    the variable and the fix. Every command and the web app load settings through this."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for problem in exc.errors():
+            field = ".".join(str(p) for p in problem["loc"])
+            message = str(problem["msg"]).removeprefix("Value error, ")
+            lines.append(f"  NEEDS_{field.upper()}: {mask_text(message)}")
+        raise NeedsError(
+            "Invalid setting:\n" + "\n".join(lines),
+            fix="correct the environment variable or needs.toml entry named above "
+            "(`needs config` lists all settings)",
+        ) from None
 
 
 @lru_cache(maxsize=1)

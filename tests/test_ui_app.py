@@ -6,11 +6,14 @@ the core)."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
@@ -51,8 +54,14 @@ def ok(at: AppTest) -> AppTest:
     return at
 
 
+def shown(markdown: str) -> str:
+    """What a person reads: the Markdown of an element rendered (CommonMark), tags dropped."""
+    rendered = MarkdownIt("commonmark").render(markdown)
+    return html.unescape(re.sub(r"<[^>]+>", "", rendered)).strip()
+
+
 def texts(at: AppTest) -> str:
-    return "\n".join(m.value for m in at.markdown) + "\n".join(c.value for c in at.caption)
+    return "\n".join(shown(m.value) for m in at.markdown) + "\n".join(shown(c.value) for c in at.caption)
 
 
 def button(at: AppTest, label: str):
@@ -136,8 +145,8 @@ def test_coach_turn_streams_reply_and_logs_a_need_card(services, fake_model):
     sour = [n for n in needs if "酸" in n.statement]
     assert sour and sour[0].owner == "user" and sour[0].author == "li"
     page = texts(at)
-    assert f"**{sour[0].statement}**" in page  # the need card
-    assert "🟢 **使用者（给谁用）**" in page  # the discovery board
+    assert f"💡 {sour[0].statement}" in page  # the need card
+    assert "🟢 使用者（给谁用）" in page  # the discovery board
     turns = services.needlog.turns(cid)
     assert [t.role for t in turns] == ["customer", "coach"] * 2
     assert [t.extraction for t in turns if t.role == "customer"] == ["done", "done"]  # the model read them too
@@ -199,7 +208,7 @@ def test_prep_mode_question_plan(services, fake_model):
     page = texts(at)
     assert "提问清单" in page and "待验证的隐性需求假设" in page
     plan = services.coach.plan(at.session_state["coach_cid"])
-    assert f"**1. {plan.questions[0].question}**" in page
+    assert f"1. {plan.questions[0].question}" in page
 
 
 def test_new_conversation_and_reopening_a_past_one(services):
@@ -347,8 +356,8 @@ def test_export_buttons_and_files(services):
 
     data, name, _ = export_file(needs, "xlsx")
     sheet = load_workbook(io.BytesIO(data)).active
-    values = [c.value for c in sheet["E"]]  # the statement column
-    assert values[0] == "statement" and "'=HYPERLINK(\"http://x\")" in values
+    cells = {c.value: c for c in sheet["E"]}  # the statement column
+    assert "statement" in cells and cells["=HYPERLINK(\"http://x\")"].data_type == "s"
 
     data, name, mime = export_file(needs, "json")
     assert mime == "application/json"
@@ -418,7 +427,7 @@ def test_knowledge_search_and_upload_with_the_index(services, monkeypatch):
     at.switch_page("views/knowledge.py").run()
     at.text_input(key="kb_query").input("买枣子").run()
     ok(at)
-    assert "**老太太买枣子 › 要点**" in texts(at)
+    assert "老太太买枣子 › 要点" in texts(at)
     assert kb.indexed_shipped  # the shipped knowledge is indexed (with a progress bar) before the first search
     at.file_uploader(key="kb_files").set_value([("产品手册.md", "# 手册\n\n酸枣适合孕妇。".encode(), "text/markdown"),
                                                  ("../../evil.txt", b"hello", "text/plain")])
@@ -443,7 +452,7 @@ def test_coach_indexes_the_knowledge_first_and_cites_a_retrieved_passage(setting
         at.chat_input[0].set_value("我想买点枣子").run()
         ok(at)
         assert kb.indexed_shipped
-        sources = " ".join(m.value for e in at.chat_message[1].expander for m in e.markdown)
+        sources = " ".join(shown(m.value) for e in at.chat_message[1].expander for m in e.markdown)
         assert "jujube.md" in sources
     finally:
         runtime.set_services(None)
@@ -474,7 +483,7 @@ def test_settings_connection_test_shows_the_reply_or_the_fix(services, fake_mode
     fake_model.enqueue(*[TimeoutError()] * 4)
     at.button(key="settings_test").click().run()
     assert not at.exception
-    assert "NEEDS_REQUEST_TIMEOUT" in at.error[0].value  # message + fix
+    assert "NEEDS_REQUEST_TIMEOUT" in shown(at.error[0].value)  # message + fix
 
 
 def test_settings_mask_secrets(settings, fake_model, monkeypatch):
@@ -515,7 +524,8 @@ def test_guard_shows_message_and_fix_and_reraises_only_under_tests(monkeypatch):
     monkeypatch.delenv("NEEDS_TEST", raising=False)
     at = AppTest.from_function(_script_with_errors).run()
     assert not at.exception
-    assert "The message is empty." in at.error[0].value and "type what the customer said" in at.error[0].value
+    assert "The message is empty." in shown(at.error[0].value)
+    assert "type what the customer said" in shown(at.error[0].value)
     assert "boom" in at.error[1].value and at.markdown[-1].value == "after"
     monkeypatch.setenv("NEEDS_TEST", "1")
     at = AppTest.from_function(_script_with_errors).run()
@@ -527,7 +537,11 @@ def test_needs_ui_command_starts_streamlit_on_localhost(monkeypatch):
     from assistant import cli_ui
 
     calls = []
-    monkeypatch.setattr(cli_ui.subprocess, "call", lambda cmd, env=None: calls.append(cmd) or 0)
+    def replace_process(path, cmd):  # os.execv does not return: Streamlit becomes this process
+        calls.append(cmd)
+        raise SystemExit(0)
+
+    monkeypatch.setattr(cli_ui.os, "execv", replace_process)
     result = CliRunner().invoke(cli_ui.app, ["--port", "8765"])
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:8765" in result.output

@@ -8,6 +8,7 @@ then also serve each file directly, past the sign-in below.
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -17,7 +18,9 @@ if str(HERE.parent) not in sys.path:  # a checkout that was not installed with `
 
 import streamlit as st  # noqa: E402
 
+from assistant.errors import SignInRefused  # noqa: E402
 from ui import runtime  # noqa: E402
+from ui.components import escape_md  # noqa: E402
 from ui.i18n import LANGUAGES, role_label, t  # noqa: E402
 
 st.set_page_config(page_title="需求洞察助手", page_icon="🧭", layout="wide")
@@ -51,10 +54,20 @@ def sign_in_page() -> None:
             password = st.text_input(t("auth.password"), type="password", key="sign_in_password")
             submitted = st.form_submit_button(t("auth.submit"), type="primary")
         if submitted:
-            person = users.authenticate(username, password) if username and password else None
-            if person is None:
-                st.error(t("auth.wrong"))
+            try:
+                person = users.sign_in(username, password, client=runtime.client_id()) \
+                    if username and password else None
+            except SignInRefused as refused:
+                if refused.locked:
+                    st.error(t("auth.locked", name=escape_md(username.strip()),
+                               minutes=max(1, math.ceil(refused.retry_after / 60))), icon="🔒")
+                else:
+                    st.error(t("auth.wait", seconds=math.ceil(refused.retry_after)), icon="⏳")
+                person = None
             else:
+                if person is None:
+                    st.error(t("auth.wrong"))
+            if person is not None:
                 st.session_state["person"] = person
                 st.rerun()
         st.caption(t("auth.ask_manager"))
@@ -81,9 +94,10 @@ page = st.navigation(pages)
 
 with st.sidebar:
     st.divider()
-    st.markdown(t("auth.signed_in_as", name=person.display_name, role=role_label(person.role)))
+    st.markdown(t("auth.signed_in_as", name=escape_md(person.display_name), role=role_label(person.role)))
     if st.button(t("auth.sign_out"), icon="🚪"):
         runtime.sign_out()
         st.rerun()
 
-page.run()
+with runtime.guard():  # the one place where a page's errors become messages
+    page.run()

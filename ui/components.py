@@ -4,6 +4,7 @@ a transcript with the evidence highlighted. Plain functions over core objects.""
 from __future__ import annotations
 
 import html
+import re
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -40,9 +41,30 @@ def md_breaks(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\n", "  \n")
 
 
+# Every character that Markdown, GitHub-flavoured Markdown, HTML entities or Streamlit's own
+# directives (:red[…], :material/icon:, $math$) give a meaning to.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&])")
+
+
+def escape_md(text: str) -> str:
+    """Stored text (customer words, need statements, model output, uploaded documents) for a
+    Markdown element, shown exactly as written: no image is fetched, no link, HTML, heading,
+    list or colour is made from it; line breaks are kept."""
+    return md_breaks(_MD_SPECIAL.sub(r"\\\1", str(text)))
+
+
+def show_text(text: str, *, small: bool = False, bold: bool = False, prefix: str = "") -> None:
+    """Render stored text as text (see ``escape_md``); ``prefix`` is trusted Markdown such as an icon."""
+    body = escape_md(text)
+    if bold and body:
+        body = f"**{body}**"
+    (st.caption if small else st.markdown)(prefix + body)
+
+
 def md_stream(pieces: Iterable[str]) -> Iterator[str]:
+    """A streamed reply shown as text while it arrives (each piece escaped)."""
     for piece in pieces:
-        yield md_breaks(piece)
+        yield escape_md(piece)
 
 
 def progress_reporter(bar, key: str = "kb.ingest_step"):
@@ -78,7 +100,7 @@ def chat_turn(role: str, text: str, meta: dict[str, Any] | None = None) -> None:
     with st.chat_message(name, avatar=AVATARS.get(role, "💬")):
         if role != "coach":
             st.caption(maybe("coach.speaker", role))
-        st.markdown(md_breaks(text))
+        show_text(text)
         move = (meta or {}).get("move") or {}
         if move.get("citations"):
             citations([Citation(**c) for c in move["citations"]])
@@ -89,9 +111,9 @@ def citations(items: Sequence[Citation]) -> None:
         return
     with st.expander(t("coach.citations", n=len(items)), icon="📚"):
         for i, cite in enumerate(items, 1):
-            st.markdown(f"**[{i}] {cite.title}**  \n`{cite.source}`")
+            st.markdown(f"**[{i}] {escape_md(cite.title)}**  \n{escape_md(cite.source)}")
             if cite.excerpt:
-                st.caption(cite.excerpt)
+                show_text(cite.excerpt, small=True)
 
 
 # ---- discovery board -----------------------------------------------------------------------
@@ -106,7 +128,7 @@ def slot_board(state: DiscoveryState | None) -> None:
         slot = state.slots[name]
         text = f"{SLOT_MARKS[slot.status]} **{SLOT_LABELS[name][i]}**"
         if slot.value:
-            text += f" — {slot.value}"
+            text += f" — {escape_md(slot.value)}"
         lines.append(text)
     st.markdown("  \n".join(lines))
     st.caption(t("panel.legend"))
@@ -121,7 +143,8 @@ def need_badges(need: NeedRecord) -> str:
 
 
 def evidence_text(need: NeedRecord) -> str:
-    return "  \n".join(f"“{e.quote}”（{t('card.turn', n=e.turn)}）" for e in need.evidence)
+    """The evidence quotes of a need, as Markdown-safe text."""
+    return "  \n".join(f"“{escape_md(e.quote)}”（{t('card.turn', n=e.turn)}）" for e in need.evidence)
 
 
 def need_cards(needs: Sequence[NeedRecord], person: Person, services, key_prefix: str,
@@ -135,7 +158,7 @@ def need_cards(needs: Sequence[NeedRecord], person: Person, services, key_prefix
     for need in needs:
         with st.container(border=True):
             icon = "💡" if need.kind == "implicit" else "🗨️"
-            st.markdown(f"{icon} **{need.statement}**")
+            show_text(need.statement, bold=True, prefix=f"{icon} ")
             st.caption(need_badges(need))
             if need.evidence:
                 st.caption(evidence_text(need))
@@ -155,12 +178,12 @@ def _card_actions(need: NeedRecord, person: Person, services, key_prefix: str) -
             status = need.status if need.status == "addressed" else "confirmed"
             log.update_need(need.id, {"status": status, "review_state": "validated"}, editor=person.username,
                             note="confirmed in the web app")
-            st.toast(t("card.confirmed", s=need.statement[:30]))
+            st.toast(t("card.confirmed", s=escape_md(need.statement[:30])))
             st.rerun()
     if reject:
         with runtime.guard():
             log.reject_need(need.id, editor=person.username, note="rejected in the web app")
-            st.toast(t("card.rejected", s=need.statement[:30]))
+            st.toast(t("card.rejected", s=escape_md(need.statement[:30])))
             st.rerun()
     with st.expander(t("card.edit")):
         with st.form(key=f"{key_prefix}_edit_{need.id}", border=False):
@@ -179,7 +202,7 @@ def _card_actions(need: NeedRecord, person: Person, services, key_prefix: str) -
                 with runtime.guard():
                     if changes:
                         log.update_need(need.id, changes, editor=person.username, note="edited in the web app")
-                        st.toast(t("card.saved", s=(changes.get("statement") or need.statement)[:30]))
+                        st.toast(t("card.saved", s=escape_md((changes.get("statement") or need.statement)[:30])))
                     st.rerun()
 
 

@@ -24,6 +24,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "auth.password": ("密码", "Password"),
     "auth.submit": ("登录", "Sign in"),
     "auth.wrong": ("用户名或密码不正确。", "Wrong user name or password."),
+    "auth.wait": ("登录失败次数过多，请 {seconds} 秒后再试。", "Too many failed sign-ins: try again in {seconds} s."),
+    "auth.locked": ("用户名 {name} 因多次登录失败已被锁定，{minutes} 分钟后自动解锁；也可以请主管在“设置”页解锁。",
+                    "The user name {name} is locked after repeated failed sign-ins, for {minutes} more "
+                    "minute(s); a manager can unlock it on the Settings page."),
     "auth.signed_in_as": ("已登录：**{name}**（{role}）", "Signed in: **{name}** ({role})"),
     "auth.sign_out": ("退出登录", "Sign out"),
     "auth.no_users": (
@@ -269,6 +273,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "above in lower case. Restart `needs ui` after a change. Config file in use: {path}",
     ),
     "set.no_file": ("（无）", "(none)"),
+    "set.locks": ("被锁定的用户名", "Locked user names"),
+    "set.locks_none": ("没有被锁定的用户名。", "No user name is locked."),
+    "set.lock_row": ("连续失败 {n} 次，{until} 自动解锁", "{n} failures in a row, unlocks at {until}"),
+    "set.unlock": ("解锁", "Unlock"),
+    "set.unlocked": ("已解锁 {name}。", "Unlocked {name}."),
 }
 
 

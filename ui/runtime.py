@@ -9,14 +9,15 @@ running the app with ``AppTest``; the override wins over the cached real one.
 from __future__ import annotations
 
 import logging
-import os
 from contextlib import contextmanager
 from typing import Any, Iterator
 
 import streamlit as st
 from pydantic import ValidationError
 
-from assistant.errors import NeedsError
+from assistant.errors import NeedsError, as_user_error, user_message
+from assistant.errors import strict as _strict
+from assistant.masking import configure_logging, mask_text
 from assistant.services import Services
 from assistant.users import Person
 from ui.i18n import t
@@ -36,8 +37,9 @@ def set_services(services: Services | None) -> None:
 
 @st.cache_resource(show_spinner=False)
 def _real_services() -> Services:
-    from assistant.cli import load_settings  # the CLI's settings loader names the bad variable
+    from assistant.settings import load_settings  # names the bad variable and its fix
 
+    configure_logging()
     return Services(load_settings())
 
 
@@ -47,31 +49,44 @@ def get_services() -> Services:
 
 def strict() -> bool:
     """Re-raise unexpected errors (tests set NEEDS_TEST=1) instead of showing a message."""
-    return os.environ.get("NEEDS_TEST", "").lower() in ("1", "true", "yes")
+    return _strict()
 
 
 def show_error(exc: BaseException) -> None:
-    if isinstance(exc, NeedsError):
-        st.error(str(exc).replace("\n", "  \n"), icon="⚠️")
-    elif isinstance(exc, ValidationError):
+    """The error as a message (plain text, secrets masked): message and fix for a known
+    error, one line for an unexpected one."""
+    if isinstance(exc, ValidationError):
         details = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        st.error(t("error.invalid", detail=details), icon="⚠️")
+        st.error(plain_md(t("error.invalid", detail=mask_text(details))), icon="⚠️")
+    elif as_user_error(exc) is not None:
+        st.error(plain_md(user_message(exc)), icon="⚠️")
     else:
-        st.error(t("error.unexpected", detail=f"{type(exc).__name__}: {exc}"), icon="🛑")
+        st.error(plain_md(t("error.unexpected", detail=user_message(exc))), icon="🛑")
+
+
+def plain_md(text: str) -> str:
+    """Text shown through Markdown exactly as written (see ui.components.escape_md)."""
+    from ui.components import escape_md
+
+    return escape_md(text)
 
 
 @contextmanager
 def guard() -> Iterator[None]:
-    """Run a block; a NeedsError shows its message and fix, anything else a plain message
-    (or re-raises under tests). Streamlit's own rerun/stop signals pass through."""
+    """The one place where errors become messages on every page: a known error shows its
+    message and fix, anything else a plain message (or re-raises under tests). Streamlit's
+    own rerun/stop signals (BaseException) pass through."""
     try:
         yield
     except (NeedsError, ValidationError) as exc:
         show_error(exc)
     except Exception as exc:
+        if as_user_error(exc) is not None:
+            show_error(exc)
+            return
         if strict():
             raise
-        log.exception("unexpected error in the web app")
+        log.error("unexpected error in the web app", exc_info=exc)
         show_error(exc)
 
 
@@ -88,6 +103,16 @@ def require_person() -> Person:
         st.warning(t("auth.title"))
         st.stop()
     return person
+
+
+def client_id() -> str:
+    """Who is signing in, for throttling: the browser's address as the server sees it
+    (behind a reverse proxy every browser shares the proxy's address)."""
+    try:
+        address = st.context.ip_address
+    except Exception:  # no browser connection (scripted runs)
+        address = None
+    return address if isinstance(address, str) and address else "web"
 
 
 def sign_out() -> None:

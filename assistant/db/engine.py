@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -13,16 +14,36 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.errors import ConfigError
+from assistant.settings import normalize_database_url
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _migrate_lock = threading.Lock()
 
 
+def private_file(path: Path) -> None:
+    """Create ``path`` readable by its owner only (0600) in a folder only the owner can enter
+    (0700, when the folder is new); tighten an existing file that others could read."""
+    folder = path.parent
+    if not folder.exists():
+        old = os.umask(0o077)
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        finally:
+            os.umask(old)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(fd)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+
+
 def make_engine(url: str) -> Engine:
+    url = normalize_database_url(url)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path and path != ":memory:" and not path.startswith("file:"):
+            # the need log holds password hashes and customer words: owner only. SQLite gives
+            # its -wal and -shm files the database file's permissions.
+            private_file(Path(path))
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")

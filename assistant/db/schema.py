@@ -123,3 +123,16 @@ class RoleplayAttempt(Base):
     total: Mapped[int] = mapped_column(Integer)
     scorecard: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SignInAttempt(Base):
+    """One sign-in attempt (never the password): fail | ok | refused (throttled or locked,
+    the password was not checked) | unlock (a manager cleared the user name's failures)."""
+
+    __tablename__ = "sign_in_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    client: Mapped[str] = mapped_column(String(100), default="")
+    outcome: Mapped[str] = mapped_column(String(10))
+    actor: Mapped[str] = mapped_column(String(80), default="")  # who unlocked
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

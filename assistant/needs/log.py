@@ -374,11 +374,33 @@ def _aware(value: datetime) -> datetime:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def is_formula_like(value: Any) -> bool:
+    """A text a spreadsheet would run as a formula (starts with = + - @, a tab or a CR)."""
+    return isinstance(value, str) and value.startswith(_FORMULA_START)
+
+
 def safe_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas: a text cell starting with = + - @ gets a leading '."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    """Neutralise spreadsheet formulas in CSV: a text cell starting with = + - @ gets a leading '
+    (CSV has no cell types; XLSX writes such cells as text cells instead)."""
+    if is_formula_like(value):
         return "'" + value
     return value
+
+
+def _xlsx_row(sheet, values: Sequence[Any]) -> list[Any]:
+    """Cells of one XLSX row. A formula-like text becomes a text cell (type ``s``) marked
+    quote-prefixed, so the spreadsheet shows the customer's words as typed, never runs them,
+    and keeps them text when the cell is edited."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(sheet, value=value)
+        if is_formula_like(value):
+            cell.data_type = "s"
+            cell.quotePrefix = True
+        cells.append(cell)
+    return cells
 
 
 def export_rows(needs: Sequence[NeedRecord]) -> list[dict[str, Any]]:
@@ -408,12 +430,11 @@ def export_needs(
     elif fmt == "xlsx":
         from openpyxl import Workbook
 
-        book = Workbook()
-        sheet = book.active
-        sheet.title = "needs"
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("needs")
         sheet.append(list(EXPORT_COLUMNS))
         for row in export_rows(needs):
-            sheet.append([safe_cell(row[c]) for c in EXPORT_COLUMNS])
+            sheet.append(_xlsx_row(sheet, [row[c] for c in EXPORT_COLUMNS]))
         buffer = io.BytesIO()
         book.save(buffer)
         payload = buffer.getvalue()

@@ -11,6 +11,7 @@ from ui import runtime
 from ui.components import (
     chat_turn,
     citations,
+    escape_md,
     local_time,
     md_stream,
     need_cards,
@@ -122,13 +123,15 @@ if conv is None:
         c2.text_input(t("coach.account"), key="coach_account", placeholder=t("coach.account_ph"))
         accounts = sorted({c.account.name for c in mine if c.account})[:12]
         if accounts:
-            c2.pills(t("coach.account_pick"), accounts, key="coach_account_pick", on_change=on_account_pick)
+            c2.pills(t("coach.account_pick"), accounts, key="coach_account_pick", on_change=on_account_pick,
+                     format_func=escape_md)  # pill labels are Markdown: names are shown as text
         c3.radio(t("coach.segment"), ["", "B2C", "B2B"], key="coach_segment",
                  format_func=labels(["", "B2C", "B2B"], lambda s: t(f"coach.segment.{s or 'auto'}")))
     mode = st.session_state.get("coach_mode", "live")
 else:
     segment = state.segment if state and state.segment else ""
-    st.caption(t("coach.active", cid=conv.id, account=conv.account.name if conv.account else t("coach.no_account"),
+    st.caption(t("coach.active", cid=conv.id,
+                 account=escape_md(conv.account.name) if conv.account else t("coach.no_account"),
                  mode=t(f"coach.mode_short.{conv.mode}"), segment=t(f"coach.segment.{segment or 'auto'}")))
 
 chat_col, side_col = st.columns([3, 2], gap="large")
@@ -140,12 +143,13 @@ if conv is not None and st.session_state.get("coach_plan_for") == conv.id:
         with st.container(border=True):
             st.markdown(f"#### 📝 {t('coach.plan_title')}")
             for item in plan.questions:
-                st.markdown(f"**{item.order}. {item.question}**")
-                st.caption(f"{t('coach.plan_purpose')}：{item.purpose}　·　{t('coach.plan_why')}：{item.why}"
-                           + (f"　·　{t('coach.plan_source')}：{item.citation}" if item.citation else ""))
+                st.markdown(f"**{item.order}. {escape_md(item.question)}**")
+                st.caption(f"{t('coach.plan_purpose')}：{escape_md(item.purpose)}　·　"
+                           f"{t('coach.plan_why')}：{escape_md(item.why)}"
+                           + (f"　·　{t('coach.plan_source')}：{escape_md(item.citation)}" if item.citation else ""))
             if plan.hypotheses:
                 st.markdown(f"**{t('coach.plan_hypotheses')}**")
-                st.markdown("\n".join(f"- {h}" for h in plan.hypotheses))
+                st.markdown("\n".join(f"- {escape_md(h)}" for h in plan.hypotheses))
 
 # ---- the input (pinned to the bottom wherever it is called) ----------------------------------------------
 speaker = "sales" if (mode == "live" and st.session_state.get("coach_sales")) else "customer"
@@ -195,7 +199,7 @@ if prompt:
             refining.update(label=t("coach.refined", n=len(turn.new_needs)), state="complete")
             replied = True
             for need in turn.new_needs[:3]:
-                st.toast(t("coach.new_need", s=need.statement[:40]), icon="💡")
+                st.toast(t("coach.new_need", s=escape_md(need.statement[:40])), icon="💡")
     if started_now and replied:
         st.rerun()  # show the new conversation in the list and the setup as read-only
 

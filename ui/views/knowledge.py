@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import runtime
-from ui.components import progress_reporter
+from ui.components import escape_md, progress_reporter, show_text
 from ui.i18n import labels, lang, maybe, t
 
 person = runtime.require_person()
@@ -104,9 +104,9 @@ with tab_search:
                 for p in passages:
                     with st.container(border=True):
                         heading = p.title + (f" › {p.section}" if getattr(p, "section", "") else "")
-                        st.markdown(f"**{heading}**")
-                        st.caption(f"{p.source}　·　{t('kb.score', s=float(p.score))}")
-                        st.markdown(p.text)
+                        show_text(heading, bold=True)
+                        st.caption(f"{escape_md(p.source)}　·　{t('kb.score', s=float(p.score))}")
+                        show_text(p.text)  # passages may come from uploaded documents: text, not Markdown
                 if not passages:
                     st.info(t("kb.no_results"))
             else:

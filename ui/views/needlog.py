@@ -12,7 +12,7 @@ import streamlit as st
 
 from assistant.needs.records import DIMENSION_LABELS, KIND_LABELS, OWNER_LABELS, STATUS_LABELS
 from ui import runtime
-from ui.components import evidence_text, local_time, need_badges, transcript_html
+from ui.components import escape_md, evidence_text, local_time, need_badges, show_text, transcript_html
 from ui.i18n import label, labels, maybe, t
 from ui.needlog_data import (
     EDITABLE_COLUMNS,
@@ -213,16 +213,16 @@ with tab_drill:
                                                         f"{by_id[i].author}")
             need = by_id[chosen]
             with st.container(border=True):
-                st.markdown(f"**{need.statement}**")
+                show_text(need.statement, bold=True)
                 st.caption(need_badges(need))
                 if need.motive:
-                    st.caption(need.motive)
+                    show_text(need.motive, small=True)
                 if need.evidence:
                     st.caption(evidence_text(need))
                 if runtime.may_edit(person, need.author) and st.button(t("drill.reject"), key=f"drill_reject_{need.id}"):
                     with runtime.guard():
                         log.reject_need(need.id, editor=person.username, note="rejected in the need log")
-                        st.toast(t("card.rejected", s=need.statement[:30]))
+                        st.toast(t("card.rejected", s=escape_md(need.statement[:30])))
                         st.rerun()
             conversation_id = need.conversation_id
             marks = {}

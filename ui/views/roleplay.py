@@ -8,7 +8,7 @@ import streamlit as st
 
 from assistant.errors import InputError
 from ui import runtime
-from ui.components import local_time
+from ui.components import escape_md, local_time, md_stream, show_text
 from ui.i18n import lang
 
 person = runtime.require_person()
@@ -92,18 +92,19 @@ def show_scorecard(card, scenario) -> None:
                      hide_index=True, use_container_width=True)
     st.subheader(tr("feedback"))
     for item in card.feedback:
-        cite = f" — *{item.citation_title}*（{item.citation_source}）" if item.citation_title else ""
-        st.markdown(f"- {item.text}{cite}")
+        cite = (f" — *{escape_md(item.citation_title)}*（{escape_md(item.citation_source)}）"
+                if item.citation_title else "")
+        st.markdown(f"- {escape_md(item.text)}{cite}")
     if scenario.debrief:
         with st.expander(tr("debrief")):
-            st.write(scenario.debrief)
+            show_text(scenario.debrief)
 
 
 def scenario_picker() -> None:
     st.caption(tr("intro"))
     scenarios = list(rp.scenarios().values())
     if rp.problems:
-        st.warning(tr("problems") + "\n\n" + "\n\n".join(rp.problems))
+        st.warning(tr("problems") + "\n\n" + "\n\n".join(escape_md(p) for p in rp.problems))
     if not scenarios:
         st.info(tr("no_scenarios"))
         return
@@ -115,11 +116,11 @@ def scenario_picker() -> None:
     for row in range(0, len(shown), 3):
         for col, scenario in zip(st.columns(3), shown[row:row + 3]):
             with col.container(border=True):
-                st.markdown(f"**{scenario.title}**")
+                show_text(scenario.title, bold=True)
                 st.caption(f"{scenario.trade} · {scenario.segment} · {scenario.language} · "
                            f"{tr('difficulty')} {'★' * scenario.difficulty} · "
                            f"{len(scenario.hidden_needs)} {tr('needs')}")
-                st.write(scenario.profile.strip()[:110] + ("…" if len(scenario.profile.strip()) > 110 else ""))
+                show_text(scenario.profile.strip()[:110] + ("…" if len(scenario.profile.strip()) > 110 else ""))
                 if st.button(tr("start"), key=f"rp_start_{scenario.id}", type="primary"):
                     with runtime.guard():
                         st.session_state[AID] = rp.start(scenario.id, trainee=person.username)
@@ -156,7 +157,7 @@ def attempt_view(attempt_id: int) -> None:
     state = conv.state or {}
     st.subheader(scenario.title)
     with st.expander(tr("profile"), expanded=True):
-        st.write(scenario.profile.strip())
+        show_text(scenario.profile.strip())
     m1, m2 = st.columns([3, 1])
     trust = float(state.get("trust", scenario.starting_trust))
     m1.progress(trust, text=f"{tr('trust')}: {trust:.0%}")
@@ -164,7 +165,7 @@ def attempt_view(attempt_id: int) -> None:
     for turn in log.turns(attempt_id):
         role = "user" if turn.role == "trainee" else "assistant"
         with st.chat_message(role, avatar="🧑‍💼" if role == "user" else "🧓"):
-            st.write(turn.text)
+            show_text(turn.text)
     if state.get("finished"):
         st.success(tr("finished"))
         show_scorecard(rp.scorecard(attempt_id), scenario)
@@ -176,10 +177,10 @@ def attempt_view(attempt_id: int) -> None:
     if line:
         with runtime.guard():
             with st.chat_message("user", avatar="🧑‍💼"):
-                st.write(line)
+                show_text(line)
             turn = rp.ask(attempt_id, line)
             with st.chat_message("assistant", avatar="🧓"):
-                st.write_stream(turn.reply_stream())
+                st.write_stream(md_stream(turn.reply_stream()))
             st.rerun()
     c1, c2 = st.columns(2)
     if c1.button(tr("finish"), key="rp_finish", type="primary"):

@@ -13,6 +13,7 @@ from assistant.model_files import MODELS, is_verified, model_path
 from assistant.prompts import load_prompt
 from assistant.settings import Settings, config_file_path
 from ui import runtime
+from ui.components import escape_md, local_time, show_text
 from ui.i18n import t
 
 person = runtime.require_person()
@@ -34,7 +35,7 @@ with st.container(border=True):
     for column, title, value in zip(c, (t("set.provider"), t("set.endpoint"), t("set.model")),
                                     (settings.provider, endpoint, model_name)):
         column.caption(title)
-        column.markdown(f"**{value}**")
+        show_text(str(value), bold=True)
 
 if st.button(t("set.test"), type="primary", key="settings_test"):
     with runtime.guard():
@@ -44,7 +45,7 @@ if st.button(t("set.test"), type="primary", key="settings_test"):
             answer = complete(services.chat_model(), messages, retries=min(1, settings.max_retries), max_tokens=96)
             elapsed = time.perf_counter() - started
         st.success(t("set.test_ok", s=elapsed))
-        st.markdown(f"> {answer.strip()}")
+        show_text(answer.strip(), prefix="> ")
 
 st.subheader(t("set.offline"))
 with runtime.guard():
@@ -64,6 +65,22 @@ with runtime.guard():
                      "✅" if settings.local_model_path.is_file() else "❌", "path": str(settings.local_model_path)})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     st.caption(t("set.pull_hint"))
+
+if person.is_manager:
+    st.subheader(t("set.locks"))
+    with runtime.guard():
+        users = services.users
+        locks = users.locked()
+        if not locks:
+            st.caption(t("set.locks_none"))
+        for lock in locks:
+            row = st.container(horizontal=True, vertical_alignment="center")
+            row.markdown(f"🔒 **{escape_md(lock.username)}** — "
+                         + t("set.lock_row", n=lock.failures, until=local_time(lock.locked_until, "%H:%M")))
+            if row.button(t("set.unlock"), key=f"unlock_{lock.username}"):
+                users.unlock(lock.username, actor=person.username)
+                st.toast(t("set.unlocked", name=escape_md(lock.username)))
+                st.rerun()
 
 st.subheader(t("set.all"))
 descriptions = Settings.describe()
