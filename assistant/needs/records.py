@@ -10,34 +10,27 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-Kind = Literal["explicit", "implicit"]
-Dimension = Literal["functional", "form", "emotional", "price", "business"]
-Owner = Literal["buyer", "user", "decision_maker", "customer_of_customer", "unknown"]
-Status = Literal["hypothesis", "confirmed", "addressed"]
+from assistant.understanding.vocabulary import (  # noqa: E402  (the one declaration)
+    DIMENSIONS,
+    KINDS,
+    OWNERS,
+    STATUSES,
+    Dimension,
+    Kind,
+    Owner,
+    Status,
+    describe,
+    labels,
+)
+
 Stage = Literal["lead", "opportunity", "contract"]
 Source = Literal["prep", "live", "roleplay", "import"]
 ReviewState = Literal["ai_suggested", "edited", "validated"]
 
-DIMENSION_LABELS = {
-    "functional": ("功能", "functional"),
-    "form": ("形式", "form"),
-    "emotional": ("情感/外延", "emotional"),
-    "price": ("价格/价值", "price"),
-    "business": ("业务影响", "business"),
-}
-OWNER_LABELS = {
-    "buyer": ("购买者", "buyer"),
-    "user": ("使用者", "user"),
-    "decision_maker": ("决策者", "decision maker"),
-    "customer_of_customer": ("客户的客户", "customer's customer"),
-    "unknown": ("未知", "unknown"),
-}
-KIND_LABELS = {"explicit": ("显性", "explicit"), "implicit": ("隐性", "implicit")}
-STATUS_LABELS = {
-    "hypothesis": ("待验证", "hypothesis"),
-    "confirmed": ("已确认", "confirmed"),
-    "addressed": ("已满足", "addressed"),
-}
+DIMENSION_LABELS = labels(DIMENSIONS)
+OWNER_LABELS = labels(OWNERS)
+KIND_LABELS = labels(KINDS)
+STATUS_LABELS = labels(STATUSES)
 
 
 def now() -> datetime:
@@ -65,19 +58,9 @@ class ExtractedNeed(BaseModel):
         description="The need in one short sentence from the customer's side, e.g. "
         "'给怀孕的儿媳妇买酸味水果'. Not a product feature the salesperson praised.",
     )
-    kind: Kind = Field(
-        description="explicit: the customer asked for it directly; implicit: the need behind the "
-        "request (who it is for, why, what worries them) that the customer did not ask for."
-    )
-    dimension: Dimension = Field(
-        description="functional: what it must do; form: quality, brand, look, channel; emotional: "
-        "feelings, worries, culture, being taken seriously; price: cost, value for money, budget; "
-        "business: the customer's business goals, their own customers, losses if unsolved."
-    )
-    owner: Owner = Field(
-        description="Whose need it is: buyer (the person paying/asking), user (who will use it), "
-        "decision_maker, customer_of_customer (the customer's own customers), unknown."
-    )
+    kind: Kind = Field(description=describe(KINDS) + ".")
+    dimension: Dimension = Field(description=describe(DIMENSIONS) + ".")
+    owner: Owner = Field(description="Whose need it is: " + describe(OWNERS) + ".")
     motive: str = Field("", max_length=160, description="Why the customer needs it, if said.")
     evidence: list[Evidence] = Field(
         min_length=1,

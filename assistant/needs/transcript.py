@@ -15,10 +15,24 @@ from assistant.errors import InputError
 Role = Literal["customer", "sales"]
 MAX_TURN_CHARS = 8000
 
+_OPEN = r"^\s*[\[【(（]?\s*"
+_CLOSE = r"\s*(?:[\]】)）]\s*[:：]?|[:：])\s*"
 _PREFIXES: list[tuple[re.Pattern[str], Role]] = [
-    (re.compile(r"^\s*(?:客户|顾客|买家|Customer|Client|C)\s*[:：]\s*", re.I), "customer"),
-    (re.compile(r"^\s*(?:销售|卖家|导购|Sales(?:person)?|Seller|Agent|S)\s*[:：]\s*", re.I), "sales"),
+    (re.compile(_OPEN + r"(?:客户|顾客|买家|客人)(?:说)?" + _CLOSE, re.I), "customer"),
+    (re.compile(_OPEN + r"(?:Customer|Client|Buyer|C)(?:\s+says)?" + _CLOSE, re.I), "customer"),
+    (re.compile(_OPEN + r"(?:销售|卖家|导购|店员|我)(?:说)?" + _CLOSE, re.I), "sales"),
+    (re.compile(_OPEN + r"(?:Sales(?:person|rep)?|Seller|Agent|Me|S)(?:\s+says)?" + _CLOSE, re.I), "sales"),
 ]
+
+
+def split_speaker(text: str) -> tuple[Role | None, str]:
+    """A speaker label the user typed at the start ("客户说：", "销售：", "Customer:", "【客户】")
+    becomes a role; the words after it are returned unchanged. No label: (None, text)."""
+    for pattern, role in _PREFIXES:
+        match = pattern.match(text)
+        if match:
+            return role, text[match.end():].strip()
+    return None, text
 
 
 class DialogueTurn(BaseModel):
@@ -87,11 +101,9 @@ def parse_transcript_text(text: str) -> Transcript:
         line = raw.strip()
         if not line:
             continue
-        for pattern, role in _PREFIXES:
-            match = pattern.match(line)
-            if match:
-                pairs.append((role, line[match.end():].strip()))
-                break
+        role, words = split_speaker(line)
+        if role is not None:
+            pairs.append((role, words))
         else:
             if not pairs:
                 raise InputError(
@@ -116,7 +128,8 @@ def parse_transcript_json(data: object) -> Transcript:
                 f"Turn {i} needs a role of 'customer' or 'sales'.",
                 fix='each turn looks like {"role": "customer", "text": "..."}',
             )
-        pairs.append((turn["role"], str(turn.get("text", "")).strip()))
+        _, words = split_speaker(str(turn.get("text", "")))  # a typed label is not customer words
+        pairs.append((turn["role"], words.strip()))
     try:
         return _checked(Transcript.from_pairs([(r, t) for r, t in pairs if t]))
     except ValidationError as exc:  # pragma: no cover - roles checked above
