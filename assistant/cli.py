@@ -149,9 +149,10 @@ def _count_tokens(model, text: str, fallback: int) -> int:
     return fallback
 
 
-from assistant import cli_knowledge, cli_needs, cli_roleplay, cli_ui  # noqa: E402  (register their commands)
+from assistant import cli_accounts, cli_knowledge, cli_needs, cli_roleplay, cli_ui  # noqa: E402  (register their commands)
 
 app.add_typer(cli_needs.app)
+app.add_typer(cli_accounts.app)
 app.add_typer(cli_roleplay.app)
 app.add_typer(cli_knowledge.app)
 app.add_typer(cli_ui.app)
