@@ -33,6 +33,7 @@ class Account(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     segment: Mapped[str] = mapped_column(String(10), default="")  # B2B | B2C | ""
     notes: Mapped[str] = mapped_column(Text, default="")
+    trade: Mapped[str] = mapped_column(String(100), default="")  # e.g. 酒店, 农业合作社 (0004)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -90,10 +91,29 @@ class Need(Base):
     review_state: Mapped[str] = mapped_column(String(20), default="ai_suggested")
     author: Mapped[str] = mapped_column(String(80), default="")
     rejected: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the need's life (assistant/accounts/lifecycle.py), since when it is in that state, and the
+    # knowledge entries it was reasoned from (0004)
+    lifecycle: Mapped[str] = mapped_column(String(20), default="hypothesis")
+    stage_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    knowledge_refs: Mapped[list[Any]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     account: Mapped[Account | None] = relationship()
+
+
+class NeedTransition(Base):
+    """One dated move of a need through its life (hypothesis → confirmed → … → delivered)."""
+
+    __tablename__ = "need_transitions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    need_id: Mapped[str] = mapped_column(ForeignKey("needs.id"), index=True)
+    from_state: Mapped[str] = mapped_column(String(20), default="")
+    to_state: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    actor: Mapped[str] = mapped_column(String(80), default="")
+    via: Mapped[str] = mapped_column(String(20), default="manual")  # manual | web | cli | conversation
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class NeedEdit(Base):

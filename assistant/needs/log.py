@@ -23,7 +23,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.db.engine import make_engine, migrate, session_factory
-from assistant.db.schema import Account, Conversation, Need, NeedEdit, Turn, utcnow
+from assistant.db.schema import Account, Conversation, Need, NeedEdit, NeedTransition, Turn, utcnow
+from assistant.accounts.lifecycle import NEXT, check_move, fields_for, state_for_status
 from assistant.errors import InputError
 from assistant.needs.records import (
     Evidence,
@@ -245,7 +246,7 @@ class NeedLog:
                                  extraction="done" if role == "customer" else "none", meta=meta))
             session.flush()
             saved = self._upsert_needs(session, conv.id, needs, source="import", author=author,
-                                       account_id=account_id, status=None)
+                                       account_id=account_id, status="stated")  # what a meeting shows the customer said; confirmed when they agree
             session.commit()
             return conv.id, saved
 
@@ -291,8 +292,9 @@ class NeedLog:
                     if {"turn": ev.turn, "quote": ev.quote} not in merged:
                         merged.append({"turn": ev.turn, "quote": ev.quote})
                 match.evidence = merged
-                if _STATUS_RANK[new_status] > _STATUS_RANK.get(match.status, 0):
+                if _STATUS_RANK.get(new_status, 0) > _STATUS_RANK.get(match.status, 0):
                     match.status = new_status
+                    _follow_status(session, match, author)
                 match.confidence = max(match.confidence, item.confidence)
                 if item.motive and not match.motive:
                     match.motive = item.motive
@@ -307,6 +309,8 @@ class NeedLog:
                     dimension=item.dimension, owner=item.owner, motive=item.motive,
                     evidence=[e.model_dump() for e in item.evidence], status=new_status,
                     confidence=item.confidence, source=source, author=author,
+                    lifecycle=state_for_status(new_status), stage_since=utcnow(),
+                    knowledge_refs=[],
                 )
                 session.add(row)
                 existing.append(row)
@@ -323,6 +327,9 @@ class NeedLog:
             evidence=[Evidence(**e) for e in row.evidence], status=row.status,
             confidence=row.confidence, ltc_stage=row.ltc_stage, source=row.source,
             review_state=row.review_state, author=row.author,
+            lifecycle=row.lifecycle or "hypothesis",
+            stage_since=_aware(row.stage_since) if row.stage_since else None,
+            knowledge_refs=list(row.knowledge_refs or []),
             created_at=_aware(row.created_at), updated_at=_aware(row.updated_at),
         )
 
@@ -425,6 +432,77 @@ class NeedLog:
             return list(
                 session.scalars(select(NeedEdit).where(NeedEdit.need_id == need_id).order_by(NeedEdit.id))
             )
+
+    # ---- lifecycle ----------------------------------------------------------------
+    def move_need(self, need_id: str, target: str, *, actor: str, reason: str = "",
+                  via: str = "manual", at: datetime | None = None) -> NeedRecord:
+        """Move a need to ``target`` (checked against the lifecycle); the move is dated in
+        need_transitions and each field it changes (lifecycle, status, ltc_stage) in need_edits."""
+        with self.sessions() as session:
+            row = session.get(Need, need_id)
+            if row is None:
+                row = session.scalar(select(Need).where(Need.id.startswith(need_id)))
+            if row is None or row.rejected:
+                raise InputError(f"No need with id {need_id!r}.", fix="`needs log list` shows ids")
+            current = row.lifecycle or "hypothesis"
+            check_move(current, target, reason)
+            when = at or utcnow()
+            status, stage = fields_for(target, row.status, row.ltc_stage)
+            session.add(NeedTransition(need_id=row.id, from_state=current, to_state=target,
+                                       reason=reason.strip(), actor=actor, via=via, at=when))
+            for name, new in (("lifecycle", target), ("status", status), ("ltc_stage", stage)):
+                old = getattr(row, name)
+                if old != new:
+                    session.add(NeedEdit(need_id=row.id, editor=actor, field=name, old_value=str(old),
+                                         new_value=str(new), note=reason.strip(), at=when))
+                    setattr(row, name, new)
+            row.stage_since = when
+            row.updated_at = when
+            session.commit()
+            return self._record(session, row)
+
+    def transitions(self, need_id: str) -> list[NeedTransition]:
+        with self.sessions() as session:
+            return list(session.scalars(select(NeedTransition).where(NeedTransition.need_id == need_id)
+                                        .order_by(NeedTransition.at, NeedTransition.id)))
+
+    def add_knowledge_refs(self, need_id: str, refs: Sequence[str], *, editor: str = "") -> NeedRecord:
+        """Keep the knowledge entries (ids such as ``buyer-vs-user``) a need was reasoned from.
+
+        The coach calls this with its move's citation when it logs a need it reasoned out."""
+        with self.sessions() as session:
+            row = session.get(Need, need_id)
+            if row is None:
+                raise InputError(f"No need with id {need_id!r}.", fix="`needs log list` shows ids")
+            known = list(row.knowledge_refs or [])
+            added = [r for r in (x.strip() for x in refs) if r and r not in known]
+            if added:
+                row.knowledge_refs = known + added
+                session.add(NeedEdit(need_id=row.id, editor=editor, field="knowledge_refs",
+                                     old_value=", ".join(known), new_value=", ".join(known + added)))
+                session.commit()
+            return self._record(session, row)
+
+    def set_account_trade(self, name: str, trade: str) -> None:
+        account_id = self.ensure_account(name)
+        if account_id is None:
+            raise InputError("An account needs a name.", fix="give the account's name")
+        with self.sessions() as session:
+            session.get(Account, account_id).trade = trade.strip()[:100]
+            session.commit()
+
+
+def _follow_status(session: Session, row: Need, actor: str) -> None:
+    """A restated need whose status rose (the customer said what was a hypothesis): its
+    lifecycle follows, as a dated transition made by the conversation."""
+    target = state_for_status(row.status)
+    current = row.lifecycle or "hypothesis"
+    if target != current and current in ("hypothesis", "stated") and target in NEXT.get(current, ()):
+        now = utcnow()
+        session.add(NeedTransition(need_id=row.id, from_state=current, to_state=target, actor=actor,
+                                   via="conversation", reason="the customer said it", at=now))
+        row.lifecycle = target
+        row.stage_since = now
 
 
 def _aware(value: datetime) -> datetime:

@@ -100,6 +100,10 @@ class NeedRecord(BaseModel):
     source: Source = "live"
     review_state: ReviewState = "ai_suggested"
     author: str = ""
+    lifecycle: str = Field("hypothesis", description="State in the need's life (accounts.lifecycle.STATES).")
+    stage_since: datetime | None = None
+    knowledge_refs: list[str] = Field(default_factory=list,
+                                      description="Knowledge entries the need was reasoned from.")
     created_at: datetime = Field(default_factory=now)
     updated_at: datetime = Field(default_factory=now)
 

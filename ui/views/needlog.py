@@ -14,6 +14,7 @@ from assistant.needs.records import DIMENSION_LABELS, KIND_LABELS, OWNER_LABELS,
 from ui import runtime
 from ui.components import escape_md, evidence_text, local_time, need_badges, show_text, transcript_html
 from ui.i18n import label, labels, maybe, t
+from ui.lifecycle import move_form
 from ui.needlog_data import (
     EDITABLE_COLUMNS,
     EXPORT_MIME,
@@ -143,6 +144,7 @@ with tab_table:
                     st.rerun()
         if "needs_flash" in st.session_state:
             st.success(st.session_state.pop("needs_flash"))
+        move_form(log, needs, person, key="needs_move")  # the need's life: hypothesis → … → delivered
 
 # ---- charts -----------------------------------------------------------------------------------------------
 with tab_charts:

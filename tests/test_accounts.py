@@ -1,0 +1,300 @@
+"""Account memory on real stores (SQLite and a real PostgreSQL server): the need lifecycle
+and its audit trail, who may see which account, the account view, the manager's watch
+lists, and the pre-meeting brief (its JSON and the checks on every phrased question)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from assistant.accounts.brief import build_brief, check_question, customer_terms
+from assistant.accounts.lifecycle import NEXT, STATES, suggest_moves
+from assistant.accounts.memory import AccountMemory
+from assistant.coach.cards import Catalog
+from assistant.db.engine import table_names
+from assistant.errors import InputError
+from assistant.llm.fake import FakeChatModel
+from assistant.needs.log import NeedLog
+from assistant.needs.records import Evidence, ExtractedNeed
+from assistant.users import Person
+from tests.conftest import SHARED_MODELS_DIR
+from tests.pg import postgres_server
+
+ROOT = Path(__file__).resolve().parents[1]
+CATALOG = Catalog.load(ROOT / "knowledge")
+LI = Person("li", "李销售", "sales")
+WANG = Person("wang", "王销售", "sales")
+BOSS = Person("boss", "主管", "manager")
+
+
+@pytest.fixture(scope="module")
+def pg_url():
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def log(request, tmp_path):
+    if request.param == "sqlite":
+        yield NeedLog.open(f"sqlite:///{tmp_path / 'needs.db'}")
+        return
+    opened = NeedLog.open(request.getfixturevalue("pg_url"))
+    yield opened
+    from assistant.db.schema import Base
+    Base.metadata.drop_all(opened.engine)
+    with opened.engine.begin() as c:
+        c.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
+def need(statement, quote, *, turn=1, kind="implicit", dimension="functional", owner="user"):
+    return ExtractedNeed(statement=statement, kind=kind, dimension=dimension, owner=owner,
+                         evidence=[Evidence(turn=turn, quote=quote)])
+
+
+def meeting(log, account, author, turns, needs, *, status=None, mode="live"):
+    cid = log.create_conversation(account=account, author=author, mode=mode, title=f"{account} {mode}")
+    for text in turns:
+        log.add_turn(cid, "customer", text)
+    return cid, log.record_needs(cid, needs, author=author, status=status)
+
+
+def hotel(log):
+    """Two hotels (li's and wang's) and a farm co-operative (li's)."""
+    _, seaside = meeting(log, "海景酒店", "li", ["晚上大堂没人打扫，客人早上看到很脏", "我们要三台"], [
+        need("夜间大堂需要自动清洁", "晚上大堂没人打扫", owner="buyer"),
+        need("客人对大堂卫生的第一印象", "客人早上看到很脏", dimension="business", owner="customer_of_customer"),
+    ])
+    log.set_account_trade("海景酒店", "酒店")
+    _, hill = meeting(log, "山景酒店", "wang", ["机器人要能自己坐电梯", "客人休息时不能吵"], [
+        need("机器人能自己乘电梯去各楼层", "机器人要能自己坐电梯"),
+        need("打扫时不能吵到客人休息", "客人休息时不能吵", dimension="emotional", owner="customer_of_customer", turn=2),
+    ])
+    log.set_account_trade("山景酒店", "酒店")
+    _, lake = meeting(log, "湖畔酒店", "wang", ["客人休息的时候机器太吵可不行"], [
+        need("清洁时别吵到客人休息", "客人休息的时候机器太吵可不行", dimension="emotional",
+             owner="customer_of_customer"),
+    ])
+    log.set_account_trade("湖畔酒店", "酒店")
+    _, farm = meeting(log, "绿野合作社", "li", ["打药的时候人不能下田"], [
+        need("喷洒农药时人员不下田", "打药的时候人不能下田"),
+    ])
+    log.set_account_trade("绿野合作社", "农业合作社")
+    return seaside, hill, lake, farm
+
+
+# ---- lifecycle ----------------------------------------------------------------------------
+def test_migration_0004_adds_the_transition_table(log):
+    assert "need_transitions" in table_names(log.engine)
+
+
+def test_a_need_moves_from_hypothesis_to_delivery_with_dated_audited_moves(log):
+    _, [n] = meeting(log, "海景酒店", "li", ["晚上大堂没人打扫"], [need("夜间清洁", "晚上大堂没人打扫")],
+                     status="hypothesis")
+    assert (n.lifecycle, n.status, n.ltc_stage) == ("hypothesis", "hypothesis", "lead")
+    path = ["confirmed", "in_solution", "proposed", "won", "delivered"]
+    t0 = datetime(2026, 3, 1, tzinfo=timezone.utc)
+    for i, state in enumerate(path):
+        moved = log.move_need(n.id[:8], state, actor="li", at=t0 + timedelta(days=i))
+    assert (moved.lifecycle, moved.status, moved.ltc_stage) == ("delivered", "addressed", "contract")
+    trail = log.transitions(n.id)
+    assert [(m.from_state, m.to_state) for m in trail] == list(zip(["hypothesis"] + path[:-1], path))
+    assert [m.at.replace(tzinfo=timezone.utc) if m.at.tzinfo is None else m.at for m in trail][-1] == t0 + timedelta(days=4)
+    edits = [(e.field, e.old_value, e.new_value) for e in log.audit(n.id)]
+    assert ("lifecycle", "hypothesis", "confirmed") in edits
+    assert ("ltc_stage", "confirmed" and "lead", "opportunity") in edits
+    assert ("status", "confirmed", "addressed") in edits
+    with pytest.raises(InputError, match="final state"):
+        log.move_need(n.id, "dropped", actor="li", reason="x")
+
+
+def test_impossible_moves_and_drops_without_reason_are_refused_and_change_nothing(log):
+    _, [n] = meeting(log, "海景酒店", "li", ["晚上大堂没人打扫"], [need("夜间清洁", "晚上大堂没人打扫")])
+    assert n.lifecycle == "confirmed"  # the customer said it
+    with pytest.raises(InputError, match="can move to: in_solution"):
+        log.move_need(n.id, "won", actor="li")
+    with pytest.raises(InputError, match="--reason"):
+        log.move_need(n.id, "dropped", actor="li")
+    with pytest.raises(InputError, match="Unknown need state"):
+        log.move_need(n.id, "finished", actor="li")
+    assert log.get_need(n.id).lifecycle == "confirmed" and log.transitions(n.id) == []
+    dropped = log.move_need(n.id, "dropped", actor="boss", reason="客户改用外包保洁")
+    assert dropped.lifecycle == "dropped" and dropped.status == "confirmed"  # dropped keeps what it had
+    assert log.transitions(n.id)[0].reason == "客户改用外包保洁"
+
+
+def test_every_state_is_declared_with_its_moves():
+    assert set(NEXT) == set(STATES)
+    assert "stated" in NEXT["hypothesis"] and "confirmed" in NEXT["stated"]
+    assert all(target in STATES for targets in NEXT.values() for target in targets)
+
+
+def test_a_hypothesis_the_customer_then_says_moves_by_itself_in_the_trail(log):
+    cid, [n] = meeting(log, "海景酒店", "li", ["晚上大堂没人打扫"], [need("夜间清洁", "晚上大堂没人打扫")],
+                       status="hypothesis")
+    log.record_needs(cid, [need("夜间清洁", "晚上大堂没人打扫")], author="li")
+    assert log.get_need(n.id).lifecycle == "confirmed"
+    [move] = log.transitions(n.id)
+    assert (move.from_state, move.to_state, move.via) == ("hypothesis", "confirmed", "conversation")
+
+
+def test_knowledge_refs_are_kept_and_audited(log):
+    _, [n] = meeting(log, "海景酒店", "li", ["晚上大堂没人打扫"], [need("夜间清洁", "晚上大堂没人打扫")])
+    log.add_knowledge_refs(n.id, ["buyer-vs-user", "jujube-story"], editor="coach")
+    again = log.add_knowledge_refs(n.id, ["buyer-vs-user"], editor="coach")
+    assert again.knowledge_refs == ["buyer-vs-user", "jujube-story"]
+    assert [e.field for e in log.audit(n.id)] == ["knowledge_refs"]
+
+
+def test_conversations_suggest_moves_from_agreement_and_proposals():
+    from assistant.needs.records import NeedRecord
+
+    hyp = NeedRecord(statement="夜间清洁", kind="implicit", dimension="functional", lifecycle="hypothesis")
+    conf = NeedRecord(statement="安静运行", kind="implicit", dimension="emotional", lifecycle="confirmed")
+    agree = suggest_moves("对，就是这个意思", [hyp, conf])
+    assert [(s.need_id, s.target) for s in agree] == [(hyp.id, "confirmed")]
+    quote = suggest_moves("那你们先出个方案和报价给我看看", [hyp, conf])
+    assert [(s.need_id, s.target) for s in quote] == [(conf.id, "proposed")]
+    assert quote[0].because in "那你们先出个方案和报价给我看看"
+    assert suggest_moves("我们再想想", [hyp, conf]) == []
+
+
+# ---- access and the account view ----------------------------------------------------------------
+def test_salespeople_see_their_own_accounts_and_managers_the_team(log):
+    hotel(log)
+    memory = AccountMemory(log)
+    assert memory.account_names(LI) == sorted(["海景酒店", "绿野合作社"])
+    assert set(memory.account_names(BOSS)) == {"海景酒店", "山景酒店", "湖畔酒店", "绿野合作社"}
+    with pytest.raises(InputError, match="among yours"):
+        memory.view("山景酒店", LI)
+    with pytest.raises(InputError, match="accounts list"):
+        memory.view("没有这家", BOSS)
+    assert memory.view("山景酒店", BOSS).needs
+
+
+def test_restatements_across_meetings_merge_by_meaning_with_who_said_what(log):
+    hotel(log)
+    meeting(log, "海景酒店", "li", ["大堂晚上没人清扫"], [need("夜里大堂要有人清扫", "大堂晚上没人清扫", owner="buyer")])
+    view = AccountMemory(log).view("海景酒店", LI)
+    merged = [m for m in view.needs if m.restated]
+    assert len(merged) == 1 and len(merged[0].said) == 2
+    assert {s.quote for s in merged[0].said} == {"晚上大堂没人打扫", "大堂晚上没人清扫"}
+    assert len(view.needs) == 2 and view.last_contact is not None
+    assert [e.what for e in view.timeline].count("conversation") == 2
+
+
+def test_watch_lists_unverified_stuck_not_contacted(log):
+    _, [h] = meeting(log, "海景酒店", "li", ["晚上大堂没人打扫"], [need("夜间清洁", "晚上大堂没人打扫")],
+                     status="hypothesis")
+    meeting(log, "山景酒店", "wang", ["要能坐电梯"], [need("自己乘电梯", "要能坐电梯")])
+    memory = AccountMemory(log)
+    later = datetime.now(timezone.utc) + timedelta(days=20)
+    assert memory.unverified_implicit(BOSS) == [{"account": "海景酒店", "needs": 1}]
+    assert memory.unverified_implicit(WANG) == []
+    assert {r["account"] for r in memory.stuck(14, BOSS, now=later)} == {"海景酒店", "山景酒店"}
+    assert memory.stuck(14, BOSS) == []
+    log.move_need(h.id, "confirmed", actor="li", at=later - timedelta(days=1))
+    assert {r["account"] for r in memory.stuck(14, BOSS, now=later)} == {"山景酒店"}
+    assert {r["account"] for r in memory.not_contacted(14, BOSS, now=later)} == {"海景酒店", "山景酒店"}
+    assert memory.not_contacted(14, BOSS) == []
+    assert [r["account"] for r in memory.not_contacted(14, LI, now=later)] == ["海景酒店"]
+
+
+# ---- the brief ----------------------------------------------------------------------------------
+def test_question_checks():
+    terms = customer_terms(["晚上大堂没人打扫", "客人早上看到很脏"])
+    assert check_question("晚上大堂一般几点以后就没人打扫了？", terms) is None
+    assert check_question("我们的机器人最适合您，推荐A款？", terms) == "pitches"
+    assert check_question("晚上大堂谁打扫？客人几点起床？", terms) == "more than one question"
+    assert check_question("晚上大堂没人打扫。", terms) == "not a question"
+    assert check_question("您这次买，主要是给谁用的？", terms, ["您这次买，主要是给谁用的？"]) == \
+        "not in the customer's words"
+
+
+def test_brief_json_and_every_phrased_question_is_checked(log):
+    hotel(log)
+    meeting(log, "海景酒店", "li", ["早上七点前得弄干净"], [
+        need("早班前大堂已打扫完", "早上七点前得弄干净", dimension="form", owner="buyer")], status="hypothesis")
+    fake = FakeChatModel().enqueue(
+        "我们的机器人最适合您，推荐A款？",           # a pitch
+        "晚上大堂谁来打扫？平时多久打扫一次？",       # two questions
+        "大堂晚上没人打扫。",                         # a statement
+        "客人早上进大堂时，最先注意到的是哪里脏？",   # good: the customer's words, one question
+    )
+    brief = build_brief(AccountMemory(log), "海景酒店", LI, CATALOG, model=fake)
+    data = json.loads(brief.model_dump_json())
+    assert {"account", "known", "to_verify", "questions", "similar"} <= set(data)
+    assert data["account"] == "海景酒店"
+    assert {n["statement"] for n in data["to_verify"]} == {"早班前大堂已打扫完"}
+    assert "夜间大堂需要自动清洁" in {n["statement"] for n in data["known"]}
+    assert all(n["evidence"] and n["evidence"][0]["quote"] for n in data["known"])
+    assert "早班前大堂已打扫完" in data["left_open"]
+    assert 5 <= len(data["questions"]) <= 8
+    assert all({"question", "why", "citation"} <= set(q) for q in data["questions"])
+    first = brief.questions[:3]
+    assert not any(q.phrased for q in first)
+    cards = {ex for c in CATALOG.cards() for ex in c.examples_zh}
+    assert all(q.question in cards for q in first)  # each rejected one replaced by its card's example
+    assert brief.questions[0].why.startswith("验证：早班前大堂已打扫完")
+    assert brief.questions[3].phrased and brief.questions[3].question == "客人早上进大堂时，最先注意到的是哪里脏？"
+    assert all(q.question.endswith(("？", "?")) for q in brief.questions)
+    assert len(fake.prompts) == len(brief.questions)
+    assert "晚上大堂没人打扫" in fake.last_prompt_text and "酒店" in fake.last_prompt_text
+    # similar accounts (same trade, by meaning): the quiet-cleaning need two other hotels logged
+    similar = {h.statement: h for h in brief.similar}
+    quiet = [h for s, h in similar.items() if "吵" in s or "打扰" in s]
+    assert quiet and quiet[0].hidden_accounts == 2 and quiet[0].accounts == []  # li may not see their names
+    assert not any("农药" in s for s in similar)
+    manager = build_brief(AccountMemory(log), "海景酒店", BOSS, CATALOG)
+    quiet = [h for h in manager.similar if "吵" in h.statement or "打扰" in h.statement]
+    assert set(quiet[0].accounts) == {"山景酒店", "湖畔酒店"}
+    assert all(h.source for h in manager.from_knowledge)
+
+
+def needs_cli(tmp_path, *args, provider="fake"):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEEDS_")}
+    env.update(NEEDS_DATA_DIR=str(tmp_path / "data"), NEEDS_PROVIDER=provider, OMP_NUM_THREADS="1",
+               NEEDS_MODELS_DIR=str(SHARED_MODELS_DIR))
+    return subprocess.run([sys.executable, "-m", "assistant", *args], capture_output=True, text=True,
+                          env=env, cwd=tmp_path, timeout=600)
+
+
+def test_needs_brief_and_move_from_the_cli(tmp_path):
+    log = NeedLog.open(f"sqlite:///{tmp_path / 'data' / 'needs.db'}")
+    seaside, *_ = hotel(log)
+    result = needs_cli(tmp_path, "brief", "海景酒店", "--json", "--no-phrase")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["account"] == "海景酒店" and len(data["questions"]) >= 5 and data["similar"]
+    moved = needs_cli(tmp_path, "log", "move", seaside[0].id[:8], "won")
+    assert moved.returncode == 1 and "in_solution" in moved.stderr
+    moved = needs_cli(tmp_path, "log", "move", seaside[0].id[:8], "in_solution", "--by", "li")
+    assert moved.returncode == 0, moved.stderr
+    assert log.get_need(seaside[0].id).lifecycle == "in_solution"
+    assert [t.via for t in log.transitions(seaside[0].id)] == ["cli"]
+    missing = needs_cli(tmp_path, "brief", "没有这家")
+    assert missing.returncode == 1 and "accounts list" in missing.stderr
+
+
+@pytest.mark.slow
+def test_needs_brief_with_the_embedded_model(tmp_path, local_model_path):
+    """`needs brief` end to end with the embedded model: whatever it writes passes the checks
+    or is replaced by the card; every question is one question."""
+    log = NeedLog.open(f"sqlite:///{tmp_path / 'data' / 'needs.db'}")
+    hotel(log)
+    result = needs_cli(tmp_path, "brief", "海景酒店", "--json", "--size", "5", provider="local")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert len(data["questions"]) == 5
+    terms = customer_terms([e["quote"] for n in data["known"] + data["to_verify"] for e in n["evidence"]]
+                           + [n["statement"] for n in data["known"] + data["to_verify"]] + ["酒店"])
+    cards = {ex for c in CATALOG.cards() for ex in c.examples_zh}
+    for q in data["questions"]:
+        assert q["phrased"] or q["question"] in cards
+        if q["phrased"]:
+            assert check_question(q["question"], terms) is None
