@@ -245,8 +245,9 @@ class NeedLog:
                 session.add(Turn(conversation_id=conv.id, idx=idx, role=role, text=text,
                                  extraction="done" if role == "customer" else "none", meta=meta))
             session.flush()
+            # a meeting shows what the customer said: stated, confirmed when the customer agrees
             saved = self._upsert_needs(session, conv.id, needs, source="import", author=author,
-                                       account_id=account_id, status="stated")  # what a meeting shows the customer said; confirmed when they agree
+                                       account_id=account_id, status="stated")
             session.commit()
             return conv.id, saved
 
