@@ -169,7 +169,7 @@ def calibrate(scenarios: dict[str, Scenario], probes: list[dict], bad: list[dict
 # --------------------------------------------------------------------------- the embedded model
 
 def model_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list[dict], n: int,
-                  threads: int) -> dict[str, Any]:
+                  threads: int, save: Any = None) -> dict[str, Any]:
     from assistant.coach.cards import Catalog
     from assistant.llm.providers import build_chat_model
     from assistant.needs.log import NeedLog
@@ -231,6 +231,8 @@ def model_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list[
                                 "action": turn.decision.action, "need": turn.decision.need_id,
                                 "model_calls": calls, "reply": turn.reply, "problems": reasons,
                                 "seconds": round(times[-1], 2)})
+                print(f"  [{mode}] {len(replies)}/{taken} {turn.decision.action} {times[-1]:.1f}s", file=sys.stderr,
+                      flush=True)
                 if turn.finished:
                     break
         rejected = list(rp.rejected)
@@ -249,6 +251,8 @@ def model_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list[
                 sum(r["seconds"] for r in replies if r["model_calls"]) / max(1, voiced), 2),
             "replies": replies,
         }
+        if save:
+            save(out)  # keep what was measured even if a later mode is cut short
     return out
 
 
@@ -299,8 +303,14 @@ def main(argv: list[str] | None = None) -> int:
         if sets.get(name) is None:
             print("model figures skipped: no probe set")
         else:
+            def save(partial: dict[str, Any]) -> None:
+                result["model"] = {**partial, "set": name, "partial": True}
+                args.out.parent.mkdir(parents=True, exist_ok=True)
+                args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=dict) + "\n",
+                                    encoding="utf-8")
+
             try:
-                figs = model_figures(scenarios, *sets[name], args.model, args.threads)
+                figs = model_figures(scenarios, *sets[name], args.model, args.threads, save)
             except Exception as exc:  # a missing model file is reported, not a crash
                 msg = getattr(exc, "message", str(exc))
                 print(f"model figures skipped: {msg}", file=sys.stderr)
