@@ -220,7 +220,9 @@ def model_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list[
                 voiced += calls > 0
                 state_revealed = set(turn.revealed)
                 # judged with every check, the semantic ones included, whatever the mode
-                reasons = check_reply(turn.reply, ReplyContext(sc, line["text"], state_revealed, semantic=True))
+                hinted = rp.log.conversation(attempt).state.get("hinted", [])
+                allowed = " ".join(sc.need(h).hint for h in hinted)  # hints are authored and given on purpose
+                reasons = check_reply(turn.reply, ReplyContext(sc, line["text"], state_revealed, allowed, semantic=True))
                 if turn.decision.action in ("reveal", "hint", "object", "leave"):
                     reasons = [r for r in reasons if not r.startswith("echoes")]  # authored lines
                 for r in reasons:
