@@ -169,7 +169,7 @@ def calibrate(scenarios: dict[str, Scenario], probes: list[dict], bad: list[dict
 # --------------------------------------------------------------------------- the embedded model
 
 def model_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list[dict], n: int,
-                  threads: int) -> dict[str, Any]:
+                  threads: int, save: Any = None) -> dict[str, Any]:
     from assistant.coach.cards import Catalog
     from assistant.llm.providers import build_chat_model
     from assistant.needs.log import NeedLog
@@ -220,7 +220,9 @@ def model_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list[
                 voiced += calls > 0
                 state_revealed = set(turn.revealed)
                 # judged with every check, the semantic ones included, whatever the mode
-                reasons = check_reply(turn.reply, ReplyContext(sc, line["text"], state_revealed, semantic=True))
+                hinted = rp.log.conversation(attempt).state.get("hinted", [])
+                allowed = " ".join(sc.need(h).hint for h in hinted)  # hints are authored and given on purpose
+                reasons = check_reply(turn.reply, ReplyContext(sc, line["text"], state_revealed, allowed, semantic=True))
                 if turn.decision.action in ("reveal", "hint", "object", "leave"):
                     reasons = [r for r in reasons if not r.startswith("echoes")]  # authored lines
                 for r in reasons:
@@ -231,6 +233,8 @@ def model_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list[
                                 "action": turn.decision.action, "need": turn.decision.need_id,
                                 "model_calls": calls, "reply": turn.reply, "problems": reasons,
                                 "seconds": round(times[-1], 2)})
+                print(f"  [{mode}] {len(replies)}/{taken} {turn.decision.action} {times[-1]:.1f}s", file=sys.stderr,
+                      flush=True)
                 if turn.finished:
                     break
         rejected = list(rp.rejected)
@@ -249,6 +253,8 @@ def model_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list[
                 sum(r["seconds"] for r in replies if r["model_calls"]) / max(1, voiced), 2),
             "replies": replies,
         }
+        if save:
+            save(out)  # keep what was measured even if a later mode is cut short
     return out
 
 
@@ -299,8 +305,14 @@ def main(argv: list[str] | None = None) -> int:
         if sets.get(name) is None:
             print("model figures skipped: no probe set")
         else:
+            def save(partial: dict[str, Any]) -> None:
+                result["model"] = {**partial, "set": name, "partial": True}
+                args.out.parent.mkdir(parents=True, exist_ok=True)
+                args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=dict) + "\n",
+                                    encoding="utf-8")
+
             try:
-                figs = model_figures(scenarios, *sets[name], args.model, args.threads)
+                figs = model_figures(scenarios, *sets[name], args.model, args.threads, save)
             except Exception as exc:  # a missing model file is reported, not a crash
                 msg = getattr(exc, "message", str(exc))
                 print(f"model figures skipped: {msg}", file=sys.stderr)

@@ -129,3 +129,20 @@ def test_provider_builds_the_endpoint_model(tmp_path):
     assert isinstance(model, EndpointChatModel)
     assert endpoint_key(model) == "http://127.0.0.1:9/v1#m"
     assert calls._format_memory.path == tmp_path / "endpoint_formats.json"
+
+
+from tests.test_openai_server import server  # noqa: E402,F401  (the real llama.cpp server fixture)
+
+
+@pytest.mark.slow
+def test_real_llama_cpp_server_steps_down_remembers_and_caps(server, tmp_path):  # noqa: F811
+    settings = Settings(provider="openai", data_dir=tmp_path, openai_base_url=server, openai_api_key="none",
+                        openai_model="local-qwen", temperature=0.0)
+    model = build_chat_model(settings)
+    result = calls.complete_json(model, [HumanMessage("老太太想买酸枣给怀孕的儿媳妇。用 JSON 回答：customer 是谁，wants 想要什么。")],
+                                 Answer, max_tokens=80)
+    assert result.customer and result.wants
+    stored = json.loads((tmp_path / "endpoint_formats.json").read_text())
+    assert stored[f"{server}#local-qwen"] in ("json_object_schema", "json_object")
+    pieces = list(calls.stream(model, [HumanMessage("用中文讲一个很长的故事。")], max_tokens=6))
+    assert 0 < len(pieces) <= 6

@@ -454,7 +454,10 @@ def test_coach_indexes_the_knowledge_first_and_cites_a_retrieved_passage(setting
         ok(at)
         assert kb.indexed_shipped
         sources = " ".join(shown(m.value) for e in at.chat_message[1].expander for m in e.markdown)
-        assert "jujube.md" in sources
+        assert "《老太太买枣子》" in sources and "《以客户为中心的真正核心到底是什么》, 2017" in sources
+        assert ".txt" not in sources and "jujube.md" not in sources  # file names only in the details line
+        details = " ".join(shown(c.value) for e in at.chat_message[1].expander for c in e.caption)
+        assert "jujube.md" in details
     finally:
         runtime.set_services(None)
 

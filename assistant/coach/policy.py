@@ -24,7 +24,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from assistant.coach.cards import Catalog, Fit
-from assistant.coach.phrasing import carries_instruction, safe_topic
+from assistant.coach.phrasing import carries_instruction, echoes, safe_topic
 from assistant.coach.reading import PAIN, Reading, find_person, short_span, span_with
 from assistant.coach.state import SLOT_LABELS, DiscoveryState
 from assistant.knowledge.citation import cite_entry
@@ -285,9 +285,12 @@ def next_move(
     if r.asks_for_recommendation or r.mentioned:
         if confirmed and ready_to_address(state):
             return _address(state, confirmed[0], needs, catalog, r, words, quote)
-        stated = [n for n in open_needs if n.status == "stated"]
-        if stated:
-            return _confirm_need(state, stated[-1], catalog, words, quote)
+        stated = sorted((n for n in open_needs if n.status == "stated" and addressable(n, state)),
+                        key=lambda n: -first_turn(n))
+        for need in stated[:1]:
+            move = _confirm_need(state, need, catalog, words, quote)
+            if move is not None:
+                return move
 
     # 3. the restatement was turned down: ask what would fit instead
     if last.get("kind") == "confirm" and r.has("deny"):
@@ -305,25 +308,39 @@ def next_move(
                 return _address(state, need, needs, catalog, r, words, quote)
 
     # 5. a pain: dig into it (implication), then what solving it would be worth (need-payoff)
+    stated_now = [n for n in open_needs if n.status == "stated" and turn is not None and first_turn(n) == turn
+                  and addressable(n, state)]
     if last.get("question_type") == "implication" and not r.has("deny", "buy"):
+        if r.has("need") and stated_now:
+            move = _confirm_need(state, stated_now[0], catalog, words, quote)
+            if move is not None:
+                return move
         return _payoff(state, catalog, safe_topic(last.get("topic", "")), quote)
-    if r.has("pain") and r.pain:
+    if r.has("pain"):
         topic = safe_topic(r.pain)
-        if state.asked.get(f"pain:{topic}", 0) == 0:
+        key = f"pain:{topic or turn}"
+        if state.asked.get(key, 0) == 0:
             pain_words = span_with(r.text, PAIN, 40)
-            return _implication(state, catalog, topic, state.asked.get("impact_if_unsolved", 0),
+            move = _implication(state, catalog, topic, state.asked.get("impact_if_unsolved", 0),
                                 "" if carries_instruction(pain_words) else pain_words)
+            move.memo = key
+            return move
 
     # 6. a need just revealed (or left unconfirmed): restate it and let the customer confirm
     fresh = [n for n in open_needs if n.status == "stated" and (turn is None or first_turn(n) == turn)]
     fresh.sort(key=lambda n: (n.kind != "implicit", n.dimension == "price"))
     if fresh and r.has("need") and not r.has("request") and f"confirm:{fresh[0].id}" not in state.asked:
-        return _confirm_need(state, fresh[0], catalog, words, quote)
+        move = _confirm_need(state, fresh[0], catalog, words, quote)
+        if move is not None:
+            return move
     if last.get("question_type") == "need_payoff":
         pending = [n for n in open_needs if n.status == "stated" and f"confirm:{n.id}" not in state.asked
                    and addressable(n, state)]
-        if pending:
-            return _confirm_need(state, pending[-1], catalog, words, quote)
+        pending.sort(key=lambda n: -first_turn(n))  # the newest need first
+        for need in pending[:1]:
+            move = _confirm_need(state, need, catalog, words, quote)
+            if move is not None:
+                return move
 
     # 7. a person: what that person cares about (who exactly, when it is "the family")
     person = r.person or ""
@@ -429,10 +446,13 @@ def _payoff(state, catalog, topic, quote) -> Move:
     return _with_card(move, "business_goal", catalog, state.language)
 
 
-def _confirm_need(state, need, catalog, words, quote) -> Move:
+def _confirm_need(state, need, catalog, words, quote) -> Move | None:
+    """Restate the need for the customer to confirm; None when it cannot be said in other words."""
     zh = state.language == "zh"
     restated = restate(need, state, words)
     example = f"我确认一下：是{restated}，对吗？" if zh else f"Let me check I have it right: {restated}, is that it?"
+    if echoes(example, words) or carries_instruction(restated):
+        return None
     move = Move(kind="confirm", slot=None, question_type="confirmation", need_id=need.id,
                 need_statement=restated, example=example, builds_on=quote or (need.evidence[0].quote[:60] if need.evidence else ""),
                 need_terms=need_terms(need, state.language),
@@ -586,8 +606,6 @@ def record_move(state: DiscoveryState, move: Move) -> None:
         keys.append(f"confirm:{move.need_id}" if move.need_id else f"confirm:{move.slot}" if move.slot else "confirm:")
     elif move.slot:
         keys.append(move.slot)
-    if move.question_type == "implication":
-        keys.append(f"pain:{move.topic}")
     if move.memo:
         keys.append(move.memo)
     if move.offer is not None:

@@ -93,6 +93,16 @@ def span_with(sentence: str, pattern: re.Pattern[str], limit: int = 14) -> str:
     return short_span(sentence, limit)
 
 
+def whole_span(sentence: str, pattern: re.Pattern[str], limit: int = 14) -> str:
+    """Like span_with, but empty when the clause does not fit in ``limit`` (no cut words)."""
+    clauses = [c for c in re.split(r"[，,；;：:。！？!?]", sentence) if c.strip()]
+    for clause in clauses:
+        if pattern.search(clause):
+            text = _FILLER.sub("", clause.strip())
+            return text if len(text) <= limit or not cues.has_chinese(text) else ""
+    return ""
+
+
 def short_span(sentence: str, limit: int = 14) -> str:
     """The words a move rests on, short enough to be referred to, never the whole sentence
     (``limit`` characters of Chinese, or about as many English words)."""
@@ -152,7 +162,7 @@ def _merge(reading: Reading, other: Any) -> None:
         if act not in reading.acts or not words.strip() or getattr(reading, act, "x"):
             continue
         if act == "pain":
-            reading.pain = span_with(words, PAIN, 14) if PAIN.search(words) else short_span(words, 14)
+            reading.pain = whole_span(words, PAIN, 14) if PAIN.search(words) else ""
         elif act == "person":
             reading.person = find_person(words)
         elif act in ("need", "constraint"):
@@ -181,7 +191,7 @@ def _read_by_cues(text: str) -> Reading:
                 reading.mentioned.append(option.group(1))
         if PAIN.search(sentence) and not _QUESTION.search(sentence):
             reading.acts.add("pain")
-            reading.pain = reading.pain or span_with(sentence, PAIN)
+            reading.pain = reading.pain or whole_span(sentence, PAIN)
         person = find_person(sentence)
         if person:
             reading.acts.add("person")

@@ -402,7 +402,8 @@ class CoachService:
         first token, and what is shown is always either the checked phrasing or the reference.
         """
         zh = state.language == "zh"
-        task = describe_task(move, state, prep)
+        # asks and confirmations: the checked wording says it all (a shorter prompt, a sooner first word)
+        task = "" if move.kind in ("ask", "confirm") and not prep else "要做的：" + describe_task(move, state, prep) + "\n"
         reference = self._fallback_wording(move, state, customer_words)
         messages = load_prompt("coach_move").messages(
             language="简体中文" if zh else "English",
@@ -474,7 +475,10 @@ class CoachService:
         text = move.example
         if text and self._check(move, text, customer_words, state.language, False) is None:
             return text
-        generic = SLOT_QUESTIONS.get(move.slot or "purpose", SLOT_QUESTIONS["purpose"])
+        if move.kind == "confirm" or not move.slot:
+            return ("我把您说的几点总结一下，您看有没有说错或漏掉的？" if zh
+                    else "Let me sum up what you said — did I miss anything?")
+        generic = SLOT_QUESTIONS.get(move.slot, SLOT_QUESTIONS["purpose"])
         return generic[0 if zh else 1]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 from pathlib import Path
 
@@ -9,6 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from assistant.knowledge.citation import cite_entry, cite_passage
+from assistant.knowledge.ingest import FileResult
+from assistant.knowledge.loaders import MAX_FILE_BYTES, too_large
 from ui import runtime
 from ui.components import escape_md, progress_reporter, show_text
 from ui.i18n import labels, lang, maybe, t
@@ -70,7 +73,8 @@ def show_report(report) -> None:
     for group in ("indexed", "unchanged", "skipped", "pruned"):
         for item in getattr(report, group, []) or []:
             rows.append({t("kb.file"): Path(item.path).name, t("kb.status"): item.status,
-                         t("kb.chunks"): item.chunks, t("kb.reason"): item.reason or item.detail or ""})
+                         t("kb.chunks"): item.chunks,
+                         t("kb.reason"): "：".join(x for x in (item.reason, item.detail) if x)})
     if rows:
         st.markdown(f"**{t('kb.report')}**")
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
@@ -137,11 +141,24 @@ with tab_upload:
                 folder = services.settings.data_dir / "uploads"
                 folder.mkdir(parents=True, exist_ok=True)
                 paths = []
+                refused = []  # over the size limit: not even written to disk
                 for f in files:
+                    size = getattr(f, "size", None) or len(f.getvalue())
+                    if size > MAX_FILE_BYTES:
+                        skip = too_large(size)
+                        refused.append(FileResult(path=f.name, status="skipped", reason=skip.reason, detail=skip.detail))
+                        continue
                     path = folder / safe_name(f.name)
                     path.write_bytes(f.getvalue())
                     paths.append(path)
                 bar = st.progress(0.0, text=t("kb.ingesting"))
-                report = kb.ingest(paths, prune=False, progress=progress_reporter(bar))
+                options = {}
+                if "chunk_progress" in inspect.signature(kb.ingest).parameters:
+                    chunk_bar = st.progress(0.0)
+                    options["chunk_progress"] = lambda name, done, total: chunk_bar.progress(
+                        done / total if total else 1.0, text=f"{Path(name).name}: {done}/{total} {t('kb.chunks')}")
+                report = kb.ingest(paths, prune=False, progress=progress_reporter(bar), **options)
                 bar.progress(1.0, text=t("kb.ingested"))
+                if refused and hasattr(report, "skipped"):
+                    report.skipped.extend(refused)
                 show_report(report)
