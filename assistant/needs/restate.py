@@ -179,7 +179,10 @@ def cleaned_clause(sentence: str, keep: list[str] | None = None, dimension: str 
     pairs = [(c, _clean_zh(c) if zh else _clean_en(c)) for c in content]
     pairs = [(c, x) for c, x in pairs if len(need_key(x)) >= 2] or [(content[0], content[0].strip())]
     keep = [k for k in (keep or []) if k]
-    weight = [sum(k in c for k in keep) for c, _ in pairs]
+    # the clause that says what is wanted ("老想吃酸的") matters most, then the clauses holding
+    # the words to keep (the person, the pain)
+    wants = lexicon.cue("need_verbs")
+    weight = [2 * bool(wants.search(c)) + sum(k in c for k in keep) for c, _ in pairs]
     ranked = sorted(range(len(pairs)), key=lambda i: (-weight[i], i))
     chosen: list[int] = []
     for i in ranked:
