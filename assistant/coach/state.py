@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from assistant.needs.records import Evidence, ExtractedNeed
 from assistant.understanding import lexicon
-from assistant.understanding.reading import slot_hits
+from assistant.understanding.reading import TurnReading, slot_hits
 from assistant.understanding.vocabulary import (
     B2B_ONLY,
     DIMENSION_SLOT,
@@ -98,8 +98,9 @@ class DiscoveryState(BaseModel):
             elif not self.segment:
                 self.segment = "B2C"
 
-    def observe_customer(self, turn: int, text: str) -> None:
-        """Mark the slots the customer's words speak to."""
+    def observe_customer(self, turn: int, text: str, reading: "TurnReading | None" = None) -> None:
+        """Mark the slots the customer's words speak to (word cues; plus, when the turn's
+        ``read_turn`` reading is given, the slots the sentence classifier found, as partial)."""
         self.customer_turns += 1
         if not self.stated_request:
             self.stated_request = text.strip()[:200]
@@ -111,6 +112,10 @@ class DiscoveryState(BaseModel):
             ev = Evidence(turn=turn, quote=sentence[:200])
             for name, status, value in slot_hits(sentence):
                 self.set_slot(name, status, value, ev)
+            part = next((p for p in (reading.sentences if reading else []) if p.text.strip() == sentence.strip()), None)
+            for name in (part.slots if part else []):
+                if name in self.slots:
+                    self.set_slot(name, "partial", sentence.rstrip("。！？!?.；;")[:60], ev)
             # an answer to a confirmation question confirms the slot it asked about
             if last_type == "confirmation" and last_slot in self.slots and lexicon.cue("agree").match(sentence):
                 self.set_slot(last_slot, "confirmed", "", ev)

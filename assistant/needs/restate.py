@@ -163,6 +163,8 @@ FRAMES = {
     "price": ("价格", "price"), "business": ("业务影响", "business impact"),
 }
 MAX_CLAUSES = 2
+_NEED_CUES = ("need_verbs", "people", "customers_of_customer", "emotion", "business", "pain", "price", "budget",
+              "function", "form", "purpose_strong", "negative_constraint")
 
 
 def cleaned_clause(sentence: str, keep: list[str] | None = None, dimension: str | None = None) -> str:
@@ -179,10 +181,9 @@ def cleaned_clause(sentence: str, keep: list[str] | None = None, dimension: str 
     pairs = [(c, _clean_zh(c) if zh else _clean_en(c)) for c in content]
     pairs = [(c, x) for c, x in pairs if len(need_key(x)) >= 2] or [(content[0], content[0].strip())]
     keep = [k for k in (keep or []) if k]
-    # the clause that says what is wanted ("老想吃酸的") matters most, then the clauses holding
-    # the words to keep (the person, the pain)
-    wants = lexicon.cue("need_verbs")
-    weight = [2 * bool(wants.search(c)) + sum(k in c for k in keep) for c, _ in pairs]
+    # clauses that hold the given words first, then those with the most need cues, in order
+    weight = [2 * sum(k in c for k in keep) + sum(1 for name in _NEED_CUES if lexicon.cue(name).search(c))
+              for c, _ in pairs]
     ranked = sorted(range(len(pairs)), key=lambda i: (-weight[i], i))
     chosen: list[int] = []
     for i in ranked:
