@@ -298,3 +298,14 @@ def test_needs_brief_with_the_embedded_model(tmp_path, local_model_path):
         assert q["phrased"] or q["question"] in cards
         if q["phrased"]:
             assert check_question(q["question"], terms) is None
+
+
+def test_brief_for_prep_respects_who_asks(log):
+    from assistant.accounts.brief import brief_for_prep
+
+    hotel(log)
+    mine = brief_for_prep("海景酒店", LI, log=log, catalog=CATALOG)
+    assert mine.account == "海景酒店" and 5 <= len(mine.questions) <= 8
+    assert all(not q.phrased for q in mine.questions)  # no model: the cards' examples
+    with pytest.raises(InputError):
+        brief_for_prep("山景酒店", LI, log=log, catalog=CATALOG)
