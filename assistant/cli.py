@@ -6,7 +6,6 @@ import json
 import logging
 import os
 import sys
-import time
 from typing import Optional
 
 import typer
@@ -110,49 +109,29 @@ def model_check(
     ),
 ) -> None:
     """Load the configured model, ask one Chinese question, print the answer and speed."""
-    from assistant.llm.calls import stream
-    from assistant.llm.providers import build_chat_model
-    from assistant.prompts import load_prompt
+    from assistant.services import Services
 
     settings = load_settings()
-    started = time.perf_counter()
-    model = build_chat_model(settings)
-    messages = load_prompt("model_check").messages(question=question)
-    first = None
-    pieces: list[str] = []
-    console.print(f"[bold]provider[/]: {settings.provider}  [bold]question[/]: {question}")
-    for piece in stream(model, messages, retries=settings.max_retries, max_tokens=96):
-        if first is None:
-            first = time.perf_counter() - started
-        pieces.append(piece)
-        console.print(piece, end="", markup=False, highlight=False)
-    total = time.perf_counter() - started
+    console.print(f"[bold]provider[/]: {settings.provider}  [bold]question[/]: {escape(question)}")
+    check = Services(settings).check_model(
+        question, on_piece=lambda piece: console.print(piece, end="", markup=False, highlight=False))
     console.print()
-    answer = "".join(pieces)
-    tokens = _count_tokens(model, answer, len(pieces))
-    gen_seconds = max(total - (first or 0.0), 1e-6)
     console.print(
-        f"[dim]{tokens} tokens, first token after {first or 0:.1f} s (incl. load), "
-        f"{tokens / gen_seconds:.1f} tok/s generation, {total:.1f} s total[/]"
+        f"[dim]{check.tokens} tokens, first token after {check.first_token_s:.1f} s (incl. load), "
+        f"{check.tokens_per_second:.1f} tok/s generation, {check.total_s:.1f} s total[/]"
     )
-    if not any("\u4e00" <= ch <= "\u9fff" for ch in answer):
+    if not check.in_chinese:
         raise NeedsError(
             "The model answered, but not in Chinese.",
             fix="check NEEDS_LOCAL_MODEL / NEEDS_OPENAI_MODEL: the model should handle Chinese",
         )
 
 
-def _count_tokens(model, text: str, fallback: int) -> int:
-    llama_loader = getattr(model, "llama", None)
-    if callable(llama_loader):
-        return len(llama_loader().tokenize(text.encode("utf-8"), add_bos=False))
-    return fallback
-
-
-from assistant import cli_accounts, cli_knowledge, cli_needs, cli_roleplay, cli_ui  # noqa: E402  (register their commands)
+from assistant import cli_accounts, cli_knowledge, cli_meetings, cli_needs, cli_roleplay, cli_ui  # noqa: E402  (register their commands)
 
 app.add_typer(cli_needs.app)
 app.add_typer(cli_accounts.app)
+app.add_typer(cli_meetings.app)
 app.add_typer(cli_roleplay.app)
 app.add_typer(cli_knowledge.app)
 app.add_typer(cli_ui.app)

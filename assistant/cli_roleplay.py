@@ -20,7 +20,7 @@ err = Console(stderr=True)
 
 
 def _services():
-    from assistant.cli import load_settings
+    from assistant.settings import load_settings
     from assistant.services import Services
 
     return Services(load_settings())

@@ -4,8 +4,10 @@ are callers of this; tests pass their own model (e.g. the fake) instead of patch
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING
+import time
+from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING, Callable
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
@@ -16,6 +18,34 @@ from assistant.settings import Settings
 
 if TYPE_CHECKING:
     from assistant.knowledge import KnowledgeBase
+    from assistant.meetings.service import MeetingService
+
+
+@dataclass(frozen=True)
+class ModelCheck:
+    """One question asked of the configured model: the answer and how fast it came."""
+
+    provider: str
+    question: str
+    answer: str
+    tokens: int
+    first_token_s: float
+    total_s: float
+
+    @property
+    def tokens_per_second(self) -> float:
+        return self.tokens / max(self.total_s - self.first_token_s, 1e-6)
+
+    @property
+    def in_chinese(self) -> bool:
+        return any("\u4e00" <= ch <= "\u9fff" for ch in self.answer)
+
+
+def _count_tokens(model, text: str, fallback: int) -> int:
+    llama_loader = getattr(model, "llama", None)
+    if callable(llama_loader):
+        return len(llama_loader().tokenize(text.encode("utf-8"), add_bos=False))
+    return fallback
 
 
 class Services:
@@ -33,6 +63,30 @@ class Services:
                 self._model = build_chat_model(self.settings)
             return self._model
 
+    def check_model(self, question: str, *, retries: int | None = None, max_tokens: int = 96,
+                    on_piece: Callable[[str], None] | None = None) -> ModelCheck:
+        """Load the configured model (timed from here) and ask it one question; ``on_piece``
+        sees the answer as it streams. `needs model check` and the Settings page use this."""
+        from assistant.llm.calls import stream
+        from assistant.prompts import load_prompt
+
+        started = time.perf_counter()
+        model = self.chat_model()
+        messages = load_prompt("model_check").messages(question=question)
+        first: float | None = None
+        pieces: list[str] = []
+        retries = self.settings.max_retries if retries is None else retries
+        for piece in stream(model, messages, retries=retries, max_tokens=max_tokens):
+            if first is None:
+                first = time.perf_counter() - started
+            pieces.append(piece)
+            if on_piece is not None:
+                on_piece(piece)
+        total = time.perf_counter() - started
+        answer = "".join(pieces)
+        return ModelCheck(self.settings.provider, question, answer, _count_tokens(model, answer, len(pieces)),
+                          first or 0.0, total)
+
     @cached_property
     def needlog(self) -> NeedLog:
         return NeedLog.open(self.settings.database_url)
@@ -40,6 +94,21 @@ class Services:
     @cached_property
     def catalog(self) -> Catalog:
         return Catalog.load(self.settings.knowledge_dir)
+
+    @property
+    def team_scenarios_dir(self):
+        """Where the team's own role-play scenarios live (drafts from meetings are saved here)."""
+        return self.settings.scenarios_dir or self.settings.data_dir / "scenarios"
+
+    @cached_property
+    def meetings(self) -> "MeetingService":
+        from assistant.meetings.service import MeetingService
+
+        def saved() -> None:  # a new team scenario: the trainer reads the folders again
+            if "roleplay" in self.__dict__:
+                self.roleplay._scenarios = None
+
+        return MeetingService(self.needlog, scenarios_dir=self.team_scenarios_dir, on_scenario_saved=saved)
 
     @cached_property
     def users(self) -> "Users":
@@ -51,9 +120,7 @@ class Services:
     def roleplay(self) -> "RoleplayService":
         from assistant.roleplay.service import RoleplayService
 
-        dirs = [self.settings.knowledge_dir / "scenarios"]
-        if self.settings.scenarios_dir is not None:
-            dirs.append(self.settings.scenarios_dir)
+        dirs = [self.settings.knowledge_dir / "scenarios", self.team_scenarios_dir]
         return RoleplayService(self.needlog, self.chat_model, self.catalog, dirs,
                                retries=min(1, self.settings.max_retries))
 

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -48,9 +49,10 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, seconds: float =
     pytest.fail(f"streamlit did not answer within {seconds:.0f} s:\n{log.read_text(errors='replace')[-3000:]}")
 
 
-@pytest.fixture
-def served_app(tmp_path: Path, local_model_path: Path):
-    """streamlit on a free 127.0.0.1 port with the embedded model, a fresh data dir and one manager."""
+@contextmanager
+def serve(tmp_path: Path, **env_extra: str):
+    """streamlit on a free 127.0.0.1 port with a fresh data dir and one manager (boss);
+    ``env_extra`` adds or replaces NEEDS_… settings. Yields (url, log file, env)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEEDS_")}
     env.update({
         "NEEDS_DATA_DIR": str(tmp_path / "data"),
@@ -59,6 +61,7 @@ def served_app(tmp_path: Path, local_model_path: Path):
         "NEEDS_THREADS": str(max(1, min(2, os.cpu_count() or 1))),
         "NEEDS_TEMPERATURE": "0",
         "NEEDS_CONFIG": str(tmp_path / "none.toml"),
+        **env_extra,
     })
     (tmp_path / "none.toml").write_text("")  # no developer needs.toml leaks in
     added = subprocess.run(
@@ -79,7 +82,7 @@ def served_app(tmp_path: Path, local_model_path: Path):
     url = f"http://127.0.0.1:{port}/"
     try:
         _wait_until_up(url, proc, log)
-        yield url, log
+        yield url, log, env
     finally:
         proc.terminate()
         try:
@@ -87,6 +90,27 @@ def served_app(tmp_path: Path, local_model_path: Path):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
+
+
+@pytest.fixture
+def served_app(tmp_path: Path, local_model_path: Path):
+    """streamlit on a free 127.0.0.1 port with the embedded model, a fresh data dir and one manager."""
+    with serve(tmp_path) as (url, log, _env):
+        yield url, log
+
+
+def chromium(pw):
+    if not CHROMIUM.is_file():
+        pytest.fail("Chromium is missing at /usr/bin/chromium; run `bash scripts/setup.sh --dev` "
+                    "(it installs the Debian package)")
+    return pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+
+
+def sign_in(page, url: str) -> None:
+    page.goto(url, wait_until="domcontentloaded")
+    page.get_by_label("用户名").fill("boss")
+    page.get_by_label("密码", exact=True).fill("browser-test-pw")
+    page.get_by_role("button", name="登录").click()
 
 
 def test_coach_in_a_real_browser(served_app):
@@ -133,3 +157,90 @@ def test_coach_in_a_real_browser(served_app):
         finally:
             browser.close()
     assert "Traceback" not in log.read_text(errors="replace")
+
+
+def test_meeting_import_and_review_in_a_real_browser(served_app):
+    """Upload a meeting export, keep the sides the page proposes, import, and read the review."""
+    if not CHROMIUM.is_file():
+        pytest.fail("Chromium is missing at /usr/bin/chromium; run `bash scripts/setup.sh --dev`")
+    from playwright.sync_api import expect, sync_playwright
+
+    url, log = served_app
+    ARTIFACTS.mkdir(exist_ok=True)
+    sample = ROOT / "tests" / "data" / "meetings" / "tencent_header.txt"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1600}, locale="zh-CN")
+            page.goto(url, wait_until="domcontentloaded")
+            page.get_by_label("用户名").fill("boss")
+            page.get_by_label("密码", exact=True).fill("browser-test-pw")
+            page.get_by_role("button", name="登录").click()
+            page.get_by_placeholder("客户说了什么？").wait_for(timeout=60_000)
+            page.get_by_role("link", name="会谈复盘").click()  # in-app navigation keeps the signed-in session
+            page.locator('input[type="file"]').set_input_files(str(sample))
+            expect(page.get_by_text("已读取 7 轮对话")).to_be_visible(timeout=60_000)
+            expect(page.get_by_text("李明（销售）")).to_be_visible()
+            page.get_by_role("button", name="导入并复盘").click()
+            expect(page.get_by_text("已导入为对话")).to_be_visible(timeout=60_000)
+            page.get_by_role("tab", name="复盘").click()
+            expect(page.get_by_text("说话占比（字数）")).to_be_visible(timeout=30_000)
+            expect(page.locator(":text(\"保洁阿姨招不到人\"):visible").first).to_be_visible()
+            page.wait_for_timeout(800)
+            page.screenshot(path=str(ARTIFACTS / "meeting-review.png"), full_page=True)
+        finally:
+            browser.close()
+    assert "Traceback" not in log.read_text(errors="replace")
+
+
+def test_markdown_in_stored_text_makes_the_browser_fetch_nothing(tmp_path):
+    """A need statement, its evidence and the customer's words carrying Markdown images: the
+    need log (table, drill-down, transcript) shows them as text, and the browser requests
+    nothing from the image's host."""
+    import http.server
+    import threading
+
+    from playwright.sync_api import expect, sync_playwright
+
+    from assistant.needs.log import NeedLog
+    from assistant.needs.records import Evidence, ExtractedNeed
+    from assistant.settings import Settings
+
+    hits: list[str] = []
+
+    class Counter(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            hits.append(self.path)
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    tracker = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Counter)
+    threading.Thread(target=tracker.serve_forever, daemon=True).start()
+    image = f"![x](http://127.0.0.1:{tracker.server_address[1]}/track.png)"
+    log = NeedLog.open(Settings(data_dir=tmp_path / "data").database_url)
+    cid = log.create_conversation(account="王阿姨", author="boss")
+    log.add_turn(cid, "customer", f"想要酸的 {image}")
+    log.record_needs(cid, [ExtractedNeed(statement=f"想吃酸的 {image}", kind="implicit", dimension="functional",
+                                         owner="user", motive=image, evidence=[Evidence(turn=1, quote=image)])],
+                     author="boss")
+    try:
+        with serve(tmp_path, NEEDS_PROVIDER="fake", NEEDS_COACH_RETRIEVAL="false") as (url, server_log, _env):
+            with sync_playwright() as pw:
+                browser = chromium(pw)
+                try:
+                    page = browser.new_page(viewport={"width": 1440, "height": 1400}, locale="zh-CN")
+                    sign_in(page, url)
+                    page.get_by_role("link", name="需求看板").click()
+                    page.get_by_role("tab", name="对话详情").click()
+                    expect(page.get_by_text("想吃酸的", exact=False).first).to_be_visible(timeout=60_000)
+                    expect(page.get_by_text("track.png").first).to_be_visible()  # shown as the words typed
+                    page.wait_for_timeout(3000)  # time for any image request to be made
+                finally:
+                    browser.close()
+            assert "Traceback" not in server_log.read_text(errors="replace")
+    finally:
+        tracker.shutdown()
+    assert hits == [], f"the browser fetched {hits}"

@@ -9,6 +9,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from assistant.needs.log import NeedFilter, NeedLog
 from assistant.needs.records import Evidence, ExtractedNeed
 from assistant.services import Services
@@ -112,3 +114,48 @@ def test_twenty_threads_on_one_log(tmp_path):
     [t.join() for t in threads]
     assert errors == []
     assert sorted(t.idx for t in log.turns(cid)) == list(range(1, 101))
+
+
+@pytest.mark.slow
+def test_a_reply_cut_by_a_closed_browser_tab_keeps_the_customers_words(tmp_path, local_model_path):
+    """The web path: the customer's words are sent, the tab is closed while the embedded
+    model is still replying; the words are in the log, nothing is left pending after
+    `needs extract --pending`, and the need they carry is logged."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import chromium, serve, sign_in
+
+    words = "其实是给我儿媳妇买的，她怀孕了，这阵子老想吃酸的。"
+    with serve(tmp_path, NEEDS_COACH_RETRIEVAL="false", NEEDS_THREADS="1") as (url, server_log, env):
+        with sync_playwright() as pw:
+            browser = chromium(pw)
+            try:
+                page = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="zh-CN")
+                sign_in(page, url)
+                box = page.get_by_placeholder("客户说了什么？")
+                box.wait_for(timeout=60_000)
+                box.fill(words)
+                box.press("Enter")
+                page.get_by_text(words).first.wait_for(timeout=60_000)  # sent, the reply under way
+                page.wait_for_timeout(1500)
+                page.close()  # the tab is closed mid-reply
+            finally:
+                browser.close()
+        log = NeedLog.open(Settings(data_dir=tmp_path / "data").database_url)
+        deadline = time.monotonic() + 60
+        while not [t for t in _all_turns(log) if t.role == "customer"] and time.monotonic() < deadline:
+            time.sleep(0.5)
+        customer = [t for t in _all_turns(log) if t.role == "customer"]
+        assert [t.text for t in customer] == [words]
+        # the server may still be reading the words; the command finishes whatever it left pending
+        done = subprocess.run([sys.executable, "-m", "assistant", "extract", "--pending"], cwd=ROOT,
+                              env={**env, "NEEDS_EXTRACTION": "rules"}, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in server_log.read_text(errors="replace")
+    assert log.pending_turns() == []
+    needs = log.needs()
+    assert any(n.owner == "user" and any("儿媳妇" in e.quote for e in n.evidence) for n in needs), needs
+
+
+def _all_turns(log: NeedLog) -> list:
+    return [turn for conv in log.conversations() for turn in log.turns(conv.id)]

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from streamlit.testing.v1 import AppTest
 
 from assistant.db.engine import make_engine
-from assistant.errors import InputError, as_user_error, user_message
+from assistant.errors import InputError, NeedsError, as_user_error, user_message
 from assistant.masking import MaskingFormatter, mask_text
 from assistant.needs.log import NeedLog, export_needs
 from assistant.needs.records import Evidence, ExtractedNeed
@@ -279,6 +279,9 @@ def test_unknown_filter_values_name_the_allowed_ones(cli_env):
 def test_a_missing_scenarios_dir_is_an_error_naming_the_fix(tmp_path, cli_env):
     with pytest.raises(ValidationError, match="NEEDS_SCENARIOS_DIR"):
         Settings(data_dir=tmp_path, scenarios_dir=tmp_path / "missing")
+    with pytest.raises(NeedsError) as named:  # what every command and page shows
+        load_settings(data_dir=tmp_path, scenarios_dir=tmp_path / "missing")
+    assert "NEEDS_SCENARIOS_DIR" in str(named.value) and "create it" in str(named.value)
     (tmp_path / "mine").mkdir()
     assert Settings(data_dir=tmp_path, scenarios_dir=tmp_path / "mine").scenarios_dir == tmp_path / "mine"
     done = needs_cli("roleplay", "--list", env={**cli_env, "NEEDS_SCENARIOS_DIR": str(tmp_path / "missing")})

@@ -91,7 +91,8 @@ def test_reveal_requires_type_topic_trust_and_order():
     assert decide(sc, classify(q), q, set(), set(), 0.5).action == "reveal"
     low = decide(sc, classify(q), q, set(), set(), 0.15)
     assert low.action == "hint" and low.need_id == "sour"  # trust too low: only a hint
-    assert decide(sc, classify(q), q, set(), {"sour"}, 0.15).action == "chat"  # one hint per need
+    again = decide(sc, classify(q), q, set(), {"sour"}, 0.15)
+    assert again.action == "deflect" and again.need_id == "sour"  # one hint per need, then put off
     q2 = "还有别的水果您想看看吗？"
     assert decide(sc, classify(q2), q2, set(), set(), 0.6).action != "reveal"  # requires sour first
     q3 = "除了枣，您觉得别的水果怎么样？"

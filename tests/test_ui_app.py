@@ -26,7 +26,7 @@ from ui.needlog_data import changed_fields, export_file, needs_frame, scope
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "ui" / "app.py")
-PAGES = ("views/coach.py", "views/needlog.py", "views/knowledge.py", "views/settings.py")
+PAGES = ("views/coach.py", "views/needlog.py", "views/meetings.py", "views/knowledge.py", "views/settings.py")
 PASSWORD = "correct-horse"
 
 
@@ -550,3 +550,69 @@ def test_needs_ui_command_starts_streamlit_on_localhost(monkeypatch):
     for flag, value in (("--server.address", "127.0.0.1"), ("--server.port", "8765"),
                         ("--server.headless", "true"), ("--browser.gatherUsageStats", "false")):
         assert cmd[cmd.index(flag) + 1] == value
+
+
+# ---- meetings: upload, choose sides, review --------------------------------------------------------
+def test_meeting_upload_choose_speakers_and_review(services):
+    li = services.users.add("li", PASSWORD, role="sales")
+    at = make_app(li)
+    at.switch_page("views/meetings.py").run()
+    sample = (ROOT / "tests" / "data" / "meetings" / "tencent_header.txt").read_bytes()
+    at.file_uploader(key="mt_upload").set_value([("酒店会谈.txt", sample, "text/plain")])
+    at.run()
+    ok(at)
+    assert [r.label for r in at.radio if r.key and r.key.startswith("mt_side_")] == ["王经理", "李明（销售）", "赵总"]  # plain names need no escaping
+    assert at.radio(key="mt_side_1").value == "sales"  # named as a salesperson
+    at.radio(key="mt_side_0").set_value("customer")
+    at.radio(key="mt_side_2").set_value("customer")
+    at.button(key="mt_do_import").click().run()
+    ok(at)
+    assert "7" in at.success[0].value
+    cid = at.session_state["mt_conversation"]
+    assert [t.role for t in services.needlog.turns(cid)] == ["customer", "sales"] * 3 + ["customer"]
+    assert services.needlog.turns(cid)[0].meta["speaker"] == "王经理"
+    assert any("保洁阿姨招不到人" in x.value for x in at.text)  # the timeline shows the words as text
+    assert at.get("download_button")
+
+
+def test_meeting_review_shows_markup_as_text(services):
+    li = services.users.add("li", PASSWORD, role="sales")
+    cid = services.needlog.create_conversation(kind="import", mode="import", author="li", title="t")
+    services.needlog.add_turn(cid, "customer", "![x](http://127.0.0.1:9/track.png) 我们要十台")
+    services.needlog.add_turn(cid, "sales", "主要用在哪里？")
+    at = make_app(li)
+    at.switch_page("views/meetings.py").run()
+    ok(at)
+    assert any("![x](http" in x.value for x in at.text)
+    assert not any("![x](http" in m.value for m in at.markdown)
+
+
+def test_a_manager_drafts_and_saves_a_scenario_from_a_meeting(services):
+    boss = services.users.add("boss", PASSWORD, role="manager")
+    meeting = services.meetings.read(ROOT / "tests" / "data" / "meetings" / "tencent_header.txt")
+    result = services.meetings.import_meeting(meeting, customer=["王经理", "赵总"], author="boss")
+    at = make_app(boss)
+    at.switch_page("views/meetings.py").run()
+    at.button(key="mt_do_draft").click().run()
+    ok(at)
+    area = at.text_area(key=f"mt_draft_{result.conversation_id}_text")
+    assert "hidden_needs" in area.value
+    area.input(area.value.replace("difficulty: 2", "difficulty: 3")).run()
+    at.button(key="mt_do_save").click().run()
+    ok(at)
+    assert at.success and f"meeting-{result.conversation_id}" in at.success[-1].value
+    assert services.roleplay.scenario(f"meeting-{result.conversation_id}").difficulty == 3
+
+
+def test_managers_see_how_each_salesperson_asks(services):
+    boss = services.users.add("boss", PASSWORD, role="manager")
+    services.users.add("li", PASSWORD, role="sales")
+    meeting = services.meetings.read(ROOT / "tests" / "data" / "meetings" / "tencent_header.txt")
+    services.meetings.import_meeting(meeting, customer=["王经理", "赵总"], author="li")
+    rows = services.meetings.meeting_figures(author="li")
+    assert len(rows) == 1 and rows[0]["question_rate"] == 1.0 and rows[0]["author"] == "li"
+    at = make_app(boss)
+    at.switch_page("views/needlog.py").run()
+    ok(at)
+    assert any(s.value == "销售表现：怎么问的" for s in at.subheader)
+    assert at.selectbox(key="perf_figure")

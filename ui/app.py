@@ -88,6 +88,7 @@ if (views / "roleplay.py").is_file():
 pages += [
     st.Page(views / "needlog.py", title=t("nav.needs"), icon="📋", url_path="needs"),
     st.Page(views / "accounts.py", title=t("nav.accounts"), icon="🗂️", url_path="accounts"),
+    st.Page(views / "meetings.py", title=t("nav.meetings"), icon="🎙️", url_path="meetings"),
     st.Page(views / "knowledge.py", title=t("nav.knowledge"), icon="📚", url_path="knowledge"),
     st.Page(views / "settings.py", title=t("nav.settings"), icon="⚙️", url_path="settings"),
 ]

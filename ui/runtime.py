@@ -25,14 +25,12 @@ from ui.i18n import t
 log = logging.getLogger(__name__)
 
 _override: Services | None = None
-_knowledge: dict[int, Any] = {}
 
 
 def set_services(services: Services | None) -> None:
     """Use these services instead of the ones built from settings (None: back to the real ones)."""
     global _override
     _override = services
-    _knowledge.clear()
 
 
 @st.cache_resource(show_spinner=False)
@@ -127,20 +125,11 @@ def may_edit(person: Person, author: str) -> bool:
     return person.is_manager or person.username == author
 
 
-# ---- the knowledge base (optional module) ---------------------------------------------------
+# ---- the knowledge base ------------------------------------------------------------------------
 def knowledge_base(services: Services) -> tuple[Any | None, str]:
-    """(the vector knowledge base, "") if ``assistant.knowledge`` is available, else (None, why).
-
-    Prefers ``services.knowledge`` when the service container offers it; otherwise builds
-    one per Services instance with ``KnowledgeBase.from_settings`` and keeps it.
-    """
-    if getattr(type(services), "knowledge", None) is not None:
-        return services.knowledge, ""  # type: ignore[attr-defined]
+    """(the services' knowledge base, "") or (None, why) when its index cannot be opened
+    (the page then falls back to browsing the shipped entries)."""
     try:
-        from assistant.knowledge import KnowledgeBase  # type: ignore[attr-defined]
-    except ImportError as exc:  # not built (yet) in this installation: the page falls back
+        return services.knowledge, ""
+    except ImportError as exc:  # an installation without the vector index packages
         return None, str(exc)
-    key = id(services)
-    if key not in _knowledge:
-        _knowledge[key] = KnowledgeBase.from_settings(services.settings)
-    return _knowledge[key], ""

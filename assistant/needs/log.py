@@ -217,63 +217,104 @@ class NeedLog:
     ) -> list[NeedRecord]:
         """Insert new needs; a restated need updates the existing record (evidence merged)."""
         account_id = self.ensure_account(account) if account else None
-        saved: list[NeedRecord] = []
         with self.sessions() as session:
-            if conversation_id is not None:
-                conv = session.get(Conversation, conversation_id)
-                if conv is not None and account_id is None:
-                    account_id = conv.account_id
-                existing = list(
-                    session.scalars(
-                        select(Need).where(
-                            Need.conversation_id == conversation_id, Need.rejected.is_(False)
-                        )
-                    )
-                )
-            else:
-                existing = []
-            for item in needs:
-                new_status = status or "confirmed"  # the customer said it
-                match = next(
-                    (
-                        n
-                        for n in existing
-                        if same_need(n.statement, [Evidence(**e) for e in n.evidence],
-                                     item.statement, item.evidence)
-                    ),
-                    None,
-                )
-                if match is not None:
-                    merged = list(match.evidence)
-                    for ev in item.evidence:
-                        if {"turn": ev.turn, "quote": ev.quote} not in merged:
-                            merged.append({"turn": ev.turn, "quote": ev.quote})
-                    match.evidence = merged
-                    if _STATUS_RANK.get(new_status, 0) > _STATUS_RANK.get(match.status, 0):
-                        match.status = new_status
-                        _follow_status(session, match, author)
-                    match.confidence = max(match.confidence, item.confidence)
-                    if item.motive and not match.motive:
-                        match.motive = item.motive
-                    match.updated_at = utcnow()
-                    row = match
-                else:
-                    row = Need(
-                        id=NeedRecord(statement=item.statement, kind=item.kind,
-                                      dimension=item.dimension).id,
-                        conversation_id=conversation_id, account_id=account_id,
-                        statement=item.statement, key=need_key(item.statement), kind=item.kind,
-                        dimension=item.dimension, owner=item.owner, motive=item.motive,
-                        evidence=[e.model_dump() for e in item.evidence], status=new_status,
-                        confidence=item.confidence, source=source, author=author,
-                        lifecycle=state_for_status(new_status), stage_since=utcnow(),
-                        knowledge_refs=[],
-                    )
-                    session.add(row)
-                    existing.append(row)
-                session.flush()
-                saved.append(self._record(session, row))
+            saved = self._upsert_needs(session, conversation_id, needs, source=source, author=author,
+                                       account_id=account_id, status=status)
             session.commit()
+        return saved
+
+    def import_conversation(
+        self,
+        turns: Iterable[tuple[str, str, dict[str, Any]]],
+        needs: Iterable[ExtractedNeed],
+        *,
+        account: str | None = None,
+        author: str = "",
+        language: str = "zh",
+        title: str = "",
+    ) -> tuple[int, list[NeedRecord]]:
+        """A whole imported meeting — conversation, turns (role, text, meta) and needs — in one
+        transaction: either all of it is in the log or none of it."""
+        account_id = self.ensure_account(account) if account else None
+        with self.sessions() as session:
+            conv = Conversation(kind="import", mode="import", account_id=account_id, author=author,
+                                language=language, title=title[:200], state={})
+            session.add(conv)
+            session.flush()
+            for idx, (role, text, meta) in enumerate(turns, 1):
+                session.add(Turn(conversation_id=conv.id, idx=idx, role=role, text=text,
+                                 extraction="done" if role == "customer" else "none", meta=meta))
+            session.flush()
+            saved = self._upsert_needs(session, conv.id, needs, source="import", author=author,
+                                       account_id=account_id, status=None)
+            session.commit()
+            return conv.id, saved
+
+    def _upsert_needs(
+        self,
+        session: Session,
+        conversation_id: int | None,
+        needs: Iterable[ExtractedNeed],
+        *,
+        source: Source,
+        author: str,
+        account_id: int | None,
+        status: Status | None,
+    ) -> list[NeedRecord]:
+        saved: list[NeedRecord] = []
+        if conversation_id is not None:
+            conv = session.get(Conversation, conversation_id)
+            if conv is not None and account_id is None:
+                account_id = conv.account_id
+            existing = list(
+                session.scalars(
+                    select(Need).where(
+                        Need.conversation_id == conversation_id, Need.rejected.is_(False)
+                    )
+                )
+            )
+        else:
+            existing = []
+        for item in needs:
+            new_status = status or "confirmed"  # the customer said it
+            match = next(
+                (
+                    n
+                    for n in existing
+                    if same_need(n.statement, [Evidence(**e) for e in n.evidence],
+                                 item.statement, item.evidence)
+                ),
+                None,
+            )
+            if match is not None:
+                merged = list(match.evidence)
+                for ev in item.evidence:
+                    if {"turn": ev.turn, "quote": ev.quote} not in merged:
+                        merged.append({"turn": ev.turn, "quote": ev.quote})
+                match.evidence = merged
+                if _STATUS_RANK.get(new_status, 0) > _STATUS_RANK.get(match.status, 0):
+                    match.status = new_status
+                    _follow_status(session, match, author)
+                match.confidence = max(match.confidence, item.confidence)
+                if item.motive and not match.motive:
+                    match.motive = item.motive
+                match.updated_at = utcnow()
+                row = match
+            else:
+                row = Need(
+                    id=NeedRecord(statement=item.statement, kind=item.kind,
+                                  dimension=item.dimension).id,
+                    conversation_id=conversation_id, account_id=account_id,
+                    statement=item.statement, key=need_key(item.statement), kind=item.kind,
+                    dimension=item.dimension, owner=item.owner, motive=item.motive,
+                    evidence=[e.model_dump() for e in item.evidence], status=new_status,
+                    confidence=item.confidence, source=source, author=author,
+                    lifecycle=state_for_status(new_status), stage_since=utcnow(), knowledge_refs=[],
+                )
+                session.add(row)
+                existing.append(row)
+            session.flush()
+            saved.append(self._record(session, row))
         return saved
 
     def _record(self, session: Session, row: Need) -> NeedRecord:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from assistant.roleplay.classify import QuestionClass
-from assistant.roleplay.scenario import Scenario
+from assistant.roleplay.intent import RELATIVE, RELATIVE_CLOSED, is_injection, target
+from assistant.roleplay.scenario import HiddenNeed, Scenario
 
 TRUST = {
     "premature_pitch": -0.15,
@@ -30,11 +31,13 @@ WALK_AWAY_TRUST = 0.1
 
 @dataclass
 class Decision:
-    action: Literal["reveal", "hint", "object", "chat", "leave"]
+    action: Literal["reveal", "hint", "deflect", "object", "chat", "leave"]
     need_id: str | None = None
     trust_delta: float = 0.0
     matched_topics: list[str] = field(default_factory=list)
     premature_pitch: bool = False
+    similarity: float = 0.0  # of the line to the need's asks, when meaning decided it
+    injection: bool = False
 
 
 def _norm(text: str) -> str:
@@ -46,6 +49,10 @@ def matched_topics(scenario: Scenario, need_id: str, text: str) -> list[str]:
     return [t for t in scenario.need(need_id).reveal.topics if _norm(t) in lowered]
 
 
+def releasable(need: HiddenNeed, revealed: set[str], trust: float) -> bool:
+    return all(r in revealed for r in need.reveal.requires) and trust >= need.reveal.min_trust
+
+
 def decide(
     scenario: Scenario,
     qc: QuestionClass,
@@ -53,8 +60,16 @@ def decide(
     revealed: set[str],
     hinted: set[str],
     trust: float,
+    *,
+    semantic: bool = True,
 ) -> Decision:
-    """Reveal at most one hidden need whose conditions the question meets; else hint or chat."""
+    """Reveal at most one hidden need the question aims at and may release; else hint, deflect or chat.
+
+    A need is aimed at by its ``topics`` (a high-precision shortcut, with a fitting question
+    type) or, with ``semantic``, by meaning (intent.py). A pitch, a leading question or an
+    injection never releases anything; a line aimed at a need that is not releasable yet
+    (trust, ``requires``) gets a hint the first time, then a deflection — never a denial.
+    """
     understood = bool(revealed)  # has the trainee learned anything real yet?
     premature = qc.pitch and not understood
     delta = 0.0
@@ -66,32 +81,52 @@ def decide(
         delta += TRUST["open"]
     if qc.probes or qc.spin in ("implication", "need_payoff", "problem"):
         delta += TRUST["probe"]
+    injection = is_injection(text)
+    if injection:
+        delta = min(delta, 0.0)
     new_trust = max(0.0, min(1.0, trust + delta))
+    moved = new_trust - trust
     if new_trust < WALK_AWAY_TRUST:
-        return Decision("leave", trust_delta=new_trust - trust, premature_pitch=premature)
+        return Decision("leave", trust_delta=moved, premature_pitch=premature)
+    if injection:
+        return Decision("deflect", trust_delta=moved, injection=True)
     if qc.pitch and not qc.is_question:
-        return Decision("object", trust_delta=new_trust - trust, premature_pitch=premature)
+        return Decision("object", trust_delta=moved, premature_pitch=premature)
     if qc.pitch and not understood:
-        return Decision("object", trust_delta=new_trust - trust, premature_pitch=premature)
+        return Decision("object", trust_delta=moved, premature_pitch=premature)
+
+    def reveal(need_id: str, topics: list[str], sim: float = 0.0) -> Decision:
+        final = max(0.0, min(1.0, new_trust + TRUST["reveal"]))
+        return Decision("reveal", need_id, final - trust, topics, premature, similarity=sim)
 
     kinds = qc.kinds
     hint_candidate = None
+    deflect_candidate = None
     for need in scenario.hidden_needs:
-        if need.id in revealed:
-            continue
-        if any(r not in revealed for r in need.reveal.requires):
+        if need.id in revealed or any(r not in revealed for r in need.reveal.requires):
             continue
         topics = matched_topics(scenario, need.id, text)
         type_ok = bool(kinds & set(need.reveal.question_types))
         if qc.is_question and type_ok and topics and new_trust >= need.reveal.min_trust:
-            final = max(0.0, min(1.0, new_trust + TRUST["reveal"]))
-            return Decision("reveal", need.id, final - trust, topics, premature)
+            return reveal(need.id, topics)
         # close but not quite (right topic, wrong kind of question or not enough trust): a hint
         if hint_candidate is None and qc.is_question and topics and need.id not in hinted:
             hint_candidate = (need.id, topics)
+        elif deflect_candidate is None and qc.is_question and topics:
+            deflect_candidate = (need.id, topics)  # hinted already: put it off, never deny it
+    if semantic and qc.is_question and not qc.pitch:
+        aim = target(scenario, text)
+        if aim.hits(RELATIVE_CLOSED if qc.form == "closed" else RELATIVE) and aim.need_id not in revealed:
+            need = scenario.need(aim.need_id)
+            if qc.form != "leading" and releasable(need, revealed, new_trust):
+                return reveal(need.id, [], aim.score)
+            action = "hint" if need.id not in hinted and all(r in revealed for r in need.reveal.requires) else "deflect"
+            return Decision(action, need.id, moved, [], premature, similarity=aim.score)
     if hint_candidate is not None:
-        return Decision("hint", hint_candidate[0], new_trust - trust, hint_candidate[1], premature)
-    return Decision("chat", trust_delta=new_trust - trust, premature_pitch=premature)
+        return Decision("hint", hint_candidate[0], moved, hint_candidate[1], premature)
+    if deflect_candidate is not None:
+        return Decision("deflect", deflect_candidate[0], moved, deflect_candidate[1], premature)
+    return Decision("chat", trust_delta=moved, premature_pitch=premature)
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")

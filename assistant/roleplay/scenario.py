@@ -29,6 +29,12 @@ class HiddenNeed(BaseModel):
     owner: Literal["buyer", "user", "decision_maker", "customer_of_customer"]
     facts: list[str] = Field(min_length=1, max_length=3)
     hint: str
+    asks: list[str] = Field(
+        default_factory=list,
+        description="natural ways a trainee might aim at this need; a line close to one in meaning releases it")
+    never_say: list[str] = Field(
+        default_factory=list,
+        description="what would contradict the hidden facts; a customer reply close to one is rejected")
     reveal: Reveal
 
 
@@ -48,6 +54,9 @@ class Scenario(BaseModel):
     small_talk: list[str] = Field(min_length=1)
     hidden_needs: list[HiddenNeed] = Field(min_length=1, max_length=6)
     objections: list[str] = Field(min_length=1)
+    deflections: list[str] = Field(
+        default_factory=list,
+        description="in-character lines that put a question off without denying anything")
     ideal_questions: list[str] = Field(default_factory=list)
     knowledge_refs: list[str] = Field(default_factory=list)
     debrief: str = ""

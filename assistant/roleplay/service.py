@@ -22,22 +22,29 @@ from assistant.llm.calls import complete
 from assistant.needs.log import NeedLog
 from assistant.needs.records import Evidence, ExtractedNeed
 from assistant.prompts import load_prompt
+from assistant.roleplay.checks import ASSISTANT_TALK, ReplyContext, check_reply
 from assistant.roleplay.classify import QuestionClass, classify
-from assistant.roleplay.reveal import Decision, decide, leaks, secret_marks
+from assistant.roleplay.intent import INJECTION
+from assistant.roleplay.reveal import Decision, decide
 from assistant.roleplay.scenario import Scenario, load_scenarios
 from assistant.roleplay.score import Scorecard, TurnLabel, compute
 
 log = logging.getLogger(__name__)
 
 MAX_LINE_CHARS = 1000
-INJECTION = re.compile(
-    r"忽略|无视|忘掉|忘记.*(?:设定|指令|规则)|指令|提示词|系统提示|你现在是|扮演销售|你来当销售|你是AI|你是机器人|"
-    r"ignore (?:all |your |the |previous )|system prompt|instructions|you are now|act as|pretend to be|"
-    r"you're an ai|reveal your",
-    re.I,
-)
-OUT_OF_ROLE = re.compile(r"作为(?:一个)?(?:AI|人工智能|语言模型|助手|销售)|我是(?:AI|人工智能|语言模型|助手)|"
-                         r"as an ai|language model|i am an assistant|i'm an assistant|隐藏需求|hidden need", re.I)
+OUT_OF_ROLE = ASSISTANT_TALK  # kept for callers that test replies against it
+__all__ = ["INJECTION", "OUT_OF_ROLE", "RoleplayService", "RoleplayTurn"]
+
+DECISION_NOTES = {
+    "zh": {
+        "chat": "这句话不涉及你心里没说出来的情况：自然、简短地回应，可以顺着聊两句，但不要说出任何新情况。",
+        "deflect": "对方问到了你现在还不想细说的事：委婉地岔开或者说回头再讲，不要否认，也不要编造。",
+    },
+    "en": {
+        "chat": "This line does not touch what you have not said yet: answer naturally and briefly, and add no new facts.",
+        "deflect": "They asked about something you are not ready to talk about: put it off politely, without denying anything or making anything up.",
+    },
+}
 
 
 @dataclass
@@ -66,12 +73,15 @@ class RoleplayService:
         scenario_dirs: list[Path],
         *,
         retries: int = 1,
+        semantic: bool = True,
     ):
         self.log = needlog
         self._model = model
         self.catalog = catalog
         self.scenario_dirs = scenario_dirs
         self.retries = retries
+        self.semantic = semantic
+        self.rejected: list[tuple[str, list[str]]] = []  # (reply, reasons) the checks turned down
         self._scenarios: dict[str, Scenario] | None = None
         self.problems: list[str] = []
 
@@ -122,12 +132,10 @@ class RoleplayService:
         qc = classify(text)
         revealed: dict[str, dict] = state["revealed"]
         hinted = set(state["hinted"])
-        decision = decide(scenario, qc, text, set(revealed), hinted, state["trust"])
-        if INJECTION.search(text) and decision.action != "reveal":
-            decision = Decision("chat", trust_delta=decision.trust_delta)
+        decision = decide(scenario, qc, text, set(revealed), hinted, state["trust"], semantic=self.semantic)
         state["trust"] = round(max(0.0, min(1.0, state["trust"] + decision.trust_delta)), 3)
 
-        reply = self._reply(scenario, state, qc, decision, text)
+        reply = self._reply(scenario, state, qc, decision, text, self._history(attempt_id, scenario))
         if decision.action == "reveal" and decision.need_id:
             revealed[decision.need_id] = {"turn": trainee_turn.idx, "question": text}
         if decision.action == "hint" and decision.need_id:
@@ -152,7 +160,25 @@ class RoleplayService:
                             sorted(revealed), finished)
 
     # ---- the customer's words -----------------------------------------------------------
-    def _reply(self, scenario: Scenario, state: dict, qc: QuestionClass, decision: Decision, line: str) -> str:
+    def _history(self, attempt_id: int, scenario: Scenario, exchanges: int = 3) -> str:
+        """The last exchanges before the current line, as the voice sees them."""
+        turns = self.log.turns(attempt_id)[:-1][-(2 * exchanges):]
+        zh = scenario.language == "zh"
+        who = {"trainee": "销售" if zh else "Salesperson", "customer": "你" if zh else "You"}
+        return "\n".join(f"{who.get(t.role, t.role)}：{t.text[:200]}" for t in turns) or ("（刚开始）" if zh else "(just started)")
+
+    def _authored(self, scenario: Scenario, state: dict, action: str) -> str:
+        """An authored line that fits the decision (the fallback for a rejected reply)."""
+        if action == "deflect" and scenario.deflections:
+            i = state.get("deflections", 0)
+            state["deflections"] = i + 1
+            return scenario.deflections[i % len(scenario.deflections)]
+        i = state["small_talk"]
+        state["small_talk"] = i + 1
+        return scenario.small_talk[i % len(scenario.small_talk)]
+
+    def _reply(self, scenario: Scenario, state: dict, qc: QuestionClass, decision: Decision, line: str,
+               history: str = "") -> str:
         zh = scenario.language == "zh"
         if decision.action == "leave":
             return "算了，我再去别家看看吧。" if zh else "Never mind, I'll look elsewhere."
@@ -165,30 +191,33 @@ class RoleplayService:
             i = state["objections"] % len(scenario.objections)
             state["objections"] += 1
             return scenario.objections[i]
+        if decision.injection:
+            return self._authored(scenario, state, "deflect")
+        action = "deflect" if decision.action == "deflect" else "chat"
         released = [f for n in scenario.hidden_needs if n.id in state["revealed"] for f in n.facts]
         hinted_lines = [scenario.need(h).hint for h in state.get("hinted", [])]
-        fallback = scenario.small_talk[state["small_talk"] % len(scenario.small_talk)]
-        if INJECTION.search(line):
-            state["small_talk"] += 1
-            return fallback
         messages = load_prompt("roleplay_customer").messages(
             persona=scenario.persona.strip(), profile=scenario.profile.strip(),
             stated_request=scenario.stated_request,
             released="；".join(released + hinted_lines) or ("还没有" if zh else "nothing yet"),
+            history=history or ("（刚开始）" if zh else "(just started)"),
+            decision=DECISION_NOTES["zh" if zh else "en"][action],
             language="简体中文" if zh else "English", line=line[:400],
         )
-        try:
-            reply = complete(self.model(), messages, retries=self.retries, max_tokens=80, temperature=0.5)
-        except NeedsError as exc:
-            log.warning("customer voice unavailable: %s", exc.message)
-            state["small_talk"] += 1
-            return fallback
-        reply = _clean(reply)
-        marks = secret_marks(scenario, set(state["revealed"]), " ".join(hinted_lines) + " " + line)
-        if not reply or OUT_OF_ROLE.search(reply) or leaks(reply, marks):
-            state["small_talk"] += 1
-            return fallback
-        return reply
+        ctx = ReplyContext(scenario, line, set(state["revealed"]), " ".join(hinted_lines), semantic=self.semantic)
+        for _ in range(2):  # the reply, then one regeneration
+            try:
+                reply = complete(self.model(), messages, retries=self.retries, max_tokens=80, temperature=0.5)
+            except NeedsError as exc:
+                log.warning("customer voice unavailable: %s", exc.message)
+                break
+            reply = _clean(reply)
+            reasons = check_reply(reply, ctx)
+            if not reasons:
+                return reply
+            self.rejected.append((reply, reasons))
+            log.info("customer reply rejected (%s): %s", "; ".join(reasons), reply)
+        return self._authored(scenario, state, action)
 
     def _log_need(self, attempt_id: int, scenario: Scenario, need_id: str, turn: int, reply: str) -> None:
         need = scenario.need(need_id)
@@ -236,5 +265,5 @@ class RoleplayService:
 
 def _clean(text: str) -> str:
     text = text.strip().strip("\"“”「」")
-    text = re.sub(r"^(?:客户|顾客|Customer)\s*[:：]\s*", "", text)
+    text = re.sub(r"^(?:你（客户）的回答|客户|顾客|Customer|你|You)\s*[:：]\s*", "", text)
     return text.split("\n")[0][:300]

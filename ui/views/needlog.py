@@ -273,3 +273,29 @@ with tab_export:
     for fmt in ("csv", "xlsx", "json"):
         row.download_button(t(f"export.{fmt}"), data=lambda fmt=fmt: export_file(needs, fmt)[0],
                             file_name=export_name(fmt), mime=EXPORT_MIME[fmt], key=f"needs_export_{fmt}", on_click="ignore", disabled=not needs)
+
+# ---- per salesperson: how they ask (managers) ----------------------------------------------------------------
+if person.is_manager:
+    st.subheader(t("perf.title"))
+    st.caption(t("perf.caption"))
+    with runtime.guard():
+        rows = services.meetings.meeting_figures(author=author or None, account=account or None,
+                                                 since=since, until=until)
+        if not rows:
+            st.info(t("perf.none"))
+        else:
+            frame = pd.DataFrame(rows)
+            frame["week"] = pd.to_datetime(frame["date"]).dt.to_period("W").dt.start_time
+            per = frame.groupby(["author", "week"], as_index=False).agg(
+                meetings=("conversation", "count"), question_rate=("question_rate", "mean"),
+                talk_ratio_sales=("talk_ratio_sales", "mean"), implicit_needs=("implicit_needs", "mean"),
+                missed_openings=("missed_openings", "mean"))
+            names = {"question_rate": t("perf.question_rate"), "talk_ratio_sales": t("perf.talk_ratio"),
+                     "implicit_needs": t("perf.implicit"), "missed_openings": t("perf.missed")}
+            figure = st.selectbox(t("perf.figure"), list(names), format_func=labels(list(names), names.get),
+                                  key="perf_figure")
+            st.altair_chart(alt.Chart(per).mark_line(point=True).encode(
+                x=alt.X("week:T", title=None), y=alt.Y(f"{figure}:Q", title=names[figure]),
+                color=alt.Color("author:N", title=t("needs.author"))), width="stretch")
+            st.dataframe(per.rename(columns={**names, "author": t("needs.author"), "week": t("perf.week"),
+                                             "meetings": t("perf.meetings")}), hide_index=True, width="stretch")

@@ -3,14 +3,10 @@ models, and how to change settings (environment variables or needs.toml)."""
 
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 import streamlit as st
 
-from assistant.llm.calls import complete
 from assistant.model_files import MODELS, is_verified, model_path
-from assistant.prompts import load_prompt
 from assistant.settings import Settings, config_file_path
 from ui import runtime
 from ui.components import escape_md, local_time, show_text
@@ -40,12 +36,9 @@ with st.container(border=True):
 if st.button(t("set.test"), type="primary", key="settings_test"):
     with runtime.guard():
         with st.spinner(t("set.testing")):
-            started = time.perf_counter()
-            messages = load_prompt("model_check").messages(question=t("set.test_prompt"))
-            answer = complete(services.chat_model(), messages, retries=min(1, settings.max_retries), max_tokens=96)
-            elapsed = time.perf_counter() - started
-        st.success(t("set.test_ok", s=elapsed))
-        show_text(answer.strip(), prefix="> ")
+            check = services.check_model(t("set.test_prompt"), retries=min(1, settings.max_retries))
+        st.success(t("set.test_ok", s=check.total_s))
+        show_text(check.answer.strip(), prefix="> ")
 
 st.subheader(t("set.offline"))
 with runtime.guard():
