@@ -15,8 +15,11 @@ the method cards' questions, so the figure measures what the log and the ranking
   statement is one of the needs the labels name as relevant for this account
   (and recall: share of the labelled ones that were offered).
 
-Sets: ``benchmarks/data/account_histories_dev.json`` (written for tuning) and
-``benchmarks/data/untuned/account_histories.json`` (written blind, never tuned on).
+Sets: ``benchmarks/data/account_histories_dev.json`` (written for tuning; logged needs with
+states, similar labels by need id) and ``benchmarks/data/untuned/account_histories.json``
+(written blind, never tuned on; raw meeting transcripts, logged here with the rule extractor
+as the product logs them, similar labels as statements matched by meaning — an offered
+hypothesis that matches no label counts as not relevant).
 
 Speed: 100k needs over 5k accounts in 50 trades (bulk insert), a brief for 20 accounts,
 median seconds, against a plain query of the same account's needs in the same run
@@ -99,30 +102,86 @@ def brief_text(brief) -> str:
     return "\n".join(parts)
 
 
+def load_meetings(log: NeedLog, accounts: list[dict]) -> None:
+    """Histories given as meeting transcripts: each meeting is logged the product's way — a
+    conversation with its turns, needs found by the rule extractor (no model) and recorded
+    (restatements merged); nothing is moved by hand."""
+    from assistant.needs.extract import NeedExtractor
+    from assistant.needs.transcript import parse_transcript_json
+
+    for acc in accounts:
+        log.ensure_account(acc["account"], segment=acc.get("segment", ""))
+        log.set_account_trade(acc["account"], acc.get("trade", ""))
+        lang = acc.get("lang", "zh")
+        for m in sorted(acc["meetings"], key=lambda m: m.get("date", "")):
+            cid = log.create_conversation(account=acc["account"], author=acc.get("salesperson", ""),
+                                          language=lang, title=m.get("date", ""))
+            turns = [t for t in m["turns"] if t.get("role") in ("customer", "sales") and t.get("text")]
+            for t in turns:
+                log.add_turn(cid, t["role"], t["text"])
+            outcome = NeedExtractor(None, method="rules", language=lang).extract(
+                parse_transcript_json({"turns": turns}))
+            log.record_needs(cid, outcome.needs, author=acc.get("salesperson", ""))
+
+
+def similar_against_labels(brief, acc: dict, engine) -> tuple[int, int, int]:
+    """(offered, matched to a labelled hypothesis, of those labelled relevant). An offered
+    hypothesis matches the labelled statement nearest in meaning among those from the same
+    accounts (centred cosine ≥ SAME_NEED); an unmatched one is counted as not relevant."""
+    from assistant.accounts.meaning import SAME_NEED, vectors
+
+    labels = acc.get("similar_hypotheses", [])
+    matched = relevant = 0
+    for h in brief.similar:
+        pool = [lab for lab in labels if set(lab.get("from_accounts", [])) & set(h.accounts)] or labels
+        if not pool:
+            continue
+        vecs = vectors([h.statement] + [lab["statement"] for lab in pool], engine)
+        sims = vecs[1:] @ vecs[0]
+        best = int(sims.argmax())
+        if float(sims[best]) >= SAME_NEED:
+            matched += 1
+            relevant += bool(pool[best].get("relevant"))
+    return len(brief.similar), matched, relevant
+
+
 def quality(path: Path, tmp: Path) -> dict:
     data = json.loads(path.read_text(encoding="utf-8"))
     accounts = data["accounts"]
     log = NeedLog.open(f"sqlite:///{tmp / (path.stem + '.db')}")
-    ids = load_history(log, accounts)
+    transcripts = "turns" in accounts[0]["meetings"][0]
+    if transcripts:
+        load_meetings(log, accounts)
+        ids = {}
+    else:
+        ids = load_history(log, accounts)
     memory = AccountMemory(log)
     per, covered, total, offered, right, labelled, found = [], 0, 0, 0, 0, 0, 0
     for acc in accounts:
         brief = build_brief(memory, acc["account"], None, CATALOG, model=None)
         text = brief_text(brief)
-        items = acc.get("open_items", [])
-        hit = [any(term in text for term in item) for item in items]
-        relevant = set(acc.get("similar_relevant", []))
-        got = [ids.get(h.statement) for h in brief.similar]
-        good = [g for g in got if g in relevant]
+        items = [i["terms"] if isinstance(i, dict) else i for i in acc.get("open_items", [])]
+        low = text.lower()
+        hit = [any(term.lower() in low for term in item) for item in items]
+        if transcripts:
+            n_offered, n_matched, n_good = similar_against_labels(brief, acc, log.engine)
+            n_labelled = sum(bool(lab.get("relevant")) for lab in acc.get("similar_hypotheses", []))
+            n_found = n_good
+        else:
+            relevant = set(acc.get("similar_relevant", []))
+            got = [ids.get(h.statement) for h in brief.similar]
+            n_offered, n_good = len(got), len([g for g in got if g in relevant])
+            n_matched, n_labelled, n_found = n_offered, len(relevant), len({g for g in got if g in relevant})
         covered += sum(hit)
         total += len(items)
-        offered += len(got)
-        right += len(good)
-        labelled += len(relevant)
-        found += len(set(good))
+        offered += n_offered
+        right += n_good
+        labelled += n_labelled
+        found += n_found
         per.append({"account": acc["account"], "open_items": len(items), "covered": sum(hit),
-                    "missed": [item for item, h in zip(items, hit) if not h],
-                    "similar_offered": len(got), "similar_relevant": len(good)})
+                    "missed": [item for item, h in zip(items, hit) if not h], "needs_logged": len(brief.known)
+                    + len(brief.to_verify), "similar_offered": n_offered, "similar_matched": n_matched,
+                    "similar_relevant": n_good})
     return {"set": str(path.relative_to(ROOT)), "accounts": len(accounts),
             "open_item_coverage": round(covered / total, 3) if total else None, "open_items": total,
             "similar_precision": round(right / offered, 3) if offered else None, "similar_offered": offered,
