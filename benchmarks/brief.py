@@ -145,6 +145,12 @@ def similar_against_labels(brief, acc: dict, engine) -> tuple[int, int, int]:
     return len(brief.similar), matched, relevant
 
 
+def whole_text(brief) -> str:
+    """Diagnostic (added after the first untuned run): the known section too."""
+    return brief_text(brief) + "\n" + "\n".join(
+        [n.statement for n in brief.known] + [e["quote"] for n in brief.known for e in n.evidence])
+
+
 def quality(path: Path, tmp: Path) -> dict:
     data = json.loads(path.read_text(encoding="utf-8"))
     accounts = data["accounts"]
@@ -156,13 +162,15 @@ def quality(path: Path, tmp: Path) -> dict:
     else:
         ids = load_history(log, accounts)
     memory = AccountMemory(log)
-    per, covered, total, offered, right, labelled, found = [], 0, 0, 0, 0, 0, 0
+    per, covered, total, offered, right, labelled, found, whole_hits = [], 0, 0, 0, 0, 0, 0, 0
     for acc in accounts:
         brief = build_brief(memory, acc["account"], None, CATALOG, model=None)
         text = brief_text(brief)
         items = [i["terms"] if isinstance(i, dict) else i for i in acc.get("open_items", [])]
         low = text.lower()
         hit = [any(term.lower() in low for term in item) for item in items]
+        whole = whole_text(brief).lower()
+        whole_hits += sum(any(term.lower() in whole for term in item) for item in items)
         if transcripts:
             n_offered, n_matched, n_good = similar_against_labels(brief, acc, log.engine)
             n_labelled = sum(bool(lab.get("relevant")) for lab in acc.get("similar_hypotheses", []))
@@ -184,6 +192,7 @@ def quality(path: Path, tmp: Path) -> dict:
                     "similar_relevant": n_good})
     return {"set": str(path.relative_to(ROOT)), "accounts": len(accounts),
             "open_item_coverage": round(covered / total, 3) if total else None, "open_items": total,
+            "open_item_coverage_with_known": round(whole_hits / total, 3) if total else None,
             "similar_precision": round(right / offered, 3) if offered else None, "similar_offered": offered,
             "similar_recall": round(found / labelled, 3) if labelled else None, "per_account": per}
 
