@@ -96,7 +96,12 @@ def customer_terms(texts: Sequence[str]) -> set[str]:
     return terms
 
 
-def check_question(text: str, terms: set[str], card_examples: Sequence[str] = ()) -> str | None:
+def _bare(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text).lower()
+
+
+def check_question(text: str, terms: set[str], card_examples: Sequence[str] = (),
+                   quotes: Sequence[str] = ()) -> str | None:
     """Why a phrased question is rejected, or None when it may be shown."""
     q = text.strip().strip('"“”「」').strip()
     if not q:
@@ -113,6 +118,11 @@ def check_question(text: str, terms: set[str], card_examples: Sequence[str] = ()
     canned = customer_terms(card_examples)
     if not (own & terms) - canned:
         return "not in the customer's words"
+    bare = _bare(q)
+    for quote in quotes:  # the customer's sentence with a question mark is no question
+        b = _bare(quote)
+        if b and (bare in b or (b in bare and len(b) >= 0.7 * len(bare))):
+            return "repeats the customer's words"
     return None
 
 
@@ -202,7 +212,7 @@ def build_questions(view: AccountView, known: list[BriefNeed], to_verify: list[B
                 candidate = _phrase(model, card, examples, view, quotes, hyp, zh, retries)
             except Exception:  # noqa: BLE001 — a failed phrasing falls back to the card
                 candidate = ""
-            if candidate and check_question(candidate, terms, examples) is None:
+            if candidate and check_question(candidate, terms, examples, quotes) is None:
                 question, phrased = candidate.strip().strip('"“”「」').strip(), True
         if not question:
             k = used.get(purpose, 0)
