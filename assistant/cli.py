@@ -130,8 +130,8 @@ def model_check(
 from assistant import cli_accounts, cli_knowledge, cli_meetings, cli_needs, cli_roleplay, cli_ui  # noqa: E402  (register their commands)
 
 app.add_typer(cli_needs.app)
-app.add_typer(cli_meetings.app)
 app.add_typer(cli_accounts.app)
+app.add_typer(cli_meetings.app)
 app.add_typer(cli_roleplay.app)
 app.add_typer(cli_knowledge.app)
 app.add_typer(cli_ui.app)

@@ -212,6 +212,7 @@ def test_question_checks():
     assert check_question("我们的机器人最适合您，推荐A款？", terms) == "pitches"
     assert check_question("晚上大堂谁打扫？客人几点起床？", terms) == "more than one question"
     assert check_question("晚上大堂没人打扫。", terms) == "not a question"
+    assert check_question("晚上大堂没人打扫？", terms, quotes=["晚上大堂没人打扫"]) == "repeats the customer's words"
     assert check_question("您这次买，主要是给谁用的？", terms, ["您这次买，主要是给谁用的？"]) == \
         "not in the customer's words"
 
@@ -297,4 +298,16 @@ def test_needs_brief_with_the_embedded_model(tmp_path, local_model_path):
     for q in data["questions"]:
         assert q["phrased"] or q["question"] in cards
         if q["phrased"]:
-            assert check_question(q["question"], terms) is None
+            assert check_question(q["question"], terms, quotes=[e["quote"] for n in data["known"]
+                                                                 for e in n["evidence"]]) is None
+
+
+def test_brief_for_prep_respects_who_asks(log):
+    from assistant.accounts.brief import brief_for_prep
+
+    hotel(log)
+    mine = brief_for_prep("海景酒店", LI, log=log, catalog=CATALOG)
+    assert mine.account == "海景酒店" and 5 <= len(mine.questions) <= 8
+    assert all(not q.phrased for q in mine.questions)  # no model: the cards' examples
+    with pytest.raises(InputError):
+        brief_for_prep("山景酒店", LI, log=log, catalog=CATALOG)

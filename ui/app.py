@@ -87,8 +87,8 @@ if (views / "roleplay.py").is_file():
     pages.append(st.Page(views / "roleplay.py", title=t("nav.roleplay"), icon="🎭", url_path="roleplay"))
 pages += [
     st.Page(views / "needlog.py", title=t("nav.needs"), icon="📋", url_path="needs"),
-    st.Page(views / "meetings.py", title=t("nav.meetings"), icon="🎙️", url_path="meetings"),
     st.Page(views / "accounts.py", title=t("nav.accounts"), icon="🗂️", url_path="accounts"),
+    st.Page(views / "meetings.py", title=t("nav.meetings"), icon="🎙️", url_path="meetings"),
     st.Page(views / "knowledge.py", title=t("nav.knowledge"), icon="📚", url_path="knowledge"),
     st.Page(views / "settings.py", title=t("nav.settings"), icon="⚙️", url_path="settings"),
 ]

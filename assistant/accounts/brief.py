@@ -96,7 +96,12 @@ def customer_terms(texts: Sequence[str]) -> set[str]:
     return terms
 
 
-def check_question(text: str, terms: set[str], card_examples: Sequence[str] = ()) -> str | None:
+def _bare(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text).lower()
+
+
+def check_question(text: str, terms: set[str], card_examples: Sequence[str] = (),
+                   quotes: Sequence[str] = ()) -> str | None:
     """Why a phrased question is rejected, or None when it may be shown."""
     q = text.strip().strip('"“”「」').strip()
     if not q:
@@ -113,6 +118,11 @@ def check_question(text: str, terms: set[str], card_examples: Sequence[str] = ()
     canned = customer_terms(card_examples)
     if not (own & terms) - canned:
         return "not in the customer's words"
+    bare = _bare(q)
+    for quote in quotes:  # the customer's sentence with a question mark is no question
+        b = _bare(quote)
+        if b and (bare in b or (b in bare and len(b) >= 0.7 * len(bare))):
+            return "repeats the customer's words"
     return None
 
 
@@ -202,7 +212,7 @@ def build_questions(view: AccountView, known: list[BriefNeed], to_verify: list[B
                 candidate = _phrase(model, card, examples, view, quotes, hyp, zh, retries)
             except Exception:  # noqa: BLE001 — a failed phrasing falls back to the card
                 candidate = ""
-            if candidate and check_question(candidate, terms, examples) is None:
+            if candidate and check_question(candidate, terms, examples, quotes) is None:
                 question, phrased = candidate.strip().strip('"“”「」').strip(), True
         if not question:
             k = used.get(purpose, 0)
@@ -231,62 +241,66 @@ def similar_hypotheses(memory: AccountMemory, view: AccountView, person: Any | N
     with log.sessions() as session:
         trades = [t for t in session.scalars(select(Account.trade).where(Account.trade != "").distinct())]
         if view.trade in trades and len(trades) > 1:
-            vecs = vectors([view.trade] + trades)
+            vecs = vectors([view.trade] + trades, log.engine)
             near = [t for t, s in zip(trades, vecs[1:] @ vecs[0]) if s >= SAME_TRADE or t == view.trade]
         else:
             near = [view.trade]
+        peers = dict(session.execute(select(Account.id, Account.name).where(
+            Account.trade.in_(near), Account.name != view.name)).all())
+        if not peers:
+            return []
+        said = (Need.account_id.in_(list(peers)), Need.rejected.is_(False),
+                Need.lifecycle.not_in(("hypothesis", "dropped")))  # what those customers said
         rows = session.execute(
             select(Need.key, func.min(Need.statement), func.count(func.distinct(Need.account_id)))
-            .join(Account, Need.account_id == Account.id)
-            .where(Account.trade.in_(near), Account.name != view.name, Need.rejected.is_(False),
-                   Need.lifecycle != "dropped")
-            .group_by(Need.key).order_by(func.count(func.distinct(Need.account_id)).desc()).limit(pool)
+            .where(*said).group_by(Need.key)
+            .order_by(func.count(func.distinct(Need.account_id)).desc()).limit(pool)
         ).all()
         if not rows:
             return []
-        statements = [r[1] for r in rows]
-        own = [m.need.statement for m in view.needs]
-        vecs = vectors(statements + own)
-        cand, mine = vecs[: len(statements)], vecs[len(statements):]
-        clusters: list[list[int]] = []
-        for i in range(len(statements)):
-            if len(mine) and float((mine @ cand[i]).max()) >= threshold:
-                continue  # the account already has it
-            for c in clusters:
-                if float(cand[c[0]] @ cand[i]) >= threshold:
-                    c.append(i)
-                    break
-            else:
-                clusters.append([i])
-        keys = {r[0]: i for i, r in enumerate(rows)}
-        visible = set(memory.account_names(person)) if scope(person) is not None else None
-        out = []
+        accounts_of: dict[str, set[str]] = {}
+        for key, account_id in session.execute(
+                select(Need.key, Need.account_id).where(*said, Need.key.in_([r[0] for r in rows])).distinct()):
+            accounts_of.setdefault(key, set()).add(peers[account_id])
+    statements = [r[1] for r in rows]
+    own = [m.need.statement for m in view.needs]
+    vecs = vectors(statements + own, log.engine)
+    cand, mine = vecs[: len(statements)], vecs[len(statements):]
+    clusters: list[list[int]] = []
+    for i in range(len(statements)):
+        if len(mine) and float((mine @ cand[i]).max()) >= threshold:
+            continue  # the account already has it
         for c in clusters:
-            ckeys = [rows[i][0] for i in c]
-            names = sorted(set(session.scalars(
-                select(Account.name).join(Need, Need.account_id == Account.id)
-                .where(Need.key.in_(ckeys), Account.trade.in_(near), Account.name != view.name).limit(50))))
-            shown = names if visible is None else [n for n in names if n in visible]
-            out.append(SimilarHypothesis(statement=statements[c[0]], accounts=shown,
-                                         hidden_accounts=len(names) - len(shown),
-                                         source=f"同类客户（{view.trade}）还提到过"))
-        del keys
+            if float(cand[c[0]] @ cand[i]) >= threshold:
+                c.append(i)
+                break
+        else:
+            clusters.append([i])
+    visible = set(memory.account_names(person)) if scope(person) is not None else None
+    out = []
+    for c in clusters:
+        names = sorted(set().union(*(accounts_of.get(rows[i][0], set()) for i in c)))
+        shown = names if visible is None else [n for n in names if n in visible]
+        out.append(SimilarHypothesis(statement=statements[c[0]], accounts=shown,
+                                     hidden_accounts=len(names) - len(shown),
+                                     source=f"同类客户（{view.trade}）还提到过"))
     out.sort(key=lambda h: -(len(h.accounts) + h.hidden_accounts))
     return out[:limit]
 
 
 def knowledge_hypotheses(view: AccountView, catalog: Catalog, language: str = "zh",
-                         limit: int = 2) -> list[KnowledgeHypothesis]:
-    """Knowledge entries (concepts, cases, pitfalls) nearest by meaning to this account."""
+                         limit: int = 2, engine=None) -> list[KnowledgeHypothesis]:
+    """Knowledge entries (concepts, cases, pitfalls, stories) nearest by meaning to this
+    account: the mean of its trade's and its needs' vectors against each entry's title and
+    first paragraph."""
     entries = [e for e in catalog.entries.values() if e.kind in ("concept", "case", "pitfall", "story")]
     if not entries:
         return []
-    from assistant.understanding.semantic import encode
-
-    text = " ".join([view.trade] + [m.need.statement for m in view.needs][:8]) or view.name
+    texts = [t for t in [view.trade] + [m.need.statement for m in view.needs][:8] if t] or [view.name]
     bodies = [f"{e.title('zh')} {e.excerpt(200)}" for e in entries]
-    vecs = encode([text] + bodies)
-    order = (vecs[1:] @ vecs[0]).argsort()[::-1][:limit]
+    vecs = vectors(texts + bodies, engine)
+    query = vecs[: len(texts)].mean(axis=0)
+    order = (vecs[len(texts):] @ query).argsort()[::-1][:limit]
     return [KnowledgeHypothesis(statement=entries[i].summary_en if language != "zh" and entries[i].summary_en
                                 else entries[i].excerpt(120) or entries[i].title(language),
                                 source=f"{entries[i].title(language)}（{', '.join(entries[i].sources)}）")
@@ -303,7 +317,8 @@ def build_brief(memory: AccountMemory, account: str, person: Any | None, catalog
     if view.conversations:
         last = view.conversations[-1]["id"]
         for m in view.needs:
-            if m.need.conversation_id == last and m.need.lifecycle in ("hypothesis", "stated", "proposed"):
+            if m.need.conversation_id == last and m.need.lifecycle in ("hypothesis", "stated", "in_solution",
+                                                                        "proposed"):
                 left_open.append(m.need.statement)
     left_open += [m.need.statement for m in view.needs
                   if m.need.lifecycle == "proposed" and m.need.statement not in left_open]
@@ -314,13 +329,14 @@ def build_brief(memory: AccountMemory, account: str, person: Any | None, catalog
         account=view.name, trade=view.trade, segment=view.segment, last_contact=view.last_contact,
         known=known, to_verify=to_verify, left_open=left_open, questions=questions,
         similar=similar_hypotheses(memory, view, person) if similar else [],
-        from_knowledge=knowledge_hypotheses(view, catalog, language) if similar else [],
+        from_knowledge=knowledge_hypotheses(view, catalog, language, engine=memory.log.engine) if similar else [],
     )
 
 
-def brief_for_prep(account: str, person: Any | None, services, *, language: str = "zh",
-                   size: int = 7) -> Brief:
-    """The brief the coach's prep mode starts from (``services``: assistant.services.Services)."""
-    return build_brief(AccountMemory(services.needlog), account, person, services.catalog,
-                       model=services.chat_model(), language=language, size=size,
-                       retries=min(1, services.settings.max_retries))
+def brief_for_prep(account: str, person: Any | None, *, log, catalog: Catalog, model=None,
+                   language: str = "zh", size: int = 7, retries: int = 0) -> Brief:
+    """The brief the coach's prep mode starts from: ``log`` is the NeedLog, ``catalog`` the
+    method cards, ``model`` the chat model that phrases the questions (None: the cards'
+    examples). ``person`` decides what may be seen (a salesperson: their own accounts)."""
+    return build_brief(AccountMemory(log), account, person, catalog, model=model, language=language,
+                       size=size, retries=retries)

@@ -88,14 +88,15 @@ class AccountView:
         return [m for m in self.needs if m.need.lifecycle not in ("hypothesis", "stated", "dropped")]
 
 
-def merge_by_meaning(needs: Sequence[NeedRecord], threshold: float = SAME_NEED) -> list[list[NeedRecord]]:
+def merge_by_meaning(needs: Sequence[NeedRecord], threshold: float = SAME_NEED,
+                     engine=None) -> list[list[NeedRecord]]:
     """Groups of restated needs: same wording or quotes (records.same_need) in different
     conversations, or statements close in meaning (accounts.meaning, centred cosine ≥
     ``threshold``). Oldest first in a group."""
     ordered = sorted(needs, key=lambda n: n.created_at)
     if not ordered:
         return []
-    vecs = vectors([n.statement for n in ordered])
+    vecs = vectors([n.statement for n in ordered], engine)
     groups: list[list[int]] = []
     for i, need in enumerate(ordered):
         home = None
@@ -169,7 +170,7 @@ class AccountMemory:
                 select(NeedTransition).where(NeedTransition.need_id.in_([n.id for n in needs]))
                 .order_by(NeedTransition.at))) if needs else []
         by_conv = {c.id: c for c in convs}
-        groups = merge_by_meaning(needs) if merge else [[n] for n in needs]
+        groups = merge_by_meaning(needs, engine=self.log.engine) if merge else [[n] for n in needs]
         merged = []
         for group in groups:
             lead = max(group, key=lambda n: (_RANK.get(n.lifecycle, 0), n.updated_at))

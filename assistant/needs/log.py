@@ -310,8 +310,7 @@ class NeedLog:
                     dimension=item.dimension, owner=item.owner, motive=item.motive,
                     evidence=[e.model_dump() for e in item.evidence], status=new_status,
                     confidence=item.confidence, source=source, author=author,
-                    lifecycle=state_for_status(new_status), stage_since=utcnow(),
-                    knowledge_refs=[],
+                    lifecycle=state_for_status(new_status), stage_since=utcnow(), knowledge_refs=[],
                 )
                 session.add(row)
                 existing.append(row)

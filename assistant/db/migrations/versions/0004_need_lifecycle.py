@@ -1,5 +1,5 @@
 """Need lifecycle and account memory: each need's state with dated transitions, the knowledge
-entries it was reasoned from, an account's trade, and indexes for account views and briefs.
+entries it was reasoned from, an account's trade, stored sentence vectors, and indexes for account views and briefs.
 
 Revision ID: 0004
 Revises: 0003
@@ -37,6 +37,11 @@ def upgrade() -> None:
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_need_transitions_need_id", "need_transitions", ["need_id"])
+    op.create_table(
+        "sentence_vectors",
+        sa.Column("key", sa.String(64), primary_key=True),
+        sa.Column("vector", sa.LargeBinary, nullable=False),
+    )
     op.create_index("ix_needs_account_created", "needs", ["account_id", "created_at"])
     op.create_index("ix_needs_author_account", "needs", ["author", "account_id"])
     op.create_index("ix_needs_lifecycle_since", "needs", ["lifecycle", "stage_since"])
@@ -50,6 +55,7 @@ def downgrade() -> None:
     op.drop_index("ix_needs_lifecycle_since", "needs")
     op.drop_index("ix_needs_author_account", "needs")
     op.drop_index("ix_needs_account_created", "needs")
+    op.drop_table("sentence_vectors")
     op.drop_table("need_transitions")
     with op.batch_alter_table("accounts") as batch:
         batch.drop_column("trade")

@@ -1,0 +1,309 @@
+"""Pre-meeting brief: quality on annotated account histories, and `needs brief` speed on a
+large need log (SQLite and a real PostgreSQL server).
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/brief.py [--set dev|untuned|both]
+        [--needs 100000 --accounts 5000] [--skip-speed] [--skip-postgres]
+        [--out benchmarks/results/brief.json]
+
+Quality (per account of a history file, each loaded into a fresh SQLite need log with its
+trade, meetings, needs, states and quotes; the brief is built without the model, i.e. with
+the method cards' questions, so the figure measures what the log and the ranking carry):
+
+* open-item coverage — share of the account's open items present in the brief's text
+  (to_verify, left_open, questions); an item counts when any of its terms appears;
+* similar-account precision — share of the brief's "同类客户还提到过…" hypotheses whose
+  statement is one of the needs the labels name as relevant for this account
+  (and recall: share of the labelled ones that were offered).
+
+Sets: ``benchmarks/data/account_histories_dev.json`` (written for tuning; logged needs with
+states, similar labels by need id) and ``benchmarks/data/untuned/account_histories.json``
+(written blind, never tuned on; raw meeting transcripts, logged here with the rule extractor
+as the product logs them, similar labels as statements matched by meaning — an offered
+hypothesis that matches no label counts as not relevant).
+
+Speed: 100k needs over 5k accounts in 50 trades (bulk insert), a brief for 20 accounts,
+median seconds, against a plain query of the same account's needs in the same run
+(``NeedLog.needs(NeedFilter(account=…))``). Sentence vectors are read from the log's
+sentence_vectors table (a brief stores what it had to embed); the benchmark stores them for
+every distinct statement first (``vector_seconds``). cold = the first brief in the process
+(model and knowledge vectors loaded), median/max = the other 19.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+from sqlalchemy import insert, select  # noqa: E402
+
+from assistant.accounts.meaning import raw_vectors  # noqa: E402
+
+from assistant.accounts.brief import build_brief  # noqa: E402
+from assistant.accounts.memory import AccountMemory  # noqa: E402
+from assistant.coach.cards import Catalog  # noqa: E402
+from assistant.db.schema import Account, Conversation, Need  # noqa: E402
+from assistant.needs.log import NeedFilter, NeedLog  # noqa: E402
+from assistant.needs.records import need_key  # noqa: E402
+
+SETS = {"dev": ROOT / "benchmarks" / "data" / "account_histories_dev.json",
+        "untuned": ROOT / "benchmarks" / "data" / "untuned" / "account_histories.json"}
+CATALOG = Catalog.load(ROOT / "knowledge")
+NOW = datetime.now(timezone.utc)
+STATUS = {"hypothesis": "hypothesis", "stated": "hypothesis", "confirmed": "confirmed",
+          "in_solution": "confirmed", "proposed": "confirmed", "won": "confirmed", "lost": "confirmed",
+          "delivered": "addressed", "dropped": "hypothesis"}
+STAGE = {"in_solution": "opportunity", "proposed": "opportunity", "won": "contract", "delivered": "contract",
+         "lost": "opportunity"}
+
+
+def load_history(log: NeedLog, accounts: list[dict]) -> dict[str, str]:
+    """Write the accounts into ``log``; returns need statement → history need id."""
+    ids: dict[str, str] = {}
+    with log.sessions() as session:
+        for acc in accounts:
+            row = Account(name=acc["account"], segment=acc.get("segment", ""), trade=acc.get("trade", ""))
+            session.add(row)
+            session.flush()
+            for m in acc["meetings"]:
+                when = NOW - timedelta(days=m.get("days_ago", 0))
+                conv = Conversation(kind="coach", mode=m.get("mode", "live"), account_id=row.id,
+                                    author=acc.get("author", ""), created_at=when, updated_at=when)
+                session.add(conv)
+                session.flush()
+                for n in m["needs"]:
+                    state = n.get("state", "confirmed")
+                    session.add(Need(
+                        id=str(uuid.uuid4()), conversation_id=conv.id, account_id=row.id, statement=n["statement"],
+                        key=need_key(n["statement"]), kind=n.get("kind", "implicit"),
+                        dimension=n.get("dimension", "functional"), owner=n.get("owner", "unknown"),
+                        evidence=[{"turn": 1, "quote": n.get("quote") or n["statement"]}], status=STATUS[state],
+                        ltc_stage=STAGE.get(state, "lead"), lifecycle=state, author=acc.get("author", ""),
+                        created_at=when, updated_at=when, stage_since=when, knowledge_refs=[]))
+                    ids[n["statement"]] = n["id"]
+        session.commit()
+    return ids
+
+
+def brief_text(brief) -> str:
+    parts = [n.statement for n in brief.to_verify] + brief.left_open + [q.question for q in brief.questions]
+    parts += [e["quote"] for n in brief.to_verify for e in n.evidence]
+    return "\n".join(parts)
+
+
+def load_meetings(log: NeedLog, accounts: list[dict]) -> None:
+    """Histories given as meeting transcripts: each meeting is logged the product's way — a
+    conversation with its turns, needs found by the rule extractor (no model) and recorded
+    (restatements merged); nothing is moved by hand."""
+    from assistant.needs.extract import NeedExtractor
+    from assistant.needs.transcript import parse_transcript_json
+
+    for acc in accounts:
+        log.ensure_account(acc["account"], segment=acc.get("segment", ""))
+        log.set_account_trade(acc["account"], acc.get("trade", ""))
+        lang = acc.get("lang", "zh")
+        for m in sorted(acc["meetings"], key=lambda m: m.get("date", "")):
+            cid = log.create_conversation(account=acc["account"], author=acc.get("salesperson", ""),
+                                          language=lang, title=m.get("date", ""))
+            turns = [t for t in m["turns"] if t.get("role") in ("customer", "sales") and t.get("text")]
+            for t in turns:
+                log.add_turn(cid, t["role"], t["text"])
+            outcome = NeedExtractor(None, method="rules", language=lang).extract(
+                parse_transcript_json({"turns": turns}))
+            log.record_needs(cid, outcome.needs, author=acc.get("salesperson", ""))
+
+
+def similar_against_labels(brief, acc: dict, engine) -> tuple[int, int, int]:
+    """(offered, matched to a labelled hypothesis, of those labelled relevant). An offered
+    hypothesis matches the labelled statement nearest in meaning among those from the same
+    accounts (centred cosine ≥ SAME_NEED); an unmatched one is counted as not relevant."""
+    from assistant.accounts.meaning import SAME_NEED, vectors
+
+    labels = acc.get("similar_hypotheses", [])
+    matched = relevant = 0
+    for h in brief.similar:
+        pool = [lab for lab in labels if set(lab.get("from_accounts", [])) & set(h.accounts)] or labels
+        if not pool:
+            continue
+        vecs = vectors([h.statement] + [lab["statement"] for lab in pool], engine)
+        sims = vecs[1:] @ vecs[0]
+        best = int(sims.argmax())
+        if float(sims[best]) >= SAME_NEED:
+            matched += 1
+            relevant += bool(pool[best].get("relevant"))
+    return len(brief.similar), matched, relevant
+
+
+def whole_text(brief) -> str:
+    """Diagnostic (added after the first untuned run): the known section too."""
+    return brief_text(brief) + "\n" + "\n".join(
+        [n.statement for n in brief.known] + [e["quote"] for n in brief.known for e in n.evidence])
+
+
+def quality(path: Path, tmp: Path) -> dict:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    accounts = data["accounts"]
+    log = NeedLog.open(f"sqlite:///{tmp / (path.stem + '.db')}")
+    transcripts = "turns" in accounts[0]["meetings"][0]
+    if transcripts:
+        load_meetings(log, accounts)
+        ids = {}
+    else:
+        ids = load_history(log, accounts)
+    memory = AccountMemory(log)
+    per, covered, total, offered, right, labelled, found, whole_hits = [], 0, 0, 0, 0, 0, 0, 0
+    for acc in accounts:
+        brief = build_brief(memory, acc["account"], None, CATALOG, model=None)
+        text = brief_text(brief)
+        items = [i["terms"] if isinstance(i, dict) else i for i in acc.get("open_items", [])]
+        low = text.lower()
+        hit = [any(term.lower() in low for term in item) for item in items]
+        whole = whole_text(brief).lower()
+        whole_hits += sum(any(term.lower() in whole for term in item) for item in items)
+        if transcripts:
+            n_offered, n_matched, n_good = similar_against_labels(brief, acc, log.engine)
+            n_labelled = sum(bool(lab.get("relevant")) for lab in acc.get("similar_hypotheses", []))
+            n_found = n_good
+        else:
+            relevant = set(acc.get("similar_relevant", []))
+            got = [ids.get(h.statement) for h in brief.similar]
+            n_offered, n_good = len(got), len([g for g in got if g in relevant])
+            n_matched, n_labelled, n_found = n_offered, len(relevant), len({g for g in got if g in relevant})
+        covered += sum(hit)
+        total += len(items)
+        offered += n_offered
+        right += n_good
+        labelled += n_labelled
+        found += n_found
+        per.append({"account": acc["account"], "open_items": len(items), "covered": sum(hit),
+                    "missed": [item for item, h in zip(items, hit) if not h], "needs_logged": len(brief.known)
+                    + len(brief.to_verify), "similar_offered": n_offered, "similar_matched": n_matched,
+                    "similar_relevant": n_good})
+    return {"set": str(path.relative_to(ROOT)), "accounts": len(accounts),
+            "open_item_coverage": round(covered / total, 3) if total else None, "open_items": total,
+            "open_item_coverage_with_known": round(whole_hits / total, 3) if total else None,
+            "similar_precision": round(right / offered, 3) if offered else None, "similar_offered": offered,
+            "similar_recall": round(found / labelled, 3) if labelled else None, "per_account": per}
+
+
+# ---- speed --------------------------------------------------------------------------------
+TRADES = [f"行业{i:02d}" for i in range(50)]
+STATEMENTS = ["夜间需要自动清洁", "不能吵到客人休息", "能自己乘电梯", "报价要分期付款", "旺季前完成安装",
+              "员工担心被替代", "操作要简单", "数据安全要过审核", "要和现有系统对接", "预算年底前用完",
+              "减少人工成本", "投诉要减少", "检查要有记录", "交付要快", "售后要有人上门",
+              "能远程看运行情况", "耗材要便宜", "要能申请补贴", "领导关心满意度", "试用一个月再决定"]
+STATES = ["hypothesis", "stated", "confirmed", "confirmed", "in_solution", "proposed", "won", "delivered"]
+
+
+def fill(log: NeedLog, needs: int, accounts: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    per = needs // accounts
+    names = [f"客户{i:05d}" for i in range(accounts)]
+    with log.engine.begin() as conn:
+        conn.execute(insert(Account), [{"name": n, "segment": "B2B", "trade": TRADES[i % len(TRADES)], "notes": "",
+                                        "created_at": NOW} for i, n in enumerate(names)])
+        conn.execute(insert(Conversation), [{"kind": "coach", "mode": "live", "account_id": i + 1,
+                                             "author": f"sales{i % 40}", "title": "", "language": "zh", "state": {},
+                                             "created_at": NOW, "updated_at": NOW} for i in range(accounts)])
+        batch = []
+        for i in range(accounts):
+            for j in range(per):
+                s = STATEMENTS[rng.randrange(len(STATEMENTS))] + (f"（{TRADES[i % 50]}）" if j % 2 else "")
+                state = rng.choice(STATES)
+                when = NOW - timedelta(days=rng.randrange(200))
+                batch.append({"id": str(uuid.uuid4()), "conversation_id": i + 1, "account_id": i + 1,
+                              "statement": s, "key": need_key(s), "kind": rng.choice(("implicit", "explicit")),
+                              "dimension": "functional", "owner": "user", "motive": "",
+                              "evidence": [{"turn": 1, "quote": s[:6]}], "status": STATUS[state],
+                              "confidence": 0.6, "ltc_stage": STAGE.get(state, "lead"), "source": "live",
+                              "review_state": "ai_suggested", "author": f"sales{i % 40}", "rejected": False,
+                              "lifecycle": state, "stage_since": when, "knowledge_refs": [],
+                              "created_at": when, "updated_at": when})
+                if len(batch) >= 5000:
+                    conn.execute(insert(Need), batch)
+                    batch = []
+        if batch:
+            conn.execute(insert(Need), batch)
+    return names
+
+
+def speed(url: str, needs: int, accounts: int, samples: int = 20) -> dict:
+    log = NeedLog.open(url)
+    t0 = time.perf_counter()
+    names = fill(log, needs, accounts)
+    load = time.perf_counter() - t0
+    # the vectors a brief reads are stored in the log on first use; store them for the whole
+    # log up front (what a log that has been briefed from for a while holds)
+    t0 = time.perf_counter()
+    with log.sessions() as session:
+        distinct = list(session.scalars(select(Need.statement).distinct()))
+        distinct += list(session.scalars(select(Account.trade).distinct()))
+    raw_vectors(distinct, log.engine)
+    vector_seconds = time.perf_counter() - t0
+    memory = AccountMemory(log)
+    rng = random.Random(3)
+    picks = rng.sample(names, samples)
+    plain, briefs = [], []
+    for name in picks:
+        t = time.perf_counter()
+        log.needs(NeedFilter(account=name))
+        plain.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        build_brief(memory, name, None, CATALOG, model=None)
+        briefs.append(time.perf_counter() - t)
+    warm = statistics.median(briefs[1:])
+    p = statistics.median(plain)
+    return {"needs": needs, "accounts": accounts, "load_seconds": round(load, 1),
+            "distinct_statements": len(distinct), "vector_seconds": round(vector_seconds, 1),
+            "brief_cold_seconds": round(briefs[0], 3), "brief_median_seconds": round(warm, 3),
+            "brief_max_seconds": round(max(briefs[1:]), 3), "plain_query_median_seconds": round(p, 4),
+            "ratio_brief_to_plain": round(warm / p, 1) if p else None, "target_seconds": 1.0,
+            "meets_target": max(briefs[1:]) <= 1.0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--set", choices=("dev", "untuned", "both"), default="both")
+    parser.add_argument("--needs", type=int, default=100_000)
+    parser.add_argument("--accounts", type=int, default=5_000)
+    parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "brief.json")
+    args = parser.parse_args()
+    import tempfile
+
+    tmp = Path(tempfile.mkdtemp(prefix="brief-bench-"))
+    out = json.loads(args.out.read_text()) if args.out.exists() else {}
+    out["note"] = ("Briefs built without the model (method-card questions); quality per set, speed per "
+                   "database. See the docstring of benchmarks/brief.py.")
+    for name in (("dev", "untuned") if args.set == "both" else (args.set,)):
+        if SETS[name].exists():
+            out[f"quality_{name}"] = quality(SETS[name], tmp)
+            print(name, {k: v for k, v in out[f"quality_{name}"].items() if k != "per_account"}, flush=True)
+        else:
+            print(f"{SETS[name]} not found: `git merge main` brings the evaluation sets", flush=True)
+    if not args.skip_speed:
+        out["speed_sqlite"] = speed(f"sqlite:///{tmp / 'speed.db'}", args.needs, args.accounts)
+        print("sqlite", out["speed_sqlite"], flush=True)
+        if not args.skip_postgres:
+            from tests.pg import postgres_server
+
+            with postgres_server() as url:
+                out["speed_postgresql"] = speed(url, args.needs, args.accounts)
+            print("postgresql", out["speed_postgresql"], flush=True)
+    args.out.write_text(json.dumps(out, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
