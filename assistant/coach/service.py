@@ -187,7 +187,7 @@ class CoachService:
         window = self._window(conversation_id, customer_turns, in_prep)
         new_needs: list[NeedRecord] = []
         if window is not None:
-            quick = NeedExtractor(None, method="rules").extract(window)
+            quick = NeedExtractor(None, method="semantic").extract(window)
             if quick.needs:
                 new_needs = self.log.record_needs(conversation_id, quick.needs, source=source,
                                                   author=author, status=status)
