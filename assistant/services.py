@@ -108,7 +108,8 @@ class Services:
             if "roleplay" in self.__dict__:
                 self.roleplay._scenarios = None
 
-        return MeetingService(self.needlog, scenarios_dir=self.team_scenarios_dir, on_scenario_saved=saved)
+        return MeetingService(self.needlog, scenarios_dir=self.team_scenarios_dir, on_scenario_saved=saved,
+                              catalog=self.catalog)
 
     @cached_property
     def users(self) -> "Users":

@@ -192,6 +192,8 @@ def test_cli_import_json_then_review_exports(tmp_path):
     assert set(review) >= {"talk_ratio", "questions", "longest_monologue", "question_forms", "spin",
                            "premature_pitches", "needs", "missed_openings"}
     assert review["needs"], "the hotel's staffing pain is a need"
+    for opening in review["missed_openings"]:  # cited by title and source, not by file name
+        assert "《" in opening["citation"] and ".md" not in opening["citation"]
     for need in review["needs"]:  # evidence is verbatim customer words
         for ev in need["evidence"]:
             assert payload["turns"][ev["turn"] - 1]["role"] == "customer"
@@ -303,3 +305,15 @@ def test_the_end_of_a_meeting_is_not_a_missed_opening():
 
     assert find_missed_openings([ReviewTurn(1, "sales", "您好，想了解什么？"),
                                  ReviewTurn(2, "customer", "设备老是坏，我们很头疼。")]) == []
+
+
+def test_a_missed_opening_is_cited_by_title_and_source(settings):
+    from assistant.services import Services
+
+    services = Services(settings)
+    meeting = parse_meeting("客户：现在那几台打印机老是卡纸，财务月底出报表的时候最要命。\n"
+                            "销售：我们这款激光打印机每分钟四十页，月底再多也不怕。\n")
+    result = services.meetings.import_meeting(meeting)
+    missed = result.review.missed_openings
+    assert [m["turn"] for m in missed] == [1]
+    assert "《" in missed[0]["citation"] and ".txt" not in missed[0]["citation"]

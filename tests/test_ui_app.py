@@ -182,11 +182,12 @@ def test_need_card_confirm_edit_reject_write_the_audit_trail(services):
 
     form_input = next(w for w in at.text_input if w.value == need.statement)
     form_input.input("给怀孕的儿媳妇买酸的水果")
-    next(s for s in at.selectbox if s.label == "维度").set_value("emotional")
+    target = "form" if need.dimension == "emotional" else "emotional"  # a real change, whatever was read
+    next(s for s in at.selectbox if s.label == "维度").set_value(target)
     next(b for b in at.form_submit_button if b.label == "保存修改").click().run()
     ok(at)
     edited = log.get_need(need.id)
-    assert edited.statement == "给怀孕的儿媳妇买酸的水果" and edited.dimension == "emotional"
+    assert edited.statement == "给怀孕的儿媳妇买酸的水果" and edited.dimension == target
     assert {"statement", "dimension"} <= {e.field for e in log.audit(need.id)}
 
     at.button(key=f"coach_reject_{need.id}").click().run()

@@ -36,8 +36,9 @@ class ImportResult:
 
 class MeetingService:
     def __init__(self, needlog: NeedLog, extractor_factory=None, *, scenarios_dir: Path | None = None,
-                 on_scenario_saved=None):
+                 on_scenario_saved=None, catalog=None):
         self.needlog = needlog
+        self.catalog = catalog
         self._extractor_factory = extractor_factory
         self.scenarios_dir = scenarios_dir
         self._on_scenario_saved = on_scenario_saved
@@ -72,9 +73,21 @@ class MeetingService:
         conversation_id, needs = self.needlog.import_conversation(
             turns, outcome.needs, account=account, author=author, language=language,
             title=meeting.title or "meeting")
-        review = review_turns(_review_turns(meeting), language=language)
+        review = review_turns(_review_turns(meeting), language=language, citation=self._citation(language))
         review.needs = [n.model_dump(mode="json") for n in needs]
         return ImportResult(conversation_id, meeting, review, needs)
+
+    def _citation(self, language: str):
+        """A method card cited as a person would: its title and 《source》, year."""
+        if self.catalog is None:
+            return None
+        from assistant.knowledge.citation import cite_entry
+
+        def cite(card_id: str) -> str:
+            card = self.catalog.get(card_id)
+            return cite_entry(card, language).text() if card is not None else card_id
+
+        return cite
 
     def review(self, conversation_id: int) -> tuple[list[ReviewTurn], Review]:
         """The review of any stored conversation (imported, coach or role-play)."""
@@ -83,7 +96,7 @@ class MeetingService:
         turns = [ReviewTurn(r.idx, "sales" if r.role in ("sales", "trainee") else "customer", r.text,
                             (r.meta or {}).get("speaker", ""), (r.meta or {}).get("at"), (r.meta or {}).get("end"))
                  for r in rows if r.role in ("customer", "sales", "trainee")]
-        review = review_turns(turns, language=conv.language)
+        review = review_turns(turns, language=conv.language, citation=self._citation(conv.language))
         from assistant.needs.log import NeedFilter
 
         review.needs = [n.model_dump(mode="json")
