@@ -139,7 +139,7 @@ with tab_upload:
         if st.button(t("kb.ingest"), type="primary", disabled=not files, key="kb_ingest"):
             with runtime.guard():
                 folder = services.settings.data_dir / "uploads"
-                folder.mkdir(parents=True, exist_ok=True)
+                folder.mkdir(parents=True, exist_ok=True, mode=0o700)  # customers' documents: owner only
                 paths = []
                 refused = []  # over the size limit: not even written to disk
                 for f in files:
