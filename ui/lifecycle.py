@@ -7,7 +7,7 @@ from typing import Sequence
 
 import streamlit as st
 
-from assistant.accounts.lifecycle import NEXT, NEEDS_REASON, label as state_label
+from assistant.accounts.lifecycle import NEXT, label as state_label
 from assistant.errors import InputError, user_message
 from assistant.needs.records import NeedRecord
 from ui.components import escape_md, local_time

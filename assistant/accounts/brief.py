@@ -21,8 +21,7 @@ from sqlalchemy import func, select
 from assistant.accounts.meaning import SAME_NEED, vectors
 from assistant.accounts.memory import AccountMemory, AccountView, MergedNeed, scope
 from assistant.coach.cards import Catalog, Entry
-from assistant.coach.policy import B2B_ORDER, B2C_ORDER, SLOT_PLAN
-from assistant.coach.state import SLOT_LABELS
+from assistant.coach.policy import B2B_ORDER, B2C_ORDER, SLOT_PLAN, card_examples, card_question
 from assistant.db.schema import Account, Need
 from assistant.understanding.vocabulary import DIMENSION_SLOT, OWNER_SLOT
 
@@ -202,7 +201,7 @@ def build_questions(view: AccountView, known: list[BriefNeed], to_verify: list[B
     for slot, hyp in plan[:size]:
         purpose, _qtype, why_zh, why_en = SLOT_PLAN[slot]
         card = catalog.card_for(purpose, slot)
-        examples = (card.examples_zh if zh else (card.examples_en or card.examples_zh)) if card else []
+        examples = card_examples(card, "zh" if zh else "en")
         why = why_zh if zh else why_en
         if hyp:
             why = (f"验证：{hyp}。" if zh else f"Verify: {hyp}. ") + why
@@ -217,11 +216,7 @@ def build_questions(view: AccountView, known: list[BriefNeed], to_verify: list[B
         if not question:
             k = used.get(purpose, 0)
             used[purpose] = k + 1
-            if examples:
-                question = examples[k % len(examples)]
-            else:
-                label = SLOT_LABELS[slot][0 if zh else 1]
-                question = f"能多说说您在“{label}”方面的想法吗？" if zh else f"Could you tell me more about the {label}?"
+            question = card_question(card, slot, "zh" if zh else "en", k)
         out.append(BriefQuestion(question=question, why=why, citation=_citation(card, catalog, language),
                                  slot=slot, phrased=phrased))
     return out

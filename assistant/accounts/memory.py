@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Sequence
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from assistant.accounts.lifecycle import OPEN_STATES
 from assistant.accounts.meaning import SAME_NEED, vectors

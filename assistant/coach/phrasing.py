@@ -124,15 +124,23 @@ def first_question(text: str) -> str:
     return text[: match.end()] if match else text
 
 
-def check_ask(text: str, customer_turns: list[str], language: str = "zh") -> str | None:
-    """None when ``text`` may be shown as the one question to ask; else the reason it may not."""
-    text = text.strip()
+def _unusable(text: str, language: str) -> str | None:
+    """What every text the coach shows must pass: not empty, nothing aimed at a model, the
+    conversation's language."""
     if not text:
         return "empty"
     if carries_instruction(text):
         return "instruction"
     if language == "zh" and not has_chinese(text):
         return "language"
+    return None
+
+
+def check_ask(text: str, customer_turns: list[str], language: str = "zh") -> str | None:
+    """None when ``text`` may be shown as the one question to ask; else the reason it may not."""
+    text = text.strip()
+    if reason := _unusable(text, language):
+        return reason
     if not _ENDS_AS_QUESTION.search(text):
         return "not a question"
     if len(_QUESTION_MARKS.findall(text)) != 1:
@@ -152,12 +160,8 @@ def check_offer(text: str, need_terms: list[str], option_terms: list[str], custo
                 language: str = "zh") -> str | None:
     """None when a recommendation names the need and the option and is the coach's own words."""
     text = text.strip()
-    if not text:
-        return "empty"
-    if carries_instruction(text):
-        return "instruction"
-    if language == "zh" and not has_chinese(text):
-        return "language"
+    if reason := _unusable(text, language):
+        return reason
     low = text.lower()
     if need_terms and not any(t.lower() in low for t in need_terms):
         return "need not named"
@@ -173,12 +177,8 @@ def check_offer(text: str, need_terms: list[str], option_terms: list[str], custo
 def check_statement(text: str, customer_turns: list[str], language: str = "zh") -> str | None:
     """For a close or a summary: not empty, not an instruction, not the customer's words."""
     text = text.strip()
-    if not text:
-        return "empty"
-    if carries_instruction(text):
-        return "instruction"
-    if language == "zh" and not has_chinese(text):
-        return "language"
+    if reason := _unusable(text, language):
+        return reason
     if len(text) > (120 if language == "zh" else 360):
         return "too long"
     if echoes(text, customer_turns):

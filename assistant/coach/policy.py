@@ -163,6 +163,23 @@ _EN_LEAD = re.compile(r"^(?:lately|actually|well|so|and|but|um|also|oh|really),?
 _SALIENT_SKIP = set("的了是我们你您他她它想要吃用买给就也都很还在和与")
 
 
+def card_examples(card, language: str) -> list[str]:
+    """A method card's example questions in the conversation's language (Chinese when it has no English)."""
+    if card is None:
+        return []
+    return list(card.examples_zh if language == "zh" else (card.examples_en or card.examples_zh))
+
+
+def card_question(card, slot: str, language: str, k: int = 0) -> str:
+    """The card's k-th example question (cycling), or a plain question about the slot when the
+    card has none: the fallback wherever a phrased question is not shown."""
+    examples = card_examples(card, language)
+    if examples:
+        return examples[k % len(examples)]
+    label = SLOT_LABELS[slot][0 if language == "zh" else 1]
+    return f"能多说说您在“{label}”方面的想法吗？" if language == "zh" else f"Could you tell me more about the {label}?"
+
+
 def ready_to_address(state: DiscoveryState) -> bool:
     """Only once purpose and who it is for are known may the coach suggest a solution."""
     who = state.known("user") or state.known("customer_of_customer") or state.known("impact_if_unsolved")

@@ -37,8 +37,8 @@ from assistant.coach.policy import (
     SLOT_PLAN,
     SLOT_QUESTIONS,
     Citation,
+    card_question,
     Move,
-    first_turn,
     next_move,
     record_move,
 )
@@ -637,14 +637,9 @@ def build_plan(state: DiscoveryState, catalog: Catalog, size: int = 7) -> Questi
             break
         purpose_key, qtype, why_zh, why_en = SLOT_PLAN[slot]
         card = catalog.card_for(purpose_key, slot)
-        examples = (card.examples_zh if zh else (card.examples_en or card.examples_zh)) if card else []
         k = used_cards.get(purpose_key, 0)
         used_cards[purpose_key] = k + 1
-        if examples:
-            question = examples[k % len(examples)]
-        else:
-            label = SLOT_LABELS[slot][0 if zh else 1]
-            question = f"能多说说您在“{label}”方面的想法吗？" if zh else f"Could you tell me more about the {label}?"
+        question = card_question(card, slot, state.language, k)
         citation = ""
         if card is not None:
             source_entry = catalog.get(card.based_on[0]) if card.based_on else None

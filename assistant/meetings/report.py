@@ -59,7 +59,7 @@ def to_markdown(turns: Sequence[ReviewTurn], review: Review, *, title: str = "",
     lb = _LABELS["en" if language == "en" else "zh"]
     language = "en" if language == "en" else "zh"
     out = [f"# {lb['title']}" + (f": {_md(title)}" if title else ""), ""]
-    out += [f"| | |", "|---|---|"] + [f"| {k} | {_md(v)} |" for k, v in _rows(review, language)] + [""]
+    out += ["| | |", "|---|---|"] + [f"| {k} | {_md(v)} |" for k, v in _rows(review, language)] + [""]
     if review.needs:
         out += [f"## {lb['needs']}", ""]
         for n in review.needs:

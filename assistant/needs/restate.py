@@ -14,7 +14,7 @@ import logging
 import re
 import unicodedata
 
-from assistant.needs.records import char_bigrams, need_key
+from assistant.needs.records import need_key
 from assistant.needs.transcript import split_speaker
 from assistant.understanding import lexicon
 
