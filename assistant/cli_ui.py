@@ -86,5 +86,5 @@ def ensure_first_manager() -> None:
         return
 
 
-if __name__ == "__main__":  # pragma: no cover  (until the lead registers it: python -m assistant.cli_ui)
+if __name__ == "__main__":  # pragma: no cover  (`needs ui` is the usual way in)
     app()
