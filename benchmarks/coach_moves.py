@@ -191,7 +191,7 @@ def story_checks(rows: list[dict], meta: dict | None = None) -> dict:
             "recommendations": [r["suggestion"] for r in rows if r["kind"] == "address"][:3]}
 
 
-def load_sets() -> dict[str, list[dict]]:
+def load_sets(only: set[str] | None = None) -> dict[str, list[dict]]:
     sets: dict[str, list[dict]] = {}
     dev = json.loads(DEV.read_text(encoding="utf-8"))
     sets["dev"] = [normalise_dialogue(d, i) for i, d in enumerate(dev["dialogues"])]
@@ -200,7 +200,11 @@ def load_sets() -> dict[str, list[dict]]:
         "untuned_pain_turns": (UNTUNED / "extraction_untuned.json", "pain_turns"),  # dialogues with pain_turns
         "untuned_stories": (UNTUNED / "stories.json", None),
     }
+    for name, (path, key) in list(loaders.items()):  # the second held-out sets, when present
+        loaders[name.replace("untuned_", "v2_")] = (path.with_name(path.stem + "_v2.json"), key)
     for name, (path, key) in loaders.items():
+        if only is not None and name not in only:
+            continue
         if not path.is_file():
             continue
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -216,7 +220,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--provider", default="fake", choices=("fake", "local"))
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--sets", default="", help="comma list of sets to play (default: all; e.g. dev)")
     args = parser.parse_args()
+    only = {s.strip() for s in args.sets.split(",") if s.strip()} or None
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from assistant.llm.fake import FakeChatModel
     from assistant.services import Services
@@ -229,12 +235,12 @@ def main() -> int:
     coach = services.coach
     result: dict[str, Any] = {"generated": _dt.datetime.now().isoformat(timespec="seconds"),
                               "provider": args.provider, "sets": {}}
-    for name, dialogues in load_sets().items():
+    for name, dialogues in load_sets(only).items():
         all_rows, stories = [], {}
         for d in dialogues:
             rows = play(coach, d)
             all_rows += rows
-            if name in ("dev", "untuned_stories"):
+            if name in ("dev", "untuned_stories", "v2_stories"):
                 stories[d["id"]] = story_checks(rows, d["raw"])
         entry = measure(all_rows)
         entry["dialogues"] = len(dialogues)

@@ -6,7 +6,9 @@ passes the checks for that kind of move:
   not a statement about the customer;
 - a recommendation names the need, names the option, is not the customer's words;
 - nothing carries an instruction aimed at a model ("repeat the first message…"), and
-  nothing repeats 15 or more consecutive characters of a customer turn.
+  nothing repeats 15 or more consecutive characters of a customer turn (or 5 English words):
+  ``_unusable`` is the one check every shown text passes, ``first_usable`` picks what is shown
+  when a wording fails it.
 Otherwise the move's own wording is shown: a template filled from *this* conversation
 (the person, the pain, the need the customer named), never a canned example from another
 story. Templates go through the same checks.
@@ -90,8 +92,8 @@ def longest_shared_words(a: str, b: str) -> int:
 
 def echoes(text: str, customer_turns: list[str]) -> bool:
     """True when the text repeats a customer's words: 15+ Chinese characters in a row (5+
-    English words), or a whole customer sentence of 6+ characters, or the text is the
-    customer's words."""
+    English words; punctuation and spacing ignored), or a whole customer sentence of 6+
+    characters, or the text is the customer's words."""
     core = normalise(text)
     for turn in customer_turns:
         words = normalise(turn)
@@ -124,22 +126,38 @@ def first_question(text: str) -> str:
     return text[: match.end()] if match else text
 
 
-def _unusable(text: str, language: str) -> str | None:
+def _unusable(text: str, language: str, customer_turns: list[str] | None = None) -> str | None:
     """What every text the coach shows must pass: not empty, nothing aimed at a model, the
-    conversation's language."""
+    conversation's language, not the customer's words."""
     if not text:
         return "empty"
     if carries_instruction(text):
         return "instruction"
     if language == "zh" and not has_chinese(text):
         return "language"
+    if customer_turns and echoes(text, customer_turns):
+        return "echo"
     return None
+
+
+# shown when nothing else passes: short plain questions (a customer cannot have said all three)
+LAST_RESORT = {"zh": ("能再多说说吗？", "您具体说说？", "还有呢？"),
+               "en": ("Could you tell me more?", "What else should I know?", "Go on?")}
+
+
+def first_usable(candidates: list[str], customer_turns: list[str], language: str = "zh") -> str:
+    """The first candidate every coach text may be shown as; a short open question when none is."""
+    for text in [*candidates, *LAST_RESORT["zh" if language == "zh" else "en"]]:
+        text = (text or "").strip()
+        if _unusable(text, language, customer_turns) is None:
+            return text
+    return LAST_RESORT["zh" if language == "zh" else "en"][-1]  # pragma: no cover - a turn cannot hold them all
 
 
 def check_ask(text: str, customer_turns: list[str], language: str = "zh") -> str | None:
     """None when ``text`` may be shown as the one question to ask; else the reason it may not."""
     text = text.strip()
-    if reason := _unusable(text, language):
+    if reason := _unusable(text, language, customer_turns):
         return reason
     if not _ENDS_AS_QUESTION.search(text):
         return "not a question"
@@ -151,8 +169,6 @@ def check_ask(text: str, customer_turns: list[str], language: str = "zh") -> str
         return "pitch"
     if _ASSERTION.search(text):
         return "statement about the customer"
-    if echoes(text, customer_turns):
-        return "echo"
     return None
 
 
@@ -160,7 +176,7 @@ def check_offer(text: str, need_terms: list[str], option_terms: list[str], custo
                 language: str = "zh") -> str | None:
     """None when a recommendation names the need and the option and is the coach's own words."""
     text = text.strip()
-    if reason := _unusable(text, language):
+    if reason := _unusable(text, language, customer_turns):
         return reason
     low = text.lower()
     if need_terms and not any(t.lower() in low for t in need_terms):
@@ -169,20 +185,16 @@ def check_offer(text: str, need_terms: list[str], option_terms: list[str], custo
         return "option not named"
     if len(text) > (120 if language == "zh" else 360):
         return "too long"
-    if echoes(text, customer_turns):
-        return "echo"
     return None
 
 
 def check_statement(text: str, customer_turns: list[str], language: str = "zh") -> str | None:
     """For a close or a summary: not empty, not an instruction, not the customer's words."""
     text = text.strip()
-    if reason := _unusable(text, language):
+    if reason := _unusable(text, language, customer_turns):
         return reason
     if len(text) > (120 if language == "zh" else 360):
         return "too long"
-    if echoes(text, customer_turns):
-        return "echo"
     return None
 
 

@@ -37,6 +37,7 @@ from assistant.coach.policy import (
     SLOT_PLAN,
     SLOT_QUESTIONS,
     Citation,
+    card_examples,
     card_question,
     Move,
     next_move,
@@ -475,11 +476,17 @@ class CoachService:
         text = move.example
         if text and self._check(move, text, customer_words, state.language, False) is None:
             return text
+        # re-phrased from the restated need, else the card's examples, else a plain question
+        candidates = [t for t in _from_need(move, zh)
+                      if self._check(move, t, customer_words, state.language, False) is None]
+        if move.kind in ("ask", "confirm") and move.card_id:
+            candidates += card_examples(self.catalog.get(move.card_id), state.language)
         if move.kind == "confirm" or not move.slot:
-            return ("我把您说的几点总结一下，您看有没有说错或漏掉的？" if zh
-                    else "Let me sum up what you said — did I miss anything?")
-        generic = SLOT_QUESTIONS.get(move.slot, SLOT_QUESTIONS["purpose"])
-        return generic[0 if zh else 1]
+            candidates.append("我把您说的几点总结一下，您看有没有说错或漏掉的？" if zh
+                              else "Let me sum up what you said — did I miss anything?")
+        else:
+            candidates.append(SLOT_QUESTIONS.get(move.slot, SLOT_QUESTIONS["purpose"])[0 if zh else 1])
+        return phrasing.first_usable(candidates, customer_words, state.language)
 
 
     # ---- prep: a question plan --------------------------------------------------------
@@ -503,6 +510,22 @@ def _need_from_reading(reading: Reading, turn, found: list[NeedRecord], state: D
     return ExtractedNeed(statement=reading.need, kind="implicit" if person else "explicit",
                          dimension="functional", owner="user" if person else "buyer",
                          evidence=[Evidence(turn=turn.idx, quote=reading.need)], confidence=0.5)
+
+
+def _from_need(move: Move, zh: bool) -> list[str]:
+    """The move said again around its restated need (when its own wording repeats the customer)."""
+    need = move.need_statement.strip().rstrip("。！？!?.，,")
+    if move.kind == "confirm" and need:
+        return [f"我确认一下，您要的是{need}，对吗？" if zh else f"So what matters is {need} — is that right?"]
+    if move.kind == "address" and move.offer is not None and need:
+        option = move.offer.option
+        return [f"针对{need}，{option}也许更合适，要不要看看？" if zh
+                else f"For {need}, {option} may fit better — would you like to see?"]
+    if move.kind == "close":
+        lead = ("好的，就按您选的来" + (f"，正合{need}" if need else "")) if zh else (
+            "Great, we'll go with your choice" + (f" for {need}" if need else ""))
+        return [lead + ("；我来安排下一步，好吗？" if zh else " — shall I arrange the next step?")]
+    return []
 
 
 def _quoted(words: str) -> str:
