@@ -239,7 +239,7 @@ def extract(
     if file is None:
         raise InputError("No transcript file given.", fix="needs extract FILE [--json] (or --pending)")
     transcript = read_transcript(file)
-    model = None if services.settings.extraction == "rules" else services.chat_model()
+    model = None if services.settings.extraction in ("rules", "semantic") else services.chat_model()
     outcome = NeedExtractor(model, method=services.settings.extraction,
                             retries=services.settings.max_retries).extract(transcript)
     records: list[NeedRecord]

@@ -17,7 +17,24 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture
 def services(settings, fake_model):
-    return Services(settings, model=fake_model)
+    """With the model's extraction pass after the turn (``hybrid``), which these tests follow."""
+    return Services(settings.model_copy(update={"extraction": "hybrid"}), model=fake_model)
+
+
+def test_on_the_default_the_turn_is_read_without_a_model_pass(settings, fake_model):
+    """``semantic`` (the default): the needs are logged inside the turn, nothing is left pending,
+    and the only model call is the suggestion's phrasing."""
+    assert settings.extraction == "semantic"
+    services = Services(settings, model=fake_model)
+    cid = services.coach.start(author="li")
+    fake_model.enqueue("阿姨，您买枣子是给谁吃的呀？", "我确认一下，是给怀孕的儿媳妇买点酸的，对吗？")
+    "".join(services.coach.relay(cid, "我想买点枣子").reply())
+    turn = services.coach.relay(cid, "其实是给我儿媳妇买的，她怀孕了，这阵子老想吃酸的。")
+    "".join(turn.reply())
+    assert [t.extraction for t in services.needlog.turns(cid) if t.role == "customer"] == ["done", "done"]
+    assert services.needlog.pending_turns() == []
+    assert any("酸" in n.statement and n.owner == "user" for n in services.coach.needs(cid))
+    assert services.coach.refine(cid) == 0 and len(fake_model.prompts) == 2
 
 
 def test_live_turn_persists_words_needs_and_reply(services, fake_model):

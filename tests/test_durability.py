@@ -28,7 +28,8 @@ KILLED_TURN = textwrap.dedent("""
         pathlib.Path(sys.argv[2]).write_text("inside the model call")
         time.sleep(600)
 
-    services = Services(Settings(provider="fake", data_dir=sys.argv[1]), model=FakeChatModel().enqueue(hang))
+    services = Services(Settings(provider="fake", data_dir=sys.argv[1], extraction="hybrid"),
+                        model=FakeChatModel().enqueue(hang))
     cid = services.coach.start(author="li", account="王阿姨")
     "".join(services.coach.relay(cid, "其实是给我儿媳妇买的，她怀孕了，这阵子老想吃酸的。").reply())
 """)

@@ -149,8 +149,9 @@ def test_coach_turn_streams_reply_and_logs_a_need_card(services, fake_model):
     assert "🟢 使用者（给谁用）" in page  # the discovery board
     turns = services.needlog.turns(cid)
     assert [t.role for t in turns] == ["customer", "coach"] * 2
-    # the model's extraction pass never runs inside a turn (the next turn must not wait on it)
-    assert [t.extraction for t in turns if t.role == "customer"] == ["pending", "pending"]
+    # the model's extraction pass never runs inside a turn (the next turn must not wait on it);
+    # on the default (semantic) there is none to come: the turn's own reading is the extraction
+    assert [t.extraction for t in turns if t.role == "customer"] == ["done", "done"]
     assert "JSON" not in fake_model.last_prompt_text
 
 

@@ -14,8 +14,10 @@ between (e.g. a script of customer lines only), the coach's last suggestion is t
 what the salesperson said.
 
 The model's extraction pass never runs inside a live turn, so a new turn never waits on
-it: customer turns stay *pending* and ``refine()`` (or ``needs extract --pending``) reads
-them later. If the process dies mid-turn, the words are in the database.
+it. It is optional: with the default ``extraction="semantic"`` the sentence reader inside the
+turn is the extraction and a turn is done when it is saved; with ``hybrid`` or ``model``
+customer turns stay *pending* and ``refine()`` (or ``needs extract --pending``) reads them
+later. If the process dies mid-turn, the words are in the database.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ except ImportError:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 20_000  # a pasted transcript of a long meeting still fits
+READERS = ("rules", "semantic")  # extraction settings that read without a model (the turn's own reading)
 PROCESS_CHARS = 4_000  # per turn, what extraction and the state look at
 Mode = Literal["prep", "live"]
 COMMAND = re.compile(r"^/[A-Za-z]\w*")  # "/bogus": a chat command, never customer words
@@ -98,7 +101,7 @@ class CoachService:
         model: Callable[[], BaseChatModel] | BaseChatModel,
         catalog: Catalog,
         *,
-        extraction: Literal["model", "rules", "hybrid"] = "hybrid",
+        extraction: Literal["model", "rules", "hybrid", "semantic"] = "semantic",
         retries: int = 2,
         retrieve: Callable[[str], list] | None = None,
     ):
@@ -162,7 +165,7 @@ class CoachService:
         # 1. the words first: committed before anything can fail
         pieces = _split_pasted(text, speaker)
         in_prep = state.mode == "prep"
-        pending = "done" if self.extraction == "rules" else "pending"
+        pending = "done" if self.extraction in READERS else "pending"  # no model pass to come
         saved = []
         for role, words in pieces:
             stored_role = "sales" if in_prep else role
@@ -352,7 +355,7 @@ class CoachService:
         return done
 
     def _safe_model(self) -> BaseChatModel | None:
-        if self.extraction == "rules":
+        if self.extraction in READERS:
             return None
         try:
             return self.model()

@@ -210,7 +210,7 @@ class NeedExtractor:
         self,
         model: BaseChatModel | None,
         *,
-        method: Method = "hybrid",
+        method: Method = "semantic",
         retries: int = 2,
         max_tokens: int = 480,  # the model's answers need ~300–400 tokens; less cuts the JSON
         language: str = "zh",
