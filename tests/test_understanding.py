@@ -41,6 +41,24 @@ def test_one_lexicon_per_language_with_the_same_cues():
     assert lexicon.cue("people", "en").search("for my daughter") and not lexicon.cue("people", "en").search("儿媳妇")
 
 
+def test_the_coach_and_the_restatement_read_their_cues_from_the_lexicon():
+    """The turn reader's and the restatement's words are lexicon entries (one table per language);
+    the classifier's feature cues are the ones it was trained with."""
+    from assistant.coach import reading
+    from assistant.needs import restate
+    from assistant.understanding import classifier
+
+    assert reading.PAIN.pattern == lexicon.cue("turn_pain").pattern
+    assert reading.PAIN.search("保洁阿姨招不到人") and reading.PAIN.search("we are short-staffed at night")
+    assert reading._OPTION_IN_QUESTION.match("那猕猴桃孕妇能吃吗").group(1) == "猕猴桃"
+    assert reading._OPTION_EN.match("Can she eat kiwis?").group(1) == "kiwis"
+    assert restate._TO_SELLER.pattern == lexicon.LEXICONS["zh"]["to_seller"]
+    assert restate._LABEL_ANYWHERE.search("客户说：想买") and restate._LABEL_ANYWHERE.search("Customer: hi")
+    assert set(lexicon.CUES) < set(lexicon.NAMES) and "turn_pain" not in lexicon.CUES
+    model = classifier.default()
+    assert model is not None  # the shipped classifier still matches the lexicon's feature cues
+
+
 # ---- read_turn -------------------------------------------------------------------------------
 def test_read_turn_by_cues_names_the_pain_and_the_person_verbatim():
     reading = read_turn(HOTEL_2, semantic=False)

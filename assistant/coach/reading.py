@@ -3,8 +3,8 @@
 The understanding layer (``assistant.understanding.reading.read_turn``) reads a turn by
 meaning; this module turns its answer into what the policy needs (acts, the person named,
 the pain named, the words each rests on). Where the understanding layer is not installed
-the same shape comes from the shared cue lexicon, so the policy never depends on which one
-answered.
+the same shape comes from the shared cue lexicon (``assistant.understanding.lexicon``, where
+every cue word of this module is declared), so the policy never depends on which one answered.
 
 Acts: request (a product named, the purpose unsaid), need, pain, person, feeling,
 constraint, agree, deny, buy, ask, other.
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.needs import cues
+from assistant.understanding import lexicon
 
 ACTS = ("request", "need", "pain", "person", "feeling", "constraint", "agree", "deny", "buy", "ask", "other")
 
@@ -43,36 +44,21 @@ class Reading:
         return any(a in self.acts for a in acts)
 
 
-_BUY = re.compile(
-    r"各来|先(?:订|买|来|拿)|订[一两二三四五六七八九十几\d]+[台套件个份]|就(?:订|签)|来[一两二三四五六七八九十几半\d]+[斤个份盒箱台套件]|就要(?:这|那)|就买|我买了|我要了|帮我包|包起来|下单|成交|签(?:合同|约)|"
-    r"就这么定|就定(?:这|了)|给我拿|拿[一两二三四五\d]+[斤个份盒]|先来[一两二三四五\d]+|"
-    r"\b(?:i'?ll|we'?ll) take\b|\blet'?s go with\b|\bsign (?:the|it)\b|\bwe'?ll buy\b|\bi'?ll buy\b|\bplace (?:an|the) order\b|\bdeal\b",
-    re.I,
-)
-_AGREE = re.compile(r"^(?:是的|是啊|对的?|对对|没错|嗯+|就是(?:这样|这个意思)?|确实|正是|可以|好的?|行|没问题|"
-                    r"yes|yeah|yep|right|exactly|correct|sure|that'?s right)(?:[，,。！!.~～\s]|$)", re.I)
-_DENY = re.compile(r"^(?:不是|不对|不用|没有|不太对|不不|也不是|倒不是|not really|no\b|nope|that'?s not)", re.I)
-_RECOMMEND = re.compile(r"推荐|还有别的|还有什么|有什么好的|有没有别的|别的.{0,4}吗|what (?:else|would you) |recommend|suggest|other options?", re.I)
-PAIN = re.compile(
-    r"招不到|没人|不够|投诉|麻烦|老是|总是|经常|停机|坏了|出问题|故障|太慢|慢得|头疼|难受|损失|罚款|延误|晚了|抱怨|"
-    r"来不及|跟不上|流失|丢了|吃不消|不好用|不方便|折腾|跑了好几|扯皮|返工|积压|"
-    r"\bcomplain|\bkeeps? (?:breaking|failing)|\bbroke|\bdown(?:time)?\b|\bshort[- ]staffed|\bcan'?t (?:find|hire|keep)|\blate\b|\blosing\b|\bpenalt|\bhassle|\bstruggl|\bproblem",
-    re.I,
-)
-_CONSTRAINT = re.compile(r"\btoo expensive\b|\bcheap|\bafford|别太贵|不要太贵|不能超过|不超过|以内|预算|控制在|必须|一定要|只要|就行|就好|不能太|"
-                         r"\bunder\b|\bbudget\b|\bno more than\b|\bmust\b|\bhas to\b|\bas long as\b", re.I)
-_REQUEST = re.compile(r"想买|想要|买点|要买|买几|报个?价|看看|想订|想换|想找|"
-                      r"\bwant to buy\b|\blooking for\b|\bquote\b|\bneed (?:a|some)\b|\bi'?d like\b", re.I)
-_NEED = re.compile(r"想吃|想喝|想用|需要|希望|最好|要求|得能|能不能|要能|不想|怕|要是能|如果能|就好了|"
-                   r"\bneeds? to\b|\bwants?\b|\bhope\b|\bwould like\b|\bprefer|\bcrav|\bkeeps? wanting|\bwish\b|"
-                   r"\bif only\b|\bit would be great if\b", re.I)
-_STATE_OF_PERSON = re.compile(r"怀孕|生病|住院|上学|退休|年纪大|刚出生|坐月子|受伤|过敏|"
-                              r"\bpregnan|\bretired|\binjur|\ballerg|\bnewborn", re.I)
-_QUESTION = re.compile(r"[？?]\s*$|吗[。！]?$|\b(?:can|could|is|are|do|does|will|would)\b[^.?!]*\?", re.I)
-_OPTION_EN = re.compile(r"^(?:can|could|is|are|do|does)\b.*?\b(?:eat|use|have|take|try)\s+(?:the\s+|some\s+)?([a-z][a-z-]+)", re.I)
-_PEOPLE_EXTRA = re.compile(r"(?:daughter|son|mother|father|sister|brother)-in-law", re.I)
-_OPTION_IN_QUESTION = re.compile(r"^(?:那)?([\u4e00-\u9fff]{2,6}?)(?:孕妇|老人|小孩|孩子|宝宝)?(?:能|可以|适合|好不好|怎么样|行不行)")
-_FILLER = re.compile(r"^(?:其实|就是|那个|嗯|哦|啊|呃|我们|我)+|[。！？!?，,；;…\s]+$")
+# the turn reader's cues, declared once per language in the shared lexicon
+_BUY = lexicon.cue("turn_buy")
+_AGREE = lexicon.cue("turn_agree")
+_DENY = lexicon.cue("turn_deny")
+_RECOMMEND = lexicon.cue("asks_recommendation")
+PAIN = lexicon.cue("turn_pain")
+_CONSTRAINT = lexicon.cue("turn_constraint")
+_REQUEST = lexicon.cue("turn_request")
+_NEED = lexicon.cue("turn_need")
+_STATE_OF_PERSON = lexicon.cue("state_of_person")
+_QUESTION = lexicon.cue("turn_question")
+_OPTION_IN_QUESTION = lexicon.cue("option_in_question", "zh")  # group 1: the option asked about
+_OPTION_EN = lexicon.cue("option_in_question", "en")
+_PEOPLE_EXTRA = lexicon.cue("people_in_law")
+_FILLER = lexicon.cue("filler")
 
 
 def find_person(text: str) -> str:

@@ -24,18 +24,16 @@ MAX_EN_CHARS = 90
 COPY_COVERAGE = 0.8  # a verbatim span covering this much of a sentence is a copy
 MIN_GROUNDED = 0.6  # share of the statement's content that must come from the conversation
 
-_LABEL_ANYWHERE = re.compile(r"(?:客户|顾客|销售|买家|卖家)(?:说)?\s*[:：]|\b(?:customer|client|sales(?:person)?)\s*(?:says)?\s*:", re.I)
+# the words a restatement leaves out, declared once per language in the shared lexicon
+_LABEL_ANYWHERE = lexicon.cue("speaker_label")
 _CLAUSE = re.compile(r"[，,；;：:、]|(?<=[a-z]),\s*| - | but ", re.I)
-_ZH_LEAD = re.compile(
-    r"^(?:嗯+|哦+|啊+|唉|哎|那个|这个|其实(?:是)?|就是|说实话|老实说|是这样(?:的)?|然后|还有|另外|而且|反正|所以|"
-    r"不过|但是|对了|我跟你说|我觉得|我想说|怎么说呢|主要是|主要|现在|目前|最近|这阵子|平时|那|老板|师傅|您好|你好)[，,\s]*"
-)
-_ZH_SUBJECT = re.compile(r"^(?:我们|咱们|我|咱)(?=.{3,})")
-_ZH_TAIL = re.compile(r"(?:的话|就行了?|就好了?|就可以了?|就成|吧|啊|呢|呀|哈|嘛|啦|哦|喔|了吧)+$")
-_ZH_FILLER = re.compile(r"那种|一点儿?|一下|比较|这个|那个|其实|反正|真的|实在|特别")
-_TO_SELLER = re.compile(r"(?:你们|你|您).{0,6}(?:吧|一下|看看|推荐|介绍)|^(?:麻烦|请)(?:你|您)")
-_EN_LEAD = re.compile(r"^(?:well|so|honestly|actually|look|ok(?:ay)?|yeah|yes|hi|hello|um+|uh+|basically|to be honest)(?:[,\s]+|$)", re.I)
-_EN_TO_SELLER = re.compile(r"^(?:can|could|would) you\b|\bplease\b|\bsend (?:me|us)\b", re.I)
+_ZH_LEAD = lexicon.cue("restate_lead", "zh")
+_ZH_SUBJECT = lexicon.cue("restate_subject", "zh")
+_ZH_TAIL = lexicon.cue("restate_tail", "zh")
+_ZH_FILLER = lexicon.cue("restate_filler", "zh")
+_TO_SELLER = lexicon.cue("to_seller", "zh")
+_EN_LEAD = lexicon.cue("restate_lead", "en")
+_EN_TO_SELLER = lexicon.cue("to_seller", "en")
 _EN_STOP = {"the", "a", "an", "and", "or", "to", "of", "for", "in", "on", "at", "is", "are", "be", "it", "that",
             "this", "with", "we", "i", "our", "my", "us", "me", "you", "your", "they", "their", "needs", "need",
             "wants", "want", "must", "should", "not", "no", "do", "does", "so"}

@@ -1,8 +1,8 @@
 """Cue words, one lexicon per language, shared by every reader of customer words.
 
-The rule-based extractor, the discovery state, the turn reader and (when it adopts
-them) the role-play classifier all look words up here; a cue is declared once per
-language. Each entry is a regular-expression alternation. ``cue(name)`` matches either
+The rule-based extractor, the discovery state, the sentence reader, the coach's turn
+reader (``turn_*`` and the entries after it) and (when it adopts them) the role-play
+classifier all look words up here; a cue is declared once per language. Each entry is a regular-expression alternation. ``cue(name)`` matches either
 language (customers mix them: "预算 5k", "要 SaaS 的"); ``cue(name, "en")`` one only.
 """
 
@@ -69,6 +69,40 @@ ZH: dict[str, str] = {
         "公司|企业|工厂|厂里|单位|集团|采购|招标|项目|门店|连锁|医院|学校|银行|运营商|物业|供应商|合同|"
         "主机厂|生产线|产线|车间|停机|交货|交期|罚款|订户|经销商|我们的客户|我们客户|酒店|我们店|餐厅|工地"
     ),
+    # ---- the turn reader (what a customer turn does, for the coach's next move) ----
+    "turn_buy": (
+        r"各来|先(?:订|买|来|拿)|订[一两二三四五六七八九十几\d]+[台套件个份]|就(?:订|签)|来[一两二三四五六七八九十几半\d]+[斤个份盒箱台套件]|"
+        r"就要(?:这|那)|就买|我买了|我要了|帮我包|包起来|下单|成交|签(?:合同|约)|"
+        r"就这么定|就定(?:这|了)|给我拿|拿[一两二三四五\d]+[斤个份盒]|先来[一两二三四五\d]+"
+    ),
+    "turn_agree": r"^(?:是的|是啊|对的?|对对|没错|嗯+|就是(?:这样|这个意思)?|确实|正是|可以|好的?|行|没问题)(?:[，,。！!.~～\s]|$)",
+    "turn_deny": r"^(?:不是|不对|不用|没有|不太对|不不|也不是|倒不是)",
+    "asks_recommendation": r"推荐|还有别的|还有什么|有什么好的|有没有别的|别的.{0,4}吗",
+    "turn_pain": (
+        r"招不到|没人|不够|投诉|麻烦|老是|总是|经常|停机|坏了|出问题|故障|太慢|慢得|头疼|难受|损失|罚款|延误|晚了|抱怨|"
+        r"来不及|跟不上|流失|丢了|吃不消|不好用|不方便|折腾|跑了好几|扯皮|返工|积压"
+    ),
+    "turn_constraint": r"别太贵|不要太贵|不能超过|不超过|以内|预算|控制在|必须|一定要|只要|就行|就好|不能太",
+    "turn_request": r"想买|想要|买点|要买|买几|报个?价|看看|想订|想换|想找",
+    "turn_need": r"想吃|想喝|想用|需要|希望|最好|要求|得能|能不能|要能|不想|怕|要是能|如果能|就好了",
+    "state_of_person": r"怀孕|生病|住院|上学|退休|年纪大|刚出生|坐月子|受伤|过敏",
+    "turn_question": r"[？?]\s*$|吗[。！]?$",
+    "question_end": r"(?:[?？]|吗[。！!]?|呢[?？。]?)\s*$",
+    # group 1: the option asked about ("那猕猴桃孕妇能吃吗" → 猕猴桃); use one language at a time
+    "option_in_question": r"^(?:那)?([\u4e00-\u9fff]{2,6}?)(?:孕妇|老人|小孩|孩子|宝宝)?(?:能|可以|适合|好不好|怎么样|行不行)",
+    "people_in_law": r"(?!)",  # Chinese names in-laws in "people" (儿媳妇, 岳母…)
+    # words around a span that carry nothing: a lead-in, trailing punctuation
+    "filler": r"^(?:其实|就是|那个|嗯|哦|啊|呃|我们|我)+|[。！？!?，,；;…\s]+$",
+    # ---- restating a need: the words a restatement leaves out ----
+    "speaker_label": r"(?:客户|顾客|销售|买家|卖家)(?:说)?\s*[:：]",
+    "restate_lead": (
+        r"^(?:嗯+|哦+|啊+|唉|哎|那个|这个|其实(?:是)?|就是|说实话|老实说|是这样(?:的)?|然后|还有|另外|而且|反正|所以|"
+        r"不过|但是|对了|我跟你说|我觉得|我想说|怎么说呢|主要是|主要|现在|目前|最近|这阵子|平时|那|老板|师傅|您好|你好)[，,\s]*"
+    ),
+    "restate_subject": r"^(?:我们|咱们|我|咱)(?=.{3,})",
+    "restate_tail": r"(?:的话|就行了?|就好了?|就可以了?|就成|吧|啊|呢|呀|哈|嘛|啦|哦|喔|了吧)+$",
+    "restate_filler": r"那种|一点儿?|一下|比较|这个|那个|其实|反正|真的|实在|特别",
+    "to_seller": r"(?:你们|你|您).{0,6}(?:吧|一下|看看|推荐|介绍)|^(?:麻烦|请)(?:你|您)",
 }
 
 EN: dict[str, str] = {
@@ -111,10 +145,41 @@ EN: dict[str, str] = {
     "buy": r"i'll take|we'll take|let's go with|sign (?:the|a) contract|place (?:an|the) order|\bdeal\b|wrap it",
     "greeting": r"^(?:hi|hello|hey|thanks|thank you|ok(?:ay)?|bye)[.!]?$",
     "b2b": r"\bcompany\b|\bfactory\b|\bprocurement\b|\btender\b|\bvendor\b|\bsupplier\b|\bour team\b|\bB2B\b|\bSaaS\b|\bhotel\b|\bour stores?\b",
+    # ---- the turn reader ----
+    "turn_buy": r"\b(?:i'?ll|we'?ll) take\b|\blet'?s go with\b|\bsign (?:the|it)\b|\bwe'?ll buy\b|\bi'?ll buy\b|\bplace (?:an|the) order\b|\bdeal\b",
+    "turn_agree": r"^(?:yes|yeah|yep|right|exactly|correct|sure|that'?s right)(?:[，,。！!.~～\s]|$)",
+    "turn_deny": r"^(?:not really|no\b|nope|that'?s not)",
+    "asks_recommendation": r"what (?:else|would you) |recommend|suggest|other options?",
+    "turn_pain": (
+        r"\bcomplain|\bkeeps? (?:breaking|failing)|\bbroke|\bdown(?:time)?\b|\bshort[- ]staffed|\bcan'?t (?:find|hire|keep)|"
+        r"\blate\b|\blosing\b|\bpenalt|\bhassle|\bstruggl|\bproblem"
+    ),
+    "turn_constraint": r"\btoo expensive\b|\bcheap|\bafford|\bunder\b|\bbudget\b|\bno more than\b|\bmust\b|\bhas to\b|\bas long as\b",
+    "turn_request": r"\bwant to buy\b|\blooking for\b|\bquote\b|\bneed (?:a|some)\b|\bi'?d like\b",
+    "turn_need": (
+        r"\bneeds? to\b|\bwants?\b|\bhope\b|\bwould like\b|\bprefer|\bcrav|\bkeeps? wanting|\bwish\b|"
+        r"\bif only\b|\bit would be great if\b"
+    ),
+    "state_of_person": r"\bpregnan|\bretired|\binjur|\ballerg|\bnewborn",
+    "turn_question": r"[？?]\s*$|\b(?:can|could|is|are|do|does|will|would)\b[^.?!]*\?",
+    "question_end": r"[?？]\s*$",
+    "option_in_question": r"^(?:can|could|is|are|do|does)\b.*?\b(?:eat|use|have|take|try)\s+(?:the\s+|some\s+)?([a-z][a-z-]+)",
+    "people_in_law": r"(?:daughter|son|mother|father|sister|brother)-in-law",
+    "filler": r"[。！？!?，,；;…\s]+$",
+    # ---- restating a need ----
+    "speaker_label": r"\b(?:customer|client|sales(?:person)?)\s*(?:says)?\s*:",
+    "restate_lead": r"^(?:well|so|honestly|actually|look|ok(?:ay)?|yeah|yes|hi|hello|um+|uh+|basically|to be honest)(?:[,\s]+|$)",
+    "restate_subject": r"(?!)",
+    "restate_tail": r"(?!)",
+    "restate_filler": r"(?!)",
+    "to_seller": r"^(?:can|could|would) you\b|\bplease\b|\bsend (?:me|us)\b",
 }
 
 LEXICONS: dict[str, dict[str, str]] = {"zh": ZH, "en": EN}
-CUES: tuple[str, ...] = tuple(ZH)
+NAMES: tuple[str, ...] = tuple(ZH)  # every cue
+# the cues the sentence classifier takes as features (its trained file records them; a new
+# cue is added to NAMES only, so the shipped classifier stays valid until it is retrained)
+CUES: tuple[str, ...] = NAMES[: NAMES.index("turn_buy")]
 _FLAGS = re.IGNORECASE
 
 if set(ZH) != set(EN):  # pragma: no cover - a declaration error, caught at import
@@ -125,7 +190,7 @@ if set(ZH) != set(EN):  # pragma: no cover - a declaration error, caught at impo
 def cue(name: str, language: str | None = None) -> re.Pattern[str]:
     """The compiled cue: both languages by default, one when ``language`` is given."""
     if name not in ZH:
-        raise KeyError(f"unknown cue {name!r}; known: {', '.join(CUES)}")
+        raise KeyError(f"unknown cue {name!r}; known: {', '.join(NAMES)}")
     if language is not None:
         return re.compile(LEXICONS[language][name], _FLAGS)
     return re.compile(f"(?:{ZH[name]})|(?:{EN[name]})", _FLAGS)

@@ -67,7 +67,7 @@ class TurnReading(BaseModel):
 # ---- the rule layer ----------------------------------------------------------------------
 _CUES = ("people", "customers_of_customer", "decision", "timing", "budget", "price", "form", "emotion",
          "business", "purpose", "function", "need_verbs")
-_QUESTION_END = re.compile(r"(?:[?？]|吗[。！!]?|呢[?？。]?)\s*$")
+_QUESTION_END = cue("question_end")
 
 
 @dataclass
