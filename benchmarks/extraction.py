@@ -35,7 +35,8 @@ Evaluation sets:
    a customer sentence (whole, or a verbatim span covering >= 80 % of it), the share of the
    statements' content words not found in the conversation, too-long statements and
    statements carrying a speaker label (``assistant.needs.restate``).
-   ``--dev`` points the same run at another set (e.g. the untuned one).
+   ``--dev`` points the same run at another set (e.g. the untuned one); ``--also SET`` (repeatable)
+   measures further sets in the same run with the same extractors (results under ``also``).
 2. MG-ShopDial (English, read from ../shared at run time, never copied into the project:
    the result file keeps ids, turn numbers, labels and counts only; skipped with a message
    when ../shared is absent). Client -> customer, Wizard -> sales. Gold = client
@@ -753,6 +754,12 @@ def print_report(res: dict[str, Any]) -> None:
     print(_side_by_side(dev["summary"], DEV_FIELDS))
     for k, v in dev["ratios"].items():
         print(f"{k}: {_fmt(v, False)}")
+    for name, entry in (res.get("also") or {}).items():
+        if isinstance(entry, dict):
+            print(f"\n== {name}" + (f"  [{entry['budget']}]" if entry.get("budget") else ""))
+            print(_side_by_side(entry["summary"], DEV_FIELDS))
+        else:
+            print(f"\n== {name}: {entry}")
     mg = res["mgshopdial"]
     if isinstance(mg, dict) and mg.get("summary"):
         print("\n== MG-ShopDial (English; gold = client utterances with intent disclose)"
@@ -785,6 +792,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=1, help="llama.cpp threads (product default 1)")
     ap.add_argument("--models-dir", type=Path, default=MODELS_DIR)
     ap.add_argument("--dev", type=Path, default=DEV_SET)
+    ap.add_argument("--also", type=Path, action="append", default=[],
+                    help="a further set measured in the same run with the same extractors (repeatable; "
+                         "e.g. the held-out sets under benchmarks/data/untuned/)")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = ap.parse_args(argv)
 
@@ -830,6 +840,19 @@ def main(argv: list[str] | None = None) -> int:
     res["dev"]["summary"] = summaries(res["dev"], summarise_dev)
     res["dev"]["ratios"] = ratios(res["dev"]["summary"], ("recall", "recall_one_to_one", "implicit_recall",
                                                           "precision"))
+
+    res["also"] = {}
+    for path in args.also:
+        name = str(path.resolve().relative_to(ROOT)) if path.resolve().is_relative_to(ROOT) else str(path)
+        if not path.is_file():
+            res["also"][name] = "skipped: not found"
+            continue
+        extra = interleave_segments(load_dev(path))
+        print(f"{name}: {len(extra)} dialogues", file=sys.stderr, flush=True)
+        entry = evaluate("dev", extra, extractors, shared, clock + budget)
+        entry["summary"] = summaries(entry, summarise_dev)
+        entry["ratios"] = ratios(entry["summary"], ("recall", "recall_one_to_one", "implicit_recall", "precision"))
+        res["also"][name] = entry
 
     if args.mg_limit <= 0:
         res["mgshopdial"] = "skipped: --mg-limit 0"
