@@ -11,17 +11,16 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationError
 
 from assistant.errors import InputError
+from assistant.understanding.lexicon import LEXICONS
 
 Role = Literal["customer", "sales"]
 MAX_TURN_CHARS = 8000
 
 _OPEN = r"^\s*[\[【(（]?\s*"
 _CLOSE = r"\s*(?:[\]】)）]\s*[:：]?|[:：])\s*"
-_PREFIXES: list[tuple[re.Pattern[str], Role]] = [
-    (re.compile(_OPEN + r"(?:客户|顾客|买家|客人)(?:说)?" + _CLOSE, re.I), "customer"),
-    (re.compile(_OPEN + r"(?:Customer|Client|Buyer|C)(?:\s+says)?" + _CLOSE, re.I), "customer"),
-    (re.compile(_OPEN + r"(?:销售|卖家|导购|店员|我)(?:说)?" + _CLOSE, re.I), "sales"),
-    (re.compile(_OPEN + r"(?:Sales(?:person|rep)?|Seller|Agent|Me|S)(?:\s+says)?" + _CLOSE, re.I), "sales"),
+_PREFIXES: list[tuple[re.Pattern[str], Role]] = [  # the role words: the lexicon's customer_role / sales_role
+    (re.compile(_OPEN + LEXICONS[lang][f"{role}_role"] + _CLOSE, re.I), role)  # type: ignore[misc]
+    for role in ("customer", "sales") for lang in ("zh", "en")
 ]
 
 

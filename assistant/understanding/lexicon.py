@@ -93,6 +93,9 @@ ZH: dict[str, str] = {
     "people_in_law": r"(?!)",  # Chinese names in-laws in "people" (儿媳妇, 岳母…)
     # words around a span that carry nothing: a lead-in, trailing punctuation
     "filler": r"^(?:其实|就是|那个|嗯|哦|啊|呃|我们|我)+|[。！？!?，,；;…\s]+$",
+    # ---- who speaks: a label typed before the words ("客户说：", "【销售】") ----
+    "customer_role": r"(?:客户|顾客|买家|客人)(?:说)?",
+    "sales_role": r"(?:销售|卖家|导购|店员|我)(?:说)?",
     # ---- restating a need: the words a restatement leaves out ----
     "speaker_label": r"(?:客户|顾客|销售|买家|卖家)(?:说)?\s*[:：]",
     "restate_lead": (
@@ -166,6 +169,9 @@ EN: dict[str, str] = {
     "option_in_question": r"^(?:can|could|is|are|do|does)\b.*?\b(?:eat|use|have|take|try)\s+(?:the\s+|some\s+)?([a-z][a-z-]+)",
     "people_in_law": r"(?:daughter|son|mother|father|sister|brother)-in-law",
     "filler": r"[。！？!?，,；;…\s]+$",
+    # ---- who speaks ----
+    "customer_role": r"(?:Customer|Client|Buyer|C)(?:\s+says)?",
+    "sales_role": r"(?:Sales(?:person|rep)?|Seller|Agent|Me|S)(?:\s+says)?",
     # ---- restating a need ----
     "speaker_label": r"\b(?:customer|client|sales(?:person)?)\s*(?:says)?\s*:",
     "restate_lead": r"^(?:well|so|honestly|actually|look|ok(?:ay)?|yeah|yes|hi|hello|um+|uh+|basically|to be honest)(?:[,\s]+|$)",
