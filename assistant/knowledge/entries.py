@@ -55,6 +55,7 @@ class Weights:
     passage_lexical: float = 0.0  # BM25 of an entry's passage (0–1), added to its similarity (Chinese questions)
     document_lexical: float = 0.1  # the same for a passage of a user's document (web captures need the words)
     question_offset: float = 0.01  # subtracted from a question record's similarity before it competes
+    question_calibrate: float = 0.0  # if > 0: question similarities mapped onto the passages' scale (× spread)
     question_blend: float = 0.0  # if > 0: the best passage and best question are averaged with this weight instead
     question_lexical: float = 0.0  # BM25 over an entry's questions (0–1), added to its score
     list_size: float = 0.01  # boost for an entry holding a list of the size the question asks for
@@ -218,6 +219,20 @@ class EntryIndex:
         return cls(group_of, keys, kinds, profile, examples, figure, counted, lexical, members, is_entry=is_entry,
                    sections=sections, question=question, question_lexical=question_lexical, list_sizes=by_size)
 
+    def _calibrated(self, sims: np.ndarray, weights: Weights) -> np.ndarray:
+        """Question-to-question similarities run higher and closer together than question-to-passage
+        ones (two questions share their form). With ``question_calibrate`` they are mapped onto the
+        passages' scale for this query: same mean and spread as the entries' passages."""
+        if not weights.question_calibrate:
+            return sims
+        q = sims[self.question]
+        body = sims[self.is_entry & ~self.question] if self.is_entry.size == sims.size else sims[~self.question]
+        if q.size < 2 or body.size < 2 or q.std() == 0:
+            return sims
+        out = sims.astype(np.float64).copy()
+        out[self.question] = (q - q.mean()) / q.std() * body.std() * weights.question_calibrate + body.mean()
+        return out
+
     def rank(self, query: str, sims: np.ndarray, allowed: np.ndarray | None = None,
              weights: Weights = WEIGHTS, passage_bm25: np.ndarray | None = None
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -247,7 +262,8 @@ class EntryIndex:
         if asks_questions:
             # Question records compete with their raw similarity (less the offset) and are
             # never an entry's displayed passage.
-            question_sims = np.where(self.question, sims - weights.question_offset, -np.inf)
+            question_sims = np.where(self.question, self._calibrated(sims, weights) - weights.question_offset,
+                                     -np.inf)
             if allowed is not None:
                 question_sims[~allowed] = -np.inf
             adjusted[self.question] = -np.inf

@@ -245,9 +245,9 @@ def _outline_record(doc: Any, key: str, chunks: list[Any], ids: list[str], texts
     headings — so "what are the four …" meets the list in one piece."""
     headings: list[str] = []
     for chunk in chunks:
-        heading = str(chunk.section).split(" › ")[-1]
-        if _NUMBERED.match(heading) and heading not in headings:
-            headings.append(heading)
+        for heading in str(chunk.section).split(" › "):  # a short section shares the next one's heading
+            if _NUMBERED.match(heading) and heading not in headings:
+                headings.append(heading)
     if len(headings) < 2:
         return
     text = f"{doc.title}：" + "；".join(headings)

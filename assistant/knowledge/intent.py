@@ -53,7 +53,10 @@ _COMPILED = {kind: (re.compile(zh), re.compile(en, re.I)) for kind, (zh, en) in 
 def asked_kinds(question: str) -> set[str]:
     """The kinds of answer the question's wording asks for (possibly none)."""
     text = to_simplified(question or "")
-    return {kind for kind, (zh, en) in _COMPILED.items() if zh.search(text) or en.search(text)}
+    kinds = {kind for kind, (zh, en) in _COMPILED.items() if zh.search(text) or en.search(text)}
+    if asked_count(text):  # "哪三个步骤", "the four meanings": a list of that size
+        kinds.add("list")
+    return kinds
 
 
 _CN_NUMBERS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
