@@ -236,10 +236,38 @@ def test_a_paraphrased_question_reaches_its_entry_through_its_questions(tmp_path
     for mode in ("dense", "hybrid", "bm25"):
         assert all(p.section != QUESTIONS_SECTION for p in kb.retrieve(query, k=10, mode=mode))
 
-    # The same entries without their questions: the entry ranks lower, and nothing is matched.
+    other = kb.retrieve("找了好几个人都说不归自己管", k=3)
+    assert other[0].doc_id == "property-runaround" and other[0].matched_question
+
+    # The same entries without their questions: no question records, nothing matched through one.
     plain = KnowledgeBase.from_settings(Settings(provider="fake", data_dir=tmp_path / "without",
                                                  knowledge_dir=_knowledge(tmp_path / "k2", questions=False)))
     ranked = plain.retrieve(query, k=8)
-    assert not any(p.matched_question for p in ranked)
-    rank_without = next(i for i, p in enumerate(ranked) if p.doc_id == "slow-vs-fast-response")
-    assert rank_without >= 0
+    assert ranked and not any(p.matched_question for p in ranked)
+    assert not plain.store.collection.get(where={"role": "question"})["ids"]
+
+
+def test_a_generic_question_counts_for_less_than_a_specific_one():
+    """A question close to every other question (its form, not its content) is discounted."""
+    metas = [
+        {"doc_id": "a", "kind": "method", "title": "A", "section": "做法", "ordinal": 0, "text": "a"},
+        {"doc_id": "a", "kind": "method", "section": QUESTIONS_SECTION, "ordinal": 2, "role": "question",
+         "text": "我该问什么？"},
+        {"doc_id": "b", "kind": "story", "title": "B", "section": "故事", "ordinal": 0, "text": "b"},
+        {"doc_id": "b", "kind": "story", "section": QUESTIONS_SECTION, "ordinal": 2, "role": "question",
+         "text": "枣子的故事？"},
+        {"doc_id": "c", "kind": "story", "section": QUESTIONS_SECTION, "ordinal": 2, "role": "question",
+         "text": "停车的故事？"},
+    ]
+    vectors = np.array([[0, 0, 1.0], [0.7, 0.7, 0.14], [0, 0, 1.0], [1.0, 0, 0], [0, 1.0, 0]], dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    index = EntryIndex.build(metas, [[], [], [], [], []], [""] * 5, vectors)
+    assert index.generic[1] > 0 > index.generic[3] and index.generic[0] == 0 == index.generic[2]
+    sims = np.array([0.80, 0.905, 0.80, 0.90, 0.50])  # the generic question is a hair closer
+    order, _, _ = index.rank("x", sims)
+    assert index.keys[order[0]] == "entry:b"
+    from dataclasses import replace
+
+    from assistant.knowledge.entries import WEIGHTS
+    order, _, _ = index.rank("x", sims, weights=replace(WEIGHTS, question_generic=0.0))
+    assert index.keys[order[0]] == "entry:a"

@@ -54,9 +54,11 @@ class Weights:
     lists: float = 0.008  # boost for an entry made of a counted list, for a "which N …" question
     passage_lexical: float = 0.0  # BM25 of an entry's passage (0–1), added to its similarity (Chinese questions)
     document_lexical: float = 0.1  # the same for a passage of a user's document (web captures need the words)
-    question_offset: float = 0.01  # subtracted from a question record's similarity before it competes
+    question_offset: float = 0.005  # subtracted from a question record's similarity before it competes
     question_calibrate: float = 0.0  # if > 0: question similarities mapped onto the passages' scale (× spread)
+    question_generic: float = 0.25  # penalty per unit of a question's closeness to the centroid of all questions
     question_blend: float = 0.0  # if > 0: the best passage and best question are averaged with this weight instead
+    question_offset_en: float = 0.005  # the same for questions without Chinese
     question_lexical: float = 0.0  # BM25 over an entry's questions (0–1), added to its score
     list_size: float = 0.01  # boost for an entry holding a list of the size the question asks for
 
@@ -152,14 +154,15 @@ class EntryIndex:
     question: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # chunk is a question record
     question_lexical: Any = None  # BM25Index over groups (tokens of their question records)
     list_sizes: dict[int, np.ndarray] = field(default_factory=dict)  # list size → groups holding such a list
+    generic: np.ndarray = field(default_factory=lambda: np.zeros(0))  # question record's closeness to all questions
     sections: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # (file, section) → chunks
 
     def __post_init__(self) -> None:
         self.kind_array = np.array(self.kinds, dtype=object)
 
     @classmethod
-    def build(cls, metadatas: list[dict[str, Any]], token_lists: list[list[str]], documents: list[str]
-              ) -> "EntryIndex":
+    def build(cls, metadatas: list[dict[str, Any]], token_lists: list[list[str]], documents: list[str],
+              vectors: np.ndarray | None = None) -> "EntryIndex":
         from assistant.knowledge.retrieval import BM25Index
 
         keys: list[str] = []
@@ -216,8 +219,18 @@ class EntryIndex:
         sections: dict[tuple[str, str], list[int]] = {}
         for i, meta in enumerate(metadatas):
             sections.setdefault((str(meta.get("source_key", "")), str(meta.get("section", ""))), []).append(i)
+        generic = np.zeros(len(metadatas))
+        if vectors is not None and len(vectors) == len(metadatas) and question.sum() > 1:
+            # How close each question is to the centroid of all questions: a question that looks
+            # like every other question ("客户说要买某个东西，我该问什么？") matches any query a little.
+            q = vectors[question].astype(np.float64)
+            centre = q.mean(axis=0)
+            centre /= np.linalg.norm(centre) or 1.0
+            closeness = q @ centre
+            generic[question] = closeness - closeness.mean()
         return cls(group_of, keys, kinds, profile, examples, figure, counted, lexical, members, is_entry=is_entry,
-                   sections=sections, question=question, question_lexical=question_lexical, list_sizes=by_size)
+                   sections=sections, question=question, question_lexical=question_lexical, list_sizes=by_size,
+                   generic=generic)
 
     def _calibrated(self, sims: np.ndarray, weights: Weights) -> np.ndarray:
         """Question-to-question similarities run higher and closer together than question-to-passage
@@ -262,8 +275,11 @@ class EntryIndex:
         if asks_questions:
             # Question records compete with their raw similarity (less the offset) and are
             # never an entry's displayed passage.
-            question_sims = np.where(self.question, self._calibrated(sims, weights) - weights.question_offset,
-                                     -np.inf)
+            calibrated = self._calibrated(sims, weights)
+            if weights.question_generic and self.generic.size == sims.size:
+                calibrated = calibrated - weights.question_generic * self.generic
+            offset = weights.question_offset if has_chinese(query) else weights.question_offset_en
+            question_sims = np.where(self.question, calibrated - offset, -np.inf)
             if allowed is not None:
                 question_sims[~allowed] = -np.inf
             adjusted[self.question] = -np.inf

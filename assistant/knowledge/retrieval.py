@@ -148,7 +148,7 @@ class BM25Index:
         if self._entries is None:
             from assistant.knowledge.entries import EntryIndex
 
-            self._entries = EntryIndex.build(self.metadatas, self.token_lists, self.documents)
+            self._entries = EntryIndex.build(self.metadatas, self.token_lists, self.documents, self.vectors)
         return self._entries
 
     def idf_table(self) -> tuple[dict[str, float], float]:
