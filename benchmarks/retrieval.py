@@ -360,9 +360,10 @@ def run_coverage(kb: KnowledgeBase, in_domain: list[str]) -> dict[str, Any]:
 
 
 def run_scale(work: Path, base: KnowledgeBase, questions: list[str], target: int) -> dict[str, Any]:
-    """A collection of ≥target synthetic chunks: sentences of the real chunks recombined,
-    vectors mixed from the real chunks' vectors plus noise (embedding 10k chunks
-    for real would take ~1 h on one core; the search cost does not depend on it)."""
+    """A collection of ≥target chunks: the shipped knowledge's own records (passages, question
+    and outline records, as a user's index holds them) and synthetic chunks — sentences of the
+    real chunks recombined, vectors mixed from the real chunks' vectors plus noise (embedding
+    10k chunks for real would take ~1 h on one core; the search cost does not depend on it)."""
     from assistant.knowledge.store import ChromaStore
 
     rng = random.Random(7)
@@ -371,10 +372,14 @@ def run_scale(work: Path, base: KnowledgeBase, questions: list[str], target: int
     metas, vectors, docs = source["metadatas"], np.asarray(source["embeddings"], dtype=np.float32), source["documents"]
     sentences = [s for d in docs for s in re.split(r"(?<=[。！？；])", d) if len(s) > 8]
     kb = KnowledgeBase.from_settings(settings_for(work / "scale", knowledge_dir=work / "no-shipped-knowledge",
-                                                  collection="scale"), embedder=base.embedder, shipped=False)
+                                                  collection="scale-with-knowledge"), embedder=base.embedder,
+                                     shipped=False)
     store: ChromaStore = kb.store
     existing = store.count()
     t0 = time.perf_counter()
+    if existing == 0:
+        store.upsert(list(source["ids"]), list(docs), [dict(m) for m in metas], vectors)
+        existing = store.count()
     if existing < target:
         ids, texts, new_metas, new_vecs = [], [], [], []
         for n in range(existing, target):
@@ -424,6 +429,7 @@ def run_scale(work: Path, base: KnowledgeBase, questions: list[str], target: int
             entry_ms.append((t4 - t3) * 1000)
     return {
         "chunks": count,
+        "question_records": int(retrieval_mod.bm25_index(store).is_question.sum()),
         "build_seconds": round(build_s, 1),
         "bm25_index_build_seconds": round(bm25_build_s, 2),
         "queries": len(search_ms),

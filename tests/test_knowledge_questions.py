@@ -271,3 +271,16 @@ def test_a_generic_question_counts_for_less_than_a_specific_one():
     from assistant.knowledge.entries import WEIGHTS
     order, _, _ = index.rank("x", sims, weights=replace(WEIGHTS, question_generic=0.0))
     assert index.keys[order[0]] == "entry:a"
+
+
+def test_dense_search_over_cached_vectors_leaves_out_question_records_and_other_kinds():
+    from assistant.knowledge.retrieval import _exact_dense
+
+    metas, _ = _index()
+    tokens = [["枕头"], ["记住"], ["做法"], ["回访"]]
+    vectors = np.eye(4, dtype=np.float32)
+    bm25 = BM25Index([f"c{i}" for i in range(4)], tokens, metas, vectors=vectors)
+    query = np.array([0.1, 0.9, 0.3, 0.2], dtype=np.float32)  # closest to the question record c1
+    assert [h.id for h in _exact_dense(bm25, query, 10, None)] == ["c2", "c3", "c0"]
+    assert [h.id for h in _exact_dense(bm25, query, 10, {"story"})] == ["c0"]
+    assert [h.id for h in _exact_dense(bm25, query, 1, None)] == ["c2"]

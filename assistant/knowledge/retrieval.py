@@ -227,12 +227,37 @@ def bm25_index(store: ChromaStore) -> BM25Index:
 _NOT_QUESTION = {"role": {"$ne": "question"}}  # passages only (a record without a role is a passage)
 
 
-def _where(kinds: set[str] | None) -> dict[str, Any]:
-    if not kinds:
-        return _NOT_QUESTION
-    kinds_list = sorted(kinds)
-    kind = {"kind": kinds_list[0]} if len(kinds_list) == 1 else {"kind": {"$in": kinds_list}}
-    return {"$and": [kind, _NOT_QUESTION]}
+def _where(kinds: set[str] | None, questions: bool = True) -> dict[str, Any] | None:
+    """Chroma's filter: passages only (when the index holds question records), of these kinds."""
+    kind = None
+    if kinds:
+        kinds_list = sorted(kinds)
+        kind = {"kind": kinds_list[0]} if len(kinds_list) == 1 else {"kind": {"$in": kinds_list}}
+    if not questions:
+        return kind
+    return _NOT_QUESTION if kind is None else {"$and": [kind, _NOT_QUESTION]}
+
+
+@dataclass
+class _Hit:
+    id: str
+    similarity: float
+
+
+def _exact_dense(index: "BM25Index", query_vector: np.ndarray, n: int, kinds: set[str] | None) -> list[_Hit]:
+    """The n passages most similar to the query (cosine over the cached unit vectors), best first."""
+    assert index.vectors is not None
+    sims = index.vectors @ np.asarray(query_vector, dtype=np.float32)
+    mask = ~index.is_question
+    if kinds:
+        mask &= np.isin(index.kinds, list(kinds))
+    sims = np.where(mask, sims, -np.inf)
+    n = min(n, int(mask.sum()))
+    if n <= 0:
+        return []
+    top = np.argpartition(-sims, n - 1)[:n]
+    top = top[np.argsort(-sims[top], kind="stable")]
+    return [_Hit(index.ids[i], float(sims[i])) for i in top]
 
 
 def search(
@@ -257,7 +282,13 @@ def search(
     if mode in ("hybrid", "dense"):
         if query_vector is None:
             raise ValueError("dense retrieval needs the query vector")
-        hits = store.query(query_vector, pool, where=_where(kinds), records=False)
+        questions = bool(index.is_question.any())
+        if questions and index.vectors is not None:
+            # Exact similarities over the cached vectors, question records left out: a Chroma
+            # metadata filter ("role" != "question") would cost ~40 ms at 10k chunks.
+            hits = _exact_dense(index, query_vector, pool, kinds)
+        else:
+            hits = store.query(query_vector, pool, where=_where(kinds, questions), records=False)
         unknown = [h.id for h in hits if h.id not in index.position]
         fetched = store.records(unknown)  # added by another process since the cache was built
         dense: list[Passage] = []
