@@ -13,7 +13,18 @@ A knowledge entry starts with::
     ---
 
 Any Markdown file may have front matter; ``title``/``title_zh``, ``title_en``,
-``id``, ``kind``, ``tags``, ``source`` and ``summary_en`` are used when present.
+``id``, ``kind``, ``tags``, ``source``, ``summary_en`` and ``questions`` are used when present.
+
+``questions`` lists questions the entry answers, in everyday words (Chinese and English),
+each indexed as a passage of its own that points to the entry — so a question that shares
+few words with the entry's text still finds it::
+
+    questions:
+      - 有没有一个讲"先问用途再推荐"的小故事？
+      - Is there a story about asking what something is for before recommending?
+
+A list of strings, or a mapping of language to lists (``{zh: [...], en: [...]}``); blank
+items are dropped, duplicates kept once, and anything else is reported in ``problems``.
 """
 
 from __future__ import annotations
@@ -38,7 +49,9 @@ class FrontMatter:
     tags: list[str] = field(default_factory=list)
     source: str = ""
     summary_en: str = ""
+    questions: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)  # front matter fields that could not be used, and why
 
     @property
     def is_empty(self) -> bool:
@@ -68,7 +81,8 @@ def split_front_matter(text: str) -> tuple[FrontMatter, str]:
     tags = meta.get("tags") or []
     if isinstance(tags, str):
         tags = [t.strip() for t in re.split(r"[,，]", tags) if t.strip()]
-    known = {"id", "title", "title_zh", "title_en", "kind", "tags", "source", "summary_en"}
+    known = {"id", "title", "title_zh", "title_en", "kind", "tags", "source", "summary_en", "questions"}
+    questions, problems = parse_questions(meta.get("questions"))
     front = FrontMatter(
         doc_id=_as_text(meta.get("id")),
         title=_as_text(meta.get("title_zh") or meta.get("title")),
@@ -77,6 +91,55 @@ def split_front_matter(text: str) -> tuple[FrontMatter, str]:
         tags=[str(t) for t in tags],
         source=_as_text(meta.get("source")),
         summary_en=_as_text(meta.get("summary_en")),
+        questions=questions,
         extra={k: v for k, v in meta.items() if k not in known},
+        problems=problems,
     )
     return front, match.group(2)
+
+
+MAX_QUESTIONS = 40  # per entry
+MAX_QUESTION_CHARS = 200
+
+
+def parse_questions(value: Any) -> tuple[list[str], list[str]]:
+    """(questions, problems) from a front matter ``questions`` value: a list of strings or a
+    mapping of language → list of strings. Unusable items are left out and named in problems."""
+    if value is None or value == "" or value == []:
+        return [], []
+    items: list[Any]
+    if isinstance(value, dict):
+        items = []
+        for lang, group in value.items():
+            if isinstance(group, str):
+                group = [group]
+            if not isinstance(group, list):
+                return [], [f"questions.{lang} must be a list of questions, not {type(group).__name__}"]
+            items.extend(group)
+    elif isinstance(value, list):
+        items = value
+    elif isinstance(value, str):
+        items = [value]
+    else:
+        return [], [f"questions must be a list of questions, not {type(value).__name__}"]
+    out: list[str] = []
+    problems: list[str] = []
+    seen: set[str] = set()
+    for n, item in enumerate(items, start=1):
+        if not isinstance(item, (str, int, float)) or isinstance(item, bool):
+            problems.append(f"question {n} is not text ({type(item).__name__}): left out")
+            continue
+        text = " ".join(str(item).split())
+        if not text:
+            continue
+        if len(text) > MAX_QUESTION_CHARS:
+            problems.append(f"question {n} is longer than {MAX_QUESTION_CHARS} characters: left out")
+            continue
+        if text in seen:
+            continue
+        seen.add(text)
+        out.append(text)
+    if len(out) > MAX_QUESTIONS:
+        problems.append(f"{len(out)} questions: only the first {MAX_QUESTIONS} are indexed")
+        out = out[:MAX_QUESTIONS]
+    return out, problems

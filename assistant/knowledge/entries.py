@@ -15,8 +15,15 @@ one score from
 * ``kind``: a boost when the question asks for the kind of thing the entry is (a
   story, a number, a list, a process, a definition…; ``intent.asked_kinds``);
 
+* ``questions``: the best similarity of the question with the questions the entry says it
+  answers (front matter ``questions``, indexed as passages of role "question"): the entry's
+  best passage is the better of its body passages and these questions (less an offset, as
+  question-to-question similarities run higher than question-to-passage ones);
+* ``list size``: a question asking for "the four …" boosts entries holding a list of four
+  (numbered sections, list items, or a count in the title);
+
 and example-question lists ("可以这样问", "示例问法") count for less than the text they
-illustrate. The entry is shown through its best passage. The weights below were chosen
+illustrate. Question records are never shown: the entry is shown through its best body passage. The entry is shown through its best passage. The weights below were chosen
 on benchmarks/data/retrieval_dev.json; what was tried is recorded in
 benchmarks/results/retrieval.json ("tried").
 """
@@ -29,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.knowledge.intent import asked_kinds
+from assistant.knowledge.intent import asked_count, asked_kinds
 from assistant.knowledge.normalize import has_chinese, tokenize
 
 EXAMPLE_SECTIONS = ("示例问法", "可以这样问", "可以这样说", "Example questions")
@@ -47,6 +54,13 @@ class Weights:
     lists: float = 0.008  # boost for an entry made of a counted list, for a "which N …" question
     passage_lexical: float = 0.0  # BM25 of an entry's passage (0–1), added to its similarity (Chinese questions)
     document_lexical: float = 0.1  # the same for a passage of a user's document (web captures need the words)
+    question_offset: float = 0.005  # subtracted from a question record's similarity before it competes
+    question_calibrate: float = 0.0  # if > 0: question similarities mapped onto the passages' scale (× spread)
+    question_generic: float = 0.25  # penalty per unit of a question's closeness to the centroid of all questions
+    question_blend: float = 0.0  # if > 0: the best passage and best question are averaged with this weight instead
+    question_offset_en: float = 0.005  # the same for questions without Chinese
+    question_lexical: float = 0.0  # BM25 over an entry's questions (0–1), added to its score
+    list_size: float = 0.01  # boost for an entry holding a list of the size the question asks for
 
 
 WEIGHTS = Weights()
@@ -75,6 +89,36 @@ def expand_query_tokens(tokens: list[str]) -> list[str]:
         m = re.fullmatch(r"百分之([一二三四五六七八九])十", t)
         if m:
             out.append(f"{_CN_DIGITS[m.group(1)] * 10}%")
+    return out
+
+
+_ITEM = re.compile(r"^\s*([-*•·]|\d{1,2}[.、)）]|[（(]\d{1,2}[)）]|[一二三四五六七八九十]+、)\s*\S")
+
+
+def list_sizes(text: str) -> set[int]:
+    """Sizes of the lists in a passage (runs of consecutive "- " / "1." lines)."""
+    sizes: set[int] = set()
+    run = 0
+    for line in text.splitlines():
+        if _ITEM.match(line):
+            run += 1
+        elif line.strip():
+            if run >= 2:
+                sizes.add(run)
+            run = 0
+    if run >= 2:
+        sizes.add(run)
+    return sizes
+
+
+def _title_counts(title: str) -> set[int]:
+    from assistant.knowledge.intent import count_value
+
+    out = set()
+    for m in _COUNT_TITLE.finditer(title):
+        value = count_value(m.group(0))
+        if value:
+            out.add(value)
     return out
 
 
@@ -107,14 +151,18 @@ class EntryIndex:
     members: list[np.ndarray] = field(default_factory=list)
 
     is_entry: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # chunk of a knowledge entry
+    question: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # chunk is a question record
+    question_lexical: Any = None  # BM25Index over groups (tokens of their question records)
+    list_sizes: dict[int, np.ndarray] = field(default_factory=dict)  # list size → groups holding such a list
+    generic: np.ndarray = field(default_factory=lambda: np.zeros(0))  # question record's closeness to all questions
     sections: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # (file, section) → chunks
 
     def __post_init__(self) -> None:
         self.kind_array = np.array(self.kinds, dtype=object)
 
     @classmethod
-    def build(cls, metadatas: list[dict[str, Any]], token_lists: list[list[str]], documents: list[str]
-              ) -> "EntryIndex":
+    def build(cls, metadatas: list[dict[str, Any]], token_lists: list[list[str]], documents: list[str],
+              vectors: np.ndarray | None = None) -> "EntryIndex":
         from assistant.knowledge.retrieval import BM25Index
 
         keys: list[str] = []
@@ -131,33 +179,85 @@ class EntryIndex:
         titles = [""] * n
         texts: list[list[str]] = [[] for _ in range(n)]
         tokens: list[list[str]] = [[] for _ in range(n)]
+        question_tokens: list[list[str]] = [[] for _ in range(n)]
         profile = np.zeros(len(metadatas), dtype=bool)
         examples = np.zeros(len(metadatas), dtype=bool)
+        question = np.zeros(len(metadatas), dtype=bool)
+        sizes: list[set[int]] = [set() for _ in range(n)]
         for i, meta in enumerate(metadatas):
             g = int(group_of[i])
             kinds[g] = kinds[g] or str(meta.get("kind", ""))
             titles[g] = titles[g] or str(meta.get("title", ""))
             section = str(meta.get("section", ""))
             ordinal = int(meta.get("ordinal", 0) or 0)
+            role = str(meta.get("role", ""))
+            if role == "question":
+                question[i] = True
+                question_tokens[g].extend(token_lists[i])
+                continue
+            if role == "outline":
+                sizes[g].add(str(meta.get("text", "")).count("；") + 1)
             profile[i] = section == SUMMARY_SECTION or ordinal == 0
             examples[i] = any(section.endswith(s) for s in EXAMPLE_SECTIONS)
             if not examples[i]:
                 tokens[g].extend(token_lists[i])
+                sizes[g].update(list_sizes(str(meta.get("text", "")) or documents[i]))
             texts[g].append(str(meta.get("text", "")) or documents[i])
+        for g in range(n):
+            sizes[g].update(_title_counts(titles[g]))
         figure = np.array([bool(_FIGURE.search(titles[g] + " " + " ".join(texts[g])[:4000])) for g in range(n)])
         counted = np.array([bool(_COUNT_TITLE.search(titles[g])) for g in range(n)])
         lexical = BM25Index([str(g) for g in range(n)], tokens, [{} for _ in range(n)])
+        question_lexical = BM25Index([str(g) for g in range(n)], question_tokens, [{} for _ in range(n)])
+        by_size: dict[int, np.ndarray] = {}
+        for g in range(n):
+            for size in sizes[g]:
+                if 2 <= size <= 12:
+                    by_size.setdefault(size, np.zeros(n, dtype=bool))[g] = True
         members = [np.flatnonzero(group_of == g) for g in range(n)] if n < 50_000 else []
         is_entry = np.array([bool(m.get("doc_id")) for m in metadatas], dtype=bool)
         sections: dict[tuple[str, str], list[int]] = {}
         for i, meta in enumerate(metadatas):
             sections.setdefault((str(meta.get("source_key", "")), str(meta.get("section", ""))), []).append(i)
-        return cls(group_of, keys, kinds, profile, examples, figure, counted, lexical, members, is_entry, sections)
+        generic = np.zeros(len(metadatas))
+        if vectors is not None and len(vectors) == len(metadatas) and question.sum() > 1:
+            # How close each question is to the centroid of all questions: a question that looks
+            # like every other question ("客户说要买某个东西，我该问什么？") matches any query a little.
+            q = vectors[question].astype(np.float64)
+            centre = q.mean(axis=0)
+            centre /= np.linalg.norm(centre) or 1.0
+            closeness = q @ centre
+            generic[question] = closeness - closeness.mean()
+        return cls(group_of, keys, kinds, profile, examples, figure, counted, lexical, members, is_entry=is_entry,
+                   sections=sections, question=question, question_lexical=question_lexical, list_sizes=by_size,
+                   generic=generic)
+
+    def _calibrated(self, sims: np.ndarray, weights: Weights) -> np.ndarray:
+        """Question-to-question similarities run higher and closer together than question-to-passage
+        ones (two questions share their form). With ``question_calibrate`` they are mapped onto the
+        passages' scale for this query: same mean and spread as the entries' passages."""
+        if not weights.question_calibrate:
+            return sims
+        q = sims[self.question]
+        body = sims[self.is_entry & ~self.question] if self.is_entry.size == sims.size else sims[~self.question]
+        if q.size < 2 or body.size < 2 or q.std() == 0:
+            return sims
+        out = sims.astype(np.float64).copy()
+        out[self.question] = (q - q.mean()) / q.std() * body.std() * weights.question_calibrate + body.mean()
+        return out
 
     def rank(self, query: str, sims: np.ndarray, allowed: np.ndarray | None = None,
              weights: Weights = WEIGHTS, passage_bm25: np.ndarray | None = None
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(group order best first, group scores, best chunk position per group).
+        """(group order best first, group scores, best chunk position per group)."""
+        order, score, best_chunk, _ = self.rank_detailed(query, sims, allowed, weights, passage_bm25)
+        return order, score, best_chunk
+
+    def rank_detailed(self, query: str, sims: np.ndarray, allowed: np.ndarray | None = None,
+                      weights: Weights = WEIGHTS, passage_bm25: np.ndarray | None = None
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+        """(group order best first, group scores, best chunk position per group, and — when the
+        index holds question records — (best question similarity per group, per chunk)).
 
         ``sims``: the question's cosine similarity with every chunk; ``passage_bm25``: each
         chunk's BM25 score (Chinese questions); ``allowed``: a chunk mask (kinds filter), or None."""
@@ -171,8 +271,31 @@ class EntryIndex:
             adjusted[self.examples] -= weights.examples
         if allowed is not None:
             adjusted[~allowed] = -np.inf
+        asks_questions = self.question.size == adjusted.size and bool(self.question.any())
+        if asks_questions:
+            # Question records compete with their raw similarity (less the offset) and are
+            # never an entry's displayed passage.
+            calibrated = self._calibrated(sims, weights)
+            if weights.question_generic and self.generic.size == sims.size:
+                calibrated = calibrated - weights.question_generic * self.generic
+            offset = weights.question_offset if has_chinese(query) else weights.question_offset_en
+            question_sims = np.where(self.question, calibrated - offset, -np.inf)
+            if allowed is not None:
+                question_sims[~allowed] = -np.inf
+            adjusted[self.question] = -np.inf
         best = np.full(n, -np.inf)
         np.maximum.at(best, self.group_of, adjusted)
+        question_info = None
+        if asks_questions:
+            qbest = np.full(n, -np.inf)
+            rows = np.flatnonzero(self.question)
+            np.maximum.at(qbest, self.group_of[rows], question_sims[rows])
+            question_info = (qbest, question_sims)
+            if weights.question_blend:
+                mixed = (best + weights.question_blend * qbest) / (1.0 + weights.question_blend)
+                best = np.where(np.isfinite(qbest) & np.isfinite(best), mixed, best)
+            else:
+                best = np.where(np.isfinite(best), np.maximum(best, qbest), best)
         prof = np.full(n, -np.inf)
         mask = self.profile & np.isfinite(adjusted)
         np.maximum.at(prof, self.group_of[mask], adjusted[mask])
@@ -184,6 +307,10 @@ class EntryIndex:
         top = lex.max() if lex.size else 0.0
         if top > 0:
             score = score + (weights.lexical if zh else weights.lexical_en) * lex / top
+        if weights.question_lexical and self.question_lexical is not None:
+            qlex = self.question_lexical.scores(expand_query_tokens(tokenize(query)))
+            if qlex.size and qlex.max() > 0:
+                score = score + weights.question_lexical * qlex / qlex.max()
 
         kinds = self.kind_array
         for asked_kind in asked:
@@ -193,6 +320,9 @@ class EntryIndex:
             score = score + weights.numbers * self.figure
         if "list" in asked:
             score = score + weights.lists * self.counted
+        size = asked_count(query)
+        if size and size in self.list_sizes:
+            score = score + weights.list_size * self.list_sizes[size]
         score = np.where(np.isfinite(best), score, -np.inf)
         order = np.argsort(-score, kind="stable")
         # Each group's best passage (for display): the highest adjusted similarity.
@@ -207,4 +337,4 @@ class EntryIndex:
             for g in order[: min(n, 64)]:
                 idx = np.flatnonzero(self.group_of == g)
                 best_chunk[g] = int(idx[np.argmax(adjusted[idx])])
-        return order, score, best_chunk
+        return order, score, best_chunk, question_info

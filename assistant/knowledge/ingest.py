@@ -26,8 +26,14 @@ from assistant.knowledge.loaders import SkipFile, check_size, load_document
 from assistant.knowledge.normalize import normalise, tokenize
 from assistant.knowledge.store import ChromaStore
 
-PIPELINE_VERSION = 4  # bump when chunk texts or metadata change: files are then re-indexed
+PIPELINE_VERSION = 5  # bump when chunk texts or metadata change: files are then re-indexed
 SUMMARY_SECTION = "English summary"
+QUESTIONS_SECTION = "Questions it answers"  # records of front matter `questions` (role "question")
+OUTLINE_SECTION = "Outline"  # an entry's numbered sections as one list passage (role "outline")
+# The vectors of question records are computed as queries ("query: " for e5): a question is
+# compared with a question (benchmarks/results/retrieval.json, "tried").
+QUESTION_VECTORS_AS = "query"
+_NUMBERED = re.compile(r"^\s*(\d{1,2}[.、．)]|[一二三四五六七八九十]+、|第[一二三四五六七八九十\d]+[步层条个])\s*")
 KNOWLEDGE_PREFIX = "knowledge:"
 
 Progress = Callable[[str, int, int], None]  # (file shown, files done, files total)
@@ -217,7 +223,42 @@ def build_records(doc: Any, key: str, file_hash: str, pipeline: str, chunk_chars
             texts.append(index_text)
             metas.append({**metas[0], "section": SUMMARY_SECTION, "ordinal": len(chunks), "text": front.summary_en,
                           "tokens": " ".join(tokenize(index_text))})
+    if front.doc_id and ids:
+        _outline_record(doc, key, chunks, ids, texts, metas)
+        for n, question in enumerate(front.questions):
+            # A question the entry answers, as a passage that points to the entry.
+            index_text = normalise(question).strip()
+            cid = chunk_id(key, "question\x00" + index_text)
+            if not index_text or cid in ids:
+                continue
+            ids.append(cid)
+            texts.append(index_text)
+            metas.append({**metas[0], "section": QUESTIONS_SECTION, "ordinal": len(chunks) + 2 + n,
+                          "text": question, "role": "question", "tokens": " ".join(tokenize(index_text))})
     return ids, texts, metas
+
+
+def _outline_record(doc: Any, key: str, chunks: list[Any], ids: list[str], texts: list[str],
+                    metas: list[dict[str, Any]]) -> None:
+    """An entry whose sections are numbered ("## 1. 以客户需求为导向", "## 2. …") is a list spread
+    over several sections; one extra passage holds the whole list — title and the numbered
+    headings — so "what are the four …" meets the list in one piece."""
+    headings: list[str] = []
+    for chunk in chunks:
+        for heading in str(chunk.section).split(" › "):  # a short section shares the next one's heading
+            if _NUMBERED.match(heading) and heading not in headings:
+                headings.append(heading)
+    if len(headings) < 2:
+        return
+    text = f"{doc.title}：" + "；".join(headings)
+    index_text = normalise(text).strip()
+    cid = chunk_id(key, "outline\x00" + index_text)
+    if cid in ids:
+        return
+    ids.append(cid)
+    texts.append(index_text)
+    metas.append({**metas[0], "section": OUTLINE_SECTION, "ordinal": len(chunks) + 1, "text": text,
+                  "role": "outline", "tokens": " ".join(tokenize(index_text))})
 
 
 def _exists(path_str: str, key: str, knowledge_dir: Path | None) -> bool:
@@ -303,6 +344,15 @@ def _embed(embedder: Any, texts: list[str], shown: str, chunk_progress: ChunkPro
     return np.vstack(parts)
 
 
+def _embed_questions(embedder: Any, texts: list[str]) -> np.ndarray:
+    """Question records' vectors, computed as queries."""
+    parts = [np.asarray(embedder.embed_query(texts[start : start + EMBED_BATCH]), dtype=np.float32)
+             for start in range(0, len(texts), EMBED_BATCH)]
+    vectors = np.vstack(parts)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms == 0, 1, norms)
+
+
 def _ingest_one(store: ChromaStore, embedder: Any, path: Path, report: IngestReport, pipeline: str,
                 chunk_chars: int, chunk_overlap: int, knowledge_dir: Path | None,
                 chunk_progress: ChunkProgress | None = None) -> None:
@@ -352,13 +402,21 @@ def _ingest_one(store: ChromaStore, embedder: Any, path: Path, report: IngestRep
     vectors = np.zeros((len(ids), 0), dtype=np.float32)
     notes = list(doc.notes)
     if missing:
-        to_embed, large = _embed_texts([texts[n] for n in missing])
-        if large:
-            notes.append(LARGE_NOTE)
-        fresh = _embed(embedder, to_embed, shown, chunk_progress)
-        vectors = np.zeros((len(ids), fresh.shape[1]), dtype=np.float32)
-        for n, vec in zip(missing, fresh):
-            vectors[n] = vec
+        questions = [n for n in missing if metas[n].get("role") == "question" and QUESTION_VECTORS_AS == "query"]
+        passages = [n for n in missing if n not in set(questions)]
+        fresh_parts: list[tuple[list[int], np.ndarray]] = []
+        if passages:
+            to_embed, large = _embed_texts([texts[n] for n in passages])
+            if large:
+                notes.append(LARGE_NOTE)
+            fresh_parts.append((passages, _embed(embedder, to_embed, shown, chunk_progress)))
+        if questions:
+            fresh_parts.append((questions, _embed_questions(embedder, [texts[n] for n in questions])))
+        dim = fresh_parts[0][1].shape[1]
+        vectors = np.zeros((len(ids), dim), dtype=np.float32)
+        for positions, fresh in fresh_parts:
+            for n, vec in zip(positions, fresh):
+                vectors[n] = vec
     elif reuse:
         dim = len(next(iter(reuse.values())))
         vectors = np.zeros((len(ids), dim), dtype=np.float32)

@@ -53,4 +53,39 @@ _COMPILED = {kind: (re.compile(zh), re.compile(en, re.I)) for kind, (zh, en) in 
 def asked_kinds(question: str) -> set[str]:
     """The kinds of answer the question's wording asks for (possibly none)."""
     text = to_simplified(question or "")
-    return {kind for kind, (zh, en) in _COMPILED.items() if zh.search(text) or en.search(text)}
+    kinds = {kind for kind, (zh, en) in _COMPILED.items() if zh.search(text) or en.search(text)}
+    if asked_count(text):  # "哪三个步骤", "the four meanings": a list of that size
+        kinds.add("list")
+    return kinds
+
+
+_CN_NUMBERS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_EN_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+               "ten": 10, "2": 2, "3": 3, "4": 4, "5": 5, "6": 6, "7": 7, "8": 8, "9": 9, "10": 10}
+_COUNTED_ZH = re.compile(r"([一二两三四五六七八九十]|\d{1,2})\s*(个|层|种|类|条|大|项|步|维度|面|点|单|级|句|招|类型|阶段|部分|要素|方面)")
+_COUNTED_EN = re.compile(r"\b(two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?:\w+\s+){0,2}?"
+                         r"(things|ways|kinds|types|layers|levels|steps|stages|parts|points|meanings|dimensions|"
+                         r"elements|orders|questions|needs|pillars|rules|principles|aspects|sides|roles|trends)\b", re.I)
+
+
+def count_value(text: str) -> int | None:
+    """The number in a counted phrase: "四个" → 4, "3 层" → 3."""
+    m = re.match(r"\s*(\d{1,2}|[一二两三四五六七八九十])", text)
+    if not m:
+        return None
+    token = m.group(1)
+    return int(token) if token.isdigit() else _CN_NUMBERS.get(token)
+
+
+def asked_count(question: str) -> int | None:
+    """The size of the list a question asks for ("哪四个方面", "the three kinds of …"), or None."""
+    text = to_simplified(question or "")
+    m = re.search(r"哪\s*([两三四五六七八九十])", text) or _COUNTED_ZH.search(text)
+    if m:
+        value = count_value(m.group(1))
+        if value and value >= 2:
+            return value
+    m = _COUNTED_EN.search(text)
+    if m:
+        return _EN_NUMBERS.get(m.group(1).lower())
+    return None

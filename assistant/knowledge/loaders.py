@@ -210,7 +210,7 @@ def _read_text(path: Path, data: bytes) -> LoadedDocument:
         cleaned, report = clean_text(body, web=not curated)
         authored = front.title or _first_heading(cleaned)
         return LoadedDocument(path, cleaned, authored or path.stem, "md", encoding, front, report,
-                              authored_title=bool(authored), notes=notes)
+                              authored_title=bool(authored), notes=notes + front.problems)
     cleaned, report = clean_text(text)
     return LoadedDocument(path, cleaned, _text_title(cleaned, path), "txt", encoding, FrontMatter(), report,
                           authored_title=bool(_first_heading(cleaned)), notes=notes)

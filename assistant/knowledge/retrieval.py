@@ -52,6 +52,7 @@ class Passage:
     bm25_score: float | None = None
     index_text: str = ""  # the normalised text that was indexed
     context: str = ""  # entry retrieval: the whole section this passage belongs to (parent passage)
+    matched_question: str = ""  # entry retrieval: the entry's own question that the query met, when it decided
 
     @classmethod
     def from_record(cls, cid: str, document: str, meta: dict[str, Any]) -> "Passage":
@@ -103,6 +104,9 @@ class BM25Index:
         self.token_lists = token_lists
         self._entries: Any = None
         self.kinds = np.array([str(m.get("kind", "")) for m in metadatas], dtype=object)
+        # Records of an entry's front matter questions: they point to the entry and are only
+        # used by the entry ranking, never returned as passages.
+        self.is_question = np.array([m.get("role") == "question" for m in metadatas], dtype=bool)
         self.size = len(ids)
         self.position = {cid: i for i, cid in enumerate(ids)}
         self._bm25: BM25Okapi | None = None
@@ -144,7 +148,7 @@ class BM25Index:
         if self._entries is None:
             from assistant.knowledge.entries import EntryIndex
 
-            self._entries = EntryIndex.build(self.metadatas, self.token_lists, self.documents)
+            self._entries = EntryIndex.build(self.metadatas, self.token_lists, self.documents, self.vectors)
         return self._entries
 
     def idf_table(self) -> tuple[dict[str, float], float]:
@@ -156,6 +160,8 @@ class BM25Index:
 
     def search(self, query_tokens: list[str], n: int, kinds: set[str] | None = None) -> list[tuple[int, float]]:
         scores = self.scores(query_tokens)
+        if self.is_question.any():
+            scores = np.where(self.is_question, 0.0, scores)
         if kinds:
             scores = np.where(np.isin(self.kinds, list(kinds)), scores, 0.0)
         positive = np.flatnonzero(scores > 0)
@@ -218,11 +224,40 @@ def bm25_index(store: ChromaStore) -> BM25Index:
         return index
 
 
-def _where(kinds: set[str] | None) -> dict[str, Any] | None:
-    if not kinds:
-        return None
-    kinds_list = sorted(kinds)
-    return {"kind": kinds_list[0]} if len(kinds_list) == 1 else {"kind": {"$in": kinds_list}}
+_NOT_QUESTION = {"role": {"$ne": "question"}}  # passages only (a record without a role is a passage)
+
+
+def _where(kinds: set[str] | None, questions: bool = True) -> dict[str, Any] | None:
+    """Chroma's filter: passages only (when the index holds question records), of these kinds."""
+    kind = None
+    if kinds:
+        kinds_list = sorted(kinds)
+        kind = {"kind": kinds_list[0]} if len(kinds_list) == 1 else {"kind": {"$in": kinds_list}}
+    if not questions:
+        return kind
+    return _NOT_QUESTION if kind is None else {"$and": [kind, _NOT_QUESTION]}
+
+
+@dataclass
+class _Hit:
+    id: str
+    similarity: float
+
+
+def _exact_dense(index: "BM25Index", query_vector: np.ndarray, n: int, kinds: set[str] | None) -> list[_Hit]:
+    """The n passages most similar to the query (cosine over the cached unit vectors), best first."""
+    assert index.vectors is not None
+    sims = index.vectors @ np.asarray(query_vector, dtype=np.float32)
+    mask = ~index.is_question
+    if kinds:
+        mask &= np.isin(index.kinds, list(kinds))
+    sims = np.where(mask, sims, -np.inf)
+    n = min(n, int(mask.sum()))
+    if n <= 0:
+        return []
+    top = np.argpartition(-sims, n - 1)[:n]
+    top = top[np.argsort(-sims[top], kind="stable")]
+    return [_Hit(index.ids[i], float(sims[i])) for i in top]
 
 
 def search(
@@ -247,7 +282,13 @@ def search(
     if mode in ("hybrid", "dense"):
         if query_vector is None:
             raise ValueError("dense retrieval needs the query vector")
-        hits = store.query(query_vector, pool, where=_where(kinds), records=False)
+        questions = bool(index.is_question.any())
+        if questions and index.vectors is not None:
+            # Exact similarities over the cached vectors, question records left out: a Chroma
+            # metadata filter ("role" != "question") would cost ~40 ms at 10k chunks.
+            hits = _exact_dense(index, query_vector, pool, kinds)
+        else:
+            hits = store.query(query_vector, pool, where=_where(kinds, questions), records=False)
         unknown = [h.id for h in hits if h.id not in index.position]
         fetched = store.records(unknown)  # added by another process since the cache was built
         dense: list[Passage] = []
@@ -296,7 +337,8 @@ def search_entries(store: ChromaStore, query: str, query_vector: np.ndarray | No
     allowed = np.isin(index.kinds, list(kinds)) if kinds else None
     entries = index.entries
     passage_bm25 = index.scores(tokenize(query)) if has_chinese(query) else None
-    order, scores, best_chunk = entries.rank(query, sims, allowed, weights or WEIGHTS, passage_bm25)
+    order, scores, best_chunk, question_info = entries.rank_detailed(query, sims, allowed, weights or WEIGHTS,
+                                                                     passage_bm25)
     out: list[Passage] = []
     top = None
     for g in order[:k]:
@@ -306,6 +348,13 @@ def search_entries(store: ChromaStore, query: str, query_vector: np.ndarray | No
         passage = Passage.from_record(index.ids[i], index.documents[i], index.metadatas[i])
         passage.dense_score = round(float(sims[i]), 6)
         passage.context = section_text(index, entries, int(g), i)
+        if question_info is not None:
+            qbest, question_sims = question_info
+            body = float(sims[i])
+            if np.isfinite(qbest[g]) and qbest[g] > body:
+                rows = entries.members[g] if entries.members else np.flatnonzero(entries.group_of == g)
+                q = int(rows[np.argmax(question_sims[rows])])
+                passage.matched_question = str(index.metadatas[q].get("text", ""))
         top = scores[g] if top is None else top
         passage.score = round(float(scores[g] / top) if top else 0.0, 6)
         out.append(passage)
