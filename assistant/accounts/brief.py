@@ -55,6 +55,31 @@ class SimilarHypothesis(BaseModel):
     source: str = ""
 
 
+class BriefOpenItem(BaseModel):
+    """Something a conversation left open, with where it came from."""
+
+    id: int
+    kind: str  # promise | question | deferred | hypothesis
+    kind_label: str = ""
+    text: str  # the sentence, verbatim
+    words: str = ""  # the words it was read from
+    context: str = ""  # what the other side had just said
+    speaker: str = ""  # customer | sales
+    author: str = ""
+    date: str = ""  # the meeting's date
+    meeting: str = ""  # the conversation's title
+    conversation: int | None = None
+    turn: int | None = None
+
+    def line(self, language: str = "zh") -> str:
+        who = ("客户" if self.speaker == "customer" else "销售") if language == "zh" else self.speaker
+        topic = f"（{self.context}）" if self.context else ""
+        return f"{self.kind_label}：{who}“{self.text}”{topic} — {self.date} #{self.conversation} 第{self.turn}轮" \
+            if language == "zh" else \
+            f"{self.kind_label}: {who} “{self.text}”{f' ({self.context})' if self.context else ''} — " \
+            f"{self.date} #{self.conversation} turn {self.turn}"
+
+
 class KnowledgeHypothesis(BaseModel):
     statement: str
     source: str
@@ -68,6 +93,7 @@ class Brief(BaseModel):
     known: list[BriefNeed] = Field(default_factory=list)
     to_verify: list[BriefNeed] = Field(default_factory=list)
     left_open: list[str] = Field(default_factory=list)
+    open_items: list[BriefOpenItem] = Field(default_factory=list)
     questions: list[BriefQuestion] = Field(default_factory=list)
     similar: list[SimilarHypothesis] = Field(default_factory=list)
     from_knowledge: list[KnowledgeHypothesis] = Field(default_factory=list)
@@ -302,27 +328,37 @@ def knowledge_hypotheses(view: AccountView, catalog: Catalog, language: str = "z
             for i in order]
 
 
+def open_items_of(memory: AccountMemory, account: str, person: Any | None, language: str = "zh",
+                  limit: int = 12) -> list[BriefOpenItem]:
+    """The account's open items (accounts.open_items), newest meeting first."""
+    from assistant.accounts.open_items import KIND_LABELS, OpenItems
+
+    zh = language == "zh"
+    return [BriefOpenItem(id=o.id, kind=o.kind, kind_label=KIND_LABELS.get(o.kind, (o.kind, o.kind))[0 if zh else 1],
+                          text=o.text, words=o.words, context=o.context, speaker=o.speaker, author=o.author,
+                          date=o.when.date().isoformat(), meeting=o.conversation_title,
+                          conversation=o.conversation_id, turn=o.turn)
+            for o in OpenItems(memory.log).of_account(account, person, limit=limit)]
+
+
 def build_brief(memory: AccountMemory, account: str, person: Any | None, catalog: Catalog, *,
                 model=None, language: str = "zh", size: int = 7, retries: int = 0,
                 similar: bool = True) -> Brief:
     view = memory.view(account, person)
     known = [_brief_need(m) for m in view.known]
     to_verify = [_brief_need(m) for m in view.open_hypotheses]
-    left_open: list[str] = []
-    if view.conversations:
-        last = view.conversations[-1]["id"]
-        for m in view.needs:
-            if m.need.conversation_id == last and m.need.lifecycle in ("hypothesis", "stated", "in_solution",
-                                                                        "proposed"):
-                left_open.append(m.need.statement)
-    left_open += [m.need.statement for m in view.needs
-                  if m.need.lifecycle == "proposed" and m.need.statement not in left_open]
-    left_open += [n.statement for n in to_verify if n.statement not in left_open]
+    items = open_items_of(memory, view.name, person, language)
+    left_open = [i.line(language) for i in items]
+    last = view.conversations[-1]["id"] if view.conversations else None
+    left_open += [m.need.statement for m in view.needs  # suspected last time, or a proposal awaiting an answer
+                  if (m.need.lifecycle == "proposed" or (m.need.lifecycle == "hypothesis"
+                                                         and m.need.conversation_id == last))
+                  and m.need.statement not in left_open]
     questions = build_questions(view, known, to_verify, catalog, model=model, language=language, size=size,
                                 retries=retries)
     return Brief(
         account=view.name, trade=view.trade, segment=view.segment, last_contact=view.last_contact,
-        known=known, to_verify=to_verify, left_open=left_open, questions=questions,
+        known=known, to_verify=to_verify, left_open=left_open, open_items=items, questions=questions,
         similar=similar_hypotheses(memory, view, person) if similar else [],
         from_knowledge=knowledge_hypotheses(view, catalog, language, engine=memory.log.engine) if similar else [],
     )
