@@ -11,15 +11,21 @@ the method cards' questions, so the figure measures what the log and the ranking
 
 * open-item coverage — share of the account's open items present in the brief's text
   (to_verify, left_open, questions); an item counts when any of its terms appears;
+  also per kind (promise, question, deferred, hypothesis), from "left open" alone, and how
+  many open items the briefs showed (``open_items_shown``: a brief that showed everything
+  would cover everything);
 * similar-account precision — share of the brief's "同类客户还提到过…" hypotheses whose
   statement is one of the needs the labels name as relevant for this account
   (and recall: share of the labelled ones that were offered).
 
-Sets: ``benchmarks/data/account_histories_dev.json`` (written for tuning; logged needs with
-states, similar labels by need id) and ``benchmarks/data/untuned/account_histories.json``
-(written blind, never tuned on; raw meeting transcripts, logged here with the rule extractor
-as the product logs them, similar labels as statements matched by meaning — an offered
-hypothesis that matches no label counts as not relevant).
+Sets: ``benchmarks/data/account_histories_dev.json`` (written for tuning: 12 accounts of
+logged needs with states, similar labels by need id, and 8 accounts of meeting transcripts,
+zh and en, with the four kinds of open items) and, for measurement only, the held-out
+``benchmarks/data/untuned/account_histories.json`` and ``account_histories_v2.json`` (written
+blind, never tuned on). Transcript histories are logged the product's way — imported
+meetings, needs by the rule extractor recorded as stated, open items read and closed
+(``load_meetings``); similar labels are statements matched by meaning — an offered
+hypothesis that matches no label counts as not relevant.
 
 Speed: 100k needs over 5k accounts in 50 trades (bulk insert), a brief for 20 accounts,
 median seconds, against a plain query of the same account's needs in the same run

@@ -277,7 +277,8 @@ class NeedLog:
         else:
             existing = []
         for item in needs:
-            new_status = status or "confirmed"  # the customer said it
+            # a transcript shows what the customer said, not that they agreed to it: stated
+            new_status = status or ("stated" if source == "import" else "confirmed")
             match = next(
                 (
                     n
