@@ -64,12 +64,14 @@ def after_turn(needlog, conversation_id: int, new_needs, move, *, since: int) ->
     try:
         earlier = [t for t in needlog.turns(conversation_id) if t.role == "coach" and t.idx < since]
         asked = _refs((earlier[-1].meta or {}).get("move")) if earlier else []
-        for need in new_needs or []:
+        logged_now = {need.id for need in new_needs or []}
+        for need_id in logged_now:
             if asked:
-                needlog.add_knowledge_refs(need.id, asked, editor="coach")
+                needlog.add_knowledge_refs(need_id, asked, editor="coach", audit=False)
         current = move.model_dump(mode="json") if move is not None else None
         if current and current.get("need_id") and _refs(current):
-            needlog.add_knowledge_refs(current["need_id"], _refs(current), editor="coach")
+            needlog.add_knowledge_refs(current["need_id"], _refs(current), editor="coach",
+                                       audit=current["need_id"] not in logged_now)
     except Exception:  # noqa: BLE001
         log.exception("knowledge refs of conversation %s", conversation_id)
 

@@ -27,6 +27,7 @@ Needs found in a transcript are recorded as *stated*; ``confirm_from_turns`` mov
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -79,12 +80,45 @@ class Detected:
     source: str  # rules | semantic
 
 
+VECTORS = EXAMPLES.with_suffix(".npz")  # the examples' vectors, shipped (``build_example_vectors``)
+
+
+def _example_rows() -> list[dict[str, str]]:
+    return [json.loads(line) for line in EXAMPLES.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _digest(texts: Sequence[str]) -> str:
+    from assistant.understanding.semantic import SPACE
+
+    return hashlib.sha256("\x00".join([SPACE, *texts]).encode()).hexdigest()
+
+
 @lru_cache(maxsize=1)
 def _examples():
+    """The labelled lines as a NearestLabels index; their vectors come from the shipped file
+    when it was built from these very lines in this vector space (a live turn embeds only its
+    own sentences), else they are embedded on first use."""
     from assistant.understanding.semantic import NearestLabels
 
-    rows = [json.loads(line) for line in EXAMPLES.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return NearestLabels([r["text"] for r in rows], [r["label"] for r in rows])
+    rows = _example_rows()
+    index = NearestLabels([r["text"] for r in rows], [r["label"] for r in rows])
+    try:
+        with np.load(VECTORS) as shipped:
+            if str(shipped["digest"]) == _digest(index.texts):
+                index._matrix = shipped["vectors"].astype(np.float32)
+    except (OSError, KeyError, ValueError):
+        pass
+    return index
+
+
+def build_example_vectors() -> Path:
+    """Rebuild the shipped vectors after editing data/open_item_examples.jsonl."""
+    from assistant.understanding.semantic import encode
+
+    texts = [r["text"] for r in _example_rows()]
+    np.savez_compressed(VECTORS, vectors=encode(texts), digest=np.array(_digest(texts)))
+    _examples.cache_clear()
+    return VECTORS
 
 
 def read_sentence(sentence: str, speaker: str, *, semantic: bool = True) -> tuple[str, str, str] | None:
