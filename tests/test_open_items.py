@@ -249,3 +249,16 @@ def test_open_items_from_a_played_script_listed_and_closed_from_the_cli(tmp_path
     assert again.returncode != 0 and "already closed" in (again.stdout + again.stderr)
     brief = json.loads(_cli(tmp_path, "brief", "海景酒店", "--json", "--no-phrase").stdout)
     assert [o["kind"] for o in brief["open_items"]] == ["promise"]
+
+
+def test_the_shipped_example_vectors_are_those_of_the_examples():
+    import numpy as np
+
+    from assistant.accounts.open_items import VECTORS, _digest, _example_rows, _examples
+    from assistant.understanding.semantic import encode
+
+    texts = [r["text"] for r in _example_rows()]
+    with np.load(VECTORS) as shipped:
+        assert str(shipped["digest"]) == _digest(texts), "run open_items.build_example_vectors()"
+        assert np.allclose(shipped["vectors"][:3], encode(texts[:3]), atol=1e-4)
+    assert _examples()._matrix is not None  # nothing embedded on first use
