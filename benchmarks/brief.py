@@ -2,7 +2,7 @@
 large need log (SQLite and a real PostgreSQL server).
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/brief.py [--set dev|untuned|v2|all]
-        [--needs 100000 --accounts 5000] [--skip-speed] [--skip-postgres]
+        [--needs 100000 --accounts 5000] [--skip-speed] [--skip-quality] [--skip-postgres]
         [--out benchmarks/results/brief.json]
 
 Quality (per account of a history file, each loaded into a fresh SQLite need log with its
@@ -308,6 +308,7 @@ def main() -> None:
     parser.add_argument("--needs", type=int, default=100_000)
     parser.add_argument("--accounts", type=int, default=5_000)
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--skip-quality", action="store_true", help="Speed only (the quality figures kept).")
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "brief.json")
     args = parser.parse_args()
@@ -317,7 +318,7 @@ def main() -> None:
     out = json.loads(args.out.read_text()) if args.out.exists() else {}
     out["note"] = ("Briefs built without the model (method-card questions); quality per set, speed per "
                    "database. See the docstring of benchmarks/brief.py.")
-    for name in (tuple(SETS) if args.set == "all" else (args.set,)):
+    for name in (() if args.skip_quality else tuple(SETS) if args.set == "all" else (args.set,)):
         if SETS[name].exists():
             out[f"quality_{name}"] = quality(SETS[name], tmp)
             print(name, {k: v for k, v in out[f"quality_{name}"].items() if k != "per_account"}, flush=True)

@@ -302,13 +302,9 @@ def similar_hypotheses(memory: AccountMemory, view: AccountView, person: Any | N
         if not rows:
             return []
         accounts_of: dict[str, set[str]] = {}
-        quote_of: dict[tuple[str, str], tuple[str, Any]] = {}
-        for key, account_id, evidence, created in session.execute(
-                select(Need.key, Need.account_id, Need.evidence, Need.created_at)
-                .where(*said, Need.key.in_([r[0] for r in rows]))):
+        for key, account_id in session.execute(
+                select(Need.key, Need.account_id).where(*said, Need.key.in_([r[0] for r in rows])).distinct()):
             accounts_of.setdefault(key, set()).add(peers[account_id])
-            quote = next((str(e.get("quote", "")) for e in evidence or [] if e.get("quote")), "")
-            quote_of.setdefault((key, peers[account_id]), (quote, created))
     statements = [r[1] for r in rows]
     own = [m.need.statement for m in view.needs] + [s.quote for m in view.needs for s in m.said][:40]
     vecs = vectors(statements + own, log.engine)
@@ -329,26 +325,31 @@ def similar_hypotheses(memory: AccountMemory, view: AccountView, person: Any | N
             clusters.append([i])
     visible = set(memory.account_names(person)) if scope(person) is not None else None
     out = []
+    keys_of: dict[int, list[str]] = {}
     for c in clusters:
         best = max(score[i] for i in c) if close.shape[1] else 0.0
         if close.shape[1] and best < relevance:
             continue
         names = sorted(set().union(*(accounts_of.get(rows[i][0], set()) for i in c)))
         shown = names if visible is None else [n for n in names if n in visible]
-        evidence = []
-        for name in shown:
-            for i in c:
-                found = quote_of.get((rows[i][0], name))
-                if found:
-                    when = found[1]
-                    evidence.append({"account": name, "quote": found[0],
-                                     "date": when.date().isoformat() if when else ""})
-                    break
+        keys_of[len(out)] = [rows[i][0] for i in c]
         out.append(SimilarHypothesis(statement=statements[c[0]], accounts=shown,
-                                     hidden_accounts=len(names) - len(shown), evidence=evidence,
+                                     hidden_accounts=len(names) - len(shown),
                                      relevance=round(best, 3), source=f"同类客户（{view.trade}）还提到过"))
-    out.sort(key=lambda h: -(h.relevance + 0.05 * (len(h.accounts) + h.hidden_accounts)))
-    return out[:limit]
+    order = sorted(range(len(out)), key=lambda k: -(out[k].relevance + 0.05 * (len(out[k].accounts)
+                                                                                + out[k].hidden_accounts)))[:limit]
+    out, keys = [out[k] for k in order], [keys_of[k] for k in order]
+    ids = {name: account_id for account_id, name in peers.items()}
+    with log.sessions() as session:  # where each comes from: one quote and its date per visible account
+        for h, hkeys in zip(out, keys):
+            for name in h.accounts[:3]:
+                found = session.execute(select(Need.evidence, Need.created_at).where(
+                    *said, Need.account_id == ids[name], Need.key.in_(hkeys)).limit(1)).first()
+                if found:
+                    quote = next((str(e.get("quote", "")) for e in found[0] or [] if e.get("quote")), "")
+                    h.evidence.append({"account": name, "quote": quote,
+                                       "date": found[1].date().isoformat() if found[1] else ""})
+    return out
 
 
 def knowledge_hypotheses(view: AccountView, catalog: Catalog, language: str = "zh",
