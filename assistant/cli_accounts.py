@@ -92,7 +92,7 @@ def brief(
             quotes = " ".join(f"“{e['quote']}”" for e in n.evidence[:2])
             console.print(f"  • {escape(n.statement)} [dim]{n.state} {escape(quotes)}[/]")
     if result.left_open:
-        console.print("\n[bold]" + ("上次留下的问题" if zh else "Left open last time") + "[/]")
+        console.print("\n[bold]" + ("上次留下的" if zh else "Left open") + "[/]")
         for text in result.left_open:
             console.print(f"  • {escape(text)}")
     console.print("\n[bold]" + ("这次要问" if zh else "Questions") + "[/]")
@@ -102,7 +102,8 @@ def brief(
         console.print("\n[bold]" + ("同类客户还提到过…" if zh else "Similar accounts also mentioned…") + "[/]")
         for h in result.similar:
             who = ", ".join(h.accounts) + (f" +{h.hidden_accounts}" if h.hidden_accounts else "")
-            console.print(f"  • {escape(h.statement)} [dim]({escape(who)})[/]")
+            said = "; ".join(f"{e['account']} {e['date']}：“{e['quote']}”" for e in h.evidence[:2] if e.get("quote"))
+            console.print(f"  • {escape(h.statement)} [dim]({escape(who)}{'; ' + escape(said) if said else ''})[/]")
     for h in result.from_knowledge:
         console.print(f"  • {escape(h.statement)} [dim]({escape(h.source)})[/]")
 
@@ -144,3 +145,53 @@ def accounts_watch(
         console.print(f"\n[bold]{key}[/] ({len(rows)})")
         for row in rows[:50]:
             console.print("  " + escape(" · ".join(str(v) for v in row.values())))
+
+
+@accounts_app.command("open")
+def accounts_open(
+    account: str = typer.Argument(..., help="The account's name as logged."),
+    show_all: bool = typer.Option(False, "--all", help="Closed items too."),
+    as_user: Optional[str] = typer.Option(None, "--as", help=_AS_HELP),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """What the account's conversations left open, with where each came from.
+
+    Promises, unanswered questions, topics put off and unconfirmed hypotheses, each with its
+    meeting, speaker and words."""
+    from assistant.accounts.open_items import KIND_LABELS, OpenItems
+
+    services = _services()
+    items = OpenItems(services.needlog).of_account(account, _person(services, as_user),
+                                                   status=None if show_all else "open", limit=500)
+    if as_json:
+        sys.stdout.write(json.dumps([i.as_dict() for i in items], ensure_ascii=False, indent=2) + "\n")
+        return
+    if not items:
+        console.print("没有未了结的事项。/ Nothing left open.")
+        return
+    table = Table(title=account)
+    for col in ("#", "kind", "said", "words", "context", "meeting", "status"):
+        table.add_column(col, overflow="fold")
+    for i in items:
+        kind = " / ".join(KIND_LABELS.get(i.kind, (i.kind, i.kind)))
+        status = i.status + (f" (#{i.closed_in}: {i.close_note})" if i.status == "closed" and i.close_note else "")
+        table.add_row(str(i.id), kind, f"{i.speaker}: {i.text}", i.words, i.context,
+                      f"{i.when:%Y-%m-%d} #{i.conversation_id} turn {i.turn}", status)
+    console.print(table)
+
+
+@accounts_app.command("close")
+def accounts_close(
+    item_id: int = typer.Argument(..., help="The open item's number (`needs accounts open ACCOUNT`)."),
+    note: str = typer.Option("", "--note", "-n", help="How it was settled."),
+    reopen: bool = typer.Option(False, "--reopen", help="Open a closed item again."),
+    by: str = typer.Option("cli", "--by", help="Who closes it."),
+    as_user: Optional[str] = typer.Option(None, "--as", help="Close as this user (a salesperson: their own items)."),
+) -> None:
+    """Close an open item by hand (or reopen it)."""
+    from assistant.accounts.open_items import OpenItems
+
+    services = _services()
+    person = _person(services, as_user)
+    item = OpenItems(services.needlog).close(item_id, actor=as_user or by, person=person, note=note, reopen=reopen)
+    console.print(f"#{item.id} {escape(item.text)} → [bold]{item.status}[/]")

@@ -250,11 +250,15 @@ def extract(
         for turn in transcript.turns:
             log.add_turn(cid, turn.role, turn.text, extraction="done" if turn.role == "customer" else "none")
         records = log.record_needs(cid, outcome.needs, source="import", author=author, account=account)
+        from assistant.accounts.open_items import after_conversation
+
+        after_conversation(log, cid)  # open items, and the needs the customer agreed to
+        records = [log.get_need(r.id) for r in records]
     else:
         records = [
             NeedRecord(statement=n.statement, kind=n.kind, dimension=n.dimension, owner=n.owner,
                        motive=n.motive, evidence=n.evidence, confidence=n.confidence, source="import",
-                       status="confirmed", account=account, author=author)
+                       status="stated", account=account, author=author)
             for n in outcome.needs
         ]
     if as_json:

@@ -1,8 +1,8 @@
 """Pre-meeting brief: quality on annotated account histories, and `needs brief` speed on a
 large need log (SQLite and a real PostgreSQL server).
 
-    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/brief.py [--set dev|untuned|both]
-        [--needs 100000 --accounts 5000] [--skip-speed] [--skip-postgres]
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/brief.py [--set dev|untuned|v2|all]
+        [--needs 100000 --accounts 5000] [--skip-speed] [--skip-quality] [--skip-postgres]
         [--out benchmarks/results/brief.json]
 
 Quality (per account of a history file, each loaded into a fresh SQLite need log with its
@@ -11,15 +11,21 @@ the method cards' questions, so the figure measures what the log and the ranking
 
 * open-item coverage — share of the account's open items present in the brief's text
   (to_verify, left_open, questions); an item counts when any of its terms appears;
+  also per kind (promise, question, deferred, hypothesis), from "left open" alone, and how
+  many open items the briefs showed (``open_items_shown``: a brief that showed everything
+  would cover everything);
 * similar-account precision — share of the brief's "同类客户还提到过…" hypotheses whose
   statement is one of the needs the labels name as relevant for this account
   (and recall: share of the labelled ones that were offered).
 
-Sets: ``benchmarks/data/account_histories_dev.json`` (written for tuning; logged needs with
-states, similar labels by need id) and ``benchmarks/data/untuned/account_histories.json``
-(written blind, never tuned on; raw meeting transcripts, logged here with the rule extractor
-as the product logs them, similar labels as statements matched by meaning — an offered
-hypothesis that matches no label counts as not relevant).
+Sets: ``benchmarks/data/account_histories_dev.json`` (written for tuning: 12 accounts of
+logged needs with states, similar labels by need id, and 8 accounts of meeting transcripts,
+zh and en, with the four kinds of open items) and, for measurement only, the held-out
+``benchmarks/data/untuned/account_histories.json`` and ``account_histories_v2.json`` (written
+blind, never tuned on). Transcript histories are logged the product's way — imported
+meetings, needs by the rule extractor recorded as stated, open items read and closed
+(``load_meetings``); similar labels are statements matched by meaning — an offered
+hypothesis that matches no label counts as not relevant.
 
 Speed: 100k needs over 5k accounts in 50 trades (bulk insert), a brief for 20 accounts,
 median seconds, against a plain query of the same account's needs in the same run
@@ -58,7 +64,8 @@ from assistant.needs.log import NeedFilter, NeedLog  # noqa: E402
 from assistant.needs.records import need_key  # noqa: E402
 
 SETS = {"dev": ROOT / "benchmarks" / "data" / "account_histories_dev.json",
-        "untuned": ROOT / "benchmarks" / "data" / "untuned" / "account_histories.json"}
+        "untuned": ROOT / "benchmarks" / "data" / "untuned" / "account_histories.json",
+        "v2": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v2.json"}
 CATALOG = Catalog.load(ROOT / "knowledge")
 NOW = datetime.now(timezone.utc)
 STATUS = {"hypothesis": "hypothesis", "stated": "hypothesis", "confirmed": "confirmed",
@@ -103,9 +110,12 @@ def brief_text(brief) -> str:
 
 
 def load_meetings(log: NeedLog, accounts: list[dict]) -> None:
-    """Histories given as meeting transcripts: each meeting is logged the product's way — a
-    conversation with its turns, needs found by the rule extractor (no model) and recorded
-    (restatements merged); nothing is moved by hand."""
+    """Histories given as meeting transcripts: each meeting is logged the product's way — an
+    imported conversation with its turns and the needs the rule extractor finds (no model),
+    recorded as stated (``NeedLog.import_conversation``), then read for open items and for
+    the needs the customer confirmed (``accounts.open_items.after_conversation``); nothing is
+    moved by hand. A meeting's date is its conversation's date."""
+    from assistant.accounts.open_items import after_conversation
     from assistant.needs.extract import NeedExtractor
     from assistant.needs.transcript import parse_transcript_json
 
@@ -113,15 +123,24 @@ def load_meetings(log: NeedLog, accounts: list[dict]) -> None:
         log.ensure_account(acc["account"], segment=acc.get("segment", ""))
         log.set_account_trade(acc["account"], acc.get("trade", ""))
         lang = acc.get("lang", "zh")
-        for m in sorted(acc["meetings"], key=lambda m: m.get("date", "")):
-            cid = log.create_conversation(account=acc["account"], author=acc.get("salesperson", ""),
-                                          language=lang, title=m.get("date", ""))
+        for k, m in enumerate(sorted(acc["meetings"], key=lambda m: m.get("date", ""))):
             turns = [t for t in m["turns"] if t.get("role") in ("customer", "sales") and t.get("text")]
-            for t in turns:
-                log.add_turn(cid, t["role"], t["text"])
             outcome = NeedExtractor(None, method="rules", language=lang).extract(
                 parse_transcript_json({"turns": turns}))
-            log.record_needs(cid, outcome.needs, author=acc.get("salesperson", ""))
+            cid, _ = log.import_conversation([(t["role"], t["text"], {}) for t in turns], outcome.needs,
+                                             account=acc["account"], author=acc.get("salesperson", ""),
+                                             language=lang, title=m.get("date", ""))
+            try:
+                when = datetime.fromisoformat(m["date"]).replace(tzinfo=timezone.utc)
+            except (KeyError, ValueError):
+                when = NOW - timedelta(days=len(acc["meetings"]) - k)
+            with log.sessions() as session:
+                conv = session.get(Conversation, cid)
+                conv.created_at = conv.updated_at = when
+                for n in session.scalars(select(Need).where(Need.conversation_id == cid)):
+                    n.created_at = n.updated_at = n.stage_since = when
+                session.commit()
+            after_conversation(log, cid)
 
 
 def similar_against_labels(brief, acc: dict, engine) -> tuple[int, int, int]:
@@ -155,20 +174,27 @@ def quality(path: Path, tmp: Path) -> dict:
     data = json.loads(path.read_text(encoding="utf-8"))
     accounts = data["accounts"]
     log = NeedLog.open(f"sqlite:///{tmp / (path.stem + '.db')}")
-    transcripts = "turns" in accounts[0]["meetings"][0]
-    if transcripts:
-        load_meetings(log, accounts)
-        ids = {}
-    else:
-        ids = load_history(log, accounts)
+    is_transcript = lambda acc: bool(acc["meetings"]) and "turns" in acc["meetings"][0]  # noqa: E731
+    load_meetings(log, [a for a in accounts if is_transcript(a)])
+    ids = load_history(log, [a for a in accounts if not is_transcript(a)])
     memory = AccountMemory(log)
     per, covered, total, offered, right, labelled, found, whole_hits = [], 0, 0, 0, 0, 0, 0, 0
+    by_kind: dict[str, list[int]] = {}
+    left_hits = shown = 0
     for acc in accounts:
+        transcripts = is_transcript(acc)
         brief = build_brief(memory, acc["account"], None, CATALOG, model=None)
         text = brief_text(brief)
-        items = [i["terms"] if isinstance(i, dict) else i for i in acc.get("open_items", [])]
+        raw = acc.get("open_items", [])
+        items = [i["terms"] if isinstance(i, dict) else i for i in raw]
+        kinds = [i.get("kind", "") if isinstance(i, dict) else "" for i in raw]
         low = text.lower()
         hit = [any(term.lower() in low for term in item) for item in items]
+        left = "\n".join(brief.left_open).lower()
+        left_hits += sum(any(term.lower() in left for term in item) for item in items)
+        shown += len(brief.open_items)
+        for kind, h in zip(kinds, hit):
+            by_kind.setdefault(kind or "unlabelled", []).append(int(h))
         whole = whole_text(brief).lower()
         whole_hits += sum(any(term.lower() in whole for term in item) for item in items)
         if transcripts:
@@ -186,12 +212,16 @@ def quality(path: Path, tmp: Path) -> dict:
         right += n_good
         labelled += n_labelled
         found += n_found
-        per.append({"account": acc["account"], "open_items": len(items), "covered": sum(hit),
-                    "missed": [item for item, h in zip(items, hit) if not h], "needs_logged": len(brief.known)
-                    + len(brief.to_verify), "similar_offered": n_offered, "similar_matched": n_matched,
-                    "similar_relevant": n_good})
+        per.append({"account": acc["account"], "transcripts": transcripts, "open_items": len(items),
+                    "covered": sum(hit), "missed": [item for item, h in zip(items, hit) if not h],
+                    "open_items_shown": len(brief.open_items), "needs_logged": len(brief.known) + len(brief.to_verify),
+                    "known": len(brief.known), "to_verify": len(brief.to_verify),
+                    "similar_offered": n_offered, "similar_matched": n_matched, "similar_relevant": n_good})
     return {"set": str(path.relative_to(ROOT)), "accounts": len(accounts),
             "open_item_coverage": round(covered / total, 3) if total else None, "open_items": total,
+            "open_item_coverage_left_open_only": round(left_hits / total, 3) if total else None,
+            "open_item_coverage_by_kind": {k: round(sum(v) / len(v), 3) for k, v in sorted(by_kind.items())},
+            "open_items_shown": shown,
             "open_item_coverage_with_known": round(whole_hits / total, 3) if total else None,
             "similar_precision": round(right / offered, 3) if offered else None, "similar_offered": offered,
             "similar_recall": round(found / labelled, 3) if labelled else None, "per_account": per}
@@ -274,10 +304,11 @@ def speed(url: str, needs: int, accounts: int, samples: int = 20) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--set", choices=("dev", "untuned", "both"), default="both")
+    parser.add_argument("--set", choices=("dev", "untuned", "v2", "all"), default="all")
     parser.add_argument("--needs", type=int, default=100_000)
     parser.add_argument("--accounts", type=int, default=5_000)
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--skip-quality", action="store_true", help="Speed only (the quality figures kept).")
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "brief.json")
     args = parser.parse_args()
@@ -287,7 +318,7 @@ def main() -> None:
     out = json.loads(args.out.read_text()) if args.out.exists() else {}
     out["note"] = ("Briefs built without the model (method-card questions); quality per set, speed per "
                    "database. See the docstring of benchmarks/brief.py.")
-    for name in (("dev", "untuned") if args.set == "both" else (args.set,)):
+    for name in (() if args.skip_quality else tuple(SETS) if args.set == "all" else (args.set,)):
         if SETS[name].exists():
             out[f"quality_{name}"] = quality(SETS[name], tmp)
             print(name, {k: v for k, v in out[f"quality_{name}"].items() if k != "per_account"}, flush=True)

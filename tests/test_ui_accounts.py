@@ -124,3 +124,36 @@ def test_no_accounts_yet(services):
     li = services.users.add("li", PASSWORD, role="sales")
     at = page(li)
     assert "还没有客户" in at.info[0].value
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_page_shows_what_was_left_open_with_its_source_and_closes_it(services, lang):
+    from assistant.accounts.open_items import OpenItems, after_conversation
+
+    li = services.users.add("li", PASSWORD, role="sales")
+    log = services.needlog
+    cid, _ = log.import_conversation([("customer", "能不能和收费系统打通，得问问信息部的小刘。", {}),
+                                      ("sales", "好的，我回去整理一份操作说明，下周发给您。", {})], [],
+                                     account="金桂物业", author="li", title="2026-10-12 拜访")
+    after_conversation(log, cid)
+    theirs, _ = log.import_conversation([("customer", "预算我说了不算，要等总公司批。", {})], [],
+                                        account="翠湖物业", author="wang", title="wang 的拜访")
+    after_conversation(log, theirs)
+    at = page(li, lang)
+    text = words(at)
+    assert ("上次留下的" if lang == "zh" else "Left open") in [h.value for h in at.subheader]
+    assert "“能不能和收费系统打通，得问问信息部的小刘。”" in text
+    assert ("没答上的问题" if lang == "zh" else "Unanswered question") in text
+    assert ("答应的事" if lang == "zh" else "Promise") in text
+    assert ("拜访 第1轮 · 客户" if lang == "zh" else "拜访 turn 1 · customer") in text  # where it came from
+    assert "总公司" not in text  # not wang's
+    question = next(i for i in OpenItems(log).of_account("金桂物业", li) if i.kind == "question")
+    at.button(key=f"acc_close_{question.id}").click().run()
+    ok(at)
+    assert [i.kind for i in OpenItems(log).of_account("金桂物业", li)] == ["promise"]
+    closed = OpenItems(log).of_account("金桂物业", li, status="closed")[0]
+    assert (closed.id, closed.closed_by) == (question.id, "li")
+    assert "`没答上的问题`" not in words(at) and "`Unanswered question`" not in words(at)
+    at.button(key="acc_brief").click().run()
+    ok(at)
+    assert "操作说明" in words(at)  # the brief's "left open" section

@@ -14,6 +14,7 @@ import re
 from datetime import datetime
 from typing import Any, Sequence
 
+import numpy as np
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
@@ -26,6 +27,8 @@ from assistant.db.schema import Account, Need
 from assistant.understanding.vocabulary import DIMENSION_SLOT, OWNER_SLOT
 
 
+SIMILAR_LIMIT = 4
+SIMILAR_RELEVANCE = 0.3  # centred cosine of a similar account's need to this account's nearest words
 SAME_TRADE = 0.6  # centred cosine of two trade names (酒店/宾馆/连锁酒店 ≥ 0.6; 酒店/医院 ≈ 0.45)
 
 
@@ -53,6 +56,33 @@ class SimilarHypothesis(BaseModel):
     accounts: list[str]
     hidden_accounts: int = 0  # similar accounts the reader may not see by name
     source: str = ""
+    evidence: list[dict[str, Any]] = Field(default_factory=list)  # account, quote, date (visible accounts)
+    relevance: float = 0.0  # closeness in meaning to what this account said
+
+
+class BriefOpenItem(BaseModel):
+    """Something a conversation left open, with where it came from."""
+
+    id: int
+    kind: str  # promise | question | deferred | hypothesis
+    kind_label: str = ""
+    text: str  # the sentence, verbatim
+    words: str = ""  # the words it was read from
+    context: str = ""  # what the other side had just said
+    speaker: str = ""  # customer | sales
+    author: str = ""
+    date: str = ""  # the meeting's date
+    meeting: str = ""  # the conversation's title
+    conversation: int | None = None
+    turn: int | None = None
+
+    def line(self, language: str = "zh") -> str:
+        who = ("客户" if self.speaker == "customer" else "销售") if language == "zh" else self.speaker
+        topic = f"（{self.context}）" if self.context else ""
+        return f"{self.kind_label}：{who}“{self.text}”{topic} — {self.date} #{self.conversation} 第{self.turn}轮" \
+            if language == "zh" else \
+            f"{self.kind_label}: {who} “{self.text}”{f' ({self.context})' if self.context else ''} — " \
+            f"{self.date} #{self.conversation} turn {self.turn}"
 
 
 class KnowledgeHypothesis(BaseModel):
@@ -68,6 +98,7 @@ class Brief(BaseModel):
     known: list[BriefNeed] = Field(default_factory=list)
     to_verify: list[BriefNeed] = Field(default_factory=list)
     left_open: list[str] = Field(default_factory=list)
+    open_items: list[BriefOpenItem] = Field(default_factory=list)
     questions: list[BriefQuestion] = Field(default_factory=list)
     similar: list[SimilarHypothesis] = Field(default_factory=list)
     from_knowledge: list[KnowledgeHypothesis] = Field(default_factory=list)
@@ -222,13 +253,27 @@ def build_questions(view: AccountView, known: list[BriefNeed], to_verify: list[B
     return out
 
 
+def _not_a_need(statement: str) -> bool:
+    """A logged statement that is an open item's words (someone else's call, put off, a
+    promise), not something the customer needs: never offered as a hypothesis."""
+    from assistant.understanding import lexicon
+
+    return any(lexicon.first(name, statement) for name in ("unanswered", "deferred", "promise"))
+
+
 def similar_hypotheses(memory: AccountMemory, view: AccountView, person: Any | None, *,
-                       limit: int = 5, threshold: float = SAME_NEED, pool: int = 60) -> list[SimilarHypothesis]:
+                       limit: int = SIMILAR_LIMIT, threshold: float = SAME_NEED, pool: int = 80,
+                       relevance: float = SIMILAR_RELEVANCE) -> list[SimilarHypothesis]:
     """Needs that accounts of the same trade logged and this account has not: "同类客户还提到过…".
 
-    Similar accounts share the trade (exactly, or by meaning for differently written trades).
-    Statements are the team's (the method learns from everyone); account names are shown only
-    to those who may see those accounts.
+    Gate: similar accounts share the trade (exactly, or by meaning for differently written
+    trades, centred cosine ≥ SAME_TRADE) and the segment when both are known; other trades
+    never appear. Rank: by meaning — a candidate's closeness to what this account said (the
+    mean of its two nearest own statements or quotes; ≥ ``threshold`` means the account has
+    it already and it is left out), then by how many accounts said it; below ``relevance``
+    it is not offered. Each keeps where it comes from: the accounts (named only to those who
+    may see them) and, for those, one quote and its date. Statements are the team's (the
+    method learns from everyone).
     """
     if not view.trade:
         return []
@@ -240,8 +285,10 @@ def similar_hypotheses(memory: AccountMemory, view: AccountView, person: Any | N
             near = [t for t, s in zip(trades, vecs[1:] @ vecs[0]) if s >= SAME_TRADE or t == view.trade]
         else:
             near = [view.trade]
-        peers = dict(session.execute(select(Account.id, Account.name).where(
-            Account.trade.in_(near), Account.name != view.name)).all())
+        peer_query = select(Account.id, Account.name).where(Account.trade.in_(near), Account.name != view.name)
+        if view.segment:
+            peer_query = peer_query.where(Account.segment.in_((view.segment, "")))
+        peers = dict(session.execute(peer_query).all())
         if not peers:
             return []
         said = (Need.account_id.in_(list(peers)), Need.rejected.is_(False),
@@ -251,6 +298,7 @@ def similar_hypotheses(memory: AccountMemory, view: AccountView, person: Any | N
             .where(*said).group_by(Need.key)
             .order_by(func.count(func.distinct(Need.account_id)).desc()).limit(pool)
         ).all()
+        rows = [r for r in rows if not _not_a_need(r[1])]
         if not rows:
             return []
         accounts_of: dict[str, set[str]] = {}
@@ -258,13 +306,17 @@ def similar_hypotheses(memory: AccountMemory, view: AccountView, person: Any | N
                 select(Need.key, Need.account_id).where(*said, Need.key.in_([r[0] for r in rows])).distinct()):
             accounts_of.setdefault(key, set()).add(peers[account_id])
     statements = [r[1] for r in rows]
-    own = [m.need.statement for m in view.needs]
+    own = [m.need.statement for m in view.needs] + [s.quote for m in view.needs for s in m.said][:40]
     vecs = vectors(statements + own, log.engine)
     cand, mine = vecs[: len(statements)], vecs[len(statements):]
+    close = cand @ mine.T if len(mine) else np.zeros((len(statements), 0), dtype=np.float32)
     clusters: list[list[int]] = []
+    score: dict[int, float] = {}
     for i in range(len(statements)):
-        if len(mine) and float((mine @ cand[i]).max()) >= threshold:
+        if close.shape[1] and float(close[i].max()) >= threshold:
             continue  # the account already has it
+        top = np.sort(close[i])[-2:] if close.shape[1] else np.zeros(1)
+        score[i] = float(top.mean())
         for c in clusters:
             if float(cand[c[0]] @ cand[i]) >= threshold:
                 c.append(i)
@@ -273,14 +325,31 @@ def similar_hypotheses(memory: AccountMemory, view: AccountView, person: Any | N
             clusters.append([i])
     visible = set(memory.account_names(person)) if scope(person) is not None else None
     out = []
+    keys_of: dict[int, list[str]] = {}
     for c in clusters:
+        best = max(score[i] for i in c) if close.shape[1] else 0.0
+        if close.shape[1] and best < relevance:
+            continue
         names = sorted(set().union(*(accounts_of.get(rows[i][0], set()) for i in c)))
         shown = names if visible is None else [n for n in names if n in visible]
+        keys_of[len(out)] = [rows[i][0] for i in c]
         out.append(SimilarHypothesis(statement=statements[c[0]], accounts=shown,
                                      hidden_accounts=len(names) - len(shown),
-                                     source=f"同类客户（{view.trade}）还提到过"))
-    out.sort(key=lambda h: -(len(h.accounts) + h.hidden_accounts))
-    return out[:limit]
+                                     relevance=round(best, 3), source=f"同类客户（{view.trade}）还提到过"))
+    order = sorted(range(len(out)), key=lambda k: -(out[k].relevance + 0.05 * (len(out[k].accounts)
+                                                                                + out[k].hidden_accounts)))[:limit]
+    out, keys = [out[k] for k in order], [keys_of[k] for k in order]
+    ids = {name: account_id for account_id, name in peers.items()}
+    with log.sessions() as session:  # where each comes from: one quote and its date per visible account
+        for h, hkeys in zip(out, keys):
+            for name in h.accounts[:3]:
+                found = session.execute(select(Need.evidence, Need.created_at).where(
+                    *said, Need.account_id == ids[name], Need.key.in_(hkeys)).limit(1)).first()
+                if found:
+                    quote = next((str(e.get("quote", "")) for e in found[0] or [] if e.get("quote")), "")
+                    h.evidence.append({"account": name, "quote": quote,
+                                       "date": found[1].date().isoformat() if found[1] else ""})
+    return out
 
 
 def knowledge_hypotheses(view: AccountView, catalog: Catalog, language: str = "zh",
@@ -302,27 +371,37 @@ def knowledge_hypotheses(view: AccountView, catalog: Catalog, language: str = "z
             for i in order]
 
 
+def open_items_of(memory: AccountMemory, account: str, person: Any | None, language: str = "zh",
+                  limit: int = 12) -> list[BriefOpenItem]:
+    """The account's open items (accounts.open_items), newest meeting first."""
+    from assistant.accounts.open_items import KIND_LABELS, OpenItems
+
+    zh = language == "zh"
+    return [BriefOpenItem(id=o.id, kind=o.kind, kind_label=KIND_LABELS.get(o.kind, (o.kind, o.kind))[0 if zh else 1],
+                          text=o.text, words=o.words, context=o.context, speaker=o.speaker, author=o.author,
+                          date=o.when.date().isoformat(), meeting=o.conversation_title,
+                          conversation=o.conversation_id, turn=o.turn)
+            for o in OpenItems(memory.log).of_account(account, person, limit=limit)]
+
+
 def build_brief(memory: AccountMemory, account: str, person: Any | None, catalog: Catalog, *,
                 model=None, language: str = "zh", size: int = 7, retries: int = 0,
                 similar: bool = True) -> Brief:
     view = memory.view(account, person)
     known = [_brief_need(m) for m in view.known]
     to_verify = [_brief_need(m) for m in view.open_hypotheses]
-    left_open: list[str] = []
-    if view.conversations:
-        last = view.conversations[-1]["id"]
-        for m in view.needs:
-            if m.need.conversation_id == last and m.need.lifecycle in ("hypothesis", "stated", "in_solution",
-                                                                        "proposed"):
-                left_open.append(m.need.statement)
-    left_open += [m.need.statement for m in view.needs
-                  if m.need.lifecycle == "proposed" and m.need.statement not in left_open]
-    left_open += [n.statement for n in to_verify if n.statement not in left_open]
+    items = open_items_of(memory, view.name, person, language)
+    left_open = [i.line(language) for i in items]
+    last = view.conversations[-1]["id"] if view.conversations else None
+    left_open += [m.need.statement for m in view.needs  # suspected last time, or a proposal awaiting an answer
+                  if (m.need.lifecycle == "proposed" or (m.need.lifecycle == "hypothesis"
+                                                         and m.need.conversation_id == last))
+                  and m.need.statement not in left_open]
     questions = build_questions(view, known, to_verify, catalog, model=model, language=language, size=size,
                                 retries=retries)
     return Brief(
         account=view.name, trade=view.trade, segment=view.segment, last_contact=view.last_contact,
-        known=known, to_verify=to_verify, left_open=left_open, questions=questions,
+        known=known, to_verify=to_verify, left_open=left_open, open_items=items, questions=questions,
         similar=similar_hypotheses(memory, view, person) if similar else [],
         from_knowledge=knowledge_hypotheses(view, catalog, language, engine=memory.log.engine) if similar else [],
     )

@@ -31,6 +31,7 @@ from typing import Callable, Iterator, Literal
 from langchain_core.language_models.chat_models import BaseChatModel
 from pydantic import BaseModel, Field
 
+from assistant.accounts.coach_memory import after_turn, prep_plan
 from assistant.coach import phrasing
 from assistant.coach.cards import Catalog
 from assistant.coach.policy import (
@@ -222,6 +223,7 @@ class CoachService:
         self._cite(move, text)
         record_move(state, move)
         self.log.save_state(conversation_id, state.model_dump(mode="json"))
+        after_turn(self.log, conversation_id, new_needs, move, since=saved[0][0].idx)  # account memory
 
         last_words = latest.text if latest is not None else text
         result = CoachTurn(
@@ -249,7 +251,8 @@ class CoachService:
                              fix="paste the meeting in parts")
         conv = self.log.conversation(conversation_id)
         state = DiscoveryState.model_validate(conv.state) if conv.state else DiscoveryState()
-        self.log.add_turn(conversation_id, "sales", text, extraction="none")
+        said = self.log.add_turn(conversation_id, "sales", text, extraction="none")
+        after_turn(self.log, conversation_id, [], None, since=said.idx)  # account memory: open items
         if state.mode == "live":
             state.last_move = _what_sales_said(text, self.needs(conversation_id), state.language)
             self.log.save_state(conversation_id, state.model_dump(mode="json"))
@@ -495,6 +498,10 @@ class CoachService:
     # ---- prep: a question plan --------------------------------------------------------
     def plan(self, conversation_id: int, size: int = 7) -> "QuestionPlan":
         state = self.state(conversation_id)
+        if state.mode == "prep":  # an account the team has met: start from its brief
+            brief_plan = prep_plan(self.log, self.catalog, self.log.conversation(conversation_id), size=size)
+            if brief_plan is not None:
+                return brief_plan
         return build_plan(state, self.catalog, size=size)
 
 def _need_from_reading(reading: Reading, turn, found: list[NeedRecord], state: DiscoveryState):

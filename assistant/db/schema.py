@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -114,6 +114,34 @@ class NeedTransition(Base):
     actor: Mapped[str] = mapped_column(String(80), default="")
     via: Mapped[str] = mapped_column(String(20), default="manual")  # manual | web | cli | conversation
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class OpenItem(Base):
+    """What a conversation left open (0005): a promise (the salesperson will come back with
+    something), a question (the customer could not answer, or it is someone else's call), a
+    deferred need (raised, not taken up), a hypothesis (suspected, never confirmed). Open
+    until a later conversation of the account takes it up (``closed_in``) or someone closes it."""
+
+    __tablename__ = "open_items"
+    __table_args__ = (UniqueConstraint("conversation_id", "turn", "kind", name="uq_open_items_turn_kind"),
+                      Index("ix_open_items_account_status", "account_id", "status"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"))
+    turn: Mapped[int] = mapped_column(Integer)
+    speaker: Mapped[str] = mapped_column(String(20), default="")  # customer | sales
+    kind: Mapped[str] = mapped_column(String(20))  # promise | question | deferred | hypothesis
+    text: Mapped[str] = mapped_column(Text)  # the sentence, verbatim
+    words: Mapped[str] = mapped_column(Text, default="")  # the words it was read from
+    context: Mapped[str] = mapped_column(Text, default="")  # what the other side had just said
+    author: Mapped[str] = mapped_column(String(80), default="")
+    status: Mapped[str] = mapped_column(String(10), default="open")  # open | closed
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    closed_by: Mapped[str] = mapped_column(String(80), default="")
+    closed_in: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"), nullable=True)
+    closed_turn: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    close_note: Mapped[str] = mapped_column(Text, default="")
 
 
 class NeedEdit(Base):

@@ -73,6 +73,10 @@ class MeetingService:
         conversation_id, needs = self.needlog.import_conversation(
             turns, outcome.needs, account=account, author=author, language=language,
             title=meeting.title or "meeting")
+        from assistant.accounts.open_items import after_conversation
+
+        after_conversation(self.needlog, conversation_id)  # open items; needs the customer agreed to
+        needs = [self.needlog.get_need(n.id) for n in needs]
         review = review_turns(_review_turns(meeting), language=language, citation=self._citation(language))
         review.needs = [n.model_dump(mode="json") for n in needs]
         return ImportResult(conversation_id, meeting, review, needs)

@@ -277,7 +277,8 @@ class NeedLog:
         else:
             existing = []
         for item in needs:
-            new_status = status or "confirmed"  # the customer said it
+            # a transcript shows what the customer said, not that they agreed to it: stated
+            new_status = status or ("stated" if source == "import" else "confirmed")
             match = next(
                 (
                     n
@@ -466,10 +467,12 @@ class NeedLog:
             return list(session.scalars(select(NeedTransition).where(NeedTransition.need_id == need_id)
                                         .order_by(NeedTransition.at, NeedTransition.id)))
 
-    def add_knowledge_refs(self, need_id: str, refs: Sequence[str], *, editor: str = "") -> NeedRecord:
+    def add_knowledge_refs(self, need_id: str, refs: Sequence[str], *, editor: str = "",
+                           audit: bool = True) -> NeedRecord:
         """Keep the knowledge entries (ids such as ``buyer-vs-user``) a need was reasoned from.
 
-        The coach calls this with its move's citation when it logs a need it reasoned out."""
+        The coach calls this with its move's citation when it logs a need it reasoned out
+        (``audit=False`` in the turn the need is logged: part of how it was logged, not an edit)."""
         with self.sessions() as session:
             row = session.get(Need, need_id)
             if row is None:
@@ -478,8 +481,9 @@ class NeedLog:
             added = [r for r in (x.strip() for x in refs) if r and r not in known]
             if added:
                 row.knowledge_refs = known + added
-                session.add(NeedEdit(need_id=row.id, editor=editor, field="knowledge_refs",
-                                     old_value=", ".join(known), new_value=", ".join(known + added)))
+                if audit:
+                    session.add(NeedEdit(need_id=row.id, editor=editor, field="knowledge_refs",
+                                         old_value=", ".join(known), new_value=", ".join(known + added)))
                 session.commit()
             return self._record(session, row)
 

@@ -181,25 +181,84 @@ EN: dict[str, str] = {
     "to_seller": r"^(?:can|could|would) you\b|\bplease\b|\bsend (?:me|us)\b",
 }
 
+# What a conversation leaves open (assistant/accounts/open_items.py): kept apart from the
+# cues above because those are also the sentence classifier's features (classifier.py).
+TALK_ZH: dict[str, str] = {
+    "promise": (
+        "我回去(?:确认|问|查|核实|了解|看|算|商量|申请|准备|整理|跟)|我(?:去|再)?(?:确认|核实|问一下|查一下|了解一下)(?:一下)?.{0,20}(?:再|给您|给你|回复|答复|告诉)|"
+        "(?:下周|明天|周[一二三四五六日]|回头|过两天|尽快|月底前|下次)[^。？！]{0,12}(?:给您|给你|发给|发您|带|回复|答复|报给|提供)|"
+        "下次我(?:带|拿|把|给)|我(?:会|这边)?(?:整理|准备|做)(?:一份|个|一下)[^。？！]{0,16}(?:发|给|带)|给您(?:答复|回复|个答复|发过去)|"
+        "我帮您(?:问|申请|确认|争取|查)|我跟(?:公司|领导|技术|产品|总部)[^。？！]{0,8}(?:确认|申请|争取|沟通|问)|"
+        "我(?:让|请|叫)(?:我们)?(?:技术|工程师|同事|产品|售后)[^。？！]{0,10}(?:联系|对接|过来|给您)|会后我|我(?:来)?(?:安排|约)(?:一次|一下|个)|"
+        "(?:我|我们)(?:这边)?(?:出|做|写)(?:一|个)[^。？！]{0,10}(?:方案|测算|报价|清单)|我(?:再)?跟您确认|我打给您"
+    ),
+    "unanswered": (
+        "得问(?:问|一下)?|要问(?:问|一下)?|我(?:得|要|去)?(?:问问|请示)|说了不算|我做不了主|不是我(?:能)?定|不归我管|这个我不清楚|我不太清楚|"
+        "我也不(?:太)?(?:清楚|知道|确定)|不好说|说不准|要看(?:老板|领导|总部|集团|公司|上面|财务|IT|技术)|得(?:跟|和).{1,8}(?:商量|确认|核实)|"
+        "(?:还)?没(?:定|想好|决定|消息|回复|回音)|还在(?:等|谈|评估)|回头(?:我)?(?:问|查|确认)|我查一下再|等.{1,8}(?:回来|定了|批了)|"
+        "我不确定|(?:还|要|得)(?:要)?内部(?:讨论|评估|商量|开会)|我们内部(?:商量|讨论|评估)|得?上会|(?:老板|领导|总部)拍板|我没法(?:决定|答应|拍板)|"
+        "目前还不清楚|还不好说|我需要跟.{1,8}(?:对一下|确认|商量)"
+    ),
+    "deferred": (
+        "下次(?:再|专门|详细|细)?(?:聊|谈|说|讨论|看)|改天(?:再)?(?:聊|谈|说)|时间不够|来不及(?:说|聊|谈)|今天(?:先)?(?:到这|就到这|不展开)|"
+        "先放一放|以后再说|回头再(?:说|聊|谈)|这个(?:先)?不急|另外找(?:个)?时间|单独(?:约|聊|开个会)|先不(?:谈|聊|说)这个|"
+        "下回再|等下次|先聊到这|另约|以后有机会|先不展开|之后再(?:看|说|聊)|留到下次"
+    ),
+    "probe": (
+        "是不是|会不会|有没有可能|我猜|我估计|我理解(?:是|的是)?|听起来|感觉(?:您|你们)|(?:您|你们)(?:是不是|其实)|莫非|"
+        "可能(?:您|你们)(?:更|其实)|背后(?:是|其实)"
+    ),
+}
+
+TALK_EN: dict[str, str] = {
+    "promise": (
+        r"\bI'll (?:check|find out|confirm|get back|send|bring|follow up|ask|look into|put together|come back)|"
+        r"\blet me (?:check|find out|confirm|get back|ask|look into)|\bI will (?:check|send|bring|confirm|follow up|get back)|"
+        r"\bget back to you|\bfollow up (?:with|on)|\bsend (?:you|over) (?:a|the)|\bI'll have (?:an?|the) .{0,30} (?:for you|ready)|"
+        r"\bnext time I'll|\bby (?:monday|tuesday|wednesday|thursday|friday|next week|end of (?:the )?week)\b.{0,20}\b(?:send|share)|"
+        r"\bI'll (?:have|get) (?:our|my|the) .{0,30}(?:send|call|reach|contact|put)|\bI'll (?:set up|arrange|loop in|share|draft|email|circle back)|"
+        r"\bwe'll (?:send|put together|prepare|share|get back)|\bI can send\b"
+    ),
+    "unanswered": (
+        r"\b(?:I'd|I would|I'll|we'd|we'll) (?:have|need) to (?:check|ask|run it by|confirm)|\bnot my (?:call|decision)|\bnot up to me|"
+        r"\bI don't know\b|\bnot sure\b|\bno idea\b|\bhaven't decided|\bstill (?:waiting|deciding|evaluating|figuring)|"
+        r"\bneed to (?:check|ask|run it by) |\bthat's (?:a question )?for (?:our|the|my) |\bdepends on (?:what|whether|our|the) |\bTBD\b|"
+        r"\b(?:I|we) need to (?:talk to|discuss|loop in)|\brun it past\b|\bdiscuss (?:it )?internally\b|\bnot the right person\b|"
+        r"\bcan't commit\b|\bto be decided\b|\bcheck internally\b"
+    ),
+    "deferred": (
+        r"\bnext time\b|\bout of time\b|\brunning out of time|\b(?:park|table) (?:that|this|it)\b|\blet's come back to|"
+        r"\bseparate (?:call|meeting|session)|\banother (?:call|time|day)\b|\bnot today\b|\bfor later\b|\bcircle back|"
+        r"\bsave (?:that|this|it) for\b|\bfollow-up (?:meeting|call)\b|\btake (?:that|this|it) offline|\b(?:discuss|cover) (?:that|this|it) later|"
+        r"\bpick (?:that|this|it) up\b|\bout of scope for today"
+    ),
+    "probe": (
+        r"\bis it (?:that|because|possible)|\bcould it be|\bI (?:suspect|guess|wonder if|imagine)|\bsounds like|\bmy guess|"
+        r"\bam I right (?:that|in)|\bwould I be right|\bI'm guessing|\bmaybe (?:the real|what you)"
+    ),
+}
+
 LEXICONS: dict[str, dict[str, str]] = {"zh": ZH, "en": EN}
-NAMES: tuple[str, ...] = tuple(ZH)  # every cue
+TALK: dict[str, dict[str, str]] = {"zh": TALK_ZH, "en": TALK_EN}
+NAMES: tuple[str, ...] = tuple(ZH)  # every cue of the main tables
 # the cues the sentence classifier takes as features (its trained file records them; a new
 # cue is added to NAMES only, so the shipped classifier stays valid until it is retrained)
 CUES: tuple[str, ...] = NAMES[: NAMES.index("turn_buy")]
 _FLAGS = re.IGNORECASE
 
-if set(ZH) != set(EN):  # pragma: no cover - a declaration error, caught at import
-    raise RuntimeError(f"lexicons differ: {sorted(set(ZH) ^ set(EN))}")
+if set(ZH) != set(EN) or set(TALK_ZH) != set(TALK_EN):  # pragma: no cover - a declaration error
+    raise RuntimeError(f"lexicons differ: {sorted((set(ZH) ^ set(EN)) | (set(TALK_ZH) ^ set(TALK_EN)))}")
 
 
 @lru_cache(maxsize=None)
 def cue(name: str, language: str | None = None) -> re.Pattern[str]:
     """The compiled cue: both languages by default, one when ``language`` is given."""
-    if name not in ZH:
-        raise KeyError(f"unknown cue {name!r}; known: {', '.join(NAMES)}")
+    tables = LEXICONS if name in ZH else TALK
+    if name not in tables["zh"]:
+        raise KeyError(f"unknown cue {name!r}; known: {', '.join(NAMES + tuple(TALK_ZH))}")
     if language is not None:
-        return re.compile(LEXICONS[language][name], _FLAGS)
-    return re.compile(f"(?:{ZH[name]})|(?:{EN[name]})", _FLAGS)
+        return re.compile(tables[language][name], _FLAGS)
+    return re.compile(f"(?:{tables['zh'][name]})|(?:{tables['en'][name]})", _FLAGS)
 
 
 def first(name: str, text: str, language: str | None = None) -> re.Match[str] | None:

@@ -9,6 +9,7 @@ import streamlit as st
 from assistant.accounts.brief import build_brief
 from assistant.accounts.lifecycle import suggest_moves
 from assistant.accounts.memory import AccountMemory
+from assistant.accounts.open_items import OpenItems
 from ui import runtime
 from ui.components import escape_md, local_time, show_text
 from ui.i18n import lang, t
@@ -60,6 +61,26 @@ else:
     else:
         st.caption(t("acc.no_open"))
 
+    st.subheader(t("acc.open_items"))
+    items = OpenItems(log).of_account(name, person)
+    if not items:
+        st.caption(t("acc.no_open_items"))
+    for item in items:
+        with st.container(border=True):
+            cols = st.columns([6, 1])
+            with cols[0]:
+                show_text(f"“{item.text}”", bold=True, prefix=f"`{t('acc.kind.' + item.kind)}` ")
+                show_text(t("acc.open_item_from", date=item.when.date().isoformat(),
+                            meeting=item.conversation_title or f"#{item.conversation_id}", turn=item.turn,
+                            speaker=t(f"acc.speaker.{item.speaker}") if item.speaker in ("customer", "sales")
+                            else item.speaker), small=True)
+                if item.context:
+                    show_text(t("acc.open_item_topic", context=item.context), small=True)
+            if cols[1].button(t("acc.close_item"), key=f"acc_close_{item.id}"):
+                OpenItems(log).close(item.id, actor=person.username, person=person)
+                st.toast(t("acc.closed_item"))
+                st.rerun()
+
     records = [mn.need for mn in view.needs]
     move_form(log, records, person, key="acc_move")
 
@@ -103,6 +124,11 @@ else:
             st.markdown(f"**{t('acc.left_open')}**")
             for text in brief.left_open:
                 show_text(text, prefix="⏳ ")
+        if brief.to_verify:
+            st.markdown(f"**{t('acc.open')}**")
+            for n in brief.to_verify:
+                quotes = " ".join(f"“{e['quote']}”" for e in n.evidence[:2])
+                show_text(f"{n.statement} {quotes}", prefix="❓ ")
         st.markdown(f"**{t('acc.questions')}**")
         for i, q in enumerate(brief.questions, 1):
             show_text(q.question, prefix=f"{i}. ")
@@ -111,7 +137,8 @@ else:
             st.markdown(f"**{t('acc.similar')}**")
             for h in brief.similar:
                 who = ", ".join(h.accounts) + (f" +{h.hidden_accounts}" if h.hidden_accounts else "")
-                show_text(f"{h.statement}（{who}）", prefix="🔁 ")
+                said = "；".join(f"{e['account']} {e['date']}“{e['quote']}”" for e in h.evidence[:2] if e.get("quote"))
+                show_text(f"{h.statement}（{who}{'：' + said if said else ''}）", prefix="🔁 ")
         if brief.from_knowledge:
             st.markdown(f"**{t('acc.from_kb')}**")
             for h in brief.from_knowledge:
