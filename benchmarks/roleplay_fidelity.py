@@ -9,7 +9,9 @@ Two probe sets, each: natural trainee lines aimed at one hidden need, and bad li
 closed pushes, leading questions, off-topic, injections) that must release nothing.
 
 * benchmarks/data/roleplay_dev.json — written with the scenarios' asks; the thresholds in
-  assistant/roleplay/intent.py were calibrated on it (``--calibrate`` prints the sweep).
+  assistant/roleplay/intent.py were calibrated on its "tune" lines (``--calibrate`` prints the
+  sweep, reported as ``dev``); its "check" lines (``dev_check``) are held apart, never tuned on,
+  to show whether tuning on the others generalises.
 * benchmarks/data/untuned/roleplay_probes.json — written by someone who had not read the
   scenarios' topics or asks, and never used for tuning. Skipped if the file is missing.
 
@@ -88,8 +90,16 @@ def load_set(path: Path) -> tuple[list[dict], list[dict]] | None:
         "need": _pick(item, "need", "need_id", "target", "target_need"),
         "text": _pick(item, "text", "line", "probe", "question"),
         "kind": _pick(item, "kind", "type", "category") or "",
+        "split": item.get("split") or "tune",
     }
     return [norm(i) for i in probes], [norm(i) for i in bad]
+
+
+def split(loaded: tuple[list[dict], list[dict]] | None, which: str) -> tuple[list[dict], list[dict]] | None:
+    """The dev lines of one split: "tune" (thresholds and asks are set on them) or "check" (held apart)."""
+    if loaded is None:
+        return None
+    return tuple([x for x in part if x["split"] == which] for part in loaded)  # type: ignore[return-value]
 
 
 def prerequisites(scenario: Scenario, need_id: str) -> set[str]:
@@ -153,17 +163,16 @@ def reveal_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list
 
 def calibrate(scenarios: dict[str, Scenario], probes: list[dict], bad: list[dict]) -> None:
     """Print the targeted-reveal/false-reveal trade-off over the thresholds (dev set only)."""
-    from assistant.roleplay import intent, reveal
+    from assistant.roleplay import intent
 
-    for rel in (0.0, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03):
-        for margin in (0.0, 0.005):
-            intent.RELATIVE = intent.RELATIVE_CLOSED = reveal.RELATIVE = reveal.RELATIVE_CLOSED = rel
-            intent.MARGIN = margin
-            Target = intent.Target
-            Target.hits.__defaults__ = (rel, margin, intent.FLOOR)
+    for on_topic in (0.005, 0.01, 0.015, 0.02):
+        for probing in (-0.01, -0.005, 0.0, 0.005, 0.01, 0.015):
+            if probing > on_topic:
+                continue
+            intent.ON_TOPIC, intent.ON_TOPIC_PROBING = on_topic, probing
             fig = reveal_figures(scenarios, probes, bad)["semantic"]
-            print(f"relative {rel:.3f} margin {margin:.3f}: targeted {fig['targeted_reveal_rate']:.3f} "
-                  f"false {fig['false_reveals']}")
+            print(f"on_topic {on_topic:+.3f} probing {probing:+.3f} (relative {intent.RELATIVE:.3f}): "
+                  f"targeted {fig['targeted_reveal_rate']:.3f} false {fig['false_reveals']}")
 
 
 # --------------------------------------------------------------------------- the embedded model
@@ -273,22 +282,25 @@ def main(argv: list[str] | None = None) -> int:
     scenarios, problems = load_scenarios(ROOT / "knowledge" / "scenarios")
     if problems:
         print("\n".join(problems), file=sys.stderr)
-    sets = {"dev": load_set(DEV), "untuned": None if args.no_untuned else load_set(UNTUNED)}
+    dev = load_set(DEV)
+    sets = {"dev": split(dev, "tune"), "dev_check": split(dev, "check"),
+            "untuned": None if args.no_untuned else load_set(UNTUNED)}
     if args.calibrate:
         if sets["dev"] is None:
             print(f"skipped: {DEV} is missing")
             return 0
-        calibrate(scenarios, *sets["dev"])
+        calibrate(scenarios, *sets["dev"])  # the tune lines only: dev_check stays held apart
         return 0
     from assistant.roleplay import intent
 
     result: dict[str, Any] = {
         "thresholds": {"relative": intent.RELATIVE, "relative_closed": intent.RELATIVE_CLOSED,
-                       "floor": intent.FLOOR, "margin": intent.MARGIN, "injection": intent.INJECTION_THRESHOLD},
+                       "floor": intent.FLOOR, "margin": intent.MARGIN, "on_topic": intent.ON_TOPIC, "on_topic_probing": intent.ON_TOPIC_PROBING,
+                       "hint_band": intent.HINT_BAND, "injection": intent.INJECTION_THRESHOLD},
         "sets": {},
     }
     for name, loaded in sets.items():
-        path = DEV if name == "dev" else UNTUNED
+        path = DEV if name.startswith("dev") else UNTUNED
         if loaded is None:
             print(f"{name}: skipped ({path} is missing)")
             result["sets"][name] = {"skipped": f"{path.relative_to(ROOT)} is missing"}
