@@ -22,8 +22,9 @@ Two modes in the same run: ``rules`` (topics only, the trainer before the semant
   need is releasable (its ``requires`` already out, trust 0.1 above its ``min_trust``);
 * false reveals — bad lines that release anything, from a fresh attempt;
 * with ``--model N``: N lines played through the service with the embedded model, per mode;
-  role breaks over all customer replies shown (assistant talk, echo, speaking as the seller,
-  wrong language, contradiction, instructions talk, agreeing to buy early), leaks, the share of
+  role breaks over all customer replies shown (assistant talk and offers of help, echo, speaking
+  as the seller or from the seller's side of the deal, wrong language, contradiction, instructions
+  talk, agreeing to buy early — in words or as a bare yes to a closing push), leaks, the share of
   raw model replies the checks turned down, and seconds per customer reply. The replies are kept
   in the results file so they can be read.
 
