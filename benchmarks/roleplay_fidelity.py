@@ -131,7 +131,7 @@ def reveal_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list
             need = sc.need(p["need"])
             revealed = prerequisites(sc, need.id)
             trust = max(sc.starting_trust, need.reveal.min_trust + EARNED_TRUST)
-            d = decide(sc, classify(p["text"]), p["text"], revealed, set(), trust, semantic=semantic)
+            d = decide(sc, classify(p["text"], semantic=semantic), p["text"], revealed, set(), trust, semantic=semantic)
             ok = d.action == "reveal" and d.need_id == need.id
             hits += ok
             if not need.reveal.requires:
@@ -143,7 +143,7 @@ def reveal_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list
         false = []
         for b in bad:
             sc = scenarios[b["scenario"]]
-            d = decide(sc, classify(b["text"]), b["text"], set(), set(), sc.starting_trust, semantic=semantic)
+            d = decide(sc, classify(b["text"], semantic=semantic), b["text"], set(), set(), sc.starting_trust, semantic=semantic)
             if d.action == "reveal":
                 false.append({"scenario": sc.id, "text": b["text"], "need": d.need_id})
         elapsed = time.perf_counter() - t0
