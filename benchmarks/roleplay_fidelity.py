@@ -14,6 +14,8 @@ closed pushes, leading questions, off-topic, injections) that must release nothi
   to show whether tuning on the others generalises.
 * benchmarks/data/untuned/roleplay_probes.json — written by someone who had not read the
   scenarios' topics or asks, and never used for tuning. Skipped if the file is missing.
+* benchmarks/data/untuned/roleplay_probes_v2.json — a second such set, written blind after the
+  first had been seen; the clean figure. Skipped if missing.
 
 Two modes in the same run: ``rules`` (topics only, the trainer before the semantic layer) and
 ``semantic`` (topics, then meaning via the shipped embedder). Figures:
@@ -54,6 +56,7 @@ from assistant.roleplay.scenario import Scenario, load_scenarios  # noqa: E402
 
 DEV = ROOT / "benchmarks" / "data" / "roleplay_dev.json"
 UNTUNED = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes.json"
+UNTUNED_V2 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v2.json"
 RESULTS = ROOT / "benchmarks" / "results" / "roleplay_fidelity.json"
 MODELS_DIR = Path.home() / ".local" / "share" / "needs-assistant" / "models"
 MODES = ("rules", "semantic")
@@ -273,7 +276,7 @@ def model_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list[
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", type=int, default=0, metavar="N", help="play N lines per mode with the embedded model")
-    ap.add_argument("--model-set", choices=("dev", "untuned"), default="untuned",
+    ap.add_argument("--model-set", choices=("dev", "untuned", "untuned_v2"), default="untuned_v2",
                     help="which set the model lines come from (dev if untuned is missing)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--calibrate", action="store_true", help="print the threshold sweep on the dev set and stop")
@@ -285,7 +288,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(problems), file=sys.stderr)
     dev = load_set(DEV)
     sets = {"dev": split(dev, "tune"), "dev_check": split(dev, "check"),
-            "untuned": None if args.no_untuned else load_set(UNTUNED)}
+            "untuned": None if args.no_untuned else load_set(UNTUNED),
+            "untuned_v2": None if args.no_untuned else load_set(UNTUNED_V2)}
+    paths = {"dev": DEV, "dev_check": DEV, "untuned": UNTUNED, "untuned_v2": UNTUNED_V2}
     if args.calibrate:
         if sets["dev"] is None:
             print(f"skipped: {DEV} is missing")
@@ -301,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         "sets": {},
     }
     for name, loaded in sets.items():
-        path = DEV if name.startswith("dev") else UNTUNED
+        path = paths[name]
         if loaded is None:
             print(f"{name}: skipped ({path} is missing)")
             result["sets"][name] = {"skipped": f"{path.relative_to(ROOT)} is missing"}
