@@ -105,8 +105,9 @@ class Target:
         """Closer to this customer's needs than to small talk, the person or a pitch."""
         return self.need_id is not None and self.relative >= (ON_TOPIC if threshold is None else threshold)
 
-    def near_topic(self) -> bool:
-        return self.need_id is not None and self.relative >= ON_TOPIC - HINT_BAND
+    def near_topic(self, threshold: float | None = None) -> bool:
+        """Within HINT_BAND below the on-topic threshold."""
+        return self.need_id is not None and self.relative >= (ON_TOPIC if threshold is None else threshold) - HINT_BAND
 
 
 VOCATIVE = re.compile(r"^\s*(?:[\u4e00-\u9fff]{1,3}(?:您好|你好)?|(?:hi|hello|hey)(?: there)?|(?:sir|ma'am|madam))\s*[，,、!！]\s*", re.I)

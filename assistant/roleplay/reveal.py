@@ -162,7 +162,7 @@ def _by_meaning(scenario: Scenario, qc: QuestionClass, text: str, revealed: set[
         prerequisites_out = all(r in revealed for r in need.reveal.requires)
         action = "hint" if need.id not in hinted and prerequisites_out else "deflect"
         return Decision(action, need.id, moved, [], premature, similarity=aim.score)
-    if genuine and aim.near_topic() and probing:
+    if genuine and probing and aim.near_topic(intent.ON_TOPIC_PROBING):
         need = scenario.need(aim.need_id)
         if need.id not in hinted and all(r in revealed for r in need.reveal.requires):
             return Decision("hint", need.id, moved, [], premature, similarity=aim.score)
