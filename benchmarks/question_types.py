@@ -9,6 +9,9 @@ Three evaluation sets:
 
 * tests/data/questions_zh.json and questions_en.json — hand-labelled salesperson lines;
   accuracy per field, a confusion matrix for ``form``, and every rule error.
+* tests/data/questions_holdout_zh.json and questions_holdout_en.json — held out (never used to
+  write cues or the nearest-line examples): rules vs rules + the semantic layer
+  (``classify(text, semantic=True)``) per field.
 * MG-ShopDial (English shopping dialogues, read from ../shared at run time and never copied
   into the project): Wizard utterances, gold "open question" = intents include ``o_question``,
   gold "elicits a need" = intents include ``elicit``; precision/recall/F1 of the rules.
@@ -52,6 +55,11 @@ Labels = dict[str, Any]
 
 def rules(text: str) -> Labels:
     return classify(text).fields()
+
+
+def rules_semantic(text: str) -> Labels:
+    """The rules, with the nearest labelled lines for questions no SPIN cue matches."""
+    return classify(text, semantic=True).fields()
 
 
 _ENDS_Q = re.compile(r"[？?]\s*$")
@@ -141,6 +149,25 @@ def evaluate_labelled(path: Path) -> dict[str, Any]:
             [i["spin"] for i in items], [p["spin"] for p in r],
             ("situation", "problem", "implication", "need_payoff", "none")),
         "rule_errors": errors(items, r),
+    }
+
+
+def evaluate_holdout(path: Path) -> dict[str, Any]:
+    """A held-out set (never used to write cues or examples): rules vs rules + semantic layer."""
+    items = load_labelled(path)
+    r = [rules(i["text"]) for i in items]
+    t0 = time.perf_counter()
+    s = [rules_semantic(i["text"]) for i in items]
+    ms = 1000 * (time.perf_counter() - t0) / max(1, len(items))
+    return {
+        "file": str(path.relative_to(ROOT)),
+        "n": len(items),
+        "rules_accuracy": accuracy(items, r),
+        "semantic_accuracy": accuracy(items, s),
+        "semantic_ms_per_line": round(ms, 1),
+        "spin_confusion_semantic": confusion(
+            [i["spin"] for i in items], [p["spin"] for p in s],
+            ("situation", "problem", "implication", "need_payoff", "none")),
     }
 
 
@@ -297,6 +324,12 @@ def print_report(res: dict[str, Any]) -> None:
         print("form confusion (rows gold, columns rules):")
         m = s["form_confusion_rules"]
         print(_table([["gold\\rules", *FORMS]] + [[g, *[str(m[g][p]) for p in FORMS]] for g in FORMS]))
+    for key, h in res.get("holdout", {}).items():
+        print(f"\n== held out: {h['file']} (n={h['n']}), rules vs rules + nearest labelled lines")
+        rows = [["field", "rules", "semantic"]]
+        for f, a in h["rules_accuracy"].items():
+            rows.append([f, f"{a:.3f}", f"{h['semantic_accuracy'][f]:.3f}"])
+        print(_table(rows))
     mg = res.get("mgshopdial")
     if isinstance(mg, dict) and "tasks" in mg:
         print(f"\n== MG-ShopDial Wizard utterances (n={mg['n_wizard_utterances']})")
@@ -341,6 +374,8 @@ def main(argv: list[str] | None = None) -> int:
             "en": evaluate_labelled(DATA / "questions_en.json"),
         },
     }
+    res["holdout"] = {lang: evaluate_holdout(DATA / f"questions_holdout_{lang}.json")
+                      for lang in ("zh", "en") if (DATA / f"questions_holdout_{lang}.json").is_file()}
     if MGSHOPDIAL.is_file():
         res["mgshopdial"] = evaluate_mgshopdial(MGSHOPDIAL)
     else:

@@ -9,9 +9,13 @@ Two probe sets, each: natural trainee lines aimed at one hidden need, and bad li
 closed pushes, leading questions, off-topic, injections) that must release nothing.
 
 * benchmarks/data/roleplay_dev.json — written with the scenarios' asks; the thresholds in
-  assistant/roleplay/intent.py were calibrated on it (``--calibrate`` prints the sweep).
+  assistant/roleplay/intent.py were calibrated on its "tune" lines (``--calibrate`` prints the
+  sweep, reported as ``dev``); its "check" lines (``dev_check``) are held apart, never tuned on,
+  to show whether tuning on the others generalises.
 * benchmarks/data/untuned/roleplay_probes.json — written by someone who had not read the
   scenarios' topics or asks, and never used for tuning. Skipped if the file is missing.
+* benchmarks/data/untuned/roleplay_probes_v2.json — a second such set, written blind after the
+  first had been seen; the clean figure. Skipped if missing.
 
 Two modes in the same run: ``rules`` (topics only, the trainer before the semantic layer) and
 ``semantic`` (topics, then meaning via the shipped embedder). Figures:
@@ -20,8 +24,9 @@ Two modes in the same run: ``rules`` (topics only, the trainer before the semant
   need is releasable (its ``requires`` already out, trust 0.1 above its ``min_trust``);
 * false reveals — bad lines that release anything, from a fresh attempt;
 * with ``--model N``: N lines played through the service with the embedded model, per mode;
-  role breaks over all customer replies shown (assistant talk, echo, speaking as the seller,
-  wrong language, contradiction, instructions talk, agreeing to buy early), leaks, the share of
+  role breaks over all customer replies shown (assistant talk and offers of help, echo, speaking
+  as the seller or from the seller's side of the deal, wrong language, contradiction, instructions
+  talk, agreeing to buy early — in words or as a bare yes to a closing push), leaks, the share of
   raw model replies the checks turned down, and seconds per customer reply. The replies are kept
   in the results file so they can be read.
 
@@ -51,6 +56,7 @@ from assistant.roleplay.scenario import Scenario, load_scenarios  # noqa: E402
 
 DEV = ROOT / "benchmarks" / "data" / "roleplay_dev.json"
 UNTUNED = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes.json"
+UNTUNED_V2 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v2.json"
 RESULTS = ROOT / "benchmarks" / "results" / "roleplay_fidelity.json"
 MODELS_DIR = Path.home() / ".local" / "share" / "needs-assistant" / "models"
 MODES = ("rules", "semantic")
@@ -88,8 +94,16 @@ def load_set(path: Path) -> tuple[list[dict], list[dict]] | None:
         "need": _pick(item, "need", "need_id", "target", "target_need"),
         "text": _pick(item, "text", "line", "probe", "question"),
         "kind": _pick(item, "kind", "type", "category") or "",
+        "split": item.get("split") or "tune",
     }
     return [norm(i) for i in probes], [norm(i) for i in bad]
+
+
+def split(loaded: tuple[list[dict], list[dict]] | None, which: str) -> tuple[list[dict], list[dict]] | None:
+    """The dev lines of one split: "tune" (thresholds and asks are set on them) or "check" (held apart)."""
+    if loaded is None:
+        return None
+    return tuple([x for x in part if x["split"] == which] for part in loaded)  # type: ignore[return-value]
 
 
 def prerequisites(scenario: Scenario, need_id: str) -> set[str]:
@@ -120,7 +134,7 @@ def reveal_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list
             need = sc.need(p["need"])
             revealed = prerequisites(sc, need.id)
             trust = max(sc.starting_trust, need.reveal.min_trust + EARNED_TRUST)
-            d = decide(sc, classify(p["text"]), p["text"], revealed, set(), trust, semantic=semantic)
+            d = decide(sc, classify(p["text"], semantic=semantic), p["text"], revealed, set(), trust, semantic=semantic)
             ok = d.action == "reveal" and d.need_id == need.id
             hits += ok
             if not need.reveal.requires:
@@ -132,7 +146,7 @@ def reveal_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list
         false = []
         for b in bad:
             sc = scenarios[b["scenario"]]
-            d = decide(sc, classify(b["text"]), b["text"], set(), set(), sc.starting_trust, semantic=semantic)
+            d = decide(sc, classify(b["text"], semantic=semantic), b["text"], set(), set(), sc.starting_trust, semantic=semantic)
             if d.action == "reveal":
                 false.append({"scenario": sc.id, "text": b["text"], "need": d.need_id})
         elapsed = time.perf_counter() - t0
@@ -153,17 +167,16 @@ def reveal_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list
 
 def calibrate(scenarios: dict[str, Scenario], probes: list[dict], bad: list[dict]) -> None:
     """Print the targeted-reveal/false-reveal trade-off over the thresholds (dev set only)."""
-    from assistant.roleplay import intent, reveal
+    from assistant.roleplay import intent
 
-    for rel in (0.0, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03):
-        for margin in (0.0, 0.005):
-            intent.RELATIVE = intent.RELATIVE_CLOSED = reveal.RELATIVE = reveal.RELATIVE_CLOSED = rel
-            intent.MARGIN = margin
-            Target = intent.Target
-            Target.hits.__defaults__ = (rel, margin, intent.FLOOR)
+    for on_topic in (0.005, 0.01, 0.015, 0.02):
+        for probing in (-0.01, -0.005, 0.0, 0.005, 0.01, 0.015):
+            if probing > on_topic:
+                continue
+            intent.ON_TOPIC, intent.ON_TOPIC_PROBING = on_topic, probing
             fig = reveal_figures(scenarios, probes, bad)["semantic"]
-            print(f"relative {rel:.3f} margin {margin:.3f}: targeted {fig['targeted_reveal_rate']:.3f} "
-                  f"false {fig['false_reveals']}")
+            print(f"on_topic {on_topic:+.3f} probing {probing:+.3f} (relative {intent.RELATIVE:.3f}): "
+                  f"targeted {fig['targeted_reveal_rate']:.3f} false {fig['false_reveals']}")
 
 
 # --------------------------------------------------------------------------- the embedded model
@@ -263,7 +276,7 @@ def model_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list[
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", type=int, default=0, metavar="N", help="play N lines per mode with the embedded model")
-    ap.add_argument("--model-set", choices=("dev", "untuned"), default="untuned",
+    ap.add_argument("--model-set", choices=("dev", "untuned", "untuned_v2"), default="untuned_v2",
                     help="which set the model lines come from (dev if untuned is missing)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--calibrate", action="store_true", help="print the threshold sweep on the dev set and stop")
@@ -273,22 +286,27 @@ def main(argv: list[str] | None = None) -> int:
     scenarios, problems = load_scenarios(ROOT / "knowledge" / "scenarios")
     if problems:
         print("\n".join(problems), file=sys.stderr)
-    sets = {"dev": load_set(DEV), "untuned": None if args.no_untuned else load_set(UNTUNED)}
+    dev = load_set(DEV)
+    sets = {"dev": split(dev, "tune"), "dev_check": split(dev, "check"),
+            "untuned": None if args.no_untuned else load_set(UNTUNED),
+            "untuned_v2": None if args.no_untuned else load_set(UNTUNED_V2)}
+    paths = {"dev": DEV, "dev_check": DEV, "untuned": UNTUNED, "untuned_v2": UNTUNED_V2}
     if args.calibrate:
         if sets["dev"] is None:
             print(f"skipped: {DEV} is missing")
             return 0
-        calibrate(scenarios, *sets["dev"])
+        calibrate(scenarios, *sets["dev"])  # the tune lines only: dev_check stays held apart
         return 0
     from assistant.roleplay import intent
 
     result: dict[str, Any] = {
         "thresholds": {"relative": intent.RELATIVE, "relative_closed": intent.RELATIVE_CLOSED,
-                       "floor": intent.FLOOR, "margin": intent.MARGIN, "injection": intent.INJECTION_THRESHOLD},
+                       "floor": intent.FLOOR, "margin": intent.MARGIN, "on_topic": intent.ON_TOPIC, "on_topic_probing": intent.ON_TOPIC_PROBING,
+                       "hint_band": intent.HINT_BAND, "injection": intent.INJECTION_THRESHOLD},
         "sets": {},
     }
     for name, loaded in sets.items():
-        path = DEV if name == "dev" else UNTUNED
+        path = paths[name]
         if loaded is None:
             print(f"{name}: skipped ({path} is missing)")
             result["sets"][name] = {"skipped": f"{path.relative_to(ROOT)} is missing"}

@@ -129,3 +129,17 @@ def test_holdout_accuracy_floors(lang):
     for field, floor in HOLDOUT_FLOORS[lang].items():
         accuracy = sum(predict(i["text"])[field] == i[field] for i in items) / len(items)
         assert accuracy >= floor, f"{lang} {field}: {accuracy:.3f} < {floor}"
+
+
+# The semantic layer (nearest labelled lines, shipped embedder) where no SPIN cue matches.
+@pytest.mark.parametrize("text,rules_spin,semantic_spin", [
+    ("仓库里现在最让人闹心的是什么？", "situation", "problem"),  # no problem word the rules know
+    ("你们现在有几个仓库？", "situation", "situation"),              # plain fact-finding stays
+    ("How many pickers work the night shift?", "situation", "situation"),
+    ("这样拖下去，对你们跟客户的关系会怎么样？", "implication", "implication"),  # a cue wins: unchanged
+])
+def test_nearest_labelled_lines_set_the_spin_stage_where_no_cue_matches(text, rules_spin, semantic_spin):
+    from assistant.roleplay.classify import classify
+
+    assert classify(text).spin == rules_spin
+    assert classify(text, semantic=True).spin == semantic_spin

@@ -49,8 +49,16 @@ def test_length(reply, bad):
     ("作为一个AI助手，我没有家人。", True),
     ("请问有什么可以帮您的？", True),
     ("How can I help you today?", True),
+    ("I'm not sure how to help with that.", True),
+    ("not sure how to help", True),
+    ("Let me know if you have any other questions.", True),
+    ("不知道该怎么帮您。", True),
+    ("您还有其他问题吗？", True),
     ("抱歉啊小伙子，我刚才没听清。", False),
     ("Sorry, it's been one of those weeks.", False),
+    ("I'm not sure how that helps my dad.", False),
+    ("I'm not sure what he'd want, to be honest.", False),
+    ("我也不知道怎么跟他说。", False),
 ])
 def test_assistant_and_refusal_talk(reply, bad):
     assert bool(checks.check_assistant_talk(reply)) is bad
@@ -62,8 +70,19 @@ def test_assistant_and_refusal_talk(reply, bad):
     ("我们的枣又脆又甜，您尝尝。", True),
     ("给您推荐这款大屏手机。", True),
     ("I'd recommend the large-screen model.", True),
+    ("经理，我们已经报了这个价。", True),           # the customer quoting, as the seller would
+    ("我们的报价已经是最低了。", True),
+    ("这个价我可以给您打个九折。", True),
+    ("您放心，我们会尽快给您安排师傅上门。", True),
+    ("We've already quoted you our best price.", True),
+    ("I can give you a discount on the second pair.", True),
     ("你们的枣看着还行。", False),
     ("Your shop is nicer than the one across the road.", False),
+    ("你们上次报的价太高了。", False),               # the customer talking about the seller's quote
+    ("我们在采购平台上报的需求就是换屏。", False),
+    ("你们能不能给我优惠一点？", False),
+    ("Your quote was higher than the other supplier's.", False),
+    ("Can you give me a better price?", False),
 ])
 def test_speaking_as_the_salesperson(reply, bad):
     assert bool(checks.check_seller_voice(reply)) is bad
@@ -103,6 +122,29 @@ def test_talk_about_instructions(reply, bad):
 def test_agreeing_to_buy_before_the_key_needs(reply, bad):
     assert bool(checks.check_agrees_to_buy(reply, key_needs_uncovered=False)) is bad
     assert checks.check_agrees_to_buy(reply, key_needs_uncovered=True) is None
+
+
+@pytest.mark.parametrize("reply,line,bad", [
+    ("好的", "那我就给您称两斤甜枣，包起来？", True),       # a bare yes to a closing push
+    ("好的。", "这款今天特价，您就定这个吧？", True),
+    ("行吧。", "合同我今天发您，签一下？", True),
+    ("OK.", "Shall I ring this one up for you?", True),
+    ("Sure.", "Can we lock in sixty units today?", True),
+    ("好的", "您先坐，我给您倒杯水？", False),             # a yes to something that is not a sale
+    ("好的", "我能问您几个问题吗？", False),
+    ("Sure.", "Mind if I ask what he uses his phone for?", False),
+    ("好的，不过我得先问问儿媳妇。", "那我就给您称两斤甜枣，包起来？", False),  # not a bare yes
+    ("Okay, but I need to think about it.", "Shall I ring this one up for you?", False),
+])
+def test_a_bare_yes_to_a_closing_push_is_agreeing_to_buy(reply, line, bad):
+    assert bool(checks.check_agrees_to_buy(reply, key_needs_uncovered=False, line=line)) is bad
+    assert checks.check_agrees_to_buy(reply, key_needs_uncovered=True, line=line) is None
+
+
+def test_check_reply_rejects_a_bare_yes_to_a_push(shipped):
+    sc = shipped["jujube-old-lady"]
+    assert check_reply("好的", ReplyContext(sc, "甜枣今天特价，给您称两斤包起来？"))
+    assert not check_reply("好的", ReplyContext(sc, "阿姨，我能问问您买枣是做什么用的吗？"))
 
 
 def test_leak_of_unreleased_facts(shipped):

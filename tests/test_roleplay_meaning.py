@@ -49,6 +49,28 @@ def test_a_natural_question_with_no_topic_word_reveals_its_need(shipped, sid, ne
     assert d.action == "reveal" and d.need_id == need and d.similarity > 0
 
 
+@pytest.mark.parametrize("sid,need,line", [
+    ("warehouse-scanners", "current-devices-failing", "How are the handhelds you use today treating you?"),
+    ("saas-helpdesk-chatbot", "agent-burnout", "What's been keeping you up at night on the support side?"),
+])
+def test_a_genuine_question_on_the_business_is_answered_with_the_closest_need(shipped, sid, need, line):
+    sc = shipped[sid]
+    assert line not in sc.need(need).asks
+    assert _decide(sc, line, semantic=False).action != "reveal"
+    d = _decide(sc, line, trust=0.9)
+    assert d.action == "reveal" and d.need_id == need
+
+
+@pytest.mark.parametrize("sid,line", [
+    ("bank-queue-display", "您是哪一年参加工作的？"),      # about the person, not their situation
+    ("school-tablets", "您平时周末带孩子去哪儿玩？"),
+    ("sofa-for-parents", "您平时喜欢什么风格的家具？"),
+    ("warehouse-scanners", "Can I put you down for sixty units today?"),  # a closing push
+])
+def test_questions_about_the_person_or_pushes_release_nothing(shipped, sid, line):
+    assert _decide(shipped[sid], line, trust=0.9).action not in ("reveal", "hint")
+
+
 @pytest.mark.parametrize("line", [
     "我们的枣又甜又脆，来两斤吧？",      # a pitch
     "您肯定是买给自己吃的吧？",          # leading, aimed at the hidden need

@@ -5,8 +5,9 @@ rejected, or ``None`` when it passes. ``check_reply`` runs them all. A rejected 
 regenerated once, then replaced by an authored line (service.py).
 
 What they catch, from what the embedded model was seen to do: answering as an AI assistant,
-refusing, speaking as the salesperson or echoing the trainee, the wrong language, giving in
-to a pitch before the key needs are out, leaking a fact not yet released, contradicting a
+refusing or offering help ("not sure how to help"), speaking as the salesperson or from the
+seller's side of the deal ("我们已经报了这个价"), echoing the trainee, the wrong language, giving in
+to a pitch before the key needs are out (in words, or a bare "好的" to a closing push), leaking a fact not yet released, contradicting a
 hidden fact it was (rightly) never shown, and talking about its instructions.
 """
 
@@ -32,13 +33,42 @@ ASSISTANT_TALK = re.compile(
     r"非法活动|违反.*(?:政策|规定)|有什么(?:我)?可以帮(?:您|你)|请问有什么|很高兴为您|为您服务|"
     r"\bas an ai\b|language model|\bi am an? (?:ai|assistant|chatbot)\b|\bi'm an? (?:ai|assistant|chatbot)\b|"
     r"i(?:'m| am) sorry,? but i (?:can(?:'|no)?t|am unable)|i can(?:'|no)?t (?:assist|help) with|"
-    r"how (?:can|may) i (?:help|assist) you|happy to help|is there anything else",
+    r"how (?:can|may) i (?:help|assist) you|happy to help|is there anything else|"
+    r"(?:not sure|unsure) (?:how|what) (?:to|i can|i could) (?:help|assist|do for you)|how (?:to|i can|i could) help(?: you)?\b|"
+    r"\bi can help (?:you )?with\b|i(?:'d| would) be (?:glad|happy) to (?:help|assist)|hope (?:this|that) helps|"
+    r"feel free to (?:ask|let me know)|let me know if you (?:have|need)|"
+    r"不知道(?:该)?(?:怎么|如何)帮(?:您|你)|(?:能|可以)帮(?:您|你)(?:做)?(?:什么|的吗)|希望(?:对(?:您|你)有|能帮到)|"
+    r"(?:您|你)还有(?:其他|别的|任何)(?:问题|需要)|随时(?:告诉|联系)我",
     _I,
 )
 SELLER_VOICE = re.compile(
     r"^(?:销售|售货员|店员|营业员|卖家|摊主|Salesperson|Sales rep|Seller|Agent)\s*[:：]|(?:^|\n)\s*(?:销售|Salesperson)\s*[:：]|"
     r"我们(?:的|家)(?:产品|枣|货|系统|方案|服务|平板|空调|沙发|滤芯|轴承|显示屏)|给您推荐|为您推荐|推荐您|您可以考虑|"
-    r"\bour (?:product|range|model|offer)s?\b|\bi(?:'d| would) recommend\b|\bwe (?:offer|have a|can offer)\b",
+    r"\bour (?:product|range|model|offer)s?\b|\bi(?:'d| would) recommend\b|\bwe (?:offer|have a|can offer)\b|"
+    # the seller's side of the deal: quoting, discounting, arranging for the customer
+    r"我们(?:已经|这边|公司|厂里)?(?:已经)?(?:报(?:了|过)(?:这个|那个)?价|报的价|给(?:您|你)(?:们)?报)|我们的报价(?:单)?(?:已经|是|就是)|"
+    r"给(?:您|你)(?:们)?(?:报个?价|打(?:个)?[一二三四五六七八九\d.]*折|优惠|让(?:一|点|些|利)|包邮|免费(?:上门|安装|送)|申请(?:优惠|折扣))|"
+    r"(?:我们|我这边)(?:会|可以|能|马上|尽快)(?:为|给|帮)(?:您|你)(?:们)?(?:安排|提供|报|发|送|办|处理|打折|优惠)|"
+    r"为(?:您|你)(?:们)?(?:提供|报价|服务|安排)|(?:您|你)(?:放心|别担心)[，,]?\s*我们(?:会|一定|保证)|"
+    r"\bwe(?:'ve| have)? (?:already )?quoted\b|\bour (?:quote|price|offer) (?:is|was|stands)\b|"
+    r"\b(?:we|i) can (?:give|offer|get) you (?:a |an |the )?(?:discount|deal|better price|price)|"
+    r"\bwe(?:'ll| will) (?:send|arrange|ship|schedule|install) (?:it|that|this|someone|a technician)? ?(?:for you|to you)\b|"
+    r"\blet me (?:check|get|find) (?:that|the price|a quote) for you\b",
+    _I,
+)
+# a reply that only says yes — to a closing push, it is agreeing to buy
+BARE_ASSENT = re.compile(
+    r"^(?:嗯[，,、\s]*)?(?:好的?|好吧|好呀|好啊|行|行吧|行啊|可以|可以的|没问题|成|中|那好|那行|那就这样|就这样吧|那好吧|那行吧|嗯+)"
+    r"[。！!，,~～\s]*$|"
+    r"^(?:ok(?:ay)?|sure|fine|alright|all right|yes|yeah|yep|sounds good|go ahead|why not|deal)[.!,\s]*(?:then|sure|thanks)?[.!\s]*$",
+    _I,
+)
+CLOSING_PUSH = re.compile(
+    r"包起来|装上|装起来|给您装|称(?:一|两|几|点)|下单|签(?:了|合同|一下|字)?(?:吧|吗|？|\?)|今天(?:就)?(?:签|定|订|下单)|定金|订金|开(?:个|一个)?账号|"
+    r"就(?:选|定|要|按)(?:这|那)|先(?:来|拿|定)|来(?:一|两|几)(?:斤|个|台|套|份)|把合同发|给您(?:留|备|订)|能定吗|行吗[？?]?$|可以吗[？?]?$|好不好[？?]?$|"
+    r"\bshall i (?:ring|wrap|put|send|book|order|lock|grab|get)|\bcan (?:i|we) (?:put you down|lock in|sign|book|send (?:you )?the contract)|"
+    r"\bring (?:it|this|that) up\b|\bwrap (?:it|this|that) up\b|\bsign (?:today|now|the contract)\b|\border (?:today|now)\b|"
+    r"\bdo we have a deal\b|\bshall we go ahead\b|\bready to (?:buy|order|sign)\b",
     _I,
 )
 INSTRUCTION_TALK = re.compile(
@@ -110,10 +140,22 @@ def check_instruction_talk(reply: str) -> str | None:
     return "talks about instructions or the exercise" if INSTRUCTION_TALK.search(reply) else None
 
 
-def check_agrees_to_buy(reply: str, key_needs_uncovered: bool) -> str | None:
+def is_push(line: str) -> bool:
+    """A trainee line that asks the customer to buy: a pitch or a closing question."""
+    from assistant.roleplay.classify import classify
+
+    return bool(line.strip()) and (bool(CLOSING_PUSH.search(line.strip())) or classify(line).pitch)
+
+
+def check_agrees_to_buy(reply: str, key_needs_uncovered: bool, line: str = "") -> str | None:
+    """Agreeing to buy in words, or a bare yes to a closing push, before the key needs are out."""
     if key_needs_uncovered:
         return None
-    return "agrees to buy before the key needs are uncovered" if AGREE_TO_BUY.search(reply) else None
+    if AGREE_TO_BUY.search(reply):
+        return "agrees to buy before the key needs are uncovered"
+    if BARE_ASSENT.match(reply.strip()) and is_push(line):
+        return "agrees to buy before the key needs are uncovered (a bare yes to a push)"
+    return None
 
 
 def check_leak(reply: str, scenario: Scenario, released: set[str], allowed_text: str = "") -> str | None:
@@ -201,7 +243,7 @@ def check_reply(reply: str, ctx: ReplyContext) -> list[str]:
         check_seller_voice(reply),
         check_echo(reply, ctx.line),
         check_instruction_talk(reply),
-        check_agrees_to_buy(reply, ctx.key_needs_uncovered),
+        check_agrees_to_buy(reply, ctx.key_needs_uncovered, ctx.line),
         check_leak(reply, ctx.scenario, ctx.released, ctx.allowed_text),
     ]
     reasons = [r for r in cheap if r]

@@ -1,17 +1,23 @@
 """Which hidden need a trainee's line aims at, by meaning.
 
-Each hidden need is described by its ``asks`` (natural ways a trainee might aim at it) and
-its ``summary``. A line is compared with all of them in the shipped embedder's vector space
-(assistant/understanding/semantic.py). e5 similarities sit in a narrow band (most sentence
-pairs score 0.8–0.9), so the raw score is judged against ``BACKGROUND``: everyday lines that
-aim at no need (greetings, small talk, pitches). The need with the closest description is
-the target when its similarity beats the line's best background similarity by ``RELATIVE``,
-clears ``FLOOR``, and beats the runner-up need by ``MARGIN``.
-Whether the target is *released* is decided in reveal.py, together with the question's
-classification (a pitch or a leading question never releases).
+Each hidden need is described by its ``asks`` (natural ways a trainee might aim at it), its
+``summary``, its ``hint`` and its ``facts`` (used for matching only, never shown). A line is
+compared with all of them in the shipped embedder's vector space (assistant/understanding/
+semantic.py). e5 similarities sit in a narrow band (most sentence pairs score 0.8–0.9), so the
+raw score is judged against ``BACKGROUND``: lines that aim at no need (small talk, questions
+about the person rather than their situation, pitches and closing pushes) plus the scenario's
+own small talk. Two ways reach a need:
 
-Thresholds were calibrated on benchmarks/data/roleplay_dev.json (benchmarks/roleplay_fidelity.py
---calibrate prints the sweep).
+* precise — close to one need's asks (``Target.hits``: ``RELATIVE`` above the background,
+  ``FLOOR``, ``MARGIN`` over the runner-up);
+* on topic — a genuine question (reveal.py: not a pitch, not leading, not an injection) that is
+  closer to this customer's needs than to the background by ``ON_TOPIC`` (``ON_TOPIC_PROBING``
+  for a question about a purpose, a user or a problem) is answered with the need it is closest
+  to, as a real customer answers an honest question with what is on their mind.
+
+Whether the target is *released* is decided in reveal.py (``requires``, trust, hints and
+deflections). Thresholds were calibrated on the "tune" lines of benchmarks/data/roleplay_dev.json
+(benchmarks/roleplay_fidelity.py --calibrate prints the sweep); its "check" lines are held apart.
 """
 
 from __future__ import annotations
@@ -25,28 +31,53 @@ import numpy as np
 from assistant.roleplay.scenario import Scenario
 from assistant.understanding.semantic import NearestLabels, encode
 
-# Calibrated on benchmarks/data/roleplay_dev.json (124 probes, 70 bad lines incl. 19 off-topic
-# questions), full decision path, margin 0 — relative 0.000/0.010/0.015/0.020/0.025/0.030 →
-# targeted reveal 0.927/0.911/0.911/0.903/0.863/0.847, false reveals 3/3/1/1/0/0. At 0.020 the one
-# false reveal is "您教什么科目？" taken as the teacher-burden need.
+# Two ways a line reaches a need (thresholds calibrated on the "tune" lines of
+# benchmarks/data/roleplay_dev.json; benchmarks/roleplay_fidelity.py --calibrate prints the sweep):
+# * close to one need's asks — the old, precise path: RELATIVE above the background and FLOOR;
+# * a genuine question on this customer's business at all (ON_TOPIC above the background): the
+#   customer answers with the need it is closest to, as a real customer would; a line nearer the
+#   background than that, but within HINT_BAND of it, gets a hint.
 RELATIVE = 0.02           # closer to the need than to any background line by this much
 RELATIVE_CLOSED = 0.02    # the same for closed (yes/no) questions
 FLOOR = 0.86              # and at least this close to the need in absolute terms
 MARGIN = 0.0              # and no closer to any other need (a margin of 0.005 cost 0.03 recall on dev)
+ON_TOPIC = 0.015          # a genuine question this much closer to the customer's needs than to the background
+ON_TOPIC_PROBING = 0.0    # the same for a question about a purpose, a user or a problem
+HINT_BAND = 0.015         # below ON_TOPIC by at most this much: a hint, not a reveal
 INJECTION_THRESHOLD = 0.94  # near-paraphrases of known attacks only: e5 puts ordinary questions at 0.90
 
-BACKGROUND = [
-    "今天天气不错。", "您好，欢迎光临！", "您随便看看。", "我们的产品质量最好，价格也优惠。", "您看这个怎么样？",
-    "要不要来一个？", "您平时喜欢去哪里逛街？", "您吃饭了吗？", "我给您介绍一下我们的产品。", "这款现在有活动。",
-    "您贵姓？", "您从哪儿过来的？", "您今天怎么过来的，开车还是坐地铁？", "您平时周末都干什么？", "您住在这附近吗？",
-    "今天路上堵不堵？", "您在这边工作多少年了？", "你们单位在哪儿？", "您老家是哪里的？", "您今天忙不忙？",
-    "您平时几点下班？", "您喝茶还是喝水？", "您是第一次来我们这儿吗？", "您一个人来的吗？", "您最近身体还好吧？",
-    "Nice weather today.", "Hello, welcome in!", "Let me show you our products.", "This one is on sale.",
-    "What do you think of this one?", "Shall I wrap it up?", "How was your weekend?", "Where are you from?",
-    "Our price is the best.", "Would you like to try it?", "How did you get here today?", "Do you live around here?",
-    "How long have you worked there?", "Is this your first time in the shop?", "Did you find parking?",
-    "Where is your office?", "Are you busy today?", "Can I get you a coffee?", "What do you do at the weekend?",
+# Lines that aim at no need: greetings, small talk, questions about the person rather than their
+# situation, pitches and closing pushes. A line closer to one of these than to the scenario's
+# needs is not about what the customer needs.
+SMALL_TALK = [
+    "今天天气不错。", "您好，欢迎光临！", "您随便看看。", "您吃饭了吗？", "您今天忙不忙？", "今天路上堵不堵？",
+    "您平时周末都干什么？", "您喝茶还是喝水？", "您最近身体还好吧？", "您平时喜欢去哪里逛街？", "您中午在哪儿吃的？",
+    "最近有什么好看的电视剧吗？", "您看昨晚的球赛了吗？", "这衣服真好看，在哪儿买的？", "您平时有什么爱好？",
+    "Nice weather today.", "Hello, welcome in!", "How was your weekend?", "Can I get you a coffee?",
+    "What do you do at the weekend?", "Did you see the match last night?", "Any plans for the holidays?",
+    "Where did you get that jacket?", "Have you been on holiday this year?", "Are you busy today?",
 ]
+ABOUT_THE_PERSON = [  # who they are, not what they need
+    "您贵姓？", "您从哪儿过来的？", "您今天怎么过来的，开车还是坐地铁？", "您住在这附近吗？", "您老家是哪里的？",
+    "您在这边工作多少年了？", "你们单位在哪儿？", "您平时几点下班？", "您是第一次来我们这儿吗？", "您一个人来的吗？",
+    "您是哪个学校毕业的？", "您今年多大了？", "你们公司是做哪一行的？", "您负责哪个部门？", "您的办公室在几楼？",
+    "您家住哪个小区？", "您平时几点起床？", "您属什么的？", "您干这一行多少年了？", "您在这家单位待了多久了？",
+    "您一般什么时候出门？", "您每天几点到单位？", "您平时常来这边吗？", "您是本地人吗？", "您结婚了吗？",
+    "Where are you from?", "How did you get here today?", "Do you live around here?", "How long have you worked there?",
+    "Is this your first time in the shop?", "Did you find parking?", "Where is your office?", "What's your name?",
+    "Which university did you go to?", "How long is your commute?", "What line of business is your company in?",
+    "Which department are you in?", "How long have you been in this job?", "What time do you usually get in?",
+    "Are you local?", "Do you come here often?",
+]
+PUSHES = [  # pitches and closing pushes
+    "我们的产品质量最好，价格也优惠。", "您看这个怎么样？", "要不要来一个？", "我给您介绍一下我们的产品。", "这款现在有活动。",
+    "那我给您包起来？", "今天就定下来吧？", "您先交个定金？", "合同我今天发您，签一下？", "价格再给您让一点，今天能定吗？",
+    "那就按这个型号给您报了，行吗？", "我帮您下单了啊？", "给您开个试用账号？", "这个给您装上？", "您尝尝，特别好吃。",
+    "Let me show you our products.", "This one is on sale.", "What do you think of this one?", "Shall I wrap it up?",
+    "Our price is the best.", "Would you like to try it?", "Shall I ring it up?", "Can we sign today?",
+    "Can I put you down for ten units?", "If I knock ten percent off, will you order today?", "Shall I send the contract over?",
+]
+BACKGROUND = SMALL_TALK + ABOUT_THE_PERSON + PUSHES
 _background = NearestLabels(BACKGROUND, [None] * len(BACKGROUND))
 
 _lock = threading.Lock()
@@ -66,8 +97,17 @@ class Target:
         return self.score - self.background
 
     def hits(self, relative: float = RELATIVE, margin: float = MARGIN, floor: float = FLOOR) -> bool:
+        """Close to one need's own asks: the precise path."""
         return (self.need_id is not None and self.score >= floor and self.relative >= relative
                 and self.score - self.runner_up >= margin)
+
+    def on_topic(self, threshold: float | None = None) -> bool:
+        """Closer to this customer's needs than to small talk, the person or a pitch."""
+        return self.need_id is not None and self.relative >= (ON_TOPIC if threshold is None else threshold)
+
+    def near_topic(self, threshold: float | None = None) -> bool:
+        """Within HINT_BAND below the on-topic threshold."""
+        return self.need_id is not None and self.relative >= (ON_TOPIC if threshold is None else threshold) - HINT_BAND
 
 
 VOCATIVE = re.compile(r"^\s*(?:[\u4e00-\u9fff]{1,3}(?:您好|你好)?|(?:hi|hello|hey)(?: there)?|(?:sir|ma'am|madam))\s*[，,、!！]\s*", re.I)
@@ -80,7 +120,7 @@ def strip_address(text: str) -> str:
 
 
 def _key(scenario: Scenario) -> tuple:
-    return (scenario.id, tuple((n.id, n.summary, tuple(n.asks)) for n in scenario.hidden_needs),
+    return (scenario.id, tuple((n.id, tuple(need_texts(n))) for n in scenario.hidden_needs),
             tuple(scenario.small_talk))
 
 
@@ -98,15 +138,20 @@ def public_index(scenario: Scenario) -> NearestLabels[None]:
     return found
 
 
+def need_texts(need) -> list[str]:
+    """What describes a need: its asks, its summary, its hint and its facts (matched, never shown)."""
+    return [*need.asks, need.summary, need.hint, *need.facts]
+
+
 def need_index(scenario: Scenario) -> NearestLabels[str]:
-    """Every ask and summary of the scenario's needs, labelled with the need id (cached)."""
+    """Every ask, summary, hint and fact of the scenario's needs, labelled with the need id (cached)."""
     key = _key(scenario)
     with _lock:
         found = _index.get(key)
         if found is None:
             texts, labels = [], []
             for need in scenario.hidden_needs:
-                for text in [*need.asks, need.summary]:
+                for text in need_texts(need):
                     texts.append(strip_address(text))
                     labels.append(need.id)
             found = _index[key] = NearestLabels(texts, labels)
@@ -124,8 +169,11 @@ def need_scores(scenario: Scenario, text: str) -> dict[str, tuple[float, str]]:
     return best
 
 
-def target(scenario: Scenario, text: str) -> Target:
+def target(scenario: Scenario, text: str, among: set[str] | None = None) -> Target:
+    """The need ``text`` is closest to (of ``among``, default all), with its runner-up and background."""
     scores = need_scores(scenario, text)
+    if among is not None:
+        scores = {k: v for k, v in scores.items() if k in among}
     if not scores:
         return Target(None, 0.0, 0.0)
     ranked = sorted(scores.items(), key=lambda kv: -kv[1][0])

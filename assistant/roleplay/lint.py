@@ -2,7 +2,7 @@
 
 Schema errors come from the same model the trainer loads (scenario.py). The ``asks`` are
 checked the way the trainer will use them: each ask is matched, leaving itself out, against
-the scenario's other asks and summaries (intent.py); an ask that does not reach its own need,
+the scenario's other asks, summaries, hints and facts (intent.py); an ask that does not reach its own need,
 or reaches another one, would make the customer misunderstand a trainee who says it.
 """
 
@@ -121,8 +121,8 @@ def _check_asks(scenario: Scenario, root: Any) -> list[Problem]:
     offsets: dict[str, int] = {}
     for row, (text, label) in enumerate(zip(index.texts, index.labels)):
         need = scenario.need(label)
-        if text == strip_address(need.summary) and text not in map(strip_address, need.asks):
-            continue  # summaries are targets, not trainee lines
+        if text not in map(strip_address, need.asks):
+            continue  # summaries, hints and facts are targets, not trainee lines
         k = offsets.get(label, 0)
         offsets[label] = k + 1
         line = _line(root, ("hidden_needs", position[label], "asks", k))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from assistant.roleplay.classify import QuestionClass
+from assistant.roleplay import intent
 from assistant.roleplay.intent import RELATIVE, RELATIVE_CLOSED, is_injection, target
 from assistant.roleplay.scenario import HiddenNeed, Scenario
 
@@ -27,6 +28,9 @@ TRUST = {
     "reveal": +0.05,
 }
 WALK_AWAY_TRUST = 0.1
+# a question closest to a need that cannot be released yet is answered with a releasable need
+# at most this much less close (the customer's main concern), else it gets a hint or deflection
+ALTERNATIVE_MARGIN = 0.01
 
 
 @dataclass
@@ -115,18 +119,54 @@ def decide(
         elif deflect_candidate is None and qc.is_question and topics:
             deflect_candidate = (need.id, topics)  # hinted already: put it off, never deny it
     if semantic and qc.is_question and not qc.pitch:
-        aim = target(scenario, text)
-        if aim.hits(RELATIVE_CLOSED if qc.form == "closed" else RELATIVE) and aim.need_id not in revealed:
-            need = scenario.need(aim.need_id)
-            if qc.form != "leading" and releasable(need, revealed, new_trust):
-                return reveal(need.id, [], aim.score)
-            action = "hint" if need.id not in hinted and all(r in revealed for r in need.reveal.requires) else "deflect"
-            return Decision(action, need.id, moved, [], premature, similarity=aim.score)
+        decided = _by_meaning(scenario, qc, text, revealed, hinted, new_trust, moved, premature)
+        if decided is not None:
+            if decided.action == "reveal":
+                return reveal(decided.need_id, [], decided.similarity)
+            if decided.action != "hint" or hint_candidate is None:
+                return decided
     if hint_candidate is not None:
         return Decision("hint", hint_candidate[0], moved, hint_candidate[1], premature)
     if deflect_candidate is not None:
         return Decision("deflect", deflect_candidate[0], moved, deflect_candidate[1], premature)
     return Decision("chat", trust_delta=moved, premature_pitch=premature)
+
+
+def _by_meaning(scenario: Scenario, qc: QuestionClass, text: str, revealed: set[str], hinted: set[str],
+                trust: float, moved: float, premature: bool) -> Decision | None:
+    """The need a question aims at by meaning (intent.py), as a real customer would hear it.
+
+    A line close to one need's asks aims at it (even a leading one, which then gets a hint or a
+    deflection, never the need). A genuine question — not leading, not a pitch — that is on this
+    customer's business at all is answered with the open need it is closest to; if that need
+    cannot be released yet, with a releasable one nearly as close, else a hint or a deflection.
+    A genuine question only near the business gets a hint when it asks about a purpose, a user or
+    a problem (a question of fact that far out is small talk).
+    """
+    among = {n.id for n in scenario.hidden_needs if n.id not in revealed}
+    aim = target(scenario, text, among)
+    if aim.need_id is None:
+        return None
+    genuine = qc.form != "leading"
+    precise = aim.hits(RELATIVE_CLOSED if qc.form == "closed" else RELATIVE)
+    probing = bool(qc.probes) or qc.spin in ("problem", "implication", "need_payoff")
+    if precise or (genuine and aim.on_topic(intent.ON_TOPIC_PROBING if probing else None)):
+        need = scenario.need(aim.need_id)
+        if genuine and releasable(need, revealed, trust):
+            return Decision("reveal", need.id, moved, [], premature, similarity=aim.score)
+        if genuine:
+            open_now = {n.id for n in scenario.hidden_needs if n.id in among and releasable(n, revealed, trust)}
+            alt = target(scenario, text, open_now) if open_now else None
+            if alt is not None and alt.on_topic() and aim.score - alt.score <= ALTERNATIVE_MARGIN:
+                return Decision("reveal", alt.need_id, moved, [], premature, similarity=alt.score)
+        prerequisites_out = all(r in revealed for r in need.reveal.requires)
+        action = "hint" if need.id not in hinted and prerequisites_out else "deflect"
+        return Decision(action, need.id, moved, [], premature, similarity=aim.score)
+    if genuine and probing and aim.near_topic(intent.ON_TOPIC_PROBING):
+        need = scenario.need(aim.need_id)
+        if need.id not in hinted and all(r in revealed for r in need.reveal.requires):
+            return Decision("hint", need.id, moved, [], premature, similarity=aim.score)
+    return None
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")

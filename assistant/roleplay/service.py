@@ -130,7 +130,7 @@ class RoleplayService:
             raise InputError("This role-play is finished.", fix="start a new attempt")
         trainee_turn = self.log.add_turn(attempt_id, "trainee", text)  # committed first
 
-        qc = classify(text)
+        qc = classify(text, semantic=self.semantic)
         revealed: dict[str, dict] = state["revealed"]
         hinted = set(state["hinted"])
         decision = decide(scenario, qc, text, set(revealed), hinted, state["trust"], semantic=self.semantic)

@@ -1,8 +1,10 @@
 """Cue words, one lexicon per language, shared by every reader of customer words.
 
 The rule-based extractor, the discovery state, the sentence reader, the coach's turn
-reader (``turn_*`` and the entries after it) and (when it adopts them) the role-play
-classifier all look words up here; a cue is declared once per language. Each entry is a regular-expression alternation. ``cue(name)`` matches either
+reader (``turn_*`` and the entries after it), the open-item reader (``TALK_*``) and the
+role-play classifier (trainee lines: question words, SPIN stages, probes, pitches) all look
+words up here; a cue is declared once per language. Each entry is a regular-expression
+alternation. ``cue(name)`` matches either
 language (customers mix them: "预算 5k", "要 SaaS 的"); ``cue(name, "en")`` one only.
 """
 
@@ -106,6 +108,21 @@ ZH: dict[str, str] = {
     "restate_tail": r"(?:的话|就行了?|就好了?|就可以了?|就成|吧|啊|呢|呀|哈|嘛|啦|哦|喔|了吧)+$",
     "restate_filler": r"那种|一点儿?|一下|比较|这个|那个|其实|反正|真的|实在|特别",
     "to_seller": r"(?:你们|你|您).{0,6}(?:吧|一下|看看|推荐|介绍)|^(?:麻烦|请)(?:你|您)",
+    # trainee lines, read by the role-play classifier (assistant/roleplay/classify.py)
+    "question_words": r"什么|怎么|怎样|为什么|为啥|哪|谁|几|多少|是否|有没有|能不能|可不可以|要不要|是不是|对不对|如何|呢|吗",
+    "open_question_words": r"什么|怎么|怎样|为什么|为啥|哪|谁|如何|多少|多大|多久|多长|多远|几|说说|讲讲|聊聊|介绍一下|多讲|展开|具体|觉得呢|怎么看",
+    "request_to_talk": r"说说|讲讲|聊聊|介绍一下|谈谈",
+    "generic_opener": r"有什么(?:可以|能)?帮(?:您|你)|需要点什么|想看点什么",
+    "stacked_join": r"[，,；;]\s*(?:还有|另外|以及|并且|而且)?\s*(?:用了|有没有|是不是|多久|多少|哪|什么|谁|几|怎么)",
+    "leading": r"难道|对吧|是吧|吧[？?]|不是吗|肯定|一定.*吧|你不觉得|您不觉得|是不是更好|是不是比|不心动|最好是.*吧|大家都选",
+    "spin_situation": r"现在|目前|平时|一般|通常|用的是|多少人|多大|多久|几台|几个|哪家",
+    "spin_problem": r"问题|困难|难处|(?<!^)麻烦(?![您你])|^麻烦(?![您你])|不满意|不满|满意吗|担心|顾虑|痛点|头疼|(?<!麻)烦|不方便|卡在|不够用|不顺手|放心不下|故障|不准|太慢|太贵|有点贵|为什么想换|为啥想换",
+    "spin_implication": r"影响|后果|损失|导致|会怎样|会怎么样|如果不|不解决|耽误|代价|罚|多花|丢多少|多出|要花多少|会变成|会不会很累|浪费|排队|得停|多交",
+    "spin_need_payoff": r"(?:如果|要是|假如).{0,24}(?:能|会|省|方便|有)|解决了|帮到|帮助|好处|价值|意味着|有什么用处|成功|理想|最希望|肯定也想",
+    "probe_purpose": r"主要是(?!谁|哪|您自己|你自己|老人看|孩子看|手工).{0,14}还是|为了|(?<!不管您)(?<!不管你)做什么(?!生意)|干什么|干啥|用来|用途|什么用|为什么要|为什么想|买来|场合|场景|打算怎么|目的|放在|什么地方用|哪里用|在哪用|用在哪|主要做",
+    "probe_user": r"给谁|谁用|谁吃|谁喝|谁穿|谁开|谁来|谁在用|谁会用|家里谁|送人|谁要|用的人|哪个班组|哪些人|哪个岗位|哪位|自己用还是|给家里|几口人|老人或者小孩|老人还是孩子",
+    "pitch": r"我们的|我们家|咱家|这款|这个产品|特价|优惠|打折|折扣|买.送.|送您|保证|最好的|推荐您|给您推荐|来(?:两|一|几|点|些)|称(?:点|两斤|几斤)|要不要来|包您|又.{1,4}又|性价比最高|质量最好|现在下单|补血|养颜|不要钱|免费送|送一部|全国联保|口碑最好|做了.{1,4}年|试驾活动|显白|肯定好看|还是直接上|这套系统|这套方案|都适用|难道您不想买|不心动|大家都选|肯定要选|划算",
+    "confirmation": r"您的意思是|你的意思是|也就是说|我理解|我确认一下|确认一下|所以您",
 }
 
 EN: dict[str, str] = {
@@ -179,6 +196,21 @@ EN: dict[str, str] = {
     "restate_tail": r"(?!)",
     "restate_filler": r"(?!)",
     "to_seller": r"^(?:can|could|would) you\b|\bplease\b|\bsend (?:me|us)\b",
+    # trainee lines, read by the role-play classifier (assistant/roleplay/classify.py)
+    "question_words": r"\b(?:what|how|why|who|whom|which|when|where|do|does|did|are|is|could|would|can|will|have|should)\b",
+    "open_question_words": r"\b(?:what|how|why|who|tell me|describe|walk me through|which|where|when)\b",
+    "request_to_talk": r"\b(?:tell me|describe|walk me through)\b",
+    "generic_opener": r"how can i help|what can i do for you|what do you think|tell me (?:a bit )?more",
+    "stacked_join": r"\band (?:what|how|who|which|when|where|why)\b",
+    "leading": r"don't you think|wouldn't you agree|isn't it|surely|right\?$",
+    "spin_situation": r"currently|today|usually|how many|how often|what do you use",
+    "spin_problem": r"problem|issue|difficult|challenge|worr|concern|frustrat|pain|happy with|what made you|go down|break",
+    "spin_implication": r"affect|impact|consequence|cost(?:s|ing)? you|what happens if|lose|delay",
+    "spin_need_payoff": r"if you could|if you had|would it help|benefit|worth|ideal|success|what would it mean",
+    "probe_purpose": r"mainly for|for work or|what (?:is it|are they|'s it) for|use (?:it|them|this|these) for|purpose|occasion|what for|\bfor\?$|why do you (?:want|need)",
+    "probe_user": r"who is (?:it|this|the \w+) for|who will (?:use|be using)|who's (?:it|this|the \w+) for|for whom|who else|who uses|for yourself|a gift",
+    "pitch": r"\bbetter fit\b|you'd want|get one free|buy two|\bour (?:product|price|offer|solution)|\bwe offer\b|\bbest\b|\bdiscount\b|\bdeal\b|\bbuy now\b|\bon sale\b",
+    "confirmation": r"so you|if i understand|let me make sure|you mean",
 }
 
 # What a conversation leaves open (assistant/accounts/open_items.py): kept apart from the
