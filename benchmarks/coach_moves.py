@@ -199,6 +199,7 @@ def load_sets() -> dict[str, list[dict]]:
         "untuned_coach_turns": (UNTUNED / "coach_turns.json", None),
         "untuned_pain_turns": (UNTUNED / "extraction_untuned.json", "pain_turns"),  # dialogues with pain_turns
         "untuned_stories": (UNTUNED / "stories.json", None),
+        "untuned_stories_v2": (UNTUNED / "stories_v2.json", None),
     }
     for name, (path, key) in loaders.items():
         if not path.is_file():
@@ -216,7 +217,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--provider", default="fake", choices=("fake", "local"))
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--sets", default="", help="comma-separated set names to run (default: all present)")
+    parser.add_argument("--verbose", action="store_true", help="print each story's moves and suggestions")
     args = parser.parse_args()
+    wanted = {s.strip() for s in args.sets.split(",") if s.strip()}
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from assistant.llm.fake import FakeChatModel
     from assistant.services import Services
@@ -230,12 +234,18 @@ def main() -> int:
     result: dict[str, Any] = {"generated": _dt.datetime.now().isoformat(timespec="seconds"),
                               "provider": args.provider, "sets": {}}
     for name, dialogues in load_sets().items():
+        if wanted and name not in wanted:
+            continue
         all_rows, stories = [], {}
         for d in dialogues:
             rows = play(coach, d)
             all_rows += rows
-            if name in ("dev", "untuned_stories"):
+            if name in ("dev", "untuned_stories", "untuned_stories_v2"):
                 stories[d["id"]] = story_checks(rows, d["raw"])
+                if args.verbose:
+                    print(d["id"], {k: v for k, v in stories[d["id"]].items() if k != "recommendations"})
+                    for r in rows:
+                        print(f"   {r['kind']:8s} {r['text'][:40]:40s} -> {r['suggestion'][:110]}")
         entry = measure(all_rows)
         entry["dialogues"] = len(dialogues)
         if stories:
