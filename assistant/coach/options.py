@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from assistant.coach.phrasing import carries_instruction, echoes, has_chinese, normalise
 
@@ -152,7 +152,9 @@ def check_option(name: str, need: str, requested: str, language: str, customer_w
     if _SENTENCE.search(name):
         return "a sentence"
     n, r = normalise(name), normalise(requested)
-    if r and (n == r or n in r or (zh and r in n and len(n) - len(r) <= 1)):
+    if r and (n == r or n in r or (zh and r in n and len(n) - len(r) <= 1)
+              or (zh and len(r) >= 3 and n.startswith(r[:-1]))  # 空气净化机 for 空气净化器: the request again
+              or (not zh and r.rstrip("s") and n.rstrip("s").endswith(r.rstrip("s")) and len(name.split()) <= 1)):
         return "the requested product"
     if echoes(name, customer_words) and not any(name in w for w in customer_words if len(name) < 15):
         return "echo"
@@ -161,10 +163,27 @@ def check_option(name: str, need: str, requested: str, language: str, customer_w
     return None
 
 
+_ABOUT_CUSTOMER = re.compile(r"客户|顾客|客人|\bcustomers?\b|\bclients?\b", re.I)
+_EN_DANGLING = re.compile(r"\b(?:for|your|you|the|a|an|to|and|with|of|when|which|that|is|are|especially|making|it)$", re.I)
+
+
+def short_reason(reason: str, language: str) -> str:
+    """The reason's first clause when the whole is long (the model runs on)."""
+    reason = (reason or "").strip().rstrip("。.!！")
+    limit = 30 if language == "zh" else 120
+    if len(reason) > limit or (language != "zh" and _EN_DANGLING.search(reason)):
+        reason = re.split(r"[，,；;。.]", reason)[0].strip()
+    return reason
+
+
 def check_reason(reason: str, language: str, customer_words: list[str]) -> str | None:
     reason = (reason or "").strip().rstrip("。.!！")
     if not reason:
         return "empty"
+    if _ABOUT_CUSTOMER.search(reason):
+        return "speaks of the customer"  # said to the customer, it must not call them "the customer"
+    if language != "zh" and _EN_DANGLING.search(reason):
+        return "cut short"
     if carries_instruction(reason):
         return "instruction"
     if (language == "zh") != has_chinese(reason):
@@ -179,11 +198,16 @@ def check_reason(reason: str, language: str, customer_words: list[str]) -> str |
 # ---- the narrow model task -----------------------------------------------------------------
 class _Item(BaseModel):
     name: str = Field(description="a concrete kind of product or service, a short noun phrase", max_length=40)
-    reason: str = Field("", description="why it fits the need, a few words", max_length=80)
+    reason: str = Field("", description="why it fits the need, a few words", max_length=120)
 
 
 class OptionList(BaseModel):
     options: list[_Item] = Field(default_factory=list, max_length=3)
+
+    @field_validator("options", mode="before")
+    @classmethod
+    def _first_three(cls, value):  # the schema asks for three; a model that names more loses the rest, not all
+        return value[:3] if isinstance(value, list) else value
 
 
 def suggest_options(model, need: str, requested: str, language: str, customer_words: list[str], *,
@@ -200,7 +224,7 @@ def suggest_options(model, need: str, requested: str, language: str, customer_wo
     messages = load_prompt("coach_options").messages(
         language="简体中文" if zh else "English", need=need[:80], requested=(requested or "-")[:40])
     try:
-        answer = complete_json(model, messages, OptionList, retries=retries, reasks=0, max_tokens=160)
+        answer = complete_json(model, messages, OptionList, retries=retries, reasks=0, max_tokens=140)
     except NeedsError as exc:
         log.info("no options from the model: %s", exc.message[:120])
         return []
@@ -214,9 +238,10 @@ def suggest_options(model, need: str, requested: str, language: str, customer_wo
             continue
         if any(normalise(name) == normalise(o.name) for o in out):
             continue
-        reason = item.reason.strip().rstrip("。.!！")
-        out.append(Option(name=name, reason=reason if check_reason(reason, language, customer_words) is None else "",
-                          source="model"))
+        reason = next((r for r in (short_reason(item.reason, language),
+                                   re.split(r"[，,；;]", item.reason.strip())[0].strip())
+                       if check_reason(r, language, customer_words) is None), "")
+        out.append(Option(name=name, reason=reason, source="model"))
         if len(out) >= MAX_SHOWN:
             break
     return out
