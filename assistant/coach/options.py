@@ -54,8 +54,9 @@ _EN_SUBJECT = re.compile(
 _EN_ABOUT = re.compile(r"^(?:so|and|okay|ok)?[,\s]*(?:what|how) about\s+(?P<np>[^?.,]+)", re.I)
 _EN_LEAD = re.compile(r"^(?:one|some|any|a couple) of (?:those|these|the)\s+|^(?:those|these|the|a|an|that|this|some)\s+", re.I)
 _EN_NOT_OPTION = re.compile(r"^(?:it|that|this|they|you|i|we|he|she|there|her|him|them)$", re.I)
-_RECOMMEND = re.compile(r"推荐|还有别的|还有什么|有什么好的|有没有别的|有没有更|更适合|\bsuggest|\brecommend|\bwhat else\b|\bother options?\b",
-                        re.I)
+_RECOMMEND = re.compile(r"推荐|还有别的|还有什么|有什么好的|有没有别的|有没有更|更适合|哪种|哪款|哪个(?:好|合适|更)|怎么选|给个建议|"
+                        r"\bsuggest|\brecommend|\bwhat else\b|\bother options?\b|\bwhich (?:one|kind|type|model)\b|"
+                        r"\bwhat would you (?:go for|pick|choose|get)\b|\bany ideas\b", re.I)
 
 
 def named_option(text: str, language: str = "zh") -> str:

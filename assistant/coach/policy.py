@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 
 from assistant.coach.cards import Catalog, Fit
 from assistant.coach.options import Option, named_option, requested_product, wants_recommendation
-from assistant.coach.phrasing import carries_instruction, echoes, safe_topic
+from assistant.coach.phrasing import carries_instruction, echoes, longest_shared_run, safe_topic
 from assistant.coach.reading import PAIN, Reading, find_person, short_span, span_with
 from assistant.coach.state import SLOT_LABELS, DiscoveryState
 from assistant.knowledge.citation import cite_entry
@@ -156,10 +156,10 @@ B2B_ORDER = ("purpose", "impact_if_unsolved", "customer_of_customer", "business_
              "form", "price")
 MAX_ASKS_PER_SLOT = 2
 
-_STAFF = re.compile(r"保洁|员工|工人|师傅|阿姨|同事|销售|客服|店员|staff|employee|worker|team|colleague", re.I)
+_STAFF = re.compile(r"保洁|员工|工人|师傅|阿姨|同事|销售|客服|店员|前台|护士|医生|司机|厨师|staff|employee|worker|team|colleague", re.I)
 _VAGUE_PEOPLE = re.compile(r"^(?:家人|家里人|朋友|同事|员工|family|friends?|colleagues?|staff|team)$", re.I)
 _STATE_WORDS = re.compile(r"怀孕|生病|住院|坐月子|上学|退休|年纪大|受伤|过敏|刚出生|pregnant|retired|injured|allergic", re.I)
-_RESTATE_DROP = re.compile(r"^(?:那|其实|就是|而且|还有|另外|最近|这阵子|现在|我们|我|她|他|它|是|要是|如果)+|"
+_RESTATE_DROP = re.compile(r"^(?:那|其实|就是|而且|还有|另外|最近|这阵子|现在|我们|我|她|他|它|是|要是|如果|最好|希望)+|"
                            r"(?:吧|呢|啊|呀|了|嘛|就行|就好)+$")
 _INNER_DROP = re.compile(r"老是|总是|一直|老(?=想|要|爱)|特别|非常|真的|要是能|如果能|希望能?|就好了|就好|就行")
 _WANT = re.compile(r"想|要|需要|希望|得|能|别|不|怕|最好")
@@ -267,6 +267,7 @@ def restate(need: NeedRecord, state: DiscoveryState, customer_words: list[str]) 
         return _en_own_words(core, customer_words)[:80]
     if person and person not in core and need.owner in ("user", "buyer", "unknown"):
         context = context_words(customer_words)
+        person = person.replace("我", "您", 1)
         who = f"{context}的{person}" if (context and context not in core) else person
         core = f"{who}{core}"
     return core[:30]
@@ -276,16 +277,22 @@ _EN_FILLERS = re.compile(r"\b(?:really|just|actually|basically|definitely|honest
 _EN_SWAPS = ((r"\b(\w+) is\b", r"\1's"), (r"\bdo not\b", "don't"), (r"\bdoes not\b", "doesn't"),
              (r"\bcan not\b|\bcannot\b", "can't"), (r"\bcan't\b", "cannot"), (r"\bdon't\b", "do not"),
              (r"\b(?:him|her|them)$", ""), (r"\bwe\b", "you"), (r"\bour\b", "your"), (r"\bus\b", "you"),
-             (r"\bevery\b", "each"), (r"\bsomething\b", "one"))
+             (r"\bevery\b", "each"), (r"\bsomething\b", "one"), (r"\bneeds to\b", "has to"),
+             (r"\bneed to\b", "have to"), (r"\bwhen\b", "whenever"), (r"\bwants? to\b", "would like to"),
+             (r"\bcan\b", "is able to"), (r"\bkeeps?\b", "goes on"), (r"\ba lot\b", "much"),
+             (r"\bquickly\b", "fast"), (r"\bbecause\b", "as"))
 
 
 def _en_own_words(core: str, customer_words: list[str]) -> str:
     """An English restatement that is not the customer's sentence: fillers dropped, pronouns
     and contractions changed; if it still repeats five of their words in a row, its first
     clause cut short of that."""
+    def repeats(t: str) -> bool:  # five words in a row, or 15 characters in a row, of a customer turn
+        return echoes(t, customer_words) or any(longest_shared_run(t, w) >= 15 for w in customer_words)
+
     text = _EN_FILLERS.sub("", core).strip()
     for pattern, repl in _EN_SWAPS:
-        if not echoes(text, customer_words):
+        if not repeats(text):
             break
         text = re.sub(pattern, repl, text, flags=re.I).strip()
     words = text.split()
@@ -529,11 +536,24 @@ def _payoff(state, catalog, topic, quote) -> Move:
     return _with_card(move, "business_goal", catalog, state.language)
 
 
+def _shorter(restated: str, words: list[str]) -> str:
+    """A restatement that no longer repeats 15 characters of the customer: the fillers and
+    degree words dropped, then the part after the person when that is enough to say it."""
+    text = re.sub(r"最近|总是|老是|一直|特别|非常|真的|有点|得很|得厉害|厉害|一点|了", "", restated)
+    if len(text) >= 4 and not echoes(text, words):
+        return text
+    return ""
+
+
 def _confirm_need(state, need, catalog, words, quote) -> Move | None:
     """Restate the need for the customer to confirm; None when it cannot be said in other words."""
     zh = state.language == "zh"
     restated = restate(need, state, words)
     example = f"我确认一下：是{restated}，对吗？" if zh else f"Let me check I have it right: {restated}, is that it?"
+    if zh and echoes(example, words):  # a long clause said back: its shorter form, cut at a word boundary
+        shorter = _shorter(restated, words)
+        if shorter:
+            restated, example = shorter, f"我确认一下：是{shorter}，对吗？"
     if echoes(example, words) or carries_instruction(restated):
         return None
     move = Move(kind="confirm", slot=None, question_type="confirmation", need_id=need.id,
@@ -634,6 +654,9 @@ def _weigh_option(state, need, restated, option, catalog, words, quote) -> Move:
     """The customer asked about a specific option: weigh it against the confirmed need, in the
     customer's terms (the need, the option, what makes it fit and what to check)."""
     zh = state.language == "zh"
+    named = re.match(r"^(\w+) with (?:a |an |the )?([\w-]+(?: [\w-]+)?)$", option) if not zh else None
+    if named:  # "phones with a flashing light" → "flashing-light phones": the option, in the coach's words
+        option = f"{named.group(2).replace(' ', '-')} {named.group(1)}"
     person = person_of(state, words)
     who = (f"您{person}" if person and not person.startswith(("我", "您")) else (person.replace("我", "您", 1) or "您")) \
         if zh else (f"your {person}" if person else "you")
@@ -682,9 +705,9 @@ def _close(state, needs, catalog, r: Reading, last, words) -> Move:
     zh = state.language == "zh"
     picked = [n for n in needs if n.status in ("stated", "confirmed", "addressed")]
     key = [n for n in picked if n.id in state.addressed] or sorted(
-        (n for n in picked if addressable(n, state)), key=lambda n: n.status == "stated")
+        (n for n in picked if addressable(n, state)), key=lambda n: (n.status == "stated", n.kind != "implicit"))
     summary_needs = [restate(n, state, words) for n in key[:1]]
-    choice = re.sub(r"^(?:那就|那|就|好|ok|okay)[，, ]*", "", short_span(r.text, 16), flags=re.I).rstrip("吧") if r.has("buy") else ""
+    choice = _choice_words(r.text) if r.has("buy") else ""
     follow_up = last.get("kind") == "close" and not r.has("buy")
     items = _offers_so_far(state)
     offer = (last.get("offer") or {}) if last.get("kind") == "address" else {}
@@ -696,13 +719,12 @@ def _close(state, needs, catalog, r: Reading, last, words) -> Move:
         if follow_up:
             example = f"不客气！{'吃着' if '吃' in ''.join(words) else '用着'}合适的话，下次再来找我，好吗？"
         elif state.is_b2b:
-            what = chosen or choice
-            example = (f"好的，就按{what or '这个方案'}来" + (f"，解决{summary}" if summary else "")
-                       + "。我把方案和下一步安排整理好发给您，您看可以吗？")
+            lead = f"好的，就按{chosen}来" if chosen and not re.search(r"订|签|买|采购", choice) else (
+                f"好的，{choice}" if choice else "好的，就按这个方案来")
+            example = lead + (f"，解决{summary}" if summary else "") + "。我把方案和下一步安排整理好发给您，您看可以吗？"
         elif chosen or not unit:
-            what = chosen or choice
-            example = (f"好的，就定{what or '这个'}" + (f"，{choice}" if chosen and unit else "")
-                       + (f"，正合{summary}" if summary else "") + "。我这就给您安排好，您看可以吗？")
+            what = (f"{chosen}{choice}" if unit else f"就定{chosen}") if chosen else f"就按您说的{choice or '这个'}"
+            example = f"好的，{what}" + (f"，正合{summary}" if summary else "") + "。我这就给您安排好，您看可以吗？"
         else:
             what = "和".join(items) + choice if items else choice
             example = (f"好的，就按您说的{what or '这个'}" + (f"，正合{summary}" if summary else "")
@@ -716,8 +738,10 @@ def _close(state, needs, catalog, r: Reading, last, words) -> Move:
         else:
             example = (f"Great — {what} it is" + (f", for {summary}" if summary else "")
                        + ". I'll get everything ready for you now; does that work?")
-            if echoes(example, words):
+            if echoes(example, words) or any(longest_shared_run(example, w) >= 15 for w in words):
                 example = f"Great — {what} it is. I'll get everything ready for you now; does that work?"
+    if zh and summary and echoes(example, words):  # the need said back in the customer's own sentence: leave it out
+        example = re.sub(r"，(?:解决|正合)" + re.escape(summary), "", example)
     move = Move(kind="close", slot="follow_up" if follow_up else "decision", question_type="close",
                 example=example, builds_on=short_span(r.text, 60), need_statement="；".join(summary_needs),
                 need_ids=[n.id for n in picked],
@@ -725,6 +749,17 @@ def _close(state, needs, catalog, r: Reading, last, words) -> Move:
                              "The customer has decided: sum up the needs and the choice, name the next step, and "
                              "the conversation's needs go to the log."))
     return _with_card(move, "confirm", catalog, state.language)
+
+
+def _choice_words(text: str) -> str:
+    """The words of the decision itself ("行，就签这个吧" → 就签这个; "那就先订两台试试" → 先订两台试试)."""
+    clauses = [c.strip() for c in re.split(r"[，,。！!；;]", text or "") if c.strip()]
+    counted = [c for c in clauses if re.search(r"[一两二三四五六七八九十几半\d]+\s*[斤个盒份袋箱瓶包罐张台把套件]", c)]
+    for clause in counted + clauses:
+        if re.search(r"订|签|买|要|来|拿|按|定|包|take|go with|book|order|deposit|pay", clause, re.I) and len(clause) > 1:
+            picked = re.sub(r"^(?:那就|那|好的|好|行|ok|okay)[，, ]*", "", clause, flags=re.I).rstrip("吧呢啊")
+            return short_span(picked, 16)
+    return ""
 
 
 def _offers_so_far(state: DiscoveryState) -> list[str]:
