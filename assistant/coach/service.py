@@ -479,6 +479,8 @@ class CoachService:
         return coach_options.suggest_options(model, need, requested, language, customer_words, retries=0)
 
     def _check(self, move: Move, text: str, customer_words: list[str], language: str, prep: bool) -> str | None:
+        if move.kind in ("address", "close") and not prep and _repeats_task(move, text, language):
+            return "repeats the task"
         if move.kind == "address" and move.offer is not None:
             o = move.offer
             terms = [t for name in (o.options or [o.option]) for t in option_terms(name, language, o.first)]
@@ -554,6 +556,23 @@ def _what_sales_said(text: str, needs: list[NeedRecord], language: str) -> dict:
             return {"kind": "confirm", "slot": None, "question_type": "confirmation", "need_id": need.id,
                     "topic": "", "offer": None}
     return {"kind": "said", "slot": None, "question_type": "open", "need_id": None, "topic": "", "offer": None}
+
+
+def _repeats_task(move: Move, text: str, language: str) -> bool:
+    """The model wrote out its instructions ("各说一句理由……让客户自己选") instead of the line:
+    six characters in a row of the task's own words (the need and the options left out), or
+    the task's quotation marks."""
+    state = DiscoveryState(language=language if language in ("zh", "en") else "zh")
+    task = describe_task(move, state, False)
+    o = move.offer
+    for part in [move.need_statement, *((o.options or [o.option, o.first, o.answers]) if o else []),
+                 *((o.option, o.first, o.reason) if o else ())]:
+        if part:
+            task = task.replace(part, "\u2026")
+    pieces = [p for p in re.split(r"[\u2026“”'，。,.()（）:：;；]", task) if len(phrasing.normalise(p)) >= 6]
+    if any(phrasing.longest_shared_run(text, p) >= (6 if language == "zh" else 18) for p in pieces):
+        return True
+    return "“" in text or "”" in text
 
 
 def describe_task(move: Move, state: DiscoveryState, prep: bool) -> str:
