@@ -130,3 +130,17 @@ def test_with_no_option_surviving_the_move_is_a_question(settings):
     _, turns = _play(coach, MATTRESS + ["有没有更适合他的？"])
     last = turns[-1]
     assert last.move.kind == "ask" and last.suggestion.endswith("？") and "自行车" not in last.suggestion
+
+
+def test_a_phrasing_that_writes_out_its_instructions_is_not_shown(settings):
+    def reply(messages):
+        prompt = "\n".join(str(m.content) for m in messages)
+        if "Name up to 3" in prompt:
+            return json.dumps({"options": [{"name": "硬质棕垫", "reason": "够硬，托得住腰"},
+                                           {"name": "护腰床垫", "reason": "腰部支撑更好"}]}, ensure_ascii=False)
+        return "硬质棕垫和护腰床垫，各说一句理由，说明正合“您爸要睡硬的”，让客户自己选。"
+    coach = Services(settings, model=FakeChatModel().enqueue(*[reply] * 12)).coach
+    _, turns = _play(coach, MATTRESS + ["有没有更适合他的？"])
+    offer = turns[-1]
+    assert offer.move.kind == "address" and offer.stats["rejected"] == "repeats the task"
+    assert "各说一句理由" not in offer.suggestion and "硬质棕垫" in offer.suggestion
