@@ -221,6 +221,7 @@ def main() -> int:
     parser.add_argument("--provider", default="fake", choices=("fake", "local"))
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--sets", default="", help="comma list of sets to play (default: all; e.g. dev)")
+    parser.add_argument("--verbose", action="store_true", help="print each story's moves and suggestions")
     args = parser.parse_args()
     only = {s.strip() for s in args.sets.split(",") if s.strip()} or None
     os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -242,6 +243,10 @@ def main() -> int:
             all_rows += rows
             if name in ("dev", "untuned_stories", "v2_stories"):
                 stories[d["id"]] = story_checks(rows, d["raw"])
+                if args.verbose:
+                    print(d["id"], {k: v for k, v in stories[d["id"]].items() if k != "recommendations"})
+                    for r in rows:
+                        print(f"   {r['kind']:8s} {r['text'][:40]:40s} -> {r['suggestion'][:110]}")
         entry = measure(all_rows)
         entry["dialogues"] = len(dialogues)
         if stories:

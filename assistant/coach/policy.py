@@ -19,12 +19,13 @@ phrasing fails its checks. Each move names the method card it comes from.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Callable, Literal
 
 from pydantic import BaseModel, Field
 
 from assistant.coach.cards import Catalog, Fit
-from assistant.coach.phrasing import carries_instruction, echoes, safe_topic
+from assistant.coach.options import Option, named_option, requested_product, wants_recommendation
+from assistant.coach.phrasing import carries_instruction, echoes, longest_shared_run, safe_topic
 from assistant.coach.reading import PAIN, Reading, find_person, short_span, span_with
 from assistant.coach.state import SLOT_LABELS, DiscoveryState
 from assistant.knowledge.citation import cite_entry
@@ -50,6 +51,9 @@ class Offer(BaseModel):
     reason: str = ""
     based_on: str = ""
     answers: str = ""  # the option the customer asked about, when answering a question
+    options: list[str] = Field(default_factory=list)  # every option the move names (at most two)
+    reasons: list[str] = Field(default_factory=list)  # the reason for each, where one passed its check
+    source: str = "knowledge"  # knowledge | conversation | model
 
 
 class Move(BaseModel):
@@ -152,13 +156,16 @@ B2B_ORDER = ("purpose", "impact_if_unsolved", "customer_of_customer", "business_
              "form", "price")
 MAX_ASKS_PER_SLOT = 2
 
-_STAFF = re.compile(r"保洁|员工|工人|师傅|阿姨|同事|销售|客服|店员|staff|employee|worker|team|colleague", re.I)
+_STAFF = re.compile(r"保洁|员工|工人|师傅|阿姨|同事|销售|客服|店员|前台|护士|医生|司机|厨师|staff|employee|worker|team|colleague", re.I)
 _VAGUE_PEOPLE = re.compile(r"^(?:家人|家里人|朋友|同事|员工|family|friends?|colleagues?|staff|team)$", re.I)
 _STATE_WORDS = re.compile(r"怀孕|生病|住院|坐月子|上学|退休|年纪大|受伤|过敏|刚出生|pregnant|retired|injured|allergic", re.I)
-_RESTATE_DROP = re.compile(r"^(?:那|其实|就是|而且|还有|另外|最近|这阵子|现在|我们|我|她|他|它|是)+|"
+_RESTATE_DROP = re.compile(r"^(?:那|其实|就是|而且|还有|另外|最近|这阵子|现在|我们|我|她|他|它|是|要是|如果|最好|希望)+|"
                            r"(?:吧|呢|啊|呀|了|嘛|就行|就好)+$")
 _INNER_DROP = re.compile(r"老是|总是|一直|老(?=想|要|爱)|特别|非常|真的|要是能|如果能|希望能?|就好了|就好|就行")
 _WANT = re.compile(r"想|要|需要|希望|得|能|别|不|怕|最好")
+_POSITIVE_WANT = re.compile(r"想|要|需要|希望|得|最好|干净|不再")
+_CONSEQUENCE = re.compile(r"^(?:不然|否则|要不然|要不|免得)")
+_REPORTED = re.compile(r"^(?:医生|大夫|老师|他|她|我妈|我爸|朋友|人家|店里)?(?:说|讲|交代|建议)(?:了)?(?:可能是|可能)?|^(?:要是|如果)(?=.{4,})")
 _EN_LEAD = re.compile(r"^(?:lately|actually|well|so|and|but|um|also|oh|really),?\s+", re.I)
 _SALIENT_SKIP = set("的了是我们你您他她它想要吃用买给就也都很还在和与")
 
@@ -188,8 +195,22 @@ def ready_to_address(state: DiscoveryState) -> bool:
     )
 
 
+def _is_question_need(need: NeedRecord) -> bool:
+    """A "need" logged from a question back to the salesperson ("有没有更适合他的？")."""
+    quotes = [e.quote.strip() for e in need.evidence if e.quote.strip()] or [need.statement]
+    return all(re.search(r"[？?]$|吗[。！!]?$|吗[，,]", q) or wants_recommendation(q) for q in quotes) or bool(
+        re.search(r"(?:吗|好吗|有没有更适合.*)$", _unlabel(need.statement)))
+
+
+def _unlabel(text: str) -> str:
+    """A statement without the label a reader put before it ("要求：…", "偏好：…")."""
+    return re.sub(r"^[\u4e00-\u9fffA-Za-z ]{1,16}[：:]\s*", "", (text or "").strip())
+
+
 def addressable(need: NeedRecord, state: DiscoveryState) -> bool:
-    """A need behind the request (not the request itself, not a price condition)."""
+    """A need behind the request (not the request itself, not a price condition, not a question)."""
+    if _is_question_need(need) or need.dimension == "price":
+        return False
     if need.kind == "implicit":
         return True
     request = state.stated_request.strip().rstrip("。！？!?.")
@@ -227,11 +248,13 @@ def context_words(customer_words: list[str]) -> str:
 def restate(need: NeedRecord, state: DiscoveryState, customer_words: list[str]) -> str:
     """The need in a few words, in the customer's terms, with whose need it is."""
     zh = state.language == "zh"
-    core = need.statement.strip().rstrip("。！？!?.")
+    core = _unlabel(need.statement).rstrip("。！？!?.")
     if zh:
+        core = _REPORTED.sub("", core)
         clauses = [c for c in re.split(r"[，,；;]", core) if c.strip()]
         if len(clauses) > 1:  # the clause that says what is wanted, not the whole sentence
-            core = next((c for c in reversed(clauses) if _WANT.search(c)), clauses[-1])
+            core = next((c for c in reversed(clauses) if _POSITIVE_WANT.search(c) and not _CONSEQUENCE.match(c.strip())),
+                        None) or next((c for c in reversed(clauses) if _WANT.search(c)), clauses[-1])
         core = _INNER_DROP.sub("", _RESTATE_DROP.sub("", core.strip())) or core
         core = core.replace("我", "您")
     person = person_of(state, customer_words)
@@ -241,20 +264,59 @@ def restate(need: NeedRecord, state: DiscoveryState, customer_words: list[str]) 
             core = re.sub(r"^(?:she|he|they)\b", f"your {person}", core, flags=re.I)
         core = re.sub(r"^(?:i|we)\b", "you", core, flags=re.I)
         core = re.sub(r"^(?:i'm|we're)\b", "you're", core, flags=re.I)
-        return core[:80]
+        return _en_own_words(core, customer_words)[:80]
     if person and person not in core and need.owner in ("user", "buyer", "unknown"):
         context = context_words(customer_words)
+        person = person.replace("我", "您", 1)
         who = f"{context}的{person}" if (context and context not in core) else person
         core = f"{who}{core}"
     return core[:30]
 
 
-def need_terms(need: NeedRecord, language: str, fit: Fit | None = None) -> list[str]:
-    """Words a recommendation must contain to count as naming this need."""
+_EN_FILLERS = re.compile(r"\b(?:really|just|actually|basically|definitely|honestly|simply|quite|very)\s+", re.I)
+_EN_SWAPS = ((r"\b(\w+) is\b", r"\1's"), (r"\bdo not\b", "don't"), (r"\bdoes not\b", "doesn't"),
+             (r"\bcan not\b|\bcannot\b", "can't"), (r"\bcan't\b", "cannot"), (r"\bdon't\b", "do not"),
+             (r"\b(?:him|her|them)$", ""), (r"\bwe\b", "you"), (r"\bour\b", "your"), (r"\bus\b", "you"),
+             (r"\bevery\b", "each"), (r"\bsomething\b", "one"), (r"\bneeds to\b", "has to"),
+             (r"\bneed to\b", "have to"), (r"\bwhen\b", "whenever"), (r"\bwants? to\b", "would like to"),
+             (r"\bcan\b", "is able to"), (r"\bkeeps?\b", "goes on"), (r"\ba lot\b", "much"),
+             (r"\bquickly\b", "fast"), (r"\bbecause\b", "as"))
+
+
+def _en_own_words(core: str, customer_words: list[str]) -> str:
+    """An English restatement that is not the customer's sentence: fillers dropped, pronouns
+    and contractions changed; if it still repeats five of their words in a row, its first
+    clause cut short of that."""
+    def repeats(t: str) -> bool:  # five words in a row, or 15 characters in a row, of a customer turn
+        return echoes(t, customer_words) or any(longest_shared_run(t, w) >= 15 for w in customer_words)
+
+    text = _EN_FILLERS.sub("", core).strip()
+    for pattern, repl in _EN_SWAPS:
+        if not repeats(text):
+            break
+        text = re.sub(pattern, repl, text, flags=re.I).strip()
+    words = text.split()
+    while len(words) > 4 and echoes(" ".join(words), customer_words):
+        words = words[:-1]
+    return " ".join(words).rstrip(",;")
+
+
+def need_terms(need: NeedRecord, language: str, fit: Fit | None = None, restated: str = "") -> list[str]:
+    """Words a recommendation must contain to count as naming this need: the knowledge's cue
+    words, and the restated need's own words (Chinese: two-character runs; English: content
+    words), or the statement's salient characters."""
     terms: list[str] = []
     if fit is not None:
         terms += fit.cues[0]
-    if language == "zh":
+    if restated and language == "zh":
+        core = re.sub(r"^您(?:的)?", "", restated)
+        runs = [core[i:i + 2] for i in range(len(core) - 1)]
+        terms += [t for t in runs if all("\u4e00" <= ch <= "\u9fff" and ch not in _SALIENT_SKIP for ch in t)]
+    elif restated:
+        terms += [w for w in re.findall(r"[a-zA-Z]{4,}", restated) if w.lower() not in _EN_STOP][:6]
+    if restated and terms:
+        pass  # the restated need's words are the ones a recommendation says
+    elif language == "zh":
         terms += [ch for ch in need.statement if "\u4e00" <= ch <= "\u9fff" and ch not in _SALIENT_SKIP][:3]
     else:
         terms += [w for w in re.findall(r"[a-zA-Z]{4,}", need.statement)][:3]
@@ -282,9 +344,14 @@ def next_move(
     *,
     turn: int | None = None,
     customer_words: list[str] | None = None,
+    options: Callable[[str, str, str], list[Option]] | None = None,
+    decided: bool | None = None,
 ) -> Move:
     """The next move. ``reading`` is the latest customer turn read for its acts, ``turn`` its
-    number, ``customer_words`` all customer turns so far (oldest first)."""
+    number, ``customer_words`` all customer turns so far (oldest first). ``options(need,
+    requested, language)`` names verified concrete options when neither the knowledge nor the
+    conversation has one (the model task in ``coach.options``); ``decided`` is the
+    understanding layer's reading of a buying decision, when the caller has it."""
     zh = state.language == "zh"
     r = reading or Reading(text="")
     words = customer_words or ([r.text] if r.text else [])
@@ -295,13 +362,19 @@ def next_move(
     confirmed.sort(key=lambda n: (n.kind != "implicit", -first_turn(n)))
 
     # 1. a buying signal: confirm and close
-    if r.has("buy") or (last.get("kind") == "close" and r.has("agree", "other") and not r.has("ask", "need", "pain")):
+    buying = r.has("buy") or bool(decided)
+    if buying or (last.get("kind") == "close" and r.has("agree", "other") and not r.has("ask", "need", "pain")):
+        if buying:
+            r.acts.add("buy")
         return _close(state, needs, catalog, r, last, words)
 
     # 2. the customer asks about an option or for a recommendation
-    if r.asks_for_recommendation or r.mentioned:
+    option = named_option(r.text, state.language) if r.has("ask") else ""
+    asks_fit = r.asks_for_recommendation or (r.has("ask") and wants_recommendation(r.text))
+    if asks_fit or r.mentioned or option:
         if confirmed and ready_to_address(state):
-            return _address(state, confirmed[0], needs, catalog, r, words, quote)
+            return _address(state, confirmed[0], needs, catalog, r, words, quote, option=option, options=options,
+                            asked=True)
         stated = sorted((n for n in open_needs if n.status == "stated" and addressable(n, state)),
                         key=lambda n: -first_turn(n))
         for need in stated[:1]:
@@ -322,7 +395,7 @@ def next_move(
         for need in confirmed:
             if (need.id not in state.addressed and f"fit:{need.id}" not in state.asked
                     and (turn is None or first_turn(need) < turn)):
-                return _address(state, need, needs, catalog, r, words, quote)
+                return _address(state, need, needs, catalog, r, words, quote, options=options)
 
     # 5. a pain: dig into it (implication), then what solving it would be worth (need-payoff)
     stated_now = [n for n in open_needs if n.status == "stated" and turn is not None and first_turn(n) == turn
@@ -463,11 +536,24 @@ def _payoff(state, catalog, topic, quote) -> Move:
     return _with_card(move, "business_goal", catalog, state.language)
 
 
+def _shorter(restated: str, words: list[str]) -> str:
+    """A restatement that no longer repeats 15 characters of the customer: the fillers and
+    degree words dropped, then the part after the person when that is enough to say it."""
+    text = re.sub(r"最近|总是|老是|一直|特别|非常|真的|有点|得很|得厉害|厉害|一点|了", "", restated)
+    if len(text) >= 4 and not echoes(text, words):
+        return text
+    return ""
+
+
 def _confirm_need(state, need, catalog, words, quote) -> Move | None:
     """Restate the need for the customer to confirm; None when it cannot be said in other words."""
     zh = state.language == "zh"
     restated = restate(need, state, words)
     example = f"我确认一下：是{restated}，对吗？" if zh else f"Let me check I have it right: {restated}, is that it?"
+    if zh and echoes(example, words):  # a long clause said back: its shorter form, cut at a word boundary
+        shorter = _shorter(restated, words)
+        if shorter:
+            restated, example = shorter, f"我确认一下：是{shorter}，对吗？"
     if echoes(example, words) or carries_instruction(restated):
         return None
     move = Move(kind="confirm", slot=None, question_type="confirmation", need_id=need.id,
@@ -479,13 +565,29 @@ def _confirm_need(state, need, catalog, words, quote) -> Move | None:
     return _with_card(move, "confirm", catalog, state.language)
 
 
-def _address(state, need, needs, catalog, r: Reading, words, quote) -> Move:
+def _address(state, need, needs, catalog, r: Reading, words, quote, *, option: str = "",
+             options: Callable[[str, str, str], list[Option]] | None = None, asked: bool = False) -> Move:
+    """The kiwi move. In order: the option the customer asked about, weighed against the need;
+    the better fit the knowledge supports; options the model named and the checks passed; and
+    with none of these, a question about what would fit (never a vague promise)."""
     zh = state.language == "zh"
     restated = restate(need, state, words)
     fit = find_fit(needs, catalog, words, state.language)
+    knowledge_answers = fit is not None and any(
+        m and (m in (fit.option, fit.first) or fit.option in m) for m in [*r.mentioned, option])
+    if option and not knowledge_answers:
+        return _weigh_option(state, need, restated, option, catalog, words, quote)
     rationale = _t(zh, "需求已由客户确认：先满足原来的请求，再推荐更合适、客户没开口要的选择，并说明理由——就像卖枣的小伙子推荐了猕猴桃。",
                    "The customer confirmed the need: meet the request first, then offer the better fit they did "
                    "not ask for, with the reason — like the kiwis in the jujube story.")
+    if fit is None and options is not None and f"options:{need.id}" not in state.asked:
+        requested = requested_product(state.stated_request, state.language)
+        try:
+            found = options(restated, requested, state.language)[:2]
+        except Exception:  # the options are a help, never a cost to the turn
+            found = []
+        if found:
+            return _offer_options(state, need, restated, requested, found, catalog, words, quote, rationale)
     if fit is None:
         example = f"按您说的{restated}，您觉得什么样的会更合适？" if zh else (
             f"Given that {restated}, what would suit you best?")
@@ -494,8 +596,11 @@ def _address(state, need, needs, catalog, r: Reading, words, quote) -> Move:
                     rationale=_t(zh, "需求已确认，但知识和对话里还没有具体可推荐的选项：先问客户什么样的会更合适，不空口许诺。",
                                  "The need is confirmed but nothing concrete fits yet: ask what would suit them "
                                  "rather than promise vaguely."))
+        if options is not None:
+            move.memo = f"options:{need.id}"  # the model was asked once for this need; not again
+            state.asked.setdefault(f"fit:{need.id}", 0)
         return _with_card(move, "address_need", catalog, state.language)
-    answers = next((m for m in r.mentioned if m in (fit.option, fit.first) or fit.option in m), "")
+    answers = next((m for m in [*r.mentioned, option] if m and (m in (fit.option, fit.first) or fit.option in m)), "")
     offered_before = f"offer:{fit.first}|{fit.option}" in state.asked
     if zh:
         if offered_before and not answers:
@@ -527,33 +632,116 @@ def _address(state, need, needs, catalog, r: Reading, words, quote) -> Move:
     return move
 
 
+def option_terms(option: str, language: str, requested: str = "") -> list[str]:
+    """Words a text must contain to count as naming ``option``: the option itself, or (zh) a
+    4-character run of it, or (en) one of its content words not in the request."""
+    option = option.strip()
+    if not option:
+        return []
+    if language == "zh":
+        runs = [option[i:i + 4] for i in range(0, max(1, len(option) - 3))]
+        return list(dict.fromkeys([option, *[r for r in runs if r not in requested]]))
+    req = requested.lower()
+    words = [w for w in re.findall(r"[a-z]{4,}", option.lower()) if w not in _EN_STOP and w.rstrip("s") not in req]
+    return list(dict.fromkeys([option, *words]))
+
+
+_EN_STOP = {"those", "these", "that", "this", "with", "from", "ones", "kind", "sort", "type", "some", "your", "their",
+            "really", "needs", "need", "know", "when", "someone", "would", "about", "just", "very", "more"}
+
+
+def _weigh_option(state, need, restated, option, catalog, words, quote) -> Move:
+    """The customer asked about a specific option: weigh it against the confirmed need, in the
+    customer's terms (the need, the option, what makes it fit and what to check)."""
+    zh = state.language == "zh"
+    named = re.match(r"^(\w+) with (?:a |an |the )?([\w-]+(?: [\w-]+)?)$", option) if not zh else None
+    if named:  # "phones with a flashing light" → "flashing-light phones": the option, in the coach's words
+        option = f"{named.group(2).replace(' ', '-')} {named.group(1)}"
+    person = person_of(state, words)
+    who = (f"您{person}" if person and not person.startswith(("我", "您")) else (person.replace("我", "您", 1) or "您")) \
+        if zh else (f"your {person}" if person else "you")
+    if zh:
+        example = f"{option}可以考虑，关键看它是否合{restated}这一点：建议先让{who}实际试一试，合适再定，您看行吗？"
+    else:
+        example = (f"The {option} could work — what matters is whether it helps with this: {restated}. "
+                   f"It's worth letting {who} try one first; shall we check that?")
+    requested = requested_product(state.stated_request, state.language)
+    move = Move(kind="address", question_type="address", need_id=need.id, need_statement=restated, example=example,
+                builds_on=quote, topic=option, need_terms=need_terms(need, state.language, restated=restated),
+                offer=Offer(option=option, answers=option, options=[option], source="conversation",
+                            reason=_t(zh, "对照客户确认的需求来看", "weighed against the confirmed need")),
+                rationale=_t(zh, "客户问到了一个具体的选择：对照客户确认过的需求说它合不合适、要先确认什么，用客户自己的话，不夸产品。",
+                             "The customer asked about a specific option: weigh it against the need they confirmed, "
+                             "in their terms — why it fits or what to check — without a pitch."))
+    move.offer.first = requested
+    return _with_card(move, "address_need", catalog, state.language)
+
+
+def _offer_options(state, need, restated, requested, found: list[Option], catalog, words, quote, rationale) -> Move:
+    """Concrete options named by the model and verified: at most two, each with its reason."""
+    zh = state.language == "zh"
+    parts = []
+    for i, o in enumerate(found[:2]):
+        reason = o.reason or _t(zh, "正合这个需要", "it suits that need")
+        parts.append(_t(zh, f"{o.name}也值得看看：{reason}" if i == 0 else f"{o.name}也可以考虑：{reason}",
+                        f"{o.name} may suit better — {reason}" if i == 0 else f"or {o.name} — {reason}"))
+    if zh:
+        lead = f"{requested}我们有；另外按{restated}，" if requested else f"按{restated}，"
+        example = lead + "；".join(parts) + "。要不要看看？"
+    else:
+        lead = f"We have the {requested}; and since {restated}, " if requested else f"Since {restated}, "
+        example = lead + "; ".join(parts) + ". Would you like to see them?"
+    first = found[0]
+    move = Move(kind="address", question_type="address", need_id=need.id, need_statement=restated, example=example,
+                builds_on=quote or (need.evidence[0].quote[:60] if need.evidence else ""), topic=first.name,
+                need_terms=need_terms(need, state.language, restated=restated),
+                offer=Offer(first=requested, option=first.name, reason=first.reason, options=[o.name for o in found[:2]],
+                            reasons=[o.reason for o in found[:2]], source=first.source),
+                memo=f"options:{need.id}", rationale=rationale)
+    return _with_card(move, "address_need", catalog, state.language)
+
+
 def _close(state, needs, catalog, r: Reading, last, words) -> Move:
     zh = state.language == "zh"
     picked = [n for n in needs if n.status in ("stated", "confirmed", "addressed")]
-    key = [n for n in picked if n.id in state.addressed] or [n for n in picked if addressable(n, state)]
+    key = [n for n in picked if n.id in state.addressed] or sorted(
+        (n for n in picked if addressable(n, state)), key=lambda n: (n.status == "stated", n.kind != "implicit"))
     summary_needs = [restate(n, state, words) for n in key[:1]]
-    choice = re.sub(r"^(?:那就|那|就|好|ok|okay)[，, ]*", "", short_span(r.text, 16), flags=re.I).rstrip("吧") if r.has("buy") else ""
+    choice = _choice_words(r.text) if r.has("buy") else ""
     follow_up = last.get("kind") == "close" and not r.has("buy")
     items = _offers_so_far(state)
+    offer = (last.get("offer") or {}) if last.get("kind") == "address" else {}
+    # what the customer chose: the option just weighed or offered when they say "这个 / that one"
+    chosen = offer.get("option") or "" if re.search(r"这个|这款|这台|这套|那个|那款|that one|this one|that|it\b", r.text, re.I) else ""
+    unit = bool(re.search(r"[斤个盒份袋箱瓶包罐张台把套件]", choice))
     if zh:
         summary = "、".join(summary_needs)
-        what = "和".join(items) + choice if items else choice
         if follow_up:
             example = f"不客气！{'吃着' if '吃' in ''.join(words) else '用着'}合适的话，下次再来找我，好吗？"
-        elif state.is_b2b or not re.search(r"[斤个盒份袋箱瓶包]", choice):
-            example = (f"好的，就按{what or '这个方案'}" + (f"，解决{summary}" if summary else "")
-                       + "。我把方案和下一步安排整理好发给您，您看可以吗？")
+        elif state.is_b2b:
+            lead = f"好的，就按{chosen}来" if chosen and not re.search(r"订|签|买|采购", choice) else (
+                f"好的，{choice}" if choice else "好的，就按这个方案来")
+            example = lead + (f"，解决{summary}" if summary else "") + "。我把方案和下一步安排整理好发给您，您看可以吗？"
+        elif chosen or not unit:
+            what = (f"{chosen}{choice}" if unit else f"就定{chosen}") if chosen else f"就按您说的{choice or '这个'}"
+            example = f"好的，{what}" + (f"，正合{summary}" if summary else "") + "。我这就给您安排好，您看可以吗？"
         else:
+            what = "和".join(items) + choice if items else choice
             example = (f"好的，就按您说的{what or '这个'}" + (f"，正合{summary}" if summary else "")
                        + "。我这就给您装好，您看可以吗？")
     else:
         summary = "; ".join(summary_needs)
-        what = " and ".join(items) or choice or "that"
+        took = re.search(r"\b(?:take|go with|book|order|have|get)\s+(?:her |him |them |me |us )?([^,.;!?]{3,40})", r.text, re.I)
+        what = chosen or (took.group(1).strip() if took else "") or " and ".join(items) or "that"
         if follow_up:
             example = "You're welcome! If it works out, come back any time — shall I note your number?"
         else:
-            example = (f"Great — {what}" + (f", for {summary}" if summary else "")
-                       + ". I'll get that ready for you now; does that work?")
+            example = (f"Great — {what} it is" + (f", for {summary}" if summary else "")
+                       + ". I'll get everything ready for you now; does that work?")
+            if echoes(example, words) or any(longest_shared_run(example, w) >= 15 for w in words):
+                example = f"Great — {what} it is. I'll get everything ready for you now; does that work?"
+    if zh and summary and echoes(example, words):  # the need said back in the customer's own sentence: leave it out
+        example = re.sub(r"，(?:解决|正合)" + re.escape(summary), "", example)
     move = Move(kind="close", slot="follow_up" if follow_up else "decision", question_type="close",
                 example=example, builds_on=short_span(r.text, 60), need_statement="；".join(summary_needs),
                 need_ids=[n.id for n in picked],
@@ -561,6 +749,17 @@ def _close(state, needs, catalog, r: Reading, last, words) -> Move:
                              "The customer has decided: sum up the needs and the choice, name the next step, and "
                              "the conversation's needs go to the log."))
     return _with_card(move, "confirm", catalog, state.language)
+
+
+def _choice_words(text: str) -> str:
+    """The words of the decision itself ("行，就签这个吧" → 就签这个; "那就先订两台试试" → 先订两台试试)."""
+    clauses = [c.strip() for c in re.split(r"[，,。！!；;]", text or "") if c.strip()]
+    counted = [c for c in clauses if re.search(r"[一两二三四五六七八九十几半\d]+\s*[斤个盒份袋箱瓶包罐张台把套件]", c)]
+    for clause in counted + clauses:
+        if re.search(r"订|签|买|要|来|拿|按|定|包|take|go with|book|order|deposit|pay", clause, re.I) and len(clause) > 1:
+            picked = re.sub(r"^(?:那就|那|好的|好|行|ok|okay)[，, ]*", "", clause, flags=re.I).rstrip("吧呢啊")
+            return short_span(picked, 16)
+    return ""
 
 
 def _offers_so_far(state: DiscoveryState) -> list[str]:

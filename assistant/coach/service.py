@@ -32,6 +32,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from pydantic import BaseModel, Field
 
 from assistant.accounts.coach_memory import after_turn, prep_plan
+from assistant.coach import options as coach_options
 from assistant.coach import phrasing
 from assistant.coach.cards import Catalog
 from assistant.coach.policy import (
@@ -44,6 +45,7 @@ from assistant.coach.policy import (
     card_question,
     Move,
     next_move,
+    option_terms,
     record_move,
 )
 from assistant.coach.reading import Reading, read
@@ -214,9 +216,13 @@ class CoachService:
 
         # 5. the next move, by policy, with the passage that motivates it
         needs = self.needs(conversation_id)
+        words_so_far = [t.text[:PROCESS_CHARS] for t in history]
         move = next_move(state, needs, self.catalog, reading,
                          turn=latest.idx if latest is not None else None,
-                         customer_words=[t.text[:PROCESS_CHARS] for t in history])
+                         customer_words=words_so_far,
+                         options=lambda need, requested, language: self._options(need, requested, language,
+                                                                                 words_so_far),
+                         decided=coach_options.decides(reading.text, state.language) if reading is not None else None)
         if move.kind == "close":
             self._mark_for_log(move, state)
             needs = self.needs(conversation_id)
@@ -261,7 +267,12 @@ class CoachService:
                  reading: Reading, turn: int) -> list[str]:
         """Needs the customer confirmed in this turn: a yes to the restatement, or said again."""
         ids: list[str] = []
-        accepted = reading.has("agree") or (reading.has("constraint") and not reading.has("ask"))
+        # a yes, a condition added to it ("别太贵就行"), or asking what would fit it: the customer
+        # builds on the restatement instead of correcting it
+        builds_on = reading.has("ask") and (reading.asks_for_recommendation or bool(reading.mentioned)
+                                            or coach_options.wants_recommendation(reading.text)
+                                            or bool(coach_options.named_option(reading.text)))
+        accepted = reading.has("agree") or (reading.has("constraint") and not reading.has("ask")) or builds_on
         if last_move.get("kind") == "confirm" and last_move.get("need_id") and accepted and not reading.has("deny"):
             ids.append(last_move["need_id"])
         earlier = {n.id for n in before}
@@ -465,9 +476,27 @@ class CoachService:
             yield ("\n（模型暂不可用，以上为这一步的参考说法：" + failed.message + "）") if zh else (
                 f"\n(model unavailable, showing this move's own wording: {failed.message})")
 
+    def _options(self, need: str, requested: str, language: str, customer_words: list[str]):
+        """Concrete options from the narrow model task, verified (``coach.options``)."""
+        try:
+            model = self.model()
+        except NeedsError as exc:  # no model configured or loadable: no options, the move asks instead
+            log.info("no model for options: %s", exc.message[:120])
+            return []
+        return coach_options.suggest_options(model, need, requested, language, customer_words, retries=0)
+
     def _check(self, move: Move, text: str, customer_words: list[str], language: str, prep: bool) -> str | None:
+        if move.kind in ("address", "close") and not prep and _repeats_task(move, text, language):
+            return "repeats the task"
         if move.kind == "address" and move.offer is not None:
-            return phrasing.check_offer(text, move.need_terms, [move.offer.option], customer_words, language)
+            o = move.offer
+            terms = [t for name in (o.options or [o.option]) for t in option_terms(name, language, o.first)]
+            if o.source == "conversation":  # naming the option the customer asked about is not an echo
+                customer_words = [w.replace(o.option, " … ") for w in customer_words]
+            verdict = phrasing.check_offer(text, move.need_terms, terms, customer_words, language)
+            if verdict is None and o.source == "conversation" and not move.need_statement:
+                return "need not named"
+            return verdict
         if move.kind == "close":
             return phrasing.check_statement(text, customer_words, language)
         return phrasing.check_ask(text, [] if prep else customer_words, language)
@@ -487,7 +516,10 @@ class CoachService:
                       if self._check(move, t, customer_words, state.language, False) is None]
         if move.kind in ("ask", "confirm") and move.card_id:
             candidates += card_examples(self.catalog.get(move.card_id), state.language)
-        if move.kind == "confirm" or not move.slot:
+        if move.kind == "close":
+            candidates.append("好的，我把您选的和下一步安排确认一下，您看可以吗？" if zh
+                              else "Great — let me confirm your choice and the next step; does that work?")
+        elif move.kind == "confirm" or not move.slot:
             candidates.append("我把您说的几点总结一下，您看有没有说错或漏掉的？" if zh
                               else "Let me sum up what you said — did I miss anything?")
         else:
@@ -559,6 +591,23 @@ def _what_sales_said(text: str, needs: list[NeedRecord], language: str) -> dict:
     return {"kind": "said", "slot": None, "question_type": "open", "need_id": None, "topic": "", "offer": None}
 
 
+def _repeats_task(move: Move, text: str, language: str) -> bool:
+    """The model wrote out its instructions ("各说一句理由……让客户自己选") instead of the line:
+    six characters in a row of the task's own words (the need and the options left out), or
+    the task's quotation marks."""
+    state = DiscoveryState(language=language if language in ("zh", "en") else "zh")
+    task = describe_task(move, state, False)
+    o = move.offer
+    for part in [move.need_statement, *((o.options or [o.option, o.first, o.answers]) if o else []),
+                 *((o.option, o.first, o.reason) if o else ())]:
+        if part:
+            task = task.replace(part, "\u2026")
+    pieces = [p for p in re.split(r"[\u2026“”'，。,.()（）:：;；]", task) if len(phrasing.normalise(p)) >= 6]
+    if any(phrasing.longest_shared_run(text, p) >= (6 if language == "zh" else 18) for p in pieces):
+        return True
+    return "“" in text or "”" in text
+
+
 def describe_task(move: Move, state: DiscoveryState, prep: bool) -> str:
     """What the model is asked to write, in a line (the prompt stays short and flat)."""
     zh = state.language == "zh"
@@ -568,6 +617,14 @@ def describe_task(move: Move, state: DiscoveryState, prep: bool) -> str:
                 else f"Ask the salesperson what they know about the customer's {label or 'needs'}.")
     if move.kind == "address" and move.offer is not None:
         o = move.offer
+        if o.source == "conversation":
+            return (f"客户问{o.option}合不合适：对照需求“{move.need_statement}”说它为什么合适或要先确认什么，不夸产品。" if zh
+                    else f"The customer asks whether the {o.option} would suit: weigh it against the need "
+                         f"'{move.need_statement}' — why it fits or what to check first; no pitch.")
+        if o.source == "model" and len(o.options) > 1:
+            return (f"推荐{o.options[0]}和{o.options[1]}，各说一句理由，说明正合“{move.need_statement}”，让客户自己选。" if zh
+                    else f"Suggest {o.options[0]} and {o.options[1]}, a reason for each, saying why they fit "
+                         f"'{move.need_statement}'; let them choose.")
         if zh:
             lead = f"回答客户问的{o.answers}：" if o.answers else f"先满足客户要的{o.first}，再"
             return f"{lead}推荐{o.option}（{o.reason}），说明它正合“{move.need_statement}”，让客户自己选。"
