@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.understanding.lexicon import cue
+from assistant.understanding.lexicon import cue, sentences
 
 Form = Literal["open", "closed", "leading", "stacked", "statement"]
 Spin = Literal["situation", "problem", "implication", "need_payoff", "none"]
@@ -36,6 +36,8 @@ NEED_PAYOFF = cue("spin_need_payoff")
 PURPOSE = cue("probe_purpose")
 USER = cue("probe_user")
 PITCH = cue("pitch")
+CLOSING_PITCH = cue("closing_pitch")
+TAG_QUESTION = cue("tag_question")
 CONFIRM = cue("confirmation")
 ENDS_MA = re.compile(r"(?:吗|(?<![什怎])么)[\s？?！!。.]*$")
 
@@ -125,6 +127,26 @@ def nearest_spin(text: str) -> Spin | None:
     return winner if share >= SPIN_SHARE and winner != "none" else None
 
 
+def _asking_part(text: str) -> str:
+    """The sentences that ask (end in a question mark): a lead-in statement ("生意肯定不差。")
+    gives context, it does not make the question that follows a leading one."""
+    asking = [s for s in sentences(text) if re.search(r"[？?]$", s)]
+    return " ".join(asking) or text
+
+
+def _leads(asking: str) -> bool:
+    """Suggests its own answer: a leading cue, or a tag question after an assumption (a summary
+    checked back — "So you mean …, correct?" — asks for a correction, it does not lead)."""
+    return bool(LEADING.search(asking)) or (bool(TAG_QUESTION.search(asking)) and not CONFIRM.search(asking))
+
+
+def _pitch_after_question(text: str) -> bool:
+    """A question followed by a pitch ("…, right? Let's get you the elite model."): the question
+    only leads up to the sale."""
+    head, mark, tail = text.rpartition("？") if text.rfind("？") > text.rfind("?") else text.rpartition("?")
+    return bool(mark) and bool(CLOSING_PITCH.search(tail))
+
+
 def classify(text: str, *, semantic: bool = False) -> QuestionClass:
     """Labels for one trainee turn: rules, and with ``semantic`` the nearest labelled lines where
     the rules found no SPIN cue."""
@@ -149,7 +171,7 @@ def classify(text: str, *, semantic: bool = False) -> QuestionClass:
         form: Form = "statement"
     elif questions >= 2:
         form = "stacked"
-    elif LEADING.search(t):
+    elif _leads(_asking_part(t)) or _pitch_after_question(t):
         form = "leading"
     elif ENDS_MA.search(t) and not re.search(r"什么|哪|怎么|说说|讲讲|介绍|具体", t):
         form = "closed"  # answerable with yes or no

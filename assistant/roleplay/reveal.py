@@ -111,7 +111,7 @@ def decide(
             continue
         topics = matched_topics(scenario, need.id, text)
         type_ok = bool(kinds & set(need.reveal.question_types))
-        if qc.is_question and type_ok and topics and new_trust >= need.reveal.min_trust:
+        if qc.is_question and qc.form != "leading" and type_ok and topics and new_trust >= need.reveal.min_trust:
             return reveal(need.id, topics)
         # close but not quite (right topic, wrong kind of question or not enough trust): a hint
         if hint_candidate is None and qc.is_question and topics and need.id not in hinted:

@@ -114,7 +114,15 @@ ZH: dict[str, str] = {
     "request_to_talk": r"说说|讲讲|聊聊|介绍一下|谈谈",
     "generic_opener": r"有什么(?:可以|能)?帮(?:您|你)|需要点什么|想看点什么",
     "stacked_join": r"[，,；;]\s*(?:还有|另外|以及|并且|而且)?\s*(?:用了|有没有|是不是|多久|多少|哪|什么|谁|几|怎么)",
-    "leading": r"难道|对吧|是吧|吧[？?]|不是吗|肯定|一定.*吧|你不觉得|您不觉得|是不是更好|是不是比|不心动|最好是.*吧|大家都选",
+    # leading: statement-questions that take the answer for granted ("别的都无所谓？"); tag
+    # questions after an assumption are ``tag_question`` (a summary checked back is not leading)
+    "leading": (
+        r"难道|对吧|是吧|吧[？?]|不是吗|肯定|一定.*吧|你不觉得|您不觉得|是不是更好|是不是比|不心动|最好是.*吧|大家都选|"
+        r"(?:别的|其他|其它|其余|剩下的)(?:都|也都|全都)?(?:无所谓|不重要|不用管|不用考虑|不在乎|不考虑|不管|没关系)"
+    ),
+    "tag_question": r"[，,、]\s*(?:是不是|对不对|没错吧?|不对吗|是这样吧?|我说得对吗|我没说错吧)(?:啊|呀|呢)?\s*[？?]",
+    # a line that closes on a pitch after its question (read on the words after the last "？")
+    "closing_pitch": r"推荐您|给您推荐|现在下单|今天就?(?:下单|定|签)|给您(?:拿|来|装|包|开|办|上)|就(?:选|定|要|拿|上)(?:这|那|我们)|直接(?:上|拿|选|定)|我(?:给您|帮您)(?:推荐|安排|下单|开通)|来(?:一|两|几)(?:台|套|个|款)",
     "spin_situation": r"现在|目前|平时|一般|通常|用的是|多少人|多大|多久|几台|几个|哪家",
     "spin_problem": r"问题|困难|难处|(?<!^)麻烦(?![您你])|^麻烦(?![您你])|不满意|不满|满意吗|担心|顾虑|痛点|头疼|(?<!麻)烦|不方便|卡在|不够用|不顺手|放心不下|故障|不准|太慢|太贵|有点贵|为什么想换|为啥想换",
     "spin_implication": r"影响|后果|损失|导致|会怎样|会怎么样|如果不|不解决|耽误|代价|罚|多花|丢多少|多出|要花多少|会变成|会不会很累|浪费|排队|得停|多交",
@@ -202,7 +210,13 @@ EN: dict[str, str] = {
     "request_to_talk": r"\b(?:tell me|describe|walk me through)\b",
     "generic_opener": r"how can i help|what can i do for you|what do you think|tell me (?:a bit )?more",
     "stacked_join": r"\band (?:what|how|who|which|when|where|why)\b",
-    "leading": r"don't you think|wouldn't you agree|isn't it|surely|right\?$",
+    "leading": (
+        r"don't you think|wouldn't you agree|isn't it|surely|\bright\?$|"
+        r"\bnothing else (?:matters|counts|really matters)|\bthat's all (?:that )?(?:matters|counts)|\ball that (?:matters|counts)\b|"
+        r"\b(?:so )?(?:it's|that's|it is) (?:purely|only|just|all) (?:about )?(?:the )?(?:price|cost|unit price)\b"
+    ),
+    "tag_question": r"[,-]\s*(?:right|correct|yes|yeah|no|am i right|isn't that so|don't you|aren't you|won't you|do you not|true)\s*\?",
+    "closing_pitch": r"\bbuy now\b|\bi(?:'d| would) recommend\b|\blet'?s (?:get you|go with|put you down|sign)|\bi'll (?:get|put|set) you (?:up|down|the)|\byou(?:'ll| will) (?:want|love) (?:the|our)|\b(?:go|grab) (?:with|for) (?:the|our)\b|\bthe (?:elite|premium|pro|top) (?:model|package|plan)\b",
     "spin_situation": r"currently|today|usually|how many|how often|what do you use",
     "spin_problem": r"problem|issue|difficult|challenge|worr|concern|frustrat|pain|happy with|what made you|go down|break",
     "spin_implication": r"affect|impact|consequence|cost(?:s|ing)? you|what happens if|lose|delay",
