@@ -235,9 +235,9 @@ def model_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list[
                 # judged with every check, the semantic ones included, whatever the mode
                 hinted = rp.log.conversation(attempt).state.get("hinted", [])
                 allowed = " ".join(sc.need(h).hint for h in hinted)  # hints are authored and given on purpose
-                reasons = check_reply(turn.reply, ReplyContext(sc, line["text"], state_revealed, allowed, semantic=True))
-                if turn.decision.action in ("reveal", "hint", "object", "leave"):
-                    reasons = [r for r in reasons if not r.startswith("echoes")]  # authored lines
+                authored = turn.decision.action in ("reveal", "hint", "object", "leave") or calls == 0
+                reasons = check_reply(turn.reply, ReplyContext(sc, line["text"], state_revealed, allowed, semantic=True,
+                                                               authored=authored))
                 for r in reasons:
                     kind = r.split(" (")[0].split(":")[0]
                     breaks[kind] += 1

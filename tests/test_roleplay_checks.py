@@ -135,6 +135,12 @@ def test_agreeing_to_buy_before_the_key_needs(reply, bad):
     ("Sure.", "Mind if I ask what he uses his phone for?", False),
     ("好的，不过我得先问问儿媳妇。", "那我就给您称两斤甜枣，包起来？", False),  # not a bare yes
     ("Okay, but I need to think about it.", "Shall I ring this one up for you?", False),
+    ("好的，我明白了。", "那就这么定，我今天就给您开通账号，您看行不？", True),  # assent plus a filler
+    ("好的", "这套我先给您办上？", True),
+    ("行，知道了。", "您看行不？今天下单还有赠品。", True),
+    ("OK, got it.", "I can set you up with an account today?", True),
+    ("好的，我明白了。", "您平时一般几点在家？", False),
+    ("好的，我明白了，不过得先问问我爱人。", "我今天就给您开通账号，您看行不？", False),
 ])
 def test_a_bare_yes_to_a_closing_push_is_agreeing_to_buy(reply, line, bad):
     assert bool(checks.check_agrees_to_buy(reply, key_needs_uncovered=False, line=line)) is bad
@@ -180,6 +186,24 @@ def test_contradictions_are_rejected(shipped, sid, reply):
 ])
 def test_replies_that_fit_the_facts_pass(shipped, sid, reply):
     assert checks.check_contradiction(reply, shipped[sid]) is None, reply
+
+
+def test_an_authored_hint_is_not_a_contradiction(shipped):
+    """A scenario's own hint may sit close to another need's never_say in the embedder's space
+    ("家里每天都得用" near "白天在家"): what the scenario lets the customer say is in character."""
+    sc = shipped["water-purifier-third-call"]
+    for need in sc.hidden_needs:
+        assert checks.check_contradiction(need.hint, sc) is None, need.hint
+    assert checks.check_contradiction("我白天在家，随时都能来。", sc)  # the never_say itself still is
+
+
+def test_authored_lines_skip_the_model_reply_checks(shipped):
+    sc = shipped["water-purifier-third-call"]
+    need = sc.hidden_needs[0]
+    line = "您什么时候方便我们上门？"
+    assert check_reply(need.hint, ReplyContext(sc, line, allowed_text=need.hint, authored=True)) == []
+    # a model reply still gets every check
+    assert check_reply("我白天在家，什么时候都行。", ReplyContext(sc, line))
 
 
 def test_check_reply_runs_every_check(shipped):

@@ -59,15 +59,19 @@ SELLER_VOICE = re.compile(
 # a reply that only says yes — to a closing push, it is agreeing to buy
 BARE_ASSENT = re.compile(
     r"^(?:嗯[，,、\s]*)?(?:好的?|好吧|好呀|好啊|行|行吧|行啊|可以|可以的|没问题|成|中|那好|那行|那就这样|就这样吧|那好吧|那行吧|嗯+)"
-    r"[。！!，,~～\s]*$|"
-    r"^(?:ok(?:ay)?|sure|fine|alright|all right|yes|yeah|yep|sounds good|go ahead|why not|deal)[.!,\s]*(?:then|sure|thanks)?[.!\s]*$",
+    r"(?:[。！!，,~～\s]*(?:我)?(?:明白了?|知道了?|了解了?|懂了|清楚了|听您的|听你的|谢谢了?|麻烦了?|辛苦了?))?[。！!，,~～\s]*$|"
+    r"^(?:ok(?:ay)?|sure|fine|alright|all right|yes|yeah|yep|sounds good|go ahead|why not|deal)[.!,\s]*"
+    r"(?:then|sure|thanks|thank you|i see|i understand|got it|understood)?[.!\s]*$",
     _I,
 )
 CLOSING_PUSH = re.compile(
-    r"包起来|装上|装起来|给您装|称(?:一|两|几|点)|下单|签(?:了|合同|一下|字)?(?:吧|吗|？|\?)|今天(?:就)?(?:签|定|订|下单)|定金|订金|开(?:个|一个)?账号|"
+    r"包起来|装上|装起来|给您装|称(?:一|两|几|点)|下单|开通|给您(?:办|开|录|登记|安排上)|帮您(?:办|开|下单|开通)|"
+    r"(?:您|你)看(?:行不|成不|可以不|好不)|行不行?[？?]?$|"
+    r"签(?:了|合同|一下|字)?(?:吧|吗|？|\?)|今天(?:就)?(?:签|定|订|下单)|定金|订金|开(?:个|一个)?账号|"
     r"就(?:选|定|要|按)(?:这|那)|先(?:来|拿|定)|来(?:一|两|几)(?:斤|个|台|套|份)|把合同发|给您(?:留|备|订)|能定吗|行吗[？?]?$|可以吗[？?]?$|好不好[？?]?$|"
     r"\bshall i (?:ring|wrap|put|send|book|order|lock|grab|get)|\bcan (?:i|we) (?:put you down|lock in|sign|book|send (?:you )?the contract)|"
     r"\bring (?:it|this|that) up\b|\bwrap (?:it|this|that) up\b|\bsign (?:today|now|the contract)\b|\border (?:today|now)\b|"
+    r"\bset you up\b|\bopen (?:an|the|your) account\b|\bget you (?:signed|started|set up)\b|"
     r"\bdo we have a deal\b|\bshall we go ahead\b|\bready to (?:buy|order|sign)\b",
     _I,
 )
@@ -194,11 +198,15 @@ def check_contradiction(reply: str, scenario: Scenario, *, semantic: bool = True
     from assistant.understanding.semantic import encode
 
     clauses = [c for c in re.split(r"[，,。！？!?；;.]", reply) if len(c.strip()) >= 2] or [reply]
-    texts = [*clauses, *[s for _, s in pairs], *[f for n in scenario.hidden_needs for f in n.facts]]
+    hints = [n.hint for n in scenario.hidden_needs if n.hint]
+    texts = [*clauses, *[s for _, s in pairs], *[f for n in scenario.hidden_needs for f in n.facts], *hints]
     vecs = encode(texts)
     cv = vecs[:len(clauses)]
     nv = vecs[len(clauses):len(clauses) + len(pairs)]
-    fv = vecs[len(clauses) + len(pairs):]
+    fv = vecs[len(clauses) + len(pairs):len(vecs) - len(hints)]
+    # the authored hints are in character by construction: a clause closer to one of them than
+    # to a never_say line says what the scenario lets the customer say
+    hint_sims = (cv @ vecs[len(vecs) - len(hints):].T).max(axis=1) if hints else None
     facts_of: dict[str, list[int]] = {}
     i = 0
     for n in scenario.hidden_needs:
@@ -214,6 +222,8 @@ def check_contradiction(reply: str, scenario: Scenario, *, semantic: bool = True
             if bool(NEGATION.search(clauses[c])) != bool(NEGATION.search(phrase)):
                 continue
             to_facts = max((float(fact_sims[c, k]) for k in facts_of[need.id]), default=0.0)
+            if hint_sims is not None:
+                to_facts = max(to_facts, float(hint_sims[c]))
             if s >= to_facts + CONTRADICTION_MARGIN:
                 return f"contradicts {need.id} (close to {phrase!r})"
     return None
@@ -226,6 +236,7 @@ class ReplyContext:
     released: set[str] = field(default_factory=set)
     allowed_text: str = ""
     semantic: bool = True
+    authored: bool = False  # the reply is a scenario's own line (facts, hint, objection), not the model's
 
     @property
     def key_needs_uncovered(self) -> bool:
@@ -241,13 +252,13 @@ def check_reply(reply: str, ctx: ReplyContext) -> list[str]:
         check_language(reply, lang),
         check_assistant_talk(reply),
         check_seller_voice(reply),
-        check_echo(reply, ctx.line),
+        None if ctx.authored else check_echo(reply, ctx.line),
         check_instruction_talk(reply),
         check_agrees_to_buy(reply, ctx.key_needs_uncovered, ctx.line),
         check_leak(reply, ctx.scenario, ctx.released, ctx.allowed_text),
     ]
     reasons = [r for r in cheap if r]
-    if reasons:
+    if reasons or ctx.authored:  # authored lines are not judged as model replies by meaning
         return reasons
     found = check_contradiction(reply, ctx.scenario, semantic=ctx.semantic)
     return [found] if found else []
