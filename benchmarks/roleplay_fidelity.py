@@ -5,7 +5,7 @@ Run on demand (set OMP_NUM_THREADS=1 on a shared machine):
     .venv/bin/python benchmarks/roleplay_fidelity.py                 # reveal figures, both sets
     .venv/bin/python benchmarks/roleplay_fidelity.py --model 30      # + 30 customer replies per mode, embedded model
 
-Two probe sets, each: natural trainee lines aimed at one hidden need, and bad lines (pitches,
+Probe sets, each: natural trainee lines aimed at one hidden need, and bad lines (pitches,
 closed pushes, leading questions, off-topic, injections) that must release nothing.
 
 * benchmarks/data/roleplay_dev.json — written with the scenarios' asks; the thresholds in
@@ -15,7 +15,9 @@ closed pushes, leading questions, off-topic, injections) that must release nothi
 * benchmarks/data/untuned/roleplay_probes.json — written by someone who had not read the
   scenarios' topics or asks, and never used for tuning. Skipped if the file is missing.
 * benchmarks/data/untuned/roleplay_probes_v2.json — a second such set, written blind after the
-  first had been seen; the clean figure. Skipped if missing.
+  first had been seen. Skipped if missing.
+* benchmarks/data/untuned/roleplay_probes_v3.json — a third, written blind after the second had
+  been seen; the clean figure. Skipped if missing.
 
 Two modes in the same run: ``rules`` (topics only, the trainer before the semantic layer) and
 ``semantic`` (topics, then meaning via the shipped embedder). Figures:
@@ -57,6 +59,7 @@ from assistant.roleplay.scenario import Scenario, load_scenarios  # noqa: E402
 DEV = ROOT / "benchmarks" / "data" / "roleplay_dev.json"
 UNTUNED = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes.json"
 UNTUNED_V2 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v2.json"
+UNTUNED_V3 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v3.json"
 RESULTS = ROOT / "benchmarks" / "results" / "roleplay_fidelity.json"
 MODELS_DIR = Path.home() / ".local" / "share" / "needs-assistant" / "models"
 MODES = ("rules", "semantic")
@@ -276,7 +279,7 @@ def model_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list[
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", type=int, default=0, metavar="N", help="play N lines per mode with the embedded model")
-    ap.add_argument("--model-set", choices=("dev", "untuned", "untuned_v2"), default="untuned_v2",
+    ap.add_argument("--model-set", choices=("dev", "untuned", "untuned_v2", "untuned_v3"), default="untuned_v3",
                     help="which set the model lines come from (dev if untuned is missing)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--calibrate", action="store_true", help="print the threshold sweep on the dev set and stop")
@@ -289,8 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     dev = load_set(DEV)
     sets = {"dev": split(dev, "tune"), "dev_check": split(dev, "check"),
             "untuned": None if args.no_untuned else load_set(UNTUNED),
-            "untuned_v2": None if args.no_untuned else load_set(UNTUNED_V2)}
-    paths = {"dev": DEV, "dev_check": DEV, "untuned": UNTUNED, "untuned_v2": UNTUNED_V2}
+            "untuned_v2": None if args.no_untuned else load_set(UNTUNED_V2),
+            "untuned_v3": None if args.no_untuned else load_set(UNTUNED_V3)}
+    paths = {"dev": DEV, "dev_check": DEV, "untuned": UNTUNED, "untuned_v2": UNTUNED_V2, "untuned_v3": UNTUNED_V3}
     if args.calibrate:
         if sets["dev"] is None:
             print(f"skipped: {DEV} is missing")
