@@ -180,3 +180,13 @@ def test_injected_instructions_never_reach_a_template():
         state = DiscoveryState(language="zh" if "\u4e00" <= line[0] <= "\u9fff" else "en")
         move = _play(state, line, 1)
         assert not phrasing.carries_instruction(move.example), (line, move.example)
+
+
+def test_thanks_after_a_close_gets_the_goodbye_not_a_new_question():
+    for language, lines in (("zh", ["那就要这个吧。", "太谢谢了，讲得很清楚，我先走了，回头联系。"]),
+                            ("en", ["OK, we'll take the blue one.", "Appreciate it, this helped a lot. Talk soon."])):
+        state = DiscoveryState(language=language)
+        first = _play(state, lines[0], 1)
+        assert first.kind == "close"
+        after = _play(state, lines[1], 2, said=lines[:1])
+        assert after.kind == "close" and after.slot == "follow_up", (language, after.example)

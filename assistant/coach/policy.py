@@ -177,6 +177,11 @@ _CONSTRAINT_CUE = re.compile(r"预算|以内|之内|之前|不大|平方|周末|
                              r"\bhuge\b|\bbooth\b|\bfeet\b|\bgrand\b", re.I)
 
 
+# thanks and goodbye after a close: the follow-up, not a new question
+_THANKS = re.compile(r"谢谢|多谢|感谢|再见|拜拜|先走了|回头(?:再)?联系|\bthanks?\b|\bthank you\b|\bappreciate\b|"
+                     r"\bbye\b|\btalk soon\b|\bsee you\b", re.I)
+
+
 def wanted(need: NeedRecord) -> bool:
     """The customer said this is what they want (not only a fact or a condition)."""
     return bool(_WANT_CUE.search(_unlabel(need.statement)))
@@ -422,7 +427,8 @@ def next_move(
 
     # 1. a buying signal: confirm and close
     buying = r.has("buy") or bool(decided)
-    if buying or (last.get("kind") == "close" and r.has("agree", "other") and not r.has("ask", "need", "pain")):
+    thanks = last.get("kind") == "close" and _THANKS.search(r.text) and not r.has("ask", "deny")
+    if buying or thanks or (last.get("kind") == "close" and r.has("agree", "other") and not r.has("ask", "need", "pain")):
         if buying:
             r.acts.add("buy")
         return _close(state, needs, catalog, r, last, words)
