@@ -5,7 +5,7 @@ the customer, is every ask one question, do the stories get confirm → recommen
 
 Sets: the dev dialogues (benchmarks/data/coach_dev.json, tuned on) and, when present, the untuned
 sets written by someone else (benchmarks/data/untuned/coach_turns.json, the pain_turns of
-extraction_untuned.json, stories.json — never tuned on). Each dialogue's customer lines are played
+extraction_untuned.json, stories.json, and their second and third sets *_v2.json, *_v3.json — never tuned on). Each dialogue's customer lines are played
 through the coach service one by one (the coach's suggestion stands for what the salesperson said;
 salesperson lines in a set are relayed as said).
 
@@ -200,8 +200,9 @@ def load_sets(only: set[str] | None = None) -> dict[str, list[dict]]:
         "untuned_pain_turns": (UNTUNED / "extraction_untuned.json", "pain_turns"),  # dialogues with pain_turns
         "untuned_stories": (UNTUNED / "stories.json", None),
     }
-    for name, (path, key) in list(loaders.items()):  # the second held-out sets, when present
-        loaders[name.replace("untuned_", "v2_")] = (path.with_name(path.stem + "_v2.json"), key)
+    for name, (path, key) in list(loaders.items()):  # the second and third held-out sets, when present
+        for version in ("v2", "v3"):
+            loaders[name.replace("untuned_", f"{version}_")] = (path.with_name(path.stem + f"_{version}.json"), key)
     for name, (path, key) in loaders.items():
         if only is not None and name not in only:
             continue
@@ -241,7 +242,7 @@ def main() -> int:
         for d in dialogues:
             rows = play(coach, d)
             all_rows += rows
-            if name in ("dev", "untuned_stories", "v2_stories"):
+            if name in ("dev", "untuned_stories", "v2_stories", "v3_stories"):
                 stories[d["id"]] = story_checks(rows, d["raw"])
                 if args.verbose:
                     print(d["id"], {k: v for k, v in stories[d["id"]].items() if k != "recommendations"})

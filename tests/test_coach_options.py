@@ -19,13 +19,20 @@ from assistant.services import Services
     ("Would one of those electric ones be too much for her?", "electric ones"),
     ("Are the adjustable desks worth it?", "adjustable desks"),
     ("What about a trike?", "trike"),
+    # named before the question, then referred back to
+    ("我朋友家用的是那种升降书桌，桌面能摇上去的，那个小孩用着真管用吗？", "升降书桌"),
+    ("听说有那种带夜光的拐杖，那个老人用着好不好？", "带夜光的拐杖"),
+    ("My brother swears by those standing desk converters. Would they help with his back?", "standing desk converters"),
+    ("A friend keeps talking about those meal kit boxes you get weekly. Would that work for us?", "meal kit boxes"),
 ])
 def test_the_option_a_customer_asks_about(text, option):
     assert named_option(text) == option
 
 
 @pytest.mark.parametrize("text", ["还有别的水果推荐吗？", "有没有更适合他的？", "What would you suggest?",
-                                  "下个月之前能上线吗？", "Is it okay for her?", "我想买个床垫。"])
+                                  "下个月之前能上线吗？", "Is it okay for her?", "我想买个床垫。",
+                                  "像我妈这种情况，你觉得怎么弄比较好？", "要是你来挑，你会怎么挑？",
+                                  "What would you do if it were your dad?", "So what would you put together for us?"])
 def test_no_option_in_a_request_for_one_or_in_a_statement(text):
     assert named_option(text) == ""
 
@@ -49,14 +56,17 @@ def test_an_option_must_be_a_short_related_phrase_other_than_the_request():
 
 @pytest.mark.parametrize("text", ["Okay, let's book her a test ride on that one, and I'll put a deposit down today.",
                                   "那就先按这个出方案，下周给园长看。", "好，就按这个订一张，周末送到。", "那各来一斤吧。",
-                                  "行，就签这个吧。", "OK, we'll take the mid-size one."])
+                                  "行，就签这个吧。", "OK, we'll take the mid-size one.",
+                                  "那我就拿这套灰色的，帮我包好，我刷卡。", "行，就按你说的办，我今天就交定金。",
+                                  "You've sold me, ring them up."])
 def test_a_buying_decision_is_read_by_meaning(text):
     assert decides(text)
 
 
 @pytest.mark.parametrize("text", ["对，就是这个意思。", "别超过三千块。", "Yes, that's it.", "好的，谢谢。",
                                   "最好月底前到货。", "采购要经理签字。", "我再考虑考虑，回去跟老婆商量。",
-                                  "I might book a test ride next week, not sure yet.", "What would you suggest?"])
+                                  "I might book a test ride next week, not sure yet.", "What would you suggest?",
+                                  "定金一般要交多少？", "你们能上门安装吗？", "刷卡有手续费吗？"])
 def test_agreement_conditions_and_hesitation_are_not_decisions(text):
     assert not decides(text)
 

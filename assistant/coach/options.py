@@ -53,23 +53,67 @@ _EN_SUBJECT = re.compile(
     r"right|worth|any|better|for|with her|with him|enough)\b", re.I)
 _EN_ABOUT = re.compile(r"^(?:so|and|okay|ok)?[,\s]*(?:what|how) about\s+(?P<np>[^?.,]+)", re.I)
 _EN_LEAD = re.compile(r"^(?:one|some|any|a couple) of (?:those|these|the)\s+|^(?:those|these|the|a|an|that|this|some)\s+", re.I)
-_EN_NOT_OPTION = re.compile(r"^(?:it|that|this|they|you|i|we|he|she|there|her|him|them)$", re.I)
+_EN_NOT_OPTION = re.compile(r"^(?:it|that|this|those|these|they|you|i|we|he|she|there|her|him|them)$", re.I)
 _RECOMMEND = re.compile(r"推荐|还有别的|还有什么|有什么好的|有没有别的|有没有更|更适合|哪种|哪款|哪个(?:好|合适|更)|怎么选|给个建议|"
+                        r"怎么(?:弄|办|挑|搞|做|处理|安排|配)(?:比较|才|更|最)?(?:好|合适|靠谱|对)?[？?吗呢]|你会怎么|换(?:作|做|成)?是你|"
+                        r"要是你|如果是你|你(?:们)?(?:觉得|看)(?:该|应该)?怎么|一般(?:都)?(?:是)?怎么|"
                         r"\bsuggest|\brecommend|\bwhat else\b|\bother options?\b|\bwhich (?:one|kind|type|model)\b|"
-                        r"\bwhat would you (?:go for|pick|choose|get)\b|\bany ideas\b", re.I)
+                        r"\bwhat would you (?:\w+ )?(?:do|go for|pick|choose|get|put together|put in|use|buy|advise)\b|"
+                        r"\bif (?:it|she|he) (?:were|was) (?:your|you)\b|\bif you were (?:me|us|her|him)\b|"
+                        r"\bwhat do you (?:think we|think i|advise)\b|\bany ideas\b", re.I)
+# an option introduced before the question that refers back to it ("刷到过那种电动护理床，…，那个会不会太夸张了？",
+# "raving about those NFC business cards you tap on a phone. Would that help us here?")
+_ZH_INTRO = re.compile(r"(?:那种|这种|那款|这款|那类|这类|一种|一款)([\u4e00-\u9fffA-Za-z0-9]{2,12})")
+_ZH_BACK = re.compile(r"^(?:那|这)(?:个|种|款|类|样)?|^它")
+_EN_INTRO = re.compile(r"\b(?:those|these|one of those|some of those|that new|the new)\s+"
+                       r"(?P<np>[a-z0-9][\w-]*(?:\s+(?!you\b|that\b|which\b|we\b|i\b|she\b|he\b|they\b|like\b|for\b|"
+                       r"with\b|from\b|and\b|or\b|at\b|in\b|is\b|are\b)[a-z0-9][\w-]*){0,4})", re.I)
+_EN_BACK = re.compile(r"^(?:that|those|these|this|they|it|them)$", re.I)
 
 
 def named_option(text: str, language: str = "zh") -> str:
     """The option the customer names in a question, or "" (a bare request for a recommendation
-    names none)."""
-    for sentence in re.split(r"(?<=[。！？!?])\s*", text or ""):
+    names none). The option may be named in the question ("羊奶粉过敏的小孩能喝吗？") or just
+    before it and referred back to ("…那种定制鞋垫，…，那个真有用吗？", "…those raised planters on
+    legs. Would those actually work for her?")."""
+    before = ""
+    for sentence in re.split(r"(?<=[。！？!?.])\s+|(?<=[。！？!?])", text or ""):
         sentence = sentence.strip()
+        if not sentence:
+            continue
         if not re.search(r"[？?]$|吗[。]?$", sentence) or _RECOMMEND.search(sentence):
+            before += sentence + " "
             continue
         found = _zh_option(sentence) if has_chinese(sentence) else _en_option(sentence)
+        if not found:
+            found = _zh_back(sentence, before) if has_chinese(sentence) else _en_back(sentence, before)
         if found and not carries_instruction(found):
             return found
+        before += sentence + " "
     return ""
+
+
+def _zh_back(sentence: str, before: str) -> str:
+    """The option introduced ("那种X") in the clauses before a question that points back to it."""
+    clauses = [c.strip() for c in re.split(r"[，,；;。！!]", before + sentence) if c.strip()]
+    if not clauses or not (_ZH_BACK.search(clauses[-1]) and _ZH_EVAL.search(clauses[-1])):
+        return ""
+    for clause in clauses[:-1]:
+        match = _ZH_INTRO.search(clause)
+        if match:
+            head = _ZH_TAIL.sub("", match.group(1)).strip("的")
+            if 2 <= len(head) <= 12 and not re.search(r"[你您我他她]", head) and not _ZH_NOT_OPTION.search(head):
+                return head
+    return ""
+
+
+def _en_back(sentence: str, before: str) -> str:
+    """The option introduced ("those NFC business cards") before a question about "that / those"."""
+    match = _EN_SUBJECT.match(sentence)
+    if not match or not _EN_BACK.match(match.group("np").strip()):
+        return ""
+    found = _EN_INTRO.findall(before)
+    return found[-1].strip() if found else ""
 
 
 def _zh_option(sentence: str) -> str:
@@ -83,6 +127,9 @@ def _zh_option(sentence: str) -> str:
             if match and match.start() >= 2:
                 head = clause[: match.start()]
                 break
+    intro = _ZH_INTRO.search(head)
+    if intro and intro.start() > 0:  # "听说有那种带夜光的拐杖": the option after 那种
+        head = intro.group(1)
     head = _ZH_LEAD.sub("", head)
     head = _ZH_TAIL.sub("", head)
     head = _ZH_PERSON_TAIL.sub("", head)

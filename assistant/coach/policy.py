@@ -168,6 +168,31 @@ _CONSEQUENCE = re.compile(r"^(?:不然|否则|要不然|要不|免得)")
 _REPORTED = re.compile(r"^(?:医生|大夫|老师|他|她|我妈|我爸|朋友|人家|店里)?(?:说|讲|交代|建议)(?:了)?(?:可能是|可能)?|^(?:要是|如果)(?=.{4,})")
 _EN_LEAD = re.compile(r"^(?:lately|actually|well|so|and|but|um|also|oh|really),?\s+", re.I)
 _SALIENT_SKIP = set("的了是我们你您他她它想要吃用买给就也都很还在和与")
+# the customer marks what they really want ("我最担心的就是…", "别再摔了", "what she really wants is…"),
+# and what only bounds the choice (budget, space, dates)
+_WANT_CUE = re.compile(r"最担心|最怕|要的是|就想|想让|最想|真正|别再|不再|"
+                       r"\bwhat (?:i|we|she|he|they) (?:really |actually )?(?:need|want)s?\b|"
+                       r"\b(?:i|we) (?:really )?need\b|\b(?:she|he|they) (?:really )?(?:wants?|needs?) to\b", re.I)
+_CONSTRAINT_CUE = re.compile(r"预算|以内|之内|之前|不大|平方|周末|礼拜|月底|成本|\bbudget|\btops\b|\bweeks?\b|"
+                             r"\bhuge\b|\bbooth\b|\bfeet\b|\bgrand\b", re.I)
+
+
+# thanks and goodbye after a close: the follow-up, not a new question
+_THANKS = re.compile(r"谢谢|多谢|感谢|再见|拜拜|先走了|回头(?:再)?联系|\bthanks?\b|\bthank you\b|\bappreciate\b|"
+                     r"\bbye\b|\btalk soon\b|\bsee you\b", re.I)
+
+
+def wanted(need: NeedRecord) -> bool:
+    """The customer said this is what they want (not only a fact or a condition)."""
+    return bool(_WANT_CUE.search(_unlabel(need.statement)))
+
+
+def priority(need: NeedRecord) -> int:
+    """Which need to restate or answer first: what the customer marked as wanted, then the
+    others, then the conditions (budget, space, dates)."""
+    if need.dimension == "price" or _CONSTRAINT_CUE.search(need.statement):
+        return 2
+    return 0 if wanted(need) else 1
 
 
 def card_examples(card, language: str) -> list[str]:
@@ -211,7 +236,7 @@ def addressable(need: NeedRecord, state: DiscoveryState) -> bool:
     """A need behind the request (not the request itself, not a price condition, not a question)."""
     if _is_question_need(need) or need.dimension == "price":
         return False
-    if need.kind == "implicit":
+    if need.kind == "implicit" or wanted(need):
         return True
     request = state.stated_request.strip().rstrip("。！？!?.")
     return need.dimension in ("functional", "emotional", "business") and need.statement not in request
@@ -249,6 +274,11 @@ def restate(need: NeedRecord, state: DiscoveryState, customer_words: list[str]) 
     """The need in a few words, in the customer's terms, with whose need it is."""
     zh = state.language == "zh"
     core = _unlabel(need.statement).rstrip("。！？!?.")
+    person = person_of(state, customer_words)
+    if wanted(need):
+        marked = _restate_wanted(need, core, zh, person)
+        if marked:
+            return marked if zh else _en_own_words(marked, customer_words)[:80]
     if zh:
         core = _REPORTED.sub("", core)
         clauses = [c for c in re.split(r"[，,；;]", core) if c.strip()]
@@ -257,7 +287,6 @@ def restate(need: NeedRecord, state: DiscoveryState, customer_words: list[str]) 
                         None) or next((c for c in reversed(clauses) if _WANT.search(c)), clauses[-1])
         core = _INNER_DROP.sub("", _RESTATE_DROP.sub("", core.strip())) or core
         core = core.replace("我", "您")
-    person = person_of(state, customer_words)
     if not zh:
         core = _EN_LEAD.sub("", core)
         if person:
@@ -273,8 +302,43 @@ def restate(need: NeedRecord, state: DiscoveryState, customer_words: list[str]) 
     return core[:30]
 
 
+def _restate_wanted(need: NeedRecord, core: str, zh: bool, person: str) -> str:
+    """What the customer marked as wanted, in their content words: the marked clauses (zh), or
+    the marked clause of the evidence sentence (en, where the statement may be cut short)."""
+    if zh:
+        clauses = [c.strip() for c in re.split(r"[，,；;]", core) if _WANT_CUE.search(c)][:2]
+        parts = []
+        for c in clauses:
+            c = re.sub(r"^(?:说实话|其实|而且|也|还)*(?:我们|我)?", "", c)
+            c = re.sub(r"^最(?:担心|怕)的(?:就)?是", "怕", c)
+            c = re.sub(r"^(?:我们|我)?(?:要的|想要的)(?:就)?是", "要", c)
+            c = re.sub(r"(?:那|这)(?:一下)?$|(?:了|吧|呢|啊)+$", "", c)
+            if person:
+                c = re.sub(r"(?<=^怕)(?:他|她)|^(?:他|她)", person.replace("我", "您", 1), c, count=1)
+            if c:
+                parts.append(c)
+        text = "、".join(parts).replace("我", "您")
+        return text[:30] if len(text) >= 3 else ""
+    quotes = [e.quote for e in need.evidence if e.quote] or [core]
+    for quote in quotes:
+        m = _WANT_CUE.search(quote)
+        if not m:
+            continue
+        clause = re.split(r"[,;.!?]|\band without\b|\bnot\b", quote[m.start():])[0].strip()
+        who = f"your {person}" if person else "they"
+        clause = re.sub(r"^what (?:she|he|they) (?:really |actually )?(?:wants?|needs?) is (?:to |for )?",
+                        f"{who} would like to ", clause, flags=re.I)
+        clause = re.sub(r"^what (?:i|we) (?:really |actually )?(?:needs?|wants?) is (?:for )?", "you need ", clause,
+                        flags=re.I)
+        clause = re.sub(r"^(?:i|we) (?:really )?need\b", "you need", clause, flags=re.I)
+        clause = re.sub(r"^(?:she|he|they) (?:really )?", f"{who} ", clause, flags=re.I)
+        if len(clause.split()) >= 3:
+            return clause
+    return ""
+
+
 _EN_FILLERS = re.compile(r"\b(?:really|just|actually|basically|definitely|honestly|simply|quite|very)\s+", re.I)
-_EN_SWAPS = ((r"\b(\w+) is\b", r"\1's"), (r"\bdo not\b", "don't"), (r"\bdoes not\b", "doesn't"),
+_EN_SWAPS = ((r"\b(\w+) is\b", r"\1's"), (r"\b(?:her|his|their|my)\s+(?=\w)", "the "), (r"\bwithout\b", "and not"), (r"\bdo not\b", "don't"), (r"\bdoes not\b", "doesn't"),
              (r"\bcan not\b|\bcannot\b", "can't"), (r"\bcan't\b", "cannot"), (r"\bdon't\b", "do not"),
              (r"\b(?:him|her|them)$", ""), (r"\bwe\b", "you"), (r"\bour\b", "your"), (r"\bus\b", "you"),
              (r"\bevery\b", "each"), (r"\bsomething\b", "one"), (r"\bneeds to\b", "has to"),
@@ -359,11 +423,12 @@ def next_move(
     quote = _quote(r.text)
     open_needs = [n for n in needs if n.status in ("stated", "confirmed", "addressed")]
     confirmed = [n for n in needs if n.status in ("confirmed", "addressed") and addressable(n, state)]
-    confirmed.sort(key=lambda n: (n.kind != "implicit", -first_turn(n)))
+    confirmed.sort(key=lambda n: (priority(n), n.kind != "implicit", -first_turn(n)))
 
     # 1. a buying signal: confirm and close
     buying = r.has("buy") or bool(decided)
-    if buying or (last.get("kind") == "close" and r.has("agree", "other") and not r.has("ask", "need", "pain")):
+    thanks = last.get("kind") == "close" and _THANKS.search(r.text) and not r.has("ask", "deny")
+    if buying or thanks or (last.get("kind") == "close" and r.has("agree", "other") and not r.has("ask", "need", "pain")):
         if buying:
             r.acts.add("buy")
         return _close(state, needs, catalog, r, last, words)
@@ -376,7 +441,7 @@ def next_move(
             return _address(state, confirmed[0], needs, catalog, r, words, quote, option=option, options=options,
                             asked=True)
         stated = sorted((n for n in open_needs if n.status == "stated" and addressable(n, state)),
-                        key=lambda n: -first_turn(n))
+                        key=lambda n: (priority(n), -first_turn(n)))
         for need in stated[:1]:
             move = _confirm_need(state, need, catalog, words, quote)
             if move is not None:
@@ -418,7 +483,10 @@ def next_move(
 
     # 6. a need just revealed (or left unconfirmed): restate it and let the customer confirm
     fresh = [n for n in open_needs if n.status == "stated" and (turn is None or first_turn(n) == turn)]
-    fresh.sort(key=lambda n: (n.kind != "implicit", n.dimension == "price"))
+    if fresh and r.has("need") and not r.has("request"):  # a want said earlier and never restated comes first
+        fresh += [n for n in open_needs if n.status == "stated" and n not in fresh and wanted(n)
+                  and addressable(n, state) and f"confirm:{n.id}" not in state.asked]
+    fresh.sort(key=lambda n: (n.dimension == "price", priority(n), n.kind != "implicit"))
     if fresh and r.has("need") and not r.has("request") and f"confirm:{fresh[0].id}" not in state.asked:
         move = _confirm_need(state, fresh[0], catalog, words, quote)
         if move is not None:
@@ -426,7 +494,7 @@ def next_move(
     if last.get("question_type") == "need_payoff":
         pending = [n for n in open_needs if n.status == "stated" and f"confirm:{n.id}" not in state.asked
                    and addressable(n, state)]
-        pending.sort(key=lambda n: -first_turn(n))  # the newest need first
+        pending.sort(key=lambda n: (priority(n), -first_turn(n)))  # what is wanted, then the newest need
         for need in pending[:1]:
             move = _confirm_need(state, need, catalog, words, quote)
             if move is not None:

@@ -65,7 +65,9 @@ ZH: dict[str, str] = {
     "negative_constraint": "不要|别|不能|不想|不希望|不超过|不能超过|以内|控制在|之前",
     "agree": r"^(?:是的?|对|对的|没错|嗯|就是|确实|正是|可以|好|行)",
     "deny": r"^(?:不是|不对|不用|没有|不需要|不太|也不是|倒不是|那倒没有)",
-    "buy": "就要这个|就这个吧|就它了|我要了|买了|下单|成交|签合同|包起来|给我来|定了|就买",
+    "buy": ("就要这个|就这个吧|就它了|我要了|买了|下单|成交|签合同|包起来|给我来|定了|就买|"
+            r"(?:我|就)(?:现在|今天|这就|马上)?就?(?:交|付)(?:个|了)?定金|我(?:来)?刷卡|刷卡吧|扫码付|结账吧|买单吧|"
+            r"就按你说的(?:来|办)|那我就(?:拿|要|买|订)|我就(?:拿|要)(?:这|那)"),
     "greeting": r"^(?:你好|您好|嗯+|哦+|好的?|谢谢|再见|行|可以|是的?|对)[。！!，,]?$",
     "b2b": (
         "公司|企业|工厂|厂里|单位|集团|采购|招标|项目|门店|连锁|医院|学校|银行|运营商|物业|供应商|合同|"
@@ -170,7 +172,8 @@ EN: dict[str, str] = {
     "negative_constraint": r"\bno more than\b|\bunder \d|\bwithout\b|\bdon't want\b|\bnot too\b|\bbefore\b|\bmust not\b",
     "agree": r"^(?:yes|yeah|yep|right|exactly|correct|true|sure)\b",
     "deny": r"^(?:no\b|nope|not really|not exactly|that's not|it isn't|it's not)",
-    "buy": r"i'll take|we'll take|let's go with|sign (?:the|a) contract|place (?:an|the) order|\bdeal\b|wrap it",
+    "buy": r"i'll take|we'll take|let's go with|sign (?:the|a) contract|place (?:an|the) order|\bdeal\b|wrap it|"
+           r"\byou'?ve sold me\b|\b(?:i|we)'?ll (?:put down|pay) (?:a|the) deposit\b|\bwe'?ll go with\b|\bring (?:it|them) up\b",
     "greeting": r"^(?:hi|hello|hey|thanks|thank you|ok(?:ay)?|bye)[.!]?$",
     "b2b": r"\bcompany\b|\bfactory\b|\bprocurement\b|\btender\b|\bvendor\b|\bsupplier\b|\bour team\b|\bB2B\b|\bSaaS\b|\bhotel\b|\bour stores?\b",
     # ---- the turn reader ----
