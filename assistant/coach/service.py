@@ -67,12 +67,23 @@ except ImportError:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 20_000  # a pasted transcript of a long meeting still fits
+
 READERS = ("rules", "semantic")  # extraction settings that read without a model (the turn's own reading)
 PROCESS_CHARS = 4_000  # per turn, what extraction and the state look at
 Mode = Literal["prep", "live"]
 COMMAND = re.compile(r"^/[A-Za-z]\w*")  # "/bogus": a chat command, never customer words
 # tokens the model may use per kind of move (the reply is cut there on our side too)
 REPLY_TOKENS = {"ask": 48, "confirm": 56, "address": 96, "close": 80}
+
+
+def _message(text: str | None, *, empty_fix: str, long_fix: str) -> str:
+    """A typed message, stripped; an empty or over-long one is refused with its fix."""
+    text = (text or "").strip()
+    if not text:
+        raise InputError("The message is empty.", fix=empty_fix)
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise InputError(f"The message has {len(text)} characters; the limit is {MAX_MESSAGE_CHARS}.", fix=long_fix)
+    return text
 
 
 @dataclass
@@ -148,14 +159,8 @@ class CoachService:
     def relay(
         self, conversation_id: int, text: str, *, speaker: Literal["customer", "sales"] = "customer"
     ) -> CoachTurn:
-        text = (text or "").strip()
-        if not text:
-            raise InputError("The message is empty.", fix="type what the customer said")
-        if len(text) > MAX_MESSAGE_CHARS:
-            raise InputError(
-                f"The message has {len(text)} characters; the limit is {MAX_MESSAGE_CHARS}.",
-                fix="paste the meeting in parts, or use `needs extract FILE` for a whole transcript",
-            )
+        text = _message(text, empty_fix="type what the customer said",
+                        long_fix="paste the meeting in parts, or use `needs extract FILE` for a whole transcript")
         command = COMMAND.match(text)
         if command:
             raise InputError(f"Unknown command {command.group(0)}.", fix="try /help")
@@ -249,12 +254,7 @@ class CoachService:
     def record_sales(self, conversation_id: int, text: str) -> None:
         """What the salesperson said, stored as said (no suggestion is made for it); a
         restatement of a stated need opens its confirmation by the customer's next words."""
-        text = (text or "").strip()
-        if not text:
-            raise InputError("The message is empty.", fix="type what you said")
-        if len(text) > MAX_MESSAGE_CHARS:
-            raise InputError(f"The message has {len(text)} characters; the limit is {MAX_MESSAGE_CHARS}.",
-                             fix="paste the meeting in parts")
+        text = _message(text, empty_fix="type what you said", long_fix="paste the meeting in parts")
         conv = self.log.conversation(conversation_id)
         state = DiscoveryState.model_validate(conv.state) if conv.state else DiscoveryState()
         said = self.log.add_turn(conversation_id, "sales", text, extraction="none")
