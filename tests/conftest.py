@@ -62,3 +62,25 @@ def local_settings(tmp_path: Path, local_model_path: Path) -> Settings:
 
 def has_chinese(text: str) -> bool:
     return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+# ---- the need log on both databases: SQLite in a temporary folder, and a throwaway PostgreSQL ----
+@pytest.fixture(scope="module")
+def pg_url():
+    from tests.pg import postgres_server
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def needlog(request, tmp_path):
+    from assistant.db.schema import Base
+    from assistant.needs.log import NeedLog
+    if request.param == "sqlite":
+        yield NeedLog.open(f"sqlite:///{tmp_path / 'needs.db'}")
+        return
+    opened = NeedLog.open(request.getfixturevalue("pg_url"))
+    yield opened
+    Base.metadata.drop_all(opened.engine)
+    with opened.engine.begin() as c:
+        c.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")

@@ -24,7 +24,6 @@ from assistant.needs.log import NeedLog
 from assistant.needs.records import Evidence, ExtractedNeed
 from assistant.users import Person
 from tests.conftest import SHARED_MODELS_DIR
-from tests.pg import postgres_server
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = Catalog.load(ROOT / "knowledge")
@@ -33,23 +32,10 @@ WANG = Person("wang", "王销售", "sales")
 BOSS = Person("boss", "主管", "manager")
 
 
-@pytest.fixture(scope="module")
-def pg_url():
-    with postgres_server() as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def log(request, tmp_path):
-    if request.param == "sqlite":
-        yield NeedLog.open(f"sqlite:///{tmp_path / 'needs.db'}")
-        return
-    opened = NeedLog.open(request.getfixturevalue("pg_url"))
-    yield opened
-    from assistant.db.schema import Base
-    Base.metadata.drop_all(opened.engine)
-    with opened.engine.begin() as c:
-        c.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+@pytest.fixture
+def log(needlog):
+    """The need log on each database (conftest's ``needlog``)."""
+    return needlog
 
 
 def need(statement, quote, *, turn=1, kind="implicit", dimension="functional", owner="user"):

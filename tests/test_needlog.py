@@ -8,34 +8,13 @@ from openpyxl import load_workbook
 
 from assistant.db.engine import make_engine, migrate, table_names
 from assistant.errors import InputError
-from assistant.needs.log import NeedFilter, NeedLog, export_needs
+from assistant.needs.log import NeedFilter, export_needs
 from assistant.needs.records import Evidence, ExtractedNeed
-from tests.pg import postgres_server
 
 
 def sour_need(quote="她怀孕了，老想吃酸的", statement="给怀孕的儿媳妇买酸的水果", turn=3):
     return ExtractedNeed(statement=statement, kind="implicit", dimension="functional", owner="user",
                          motive="孕期口味变了", evidence=[Evidence(turn=turn, quote=quote)], confidence=0.7)
-
-
-@pytest.fixture(scope="module")
-def pg_url():
-    with postgres_server() as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def needlog(request, tmp_path):
-    if request.param == "sqlite":
-        yield NeedLog.open(f"sqlite:///{tmp_path / 'needs.db'}")
-        return
-    url = request.getfixturevalue("pg_url")
-    log = NeedLog.open(url)
-    yield log
-    from assistant.db.schema import Base
-    Base.metadata.drop_all(log.engine)
-    with log.engine.begin() as c:
-        c.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
 
 
 def test_migrations_create_every_table(needlog):

@@ -26,11 +26,10 @@ from assistant.db.engine import alembic_config, table_names
 from assistant.db.schema import User
 from assistant.errors import InputError
 from assistant.llm.fake import FakeChatModel
-from assistant.needs.log import NeedFilter, NeedLog
+from assistant.needs.log import NeedFilter
 from assistant.needs.records import Evidence, ExtractedNeed
 from assistant.users import Person
 from tests.conftest import SHARED_MODELS_DIR
-from tests.pg import postgres_server
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = Catalog.load(ROOT / "knowledge")
@@ -40,23 +39,10 @@ WANG = Person("wang", "王销售", "sales")
 BOSS = Person("boss", "主管", "manager")
 
 
-@pytest.fixture(scope="module")
-def pg_url():
-    with postgres_server() as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def log(request, tmp_path):
-    if request.param == "sqlite":
-        yield NeedLog.open(f"sqlite:///{tmp_path / 'needs.db'}")
-        return
-    opened = NeedLog.open(request.getfixturevalue("pg_url"))
-    yield opened
-    from assistant.db.schema import Base
-    Base.metadata.drop_all(opened.engine)
-    with opened.engine.begin() as c:
-        c.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+@pytest.fixture
+def log(needlog):
+    """The need log on each database (conftest's ``needlog``)."""
+    return needlog
 
 
 def meeting(log, account, author, turns, needs=(), title=""):
