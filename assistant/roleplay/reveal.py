@@ -123,7 +123,7 @@ def decide(
         if decided is not None:
             if decided.action == "reveal":
                 return reveal(decided.need_id, [], decided.similarity)
-            if decided.action != "hint" or hint_candidate is None:
+            if hint_candidate is None and deflect_candidate is None:  # a need named by its topics comes first
                 return decided
     if hint_candidate is not None:
         return Decision("hint", hint_candidate[0], moved, hint_candidate[1], premature)
@@ -144,9 +144,17 @@ def _by_meaning(scenario: Scenario, qc: QuestionClass, text: str, revealed: set[
     a problem (a question of fact that far out is small talk).
     """
     among = {n.id for n in scenario.hidden_needs if n.id not in revealed}
+    open_now = {n.id for n in scenario.hidden_needs if n.id in among and releasable(n, revealed, trust)}
     aim = target(scenario, text, among)
     if aim.need_id is None:
         return None
+    if aim.need_id not in open_now and open_now:
+        # closest to a need the customer is not ready to tell: answered with the releasable need
+        # the line is nearly as close to (the customer's main concern), unless it clearly aims
+        # at the locked one
+        alt = target(scenario, text, open_now)
+        if aim.choice - alt.choice <= ALTERNATIVE_MARGIN:
+            aim = alt
     genuine = qc.form != "leading"
     precise = aim.hits(RELATIVE_CLOSED if qc.form == "closed" else RELATIVE)
     probing = bool(qc.probes) or qc.spin in ("problem", "implication", "need_payoff")
@@ -154,11 +162,6 @@ def _by_meaning(scenario: Scenario, qc: QuestionClass, text: str, revealed: set[
         need = scenario.need(aim.need_id)
         if genuine and releasable(need, revealed, trust):
             return Decision("reveal", need.id, moved, [], premature, similarity=aim.score)
-        if genuine:
-            open_now = {n.id for n in scenario.hidden_needs if n.id in among and releasable(n, revealed, trust)}
-            alt = target(scenario, text, open_now) if open_now else None
-            if alt is not None and alt.on_topic() and aim.score - alt.score <= ALTERNATIVE_MARGIN:
-                return Decision("reveal", alt.need_id, moved, [], premature, similarity=alt.score)
         prerequisites_out = all(r in revealed for r in need.reveal.requires)
         action = "hint" if need.id not in hinted and prerequisites_out else "deflect"
         return Decision(action, need.id, moved, [], premature, similarity=aim.score)
