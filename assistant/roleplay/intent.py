@@ -42,7 +42,7 @@ RELATIVE = 0.02           # closer to the need than to any background line by th
 RELATIVE_CLOSED = 0.02    # the same for closed (yes/no) questions
 FLOOR = 0.86              # and at least this close to the need in absolute terms
 MARGIN = 0.0              # and no closer to any other need (a margin of 0.005 cost 0.03 recall on dev)
-ON_TOPIC = 0.015          # a genuine question this much closer to the customer's needs than to the background
+ON_TOPIC = 0.01           # a genuine question this much closer to the customer's needs than to the background
 ON_TOPIC_PROBING = 0.0    # the same for a question about a purpose, a user or a problem
 HINT_BAND = 0.015         # below ON_TOPIC by at most this much: a hint, not a reveal
 GENERIC_WEIGHT = 1.0      # weight of the other scenarios' asks in the on-topic test (0 turns it off)
@@ -58,6 +58,9 @@ SMALL_TALK = [
     "Nice weather today.", "Hello, welcome in!", "How was your weekend?", "Can I get you a coffee?",
     "What do you do at the weekend?", "Did you see the match last night?", "Any plans for the holidays?",
     "Where did you get that jacket?", "Have you been on holiday this year?", "Are you busy today?",
+    "你们店装修得真不错，找谁做的？", "您这办公室布置得挺雅致的。", "门口那块牌子挺气派的。", "您这手机壳挺好看的。",
+    "您这包挺别致的，哪儿买的？", "你们楼下那家餐馆好吃吗？", "这栋楼是新盖的吧？", "您这儿的茶叶真香。",
+    "Nice office, who did the fit-out?", "Great sign out front.", "That's a nice watch.", "Is the canteen here any good?",
 ]
 ABOUT_THE_PERSON = [  # who they are, not what they need
     "您贵姓？", "您从哪儿过来的？", "您今天怎么过来的，开车还是坐地铁？", "您住在这附近吗？", "您老家是哪里的？",
@@ -251,7 +254,7 @@ INJECTION = re.compile(
     r"you were (?:told|given|asked)|your (?:role|script|brief)|role-?play|language model|\bsecret (?:facts?|needs?|info)|"
     r"scenario file|not really a customer|stop (?:acting|pretending)|out of character|drop (?:the|your) (?:persona|character|act)|"
     r"\bas (?:the|an) ai\b|meta question|new instructions?\b|developer mode|(?:told|asked|instructed) to (?:keep|hide)|"
-    r"keep (?:quiet|secret) about|first_level|出戏|跳出角色|开发者|元问题|不演了",
+    r"keep (?:quiet|secret) about|first_level|出戏|跳出角色|开发者|元问题|不演了|最(?:开始|初|早)收到的|一字不差|原封不动",
     re.I,
 )
 INJECTION_EXAMPLES = [

@@ -132,6 +132,15 @@ def decide(
     return Decision("chat", trust_delta=moved, premature_pitch=premature)
 
 
+# the seller proposing a step and asking for a yes ("我帮您登记一下，行吗？", "那就先买十个吧，您看行不？"):
+# a push, not a question about the customer's needs — it releases nothing by meaning
+PROPOSAL = re.compile(
+    r"(?:我(?:帮|给|替)(?:您|你)|那就|就按|就先|先(?:买|定|签|下)|我们就).{0,30}(?:行吗|行不行?|好吗|好不好|可以吗|成吗|能不能中|您看呢)[？?！!。.]*$|"
+    r"(?:shall i|let me|i'll just|how about i)\b.{0,60}\?\s*$",
+    re.I,
+)
+
+
 def _by_meaning(scenario: Scenario, qc: QuestionClass, text: str, revealed: set[str], hinted: set[str],
                 trust: float, moved: float, premature: bool) -> Decision | None:
     """The need a question aims at by meaning (intent.py), as a real customer would hear it.
@@ -143,6 +152,8 @@ def _by_meaning(scenario: Scenario, qc: QuestionClass, text: str, revealed: set[
     A genuine question only near the business gets a hint when it asks about a purpose, a user or
     a problem (a question of fact that far out is small talk).
     """
+    if PROPOSAL.search(text.strip()):
+        return None
     among = {n.id for n in scenario.hidden_needs if n.id not in revealed}
     open_now = {n.id for n in scenario.hidden_needs if n.id in among and releasable(n, revealed, trust)}
     aim = target(scenario, text, among)

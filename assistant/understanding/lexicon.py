@@ -119,7 +119,7 @@ ZH: dict[str, str] = {
     # leading: statement-questions that take the answer for granted ("别的都无所谓？"); tag
     # questions after an assumption are ``tag_question`` (a summary checked back is not leading)
     "leading": (
-        r"难道|对吧|是吧|吧[？?]|不是吗|肯定|一定.*吧|你不觉得|您不觉得|是不是更好|是不是比|不心动|最好是.*吧|大家都选|"
+        r"难道|对吧|是吧|吧[？?]|不是吗|(?:您|你)说是不是|(?:您|你)说对不对|肯定|一定.*吧|你不觉得|您不觉得|是不是更好|是不是比|不心动|最好是.*吧|大家都选|"
         r"(?:别的|其他|其它|其余|剩下的)的?(?:都|也都|全都)?(?:无所谓|不重要|不用管|不用考虑|不在乎|不考虑|不管|没关系)"
     ),
     "tag_question": r"[，,、]\s*(?:是不是|对不对|没错吧?|不对吗|是这样吧?|我说得对吗|我没说错吧)(?:啊|呀|呢)?\s*[？?]",
