@@ -68,6 +68,8 @@ ABOUT_THE_PERSON = [  # who they are, not what they need
     "您是哪个学校毕业的？", "您今年多大了？", "你们公司是做哪一行的？", "您负责哪个部门？", "您的办公室在几楼？",
     "您家住哪个小区？", "您平时几点起床？", "您属什么的？", "您干这一行多少年了？", "您在这家单位待了多久了？",
     "您一般什么时候出门？", "您每天几点到单位？", "您平时常来这边吗？", "您是本地人吗？", "您结婚了吗？",
+    "你们学校升学率高吗？", "你们公司今年业绩怎么样？", "你们医院是三甲吗？", "你们单位今年评上先进了吗？", "你们店开了几年了？",
+    "How did the company do last year?", "Is the school doing well in the rankings?", "How long has the shop been open?",
     "您平时几点来买东西？", "您一般什么时候过来逛？", "您每天几点出门买菜？", "您周末一般几点起？",
     "Where are you from?", "How did you get here today?", "Do you live around here?", "How long have you worked there?",
     "Is this your first time in the shop?", "Did you find parking?", "Where is your office?", "What's your name?",
@@ -228,11 +230,16 @@ def soft_max(sims: list[float]) -> float:
     return (top + float(np.log(np.exp(values - top).mean()))) / SHARPNESS
 
 
-def target(scenario: Scenario, text: str, among: set[str] | None = None) -> Target:
-    """The need ``text`` aims at (of ``among``, default all), with its runner-up and background."""
+def target(scenario: Scenario, text: str, among: set[str] | None = None,
+           prior: dict[str, float] | None = None) -> Target:
+    """The need ``text`` aims at (of ``among``, default all), with its runner-up and background.
+
+    ``prior`` adds to a need's soft maximum (the question's kind agreeing with the need's)."""
     scores = need_scores(scenario, text)
     if among is not None:
         scores = {k: v for k, v in scores.items() if k in among}
+    if prior:
+        scores = {k: (v[0], v[1], v[2] + prior.get(k, 0.0)) for k, v in scores.items()}
     if not scores:
         return Target(None, 0.0, 0.0)
     ranked = sorted(scores.items(), key=lambda kv: -kv[1][2])

@@ -29,8 +29,13 @@ TRUST = {
 }
 WALK_AWAY_TRUST = 0.1
 # a question closest to a need that cannot be released yet is answered with a releasable need
-# at most this much less close (the customer's main concern), else it gets a hint or deflection
-ALTERNATIVE_MARGIN = 0.01
+# at most this much less close by soft maximum (the customer's main concern), else it gets a hint
+# or deflection (0.01 → 0.02: v2 0.813 → 0.826, dev 0.924 → 0.929; larger changed little)
+ALTERNATIVE_MARGIN = 0.02
+# a bonus to needs whose question_types include the line's kind (purpose, user, a SPIN stage):
+# measured and left off — 0.003 moved v1 +0.003 and v2 −0.005, larger values cost more on v2
+# (benchmarks/roleplay_fidelity.py reports the variant)
+KIND_PRIOR = 0.0
 
 
 @dataclass
@@ -156,14 +161,16 @@ def _by_meaning(scenario: Scenario, qc: QuestionClass, text: str, revealed: set[
         return None
     among = {n.id for n in scenario.hidden_needs if n.id not in revealed}
     open_now = {n.id for n in scenario.hidden_needs if n.id in among and releasable(n, revealed, trust)}
-    aim = target(scenario, text, among)
+    kinds = qc.kinds - {"open"}
+    prior = {n.id: KIND_PRIOR for n in scenario.hidden_needs if kinds & set(n.reveal.question_types)} if KIND_PRIOR else None
+    aim = target(scenario, text, among, prior)
     if aim.need_id is None:
         return None
     if aim.need_id not in open_now and open_now:
         # closest to a need the customer is not ready to tell: answered with the releasable need
         # the line is nearly as close to (the customer's main concern), unless it clearly aims
         # at the locked one
-        alt = target(scenario, text, open_now)
+        alt = target(scenario, text, open_now, prior)
         if aim.choice - alt.choice <= ALTERNATIVE_MARGIN:
             aim = alt
     genuine = qc.form != "leading"
