@@ -140,6 +140,12 @@ def _leads(asking: str) -> bool:
     return bool(LEADING.search(asking)) or (bool(TAG_QUESTION.search(asking)) and not CONFIRM.search(asking))
 
 
+def leads(text: str) -> bool:
+    """The asking part suggests its own answer (whatever form the line was given: a stacked line
+    can lead too — "您就是嫌贵对吧？只要便宜，其他都好说？")."""
+    return _leads(_asking_part(text.strip()))
+
+
 def _pitch_after_question(text: str) -> bool:
     """A question followed by a pitch ("…, right? Let's get you the elite model."): the question
     only leads up to the sale."""

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
-from assistant.roleplay.classify import QuestionClass
+from assistant.roleplay.classify import QuestionClass, leads
 from assistant.roleplay import intent
 from assistant.roleplay.intent import RELATIVE, RELATIVE_CLOSED, is_injection, target
 from assistant.roleplay.scenario import HiddenNeed, Scenario
@@ -109,6 +109,7 @@ def decide(
         return Decision("reveal", need_id, final - trust, topics, premature, similarity=sim)
 
     kinds = qc.kinds
+    leading = qc.form == "leading" or leads(text)
     hint_candidate = None
     deflect_candidate = None
     for need in scenario.hidden_needs:
@@ -116,7 +117,7 @@ def decide(
             continue
         topics = matched_topics(scenario, need.id, text)
         type_ok = bool(kinds & set(need.reveal.question_types))
-        if qc.is_question and qc.form != "leading" and type_ok and topics and new_trust >= need.reveal.min_trust:
+        if qc.is_question and not leading and type_ok and topics and new_trust >= need.reveal.min_trust:
             return reveal(need.id, topics)
         # close but not quite (right topic, wrong kind of question or not enough trust): a hint
         if hint_candidate is None and qc.is_question and topics and need.id not in hinted:
@@ -173,7 +174,7 @@ def _by_meaning(scenario: Scenario, qc: QuestionClass, text: str, revealed: set[
         alt = target(scenario, text, open_now, prior)
         if aim.choice - alt.choice <= ALTERNATIVE_MARGIN:
             aim = alt
-    genuine = qc.form != "leading"
+    genuine = qc.form != "leading" and not leads(text)
     precise = aim.hits(RELATIVE_CLOSED if qc.form == "closed" else RELATIVE)
     probing = bool(qc.probes) or qc.spin in ("problem", "implication", "need_payoff")
     if precise or (genuine and aim.on_topic(intent.ON_TOPIC_PROBING if probing else None)):
