@@ -201,6 +201,8 @@ VARIANTS: dict[str, dict[str, tuple[str, str, float]]] = {
     "question kind as a prior, 0.01": {"x": ("reveal", "KIND_PRIOR", 0.01)},
     "alternative margin 0.01 (as before)": {"x": ("reveal", "ALTERNATIVE_MARGIN", 0.01)},
     "always answer with a releasable need": {"x": ("reveal", "ALTERNATIVE_MARGIN", 1.0)},
+    "topic words always win over meaning (as before)": {"x": ("reveal", "TOPIC_OVERRIDE", None)},
+    "meaning overrides topic words at any margin": {"x": ("reveal", "TOPIC_OVERRIDE", 0.0)},
 }
 # tried while building and removed from the code (semantic targeted reveal on dev / dev check / v1 / v2,
 # false reveals 0 on all four, measured with the soft maximum and the new asks)
@@ -372,7 +374,8 @@ def main(argv: list[str] | None = None) -> int:
                        "floor": intent.FLOOR, "margin": intent.MARGIN, "on_topic": intent.ON_TOPIC, "on_topic_probing": intent.ON_TOPIC_PROBING,
                        "hint_band": intent.HINT_BAND, "injection": intent.INJECTION_THRESHOLD,
                        "sharpness": intent.SHARPNESS, "generic_weight": intent.GENERIC_WEIGHT,
-                       "alternative_margin": reveal.ALTERNATIVE_MARGIN, "kind_prior": reveal.KIND_PRIOR},
+                       "alternative_margin": reveal.ALTERNATIVE_MARGIN, "kind_prior": reveal.KIND_PRIOR,
+                       "topic_override": reveal.TOPIC_OVERRIDE},
         "seen_sets": [n for n in SEEN], "clean_sets": ["untuned_v3", "untuned_v4"],
         "sets": {},
     }
