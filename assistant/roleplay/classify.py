@@ -141,9 +141,11 @@ def _leads(asking: str) -> bool:
 
 
 def leads(text: str) -> bool:
-    """The asking part suggests its own answer (whatever form the line was given: a stacked line
-    can lead too — "您就是嫌贵对吧？只要便宜，其他都好说？")."""
-    return _leads(_asking_part(text.strip()))
+    """The last question suggests its own answer, whatever form the line was given (a stacked
+    line ending on "……对吧？" leads; one that checks an assumption first and then asks openly —
+    "客户大多是长期合作的吧？那现在主要靠谁维系？" — does not)."""
+    asking = [s for s in sentences(text.strip()) if re.search(r"[？?]$", s)]
+    return _leads(asking[-1] if asking else text.strip())
 
 
 def _pitch_after_question(text: str) -> bool:
