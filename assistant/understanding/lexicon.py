@@ -215,6 +215,7 @@ EN: dict[str, str] = {
     "stacked_join": r"\band (?:what|how|who|which|when|where|why)\b",
     "leading": (
         r"don't you think|wouldn't you agree|isn't it|surely|\bright\?$|"
+        r",\s*i(?:'d| would)? (?:guess|suppose|imagine|bet|reckon|assume|take it)\s*\?$|"
         r"\bnothing else (?:matters|counts|really matters)|\bthat's all (?:that )?(?:matters|counts)|\ball that (?:matters|counts)\b|"
         r"\b(?:so )?(?:it's|that's|it is) (?:purely|only|just|all) (?:about )?(?:the )?(?:price|cost|unit price)\b"
     ),
