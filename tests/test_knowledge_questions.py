@@ -156,6 +156,13 @@ def test_situations_are_question_records_of_their_own_section(tmp_path):
     assert not any("预算掌握" in m["text"] for m in metas if not m.get("role"))
 
 
+def test_a_malformed_situations_field_is_reported_not_fatal():
+    front, _ = split_front_matter(METHOD.replace("situations:\n  - 客户说要买，可预算掌握在别的部门手里\n",
+                                                 "situations:\n  - {a: 1}\n"))
+    assert front.questions == ["怎么问清是谁出钱？"]
+    assert any(p.startswith("situations: situation") or p.startswith("situations: question") for p in front.problems)
+
+
 def test_each_sentence_of_an_entry_is_a_record_of_its_own(tmp_path):
     _, _, metas = _records(tmp_path, "hotel-pillow.md", ENTRY)
     sentences = [m["text"] for m in metas if m.get("role") == "sentence"]

@@ -41,6 +41,7 @@ from assistant.knowledge.normalize import has_chinese, tokenize
 
 EXAMPLE_SECTIONS = ("示例问法", "可以这样问", "可以这样说", "Example questions")
 SUMMARY_SECTION = "English summary"
+SITUATIONS_SECTION = "Situations it serves"  # as in assistant.knowledge.ingest
 
 
 @dataclass
@@ -63,8 +64,10 @@ class Weights:
     list_size: float = 0.01  # boost for an entry holding a list of the size the question asks for
     passage_generic: float = 0.2  # penalty per unit of a passage's closeness to the centroid of all passages
     sentences: float = 0.2  # weight of an entry's best single sentence (relative to the best entry's)
+    situations: bool = True  # method cards' situations compete like their questions (False: left out)
     kind_semantic: float = 0.0  # boost × probability of the asked kind, read by meaning (intent.kind_probabilities)
     kind_semantic_concept: float = 0.0  # the same for "why / what is the idea" questions → concept entries
+    kind_semantic_gate: float = 0.0  # if > 0: the probe counts only when no cue word matched and p ≥ this
 
 
 WEIGHTS = Weights()
@@ -157,6 +160,7 @@ class EntryIndex:
     is_entry: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # chunk of a knowledge entry
     question: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # chunk is a question record
     sentence: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # chunk is a sentence record
+    situation: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # question record of a situation
     question_lexical: Any = None  # BM25Index over groups (tokens of their question records)
     list_sizes: dict[int, np.ndarray] = field(default_factory=dict)  # list size → groups holding such a list
     generic: np.ndarray = field(default_factory=lambda: np.zeros(0))  # question record's closeness to all questions
@@ -189,6 +193,7 @@ class EntryIndex:
         examples = np.zeros(len(metadatas), dtype=bool)
         question = np.zeros(len(metadatas), dtype=bool)
         sentence = np.zeros(len(metadatas), dtype=bool)
+        situation = np.zeros(len(metadatas), dtype=bool)
         sizes: list[set[int]] = [set() for _ in range(n)]
         for i, meta in enumerate(metadatas):
             g = int(group_of[i])
@@ -199,6 +204,7 @@ class EntryIndex:
             role = str(meta.get("role", ""))
             if role == "question":
                 question[i] = True
+                situation[i] = section == SITUATIONS_SECTION
                 question_tokens[g].extend(token_lists[i])
                 continue
             if role == "sentence":
@@ -247,7 +253,7 @@ class EntryIndex:
             generic[~question] = closeness - closeness.mean()
         return cls(group_of, keys, kinds, profile, examples, figure, counted, lexical, members, is_entry=is_entry,
                    sections=sections, question=question, question_lexical=question_lexical, list_sizes=by_size,
-                   generic=generic, sentence=sentence)
+                   generic=generic, sentence=sentence, situation=situation)
 
     def _calibrated(self, sims: np.ndarray, weights: Weights) -> np.ndarray:
         """Question-to-question similarities run higher and closer together than question-to-passage
@@ -310,6 +316,8 @@ class EntryIndex:
             question_sims = np.where(self.question, calibrated - offset, -np.inf)
             if allowed is not None:
                 question_sims[~allowed] = -np.inf
+            if not weights.situations and self.situation.size == question_sims.size:
+                question_sims[self.situation] = -np.inf
             adjusted[self.question] = -np.inf
         best = np.full(n, -np.inf)
         np.maximum.at(best, self.group_of, adjusted)
@@ -354,6 +362,9 @@ class EntryIndex:
         for asked_kind in asked:
             for entry_kind, strength in KIND_MATCH.get(asked_kind, {}).items():
                 score = score + weights.kind * strength * (kinds == entry_kind)
+        if kind_probs and weights.kind_semantic_gate:
+            kind_probs = ({k: p for k, p in kind_probs.items() if p >= weights.kind_semantic_gate}
+                          if not asked else {})
         if kind_probs and (weights.kind_semantic or weights.kind_semantic_concept):
             for asked_kind, p in kind_probs.items():
                 if asked_kind == "concept":

@@ -31,7 +31,7 @@ SUMMARY_SECTION = "English summary"
 QUESTIONS_SECTION = "Questions it answers"  # records of front matter `questions` (role "question")
 # Records of front matter `situations` (the sales situations a method card serves): compared
 # with the question like the entry's own questions (role "question"), in their own section.
-SITUATIONS_SECTION = "Situations it serves"
+from assistant.knowledge.entries import SITUATIONS_SECTION  # noqa: E402
 SENTENCES_SECTION = "Sentences"  # an entry's sentences one by one (role "sentence"), never shown
 SENTENCE_MIN_CHARS = 8  # shorter pieces (headings, list labels) say too little on their own
 OUTLINE_SECTION = "Outline"  # an entry's numbered sections as one list passage (role "outline")
