@@ -129,6 +129,7 @@ def _title_counts(title: str) -> set[int]:
     return out
 
 
+GENERIC_BY_LANGUAGE = False  # separate centres per language for the generic-record penalties
 SECTION_WINDOW = 1  # a long section of a user's document is grouped this many chunks at a time
 
 
@@ -235,22 +236,24 @@ class EntryIndex:
         for i, meta in enumerate(metadatas):
             sections.setdefault((str(meta.get("source_key", "")), str(meta.get("section", ""))), []).append(i)
         generic = np.zeros(len(metadatas))
-        if vectors is not None and len(vectors) == len(metadatas) and question.sum() > 1:
-            # How close each question is to the centroid of all questions: a question that looks
-            # like every other question ("客户说要买某个东西，我该问什么？") matches any query a little.
-            q = vectors[question].astype(np.float64)
-            centre = q.mean(axis=0)
-            centre /= np.linalg.norm(centre) or 1.0
-            closeness = q @ centre
-            generic[question] = closeness - closeness.mean()
-        if vectors is not None and len(vectors) == len(metadatas) and (~question).sum() > 1:
-            # The same for passages: a passage close to the centre of the collection ("hub") is
-            # near every question a little, whatever it asks.
-            p = vectors[~question].astype(np.float64)
-            centre = p.mean(axis=0)
-            centre /= np.linalg.norm(centre) or 1.0
-            closeness = p @ centre
-            generic[~question] = closeness - closeness.mean()
+        if vectors is not None and len(vectors) == len(metadatas):
+            # How close each record is to the centre of its kind of record: a question that looks
+            # like every other question ("客户说要买某个东西，我该问什么？") matches any query a little,
+            # and so does a passage near the centre of the collection (a "hub"). Questions and
+            # passages have their own centres, and — with GENERIC_BY_LANGUAGE — so has each language
+            # (English records sit close to one another whatever they say).
+            chinese = np.array([has_chinese(str(m.get("text", "")) or documents[i]) for i, m in enumerate(metadatas)])
+            groups = [question, ~question]
+            if GENERIC_BY_LANGUAGE:
+                groups = [g & lang for g in groups for lang in (chinese, ~chinese)]
+            for rows in groups:
+                if rows.sum() < 2:
+                    continue
+                block = vectors[rows].astype(np.float64)
+                centre = block.mean(axis=0)
+                centre /= np.linalg.norm(centre) or 1.0
+                closeness = block @ centre
+                generic[rows] = closeness - closeness.mean()
         return cls(group_of, keys, kinds, profile, examples, figure, counted, lexical, members, is_entry=is_entry,
                    sections=sections, question=question, question_lexical=question_lexical, list_sizes=by_size,
                    generic=generic, sentence=sentence, situation=situation)
