@@ -395,3 +395,22 @@ def test_the_shipped_question_kind_probe_was_trained_on_the_current_labelled_que
     data = np.load(intent.KIND_WEIGHTS)
     assert str(data["data_hash"]) == intent._data_hash(), "retrain: python -m assistant.knowledge.intent"
     assert data["w"].shape == (384, len(intent.SEMANTIC_KINDS))
+
+
+@pytest.mark.slow
+def test_a_sales_situation_in_other_words_reaches_the_method_card_that_serves_it(tmp_path):
+    kb = KnowledgeBase.from_settings(Settings(provider="fake", data_dir=tmp_path / "idx",
+                                              knowledge_dir=_knowledge(tmp_path / "k", questions=True)))
+    front, _ = split_front_matter((ROOT / "knowledge" / "methods" / "ask-who-for.md").read_text(encoding="utf-8"))
+    situations, _ = parse_questions(front.extra["situations"])
+    for query in ("来询价的是行政，东西其实是给车间工人用的，我该怎么办？",
+                  "Someone is shopping for a gift but hasn't said who it's for"):
+        found = kb.retrieve(query, k=3)
+        assert found[0].doc_id == "ask-who-for", query
+        assert found[0].matched_question in situations  # the situation decided, and is not shown as the passage
+        assert found[0].section != SITUATIONS_SECTION and found[0].matched_question not in found[0].text
+    stored = kb.store.collection.get(where={"role": "sentence"}, include=["metadatas"])["metadatas"]
+    assert {m["doc_id"] for m in stored} == {Path(r).stem for r in MINI}
+    for mode in ("dense", "hybrid", "bm25"):  # the baselines never return pointer records
+        assert all(p.section not in (QUESTIONS_SECTION, SITUATIONS_SECTION, SENTENCES_SECTION)
+                   for p in kb.retrieve("来询价的是行政，东西其实是给车间工人用的", k=10, mode=mode))
