@@ -611,6 +611,20 @@ def main() -> int:
         results["coverage"] = run_coverage(kb, questions + seed_questions)
         if not args.skip_scale:
             results["scale"] = run_scale(work, kb, questions, args.scale_chunks)
+    if args.skip_chunk_sizes and args.out.is_file():
+        # Keep the chunk-size figures of the last run that measured them, marked as such.
+        try:
+            earlier = json.loads(args.out.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            earlier = {}
+        sizes_before = earlier.get("chunk_sizes") or earlier.get("chunk_sizes_earlier_run")
+        if sizes_before:
+            results["chunk_sizes_earlier_run"] = {"date": earlier.get("chunk_sizes_date", earlier.get("date")),
+                                                  "note": "not re-measured in this run (--skip-chunk-sizes)",
+                                                  **{k: v for k, v in sizes_before.items()
+                                                     if k not in ("date", "note")}}
+    elif results.get("chunk_sizes"):
+        results["chunk_sizes_date"] = results["date"]
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["seconds"] = round(time.perf_counter() - started, 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
