@@ -16,6 +16,7 @@ import pytest
 from assistant.accounts.brief import build_brief, check_question, customer_terms
 from assistant.accounts.lifecycle import NEXT, STATES, suggest_moves
 from assistant.accounts.memory import AccountMemory
+from assistant.accounts.similar import SimilarPolicy, similar_hypotheses
 from assistant.coach.cards import Catalog
 from assistant.db.engine import table_names
 from assistant.errors import InputError
@@ -241,6 +242,38 @@ def test_brief_json_and_every_phrased_question_is_checked(log):
     quiet = [h for h in manager.similar if "吵" in h.statement or "打扰" in h.statement]
     assert set(quiet[0].accounts) == {"山景酒店", "湖畔酒店"}
     assert all(h.source for h in manager.from_knowledge)
+
+
+def _quiet(log, account="海景酒店"):
+    memory = AccountMemory(log)
+    return [h for h in similar_hypotheses(memory, memory.view(account, BOSS), BOSS)
+            if "吵" in h.statement or "打扰" in h.statement]
+
+
+def test_similar_hypotheses_are_merged_across_accounts_and_left_out_when_the_conversation_has_them(log):
+    hotel(log)
+    quiet = _quiet(log)
+    assert len(quiet) == 1 and set(quiet[0].accounts) == {"山景酒店", "湖畔酒店"}  # one need, two hotels
+    assert {e["account"] for e in quiet[0].evidence} == {"山景酒店", "湖畔酒店"}
+    assert all(e["quote"] for e in quiet[0].evidence)
+    # said here already (never logged as a need): not offered
+    meeting(log, "海景酒店", "li", ["打扫的时候可别吵到住店的客人。"], [])
+    assert _quiet(log) == []
+
+
+def test_a_similar_hypothesis_the_customer_ruled_out_is_not_offered(log):
+    hotel(log)
+    meeting(log, "海景酒店", "li", ["不是，我们打扫都在白天客人出门以后，吵不吵无所谓。"], [])
+    assert _quiet(log) == []
+
+
+def test_a_remark_another_account_logged_is_no_hypothesis(log):
+    hotel(log)
+    meeting(log, "山景酒店", "wang", ["陈经理，老吴说得没错"], [need("陈经理，老吴说得没错", "陈经理，老吴说得没错")])
+    memory = AccountMemory(log)
+    offered = [h.statement for h in similar_hypotheses(memory, memory.view("海景酒店", BOSS), BOSS)]
+    assert offered and "陈经理，老吴说得没错" not in offered
+    assert len(offered) <= SimilarPolicy().limit
 
 
 def needs_cli(tmp_path, *args, provider="fake"):

@@ -280,8 +280,8 @@ def build_brief(memory: AccountMemory, account: str, person: Any | None, catalog
     items = open_items_of(memory, view.name, person, language)
     left_open = [i.line(language) for i in items]
     last = view.conversations[-1]["id"] if view.conversations else None
-    left_open += [m.need.statement for m in view.needs  # suspected last time, or a proposal awaiting an answer
-                  if (m.need.lifecycle == "proposed" or (m.need.lifecycle == "hypothesis"
+    left_open += [m.need.statement for m in view.needs  # suspected last time, a solution owed, a proposal
+                  if (m.need.lifecycle in ("in_solution", "proposed") or (m.need.lifecycle == "hypothesis"
                                                          and m.need.conversation_id == last))
                   and m.need.statement not in left_open]
     questions = build_questions(view, known, to_verify, catalog, model=model, language=language, size=size,
