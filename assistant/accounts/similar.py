@@ -18,6 +18,11 @@ kind said, worth checking with this one.
    is left out; so is one whose nearest customer sentence here (≥ ``rule_out``) denies it.
 4. **Merged by meaning across accounts** (≥ ``merge``), each hypothesis with the accounts
    that said it (named only to those who may see them) and one quote and date per account.
+   The statement offered is the other account's need read whole: the product's restatement
+   (``needs.restate.restated``) of the customer's sentence it was said in, not the single clause
+   the extraction logged; the customer's quote is its evidence; and ``why`` says why it applies
+   here: the trade (the same, or one close in meaning) and the thing this account said that
+   it is nearest to.
    Ranked by relevance, the similarity of the accounts, the classifier's confidence and the
    number of accounts; at most ``limit``, and only those scoring ``min_score`` or more:
    two good hypotheses beat six weak ones.
@@ -49,6 +54,9 @@ class SimilarHypothesis(BaseModel):
     hidden_accounts: int = 0  # similar accounts the reader may not see by name
     source: str = ""
     evidence: list[dict[str, Any]] = Field(default_factory=list)  # account, quote, date (visible accounts)
+    why: str = ""  # why it applies here: the trade, and what this account said that is nearest
+    related: str = ""  # that statement of this account
+    logged: str = ""  # the need's statement in the other account's log
     relevance: float = 0.0  # closeness in meaning to what this account said
     score: float = 0.0  # the rank: relevance, account similarity, need confidence, accounts
 
@@ -195,6 +203,7 @@ def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY)
         cands.append({"account": account_id, "key": key, "statement": statement, "quote": quote,
                       "state": lifecycle, "date": created.date().isoformat() if created else ""})
     own = [m.need.statement for m in view.needs] + [s.quote for m in view.needs for s in m.said][:40]
+    said_as = {m.need.statement: m.said[0].quote for m in view.needs if m.said and m.said[0].quote}
     statements = list(dict.fromkeys([c["statement"] for c in cands]))
     texts = list(dict.fromkeys(statements + own + own_turns + [c["quote"] for c in cands]))
     vec = dict(zip(texts, centre(raw_vectors(texts, engine))))
@@ -236,9 +245,11 @@ def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY)
             if float(t[j]) >= SAME_NEED or (float(t[j]) >= policy.rule_out and _denies(own_turns[j])):
                 continue  # said here already, or ruled out
         rel = float(np.sort(close)[-2:].mean()) if len(close) else 0.0
+        related = own[int(close.argmax())] if len(close) else ""
+        related = said_as.get(related, related)  # in the customer's words
         if len(close) and rel < policy.relevance:
             continue
-        c.update(relevance=rel, peer=peer_sim[c["account"]], need=float(need_p), act=float(act_p),
+        c.update(relevance=rel, related=related, trade=peers[c["account"]][1], peer=peer_sim[c["account"]], need=float(need_p), act=float(act_p),
                  central=central[(c["account"], c["statement"])])
         c["score"] = (rel + policy.w_peer * c["peer"] + policy.w_need * need_p + policy.w_act * act_p
                       + policy.w_central * min(c["central"], 3))
@@ -277,9 +288,41 @@ def similar_hypotheses(memory, view, person: Any | None, *, policy: SimilarPolic
             if name in shown and name not in listed and len(evidence) < 3:
                 listed.add(name)
                 evidence.append({"account": name, "quote": c["quote"], "date": c["date"]})
+        lead = group[0]
         out.append(SimilarHypothesis(
-            statement=group[0]["statement"], accounts=shown, hidden_accounts=len(names) - len(shown),
+            statement=whole_need(lead["statement"], lead["quote"]), why=why(view.trade, lead),
+            related=lead.get("related", ""), logged=lead["statement"], accounts=shown, hidden_accounts=len(names) - len(shown),
             evidence=evidence, relevance=round(group[0]["relevance"], 3), score=round(score, 3),
             source=f"同类客户（{view.trade}）还提到过" if view.trade else "同类客户还提到过"))
     out.sort(key=lambda h: -h.score)
     return out[: policy.limit]
+
+
+def whole_need(statement: str, quote: str) -> str:
+    """The need as the other customer said it, restated whole: the product's restatement of
+    the sentence it was said in (its need-bearing clauses, the logged clause's first), the
+    logged statement when there is no sentence to restate."""
+    from assistant.needs.restate import content_words, restated
+
+    if not quote or quote == statement:
+        return statement
+    return restated(None, [quote], quote, keep=content_words(statement))[0] or statement
+
+
+def why(trade: str, candidate: dict[str, Any]) -> str:
+    """Why a hypothesis applies to this account: the trade, and what this account said that it
+    is nearest to (in the language of what was said)."""
+    from assistant.understanding import lexicon
+
+    related = candidate.get("related", "")
+    other = candidate.get("trade", "")
+    zh = lexicon.has_chinese(related or trade or other)
+    if zh:
+        parts = [f"同为{trade}" if other == trade else f"{other}与{trade}相近"] if trade and other else []
+        if related:
+            parts.append(f"本客户说过：“{related}”")
+        return "；".join(parts)
+    parts = [f"same trade ({trade})" if other == trade else f"{other} is close to {trade}"] if trade and other else []
+    if related:
+        parts.append(f"this account said: \u201c{related}\u201d")
+    return "; ".join(parts)
