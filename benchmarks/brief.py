@@ -16,7 +16,11 @@ the method cards' questions, so the figure measures what the log and the ranking
   would cover everything);
 * similar-account precision — share of the brief's "同类客户还提到过…" hypotheses whose
   statement is one of the needs the labels name as relevant for this account
-  (and recall: share of the labelled ones that were offered).
+  (and recall: share of the labelled ones that were offered), by two judges
+  (``similar_against_labels``): "same need" (``similar_precision``: the offered statement
+  and the label are restatements of each other) and "same source"
+  (``similar_judge_same_source``: the label is the one of the offering account's labels
+  nearest to the offered statement or its quote, above a lower threshold).
 
 Sets: ``benchmarks/data/account_histories_dev.json`` (written for tuning: 12 accounts of
 logged needs with states, similar labels by need id, and 8 accounts of meeting transcripts,
@@ -147,25 +151,69 @@ def load_meetings(log: NeedLog, accounts: list[dict]) -> None:
             after_conversation(log, cid)
 
 
-def similar_against_labels(brief, acc: dict, engine) -> tuple[int, int, int]:
-    """(offered, matched to a labelled hypothesis, of those labelled relevant). An offered
-    hypothesis matches the labelled statement nearest in meaning among those from the same
-    accounts (centred cosine ≥ SAME_NEED); an unmatched one is counted as not relevant."""
+SAME_SOURCE = 0.45  # the second judge's threshold (calibrated on dev and v1 only; see below)
+
+
+def similar_against_labels(brief, acc: dict, engine) -> dict[str, int]:
+    """Both judges of the offered "同类客户还提到过…" hypotheses against the labels, which are
+    short hand-written restatements of needs the named other accounts said.
+
+    * **same need** (the first judge): an offered hypothesis matches the labelled statement
+      nearest in meaning to its statement among the labels from the same accounts (centred
+      cosine ≥ SAME_NEED, the product's threshold for two restatements of one need).
+    * **same source** (the second judge): an offered hypothesis matches a label when it comes
+      from one of the label's ``from_accounts`` and the label is the nearest of that account's
+      labels to the offered statement OR to its evidence quote (the other customer's sentence),
+      with centred cosine ≥ ``SAME_SOURCE``. It asks "is this the need the label means, said by
+      that account?" rather than "are the two texts restatements of each other?": a label
+      ("外卖高峰出餐慢被平台降权") and what the customer said ("外卖占了我们六成的单，高峰出餐慢，
+      平台给我们降权了") are one need worded differently. ``SAME_SOURCE`` was set on the offered
+      hypotheses of the dev and v1 sets only (24 offered), each pair judged by hand "one need or
+      two": every different-need pair there is at 0.42 or below (a typhoon notice parents saw
+      late against a school-bus arrival notice), the same-need pairs at 0.50 and above but one
+      (0.42: electricity per machine, missed at this threshold); 0.45 admits none of the former.
+
+    An offered hypothesis that matches no label counts as not relevant under either judge.
+    Returns offered, and per judge: matched (any label), relevant (a label marked relevant) and
+    found (distinct relevant labels matched, for recall)."""
     from assistant.accounts.meaning import SAME_NEED, vectors
 
     labels = acc.get("similar_hypotheses", [])
-    matched = relevant = 0
+    out = {"offered": len(brief.similar), "matched": 0, "relevant": 0, "found": 0,
+           "source_matched": 0, "source_relevant": 0, "source_found": 0}
+    found: set[int] = set()
+    source_found: set[int] = set()
     for h in brief.similar:
-        pool = [lab for lab in labels if set(lab.get("from_accounts", [])) & set(h.accounts)] or labels
-        if not pool:
-            continue
-        vecs = vectors([h.statement] + [lab["statement"] for lab in pool], engine)
-        sims = vecs[1:] @ vecs[0]
-        best = int(sims.argmax())
-        if float(sims[best]) >= SAME_NEED:
-            matched += 1
-            relevant += bool(pool[best].get("relevant"))
-    return len(brief.similar), matched, relevant
+        pool = [i for i, lab in enumerate(labels) if set(lab.get("from_accounts", [])) & set(h.accounts)] \
+            or list(range(len(labels)))
+        if pool:
+            vecs = vectors([h.statement] + [labels[i]["statement"] for i in pool], engine)
+            sims = vecs[1:] @ vecs[0]
+            best = int(sims.argmax())
+            if float(sims[best]) >= SAME_NEED:
+                out["matched"] += 1
+                if labels[pool[best]].get("relevant"):
+                    out["relevant"] += 1
+                    found.add(pool[best])
+        chosen: tuple[float, int] | None = None
+        for account in h.accounts:
+            own = [i for i, lab in enumerate(labels) if account in lab.get("from_accounts", [])]
+            if not own:
+                continue
+            texts = [h.statement] + [e["quote"] for e in h.evidence if e.get("account") == account][:1]
+            vecs = vectors(texts + [labels[i]["statement"] for i in own], engine)
+            sims = vecs[len(texts):] @ vecs[: len(texts)].T  # labels × (statement, quote)
+            for col in range(len(texts)):
+                i = int(sims[:, col].argmax())
+                if float(sims[i, col]) >= SAME_SOURCE and (chosen is None or float(sims[i, col]) > chosen[0]):
+                    chosen = (float(sims[i, col]), own[i])
+        if chosen is not None:
+            out["source_matched"] += 1
+            if labels[chosen[1]].get("relevant"):
+                out["source_relevant"] += 1
+                source_found.add(chosen[1])
+    out["found"], out["source_found"] = len(found), len(source_found)
+    return out
 
 
 def whole_text(brief) -> str:
@@ -183,7 +231,7 @@ def quality(path: Path, tmp: Path) -> dict:
     ids = load_history(log, [a for a in accounts if not is_transcript(a)])
     memory = AccountMemory(log)
     per, covered, total, offered, right, labelled, found, whole_hits = [], 0, 0, 0, 0, 0, 0, 0
-    matched_any = 0
+    matched_any = src_matched = src_right = src_found = 0
     by_kind: dict[str, list[int]] = {}
     left_hits = shown = 0
     for acc in accounts:
@@ -203,26 +251,34 @@ def quality(path: Path, tmp: Path) -> dict:
         whole = whole_text(brief).lower()
         whole_hits += sum(any(term.lower() in whole for term in item) for item in items)
         if transcripts:
-            n_offered, n_matched, n_good = similar_against_labels(brief, acc, log.engine)
+            j = similar_against_labels(brief, acc, log.engine)
             n_labelled = sum(bool(lab.get("relevant")) for lab in acc.get("similar_hypotheses", []))
-            n_found = n_good
-        else:
+        else:  # labels by need id: the offered hypothesis's logged need is or is not one (both judges)
             relevant = set(acc.get("similar_relevant", []))
-            got = [ids.get(h.statement) for h in brief.similar]
-            n_offered, n_good = len(got), len([g for g in got if g in relevant])
-            n_matched, n_labelled, n_found = n_offered, len(relevant), len({g for g in got if g in relevant})
+            got = [ids.get(h.logged or h.statement) for h in brief.similar]
+            good = len([g for g in got if g in relevant])
+            n_found = len({g for g in got if g in relevant})
+            j = {"offered": len(got), "matched": len(got), "relevant": good, "found": n_found,
+                 "source_matched": len(got), "source_relevant": good, "source_found": n_found}
+            n_labelled = len(relevant)
+        n_offered, n_matched, n_good = j["offered"], j["matched"], j["relevant"]
         covered += sum(hit)
         total += len(items)
         offered += n_offered
         matched_any += n_matched
         right += n_good
         labelled += n_labelled
-        found += n_found
+        found += j["found"]
+        src_matched += j["source_matched"]
+        src_right += j["source_relevant"]
+        src_found += j["source_found"]
         per.append({"account": acc["account"], "transcripts": transcripts, "open_items": len(items),
                     "covered": sum(hit), "missed": [item for item, h in zip(items, hit) if not h],
                     "open_items_shown": len(brief.open_items), "needs_logged": len(brief.known) + len(brief.to_verify),
                     "known": len(brief.known), "to_verify": len(brief.to_verify),
-                    "similar_offered": n_offered, "similar_matched": n_matched, "similar_relevant": n_good})
+                    "similar_offered": n_offered, "similar_matched": n_matched, "similar_relevant": n_good,
+                    "similar_matched_same_source": j["source_matched"],
+                    "similar_relevant_same_source": j["source_relevant"]})
     return {"set": str(path.relative_to(ROOT)), "accounts": len(accounts),
             "open_item_coverage": round(covered / total, 3) if total else None, "open_items": total,
             "open_item_coverage_left_open_only": round(left_hits / total, 3) if total else None,
@@ -231,7 +287,13 @@ def quality(path: Path, tmp: Path) -> dict:
             "open_item_coverage_with_known": round(whole_hits / total, 3) if total else None,
             "similar_precision": round(right / offered, 3) if offered else None, "similar_offered": offered,
             "similar_matched_a_label": matched_any,
-            "similar_recall": round(found / labelled, 3) if labelled else None, "per_account": per}
+            "similar_recall": round(found / labelled, 3) if labelled else None,
+            "similar_labelled_relevant": labelled,
+            "similar_judge_same_source": {
+                "threshold": SAME_SOURCE, "precision": round(src_right / offered, 3) if offered else None,
+                "matched_a_label": src_matched, "relevant": src_right,
+                "recall": round(src_found / labelled, 3) if labelled else None},
+            "per_account": per}
 
 
 # ---- speed --------------------------------------------------------------------------------
