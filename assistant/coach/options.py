@@ -90,8 +90,11 @@ def named_option(text: str, language: str = "zh") -> str:
         if not _QUESTION.search(sentence) or (_INVITE.search(sentence) and not _ZH_EVAL.search(sentence[-8:])):
             before += sentence + " "
             continue
-        meant = asking.asks_about_option(sentence)
         zh = has_chinese(sentence)
+        about = _ZH_ABOUT.match(sentence) if zh else None  # "那草莓呢？": sure words, whatever the reading
+        if about and not _ZH_NOT_OPTION.search(about.group("np")) and _clean_zh(_ZH_LEAD.sub("", about.group("np"))):
+            return _clean_zh(_ZH_LEAD.sub("", about.group("np")))
+        meant = asking.asks_about_option(sentence)
         found = "" if meant is False else (_zh_option(sentence) if zh else _en_option(sentence))
         if not found and meant is not False:
             found = _zh_back(sentence, before) if zh else _en_back(sentence, before)
@@ -345,7 +348,13 @@ def wants_recommendation(text: str) -> bool:
 def requested_product(request: str, language: str = "zh") -> str:
     """The product in the customer's first request ("我想买个床垫。" → 床垫), or ""."""
     m = _cue("option_requested", "zh" if language == "zh" else "en").search((request or "").strip())
-    return m.group(1).strip() if m else ""
+    if not m:
+        return ""
+    found = (m.groups()[-1] or "").strip()  # the product: the last group
+    unit = m.groupdict().get("unit") or ""
+    if language == "zh" and len(found) == 1 and unit:  # "买个台灯": 台 was the word's own first character
+        found = unit[-1] + found
+    return found
 
 
 def decides(text: str, language: str = "zh") -> bool:

@@ -32,6 +32,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from pydantic import BaseModel, Field
 
 from assistant.accounts.coach_memory import after_turn, prep_plan
+from assistant.coach import closing
 from assistant.coach import options as coach_options
 from assistant.coach import phrasing
 from assistant.coach.cards import Catalog
@@ -229,6 +230,8 @@ class CoachService:
                                                                                  words_so_far),
                          decided=coach_options.decides(reading.text, state.language) if reading is not None else None)
         if move.kind == "close":
+            if move.slot == "decision" and reading is not None:
+                self._name_choice(conversation_id, move, state, reading.text, words_so_far)
             self._mark_for_log(move, state)
             needs = self.needs(conversation_id)
         self._cite(move, text)
@@ -289,6 +292,22 @@ class CoachService:
                                  editor="coach", note="the customer confirmed it")
             done.append(need_id)
         return done
+
+    def _name_choice(self, conversation_id: int, move: Move, state: DiscoveryState, text: str,
+                     customer_words: list[str]) -> None:
+        """A close says what the customer chose: their words, or the option their "那个 / both /
+        the second one" points to among those offered and asked about (``coach.closing``)."""
+        turns = [(t.role, t.text, (t.meta or {}).get("move") or {}) for t in self.log.turns(conversation_id)
+                 if t.role in ("customer", "coach")]
+        if turns and turns[-1][0] == "customer":
+            turns = turns[:-1]  # the decision itself names no option asked about
+        table = closing.table_of(state.stated_request, turns, state.language)
+        choice = closing.choose(text, table, state.language)
+        wording = closing.close_wording(text, choice, move.need_statement, state.is_b2b, state.language,
+                                        customer_words)
+        if wording:
+            move.example = wording
+            move.topic = ("、" if state.language == "zh" else ", ").join(choice)
 
     def _mark_for_log(self, move: Move, state: DiscoveryState) -> None:
         """A close: the needs the choice meets are addressed, the others confirmed by the decision."""
@@ -498,7 +517,12 @@ class CoachService:
                 return "need not named"
             return verdict
         if move.kind == "close":
-            return phrasing.check_statement(text, customer_words, language)
+            chosen = [c for c in re.split(r"[、,]\s*", move.topic) if c] if move.slot == "decision" else []
+            verdict = phrasing.check_statement(text, closing.masked(customer_words, chosen), language)
+            if verdict is None and chosen and not all(
+                    t.lower() in text.lower() for t in closing.choice_terms(chosen, language)):
+                return "choice not named"
+            return verdict
         return phrasing.check_ask(text, [] if prep else customer_words, language)
 
     def _fallback_wording(self, move: Move, state: DiscoveryState, customer_words: list[str]) -> str:
@@ -598,7 +622,8 @@ def _repeats_task(move: Move, text: str, language: str) -> bool:
     state = DiscoveryState(language=language if language in ("zh", "en") else "zh")
     task = describe_task(move, state, False)
     o = move.offer
-    for part in [move.need_statement, *((o.options or [o.option, o.first, o.answers]) if o else []),
+    for part in [move.need_statement, *(re.split(r"[、,]\s*", move.topic) if move.kind == "close" else []),
+                 *((o.options or [o.option, o.first, o.answers]) if o else []),
                  *((o.option, o.first, o.reason) if o else ())]:
         if part:
             task = task.replace(part, "\u2026")
@@ -631,6 +656,10 @@ def describe_task(move: Move, state: DiscoveryState, prep: bool) -> str:
         lead = f"Answer the question about {o.answers}: " if o.answers else f"Offer the {o.first} first, then "
         return f"{lead}suggest {o.option} ({o.reason}), saying why it fits '{move.need_statement}'; let them choose."
     if move.kind == "close":
+        chosen = move.topic if move.slot == "decision" else ""
+        if chosen:
+            return (f"确认成交：说出客户选的“{chosen}”和需求“{move.need_statement}”，说清下一步。" if zh
+                    else f"Close: name the choice '{chosen}' and the need '{move.need_statement}', and the next step.")
         return (f"确认成交：复述客户的选择和需求“{move.need_statement}”，说清下一步。" if zh
                 else f"Close: restate the choice and the need '{move.need_statement}', and the next step.")
     if move.kind == "confirm":

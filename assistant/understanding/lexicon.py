@@ -139,12 +139,12 @@ ZH: dict[str, str] = {
     "invite_sure": r"推荐|有没有别的|还有别的|还有什么别的|有没有更|更适合|给个建议|出出主意|拿个主意|你看着办|你帮我(?:挑|选|定)|换(?:作|做|成)是你|要是你|如果是你",
     "option_eval": (
         r"(?:真的|到底|是不是|会不会|能不能|可不可以)?(?:管用|有用|好用|合适|适合|能用|能吃|能喝|可以吃|可以用|好不好|"
-        r"怎么样|行不行|靠谱|靠得住|划算|值得|有效|有好处|好吗|行吗|结实|方便|好使|能|可以|会|太)"
+        r"怎么样|行不行|靠谱|靠得住|划算|值得|有效|有好处|好吗|行吗|结实|方便|好使|能|可以|会|太|([\u4e00-\u9fff])不\1)"
     ),
     "option_lead": r"^(?:那|这|那么|还有|另外|要是|如果|你们|您们|你说|请问)*(?:种|个|款|类|些|套)?(?:就是)?",
     "option_tail": r"(?:的那种|的这种|那种|这种|那款|这款|这个|那个|的话|呢|啊|吧)+$",
     "option_person_tail": r"(?:[\u4e00-\u9fff]{1,2}的)?(?:孕妇|老人|小孩|孩子|宝宝|婴儿|老年人|病人|人)$",
-    "option_not": r"之前|以后|之后|月底|年底|下周|下个月|明天|今天|多久|什么时候|价格|价钱|多少钱|预算|发票|保修|送货|上门|营业",
+    "option_not": r"除了|别的|其他|之前|以后|之后|月底|年底|下周|下个月|明天|今天|多久|什么时候|价格|价钱|多少钱|预算|发票|保修|送货|上门|营业",
     "option_intro": r"(?:那种|这种|那款|这款|那类|这类|一种|一款)([\u4e00-\u9fffA-Za-z0-9]{2,12})",
     "option_back": r"^(?:那|这)(?:个|种|款|类|样)?|^它",
     "option_subject": r"(?!)",
@@ -153,7 +153,7 @@ ZH: dict[str, str] = {
     "option_pronoun": r"[你您我他她]",
     "option_sentence": r"[。！？!?；;，,]|建议|可以|您|你|我们|推荐|如果|因为",
     "option_requested": (
-        r"(?:买|采购|订|要|找|看看|换|配)(?:一|两|几|点|个|台|批|罐|套|张|些|款|辆|部|件|盏|把)*"
+        r"(?:买|采购|订|要|找|看看|换|配|称|挑)(?P<unit>(?:一|两|几|点|个|台|批|罐|套|张|些|款|辆|部|件|盏|把)*)"
         r"(?:新的?)?([\u4e00-\u9fff]{1,8}?)(?:[，,。！!？?吧呢啊]|你们|报|$)"
     ),
     "option_dangling": r"(?!)",
@@ -171,7 +171,7 @@ ZH: dict[str, str] = {
     "choice_suggested": r"(?:你|您)(?:们)?(?:刚才)?(?:说|推荐|建议|讲|挑|搭|给|提)的|听你的|按你(?:们)?(?:说|讲)的|照你(?:们)?说的",
     "choice_asked": r"我(?:刚才|刚|之前)?(?:问|看到|说)(?:你)?的|邻居家那种|我网上看到",
     "choice_request": r"原来(?:想要)?的|原计划|最开始(?:看)?的|别的(?:先)?不(?:要|用)|就(?:先)?(?:买|订|印)[\u4e00-\u9fff]{1,6}(?:吧|，别的)",
-    "choice_deictic": r"那个|这个|那款|这款|这台|那台|这套|那套|这双|那双|这件|那件|这种|那种|这副|它",
+    "choice_deictic": r"[这那](?:个|种|款|台|套|双|件|副|盒|袋|箱|瓶|包|罐|张|把|支|条|束|本|份|些|样)|它",
     "choice_take": r"(?:拿|要|来|配|订|加|用|上|选|定|买|做|印|包)(?:一下|上)?",
     "choice_filler": r"^(?:那|那就|就|行|好的?|可以|这样|嗯|那我就|我就|我|你先|先|再|还是|也)+|(?:吧|呢|啊|了|给我|帮我)+$",
     "choice_count": r"[一两二三四五六七八九十几半\d]+\s*[斤个盒份袋箱瓶包罐张台把套件副双支条对束本份]|[一两二三四五六七八九十几\d]+码",
@@ -287,7 +287,7 @@ EN: dict[str, str] = {
         r"(?P<np>[a-z0-9][\w-]*(?:\s+(?!you\b|that\b|which\b|we\b|i\b|she\b|he\b|they\b|like\b|for\b|"
         r"with\b|from\b|and\b|or\b|at\b|in\b|is\b|are\b)[a-z0-9][\w-]*){0,4})"
     ),
-    "option_back": r"^(?:that|those|these|this|they|it|them)$",
+    "option_back": r"^(?:that|those|these|this|they|it|them|one|one of them)$",
     "option_subject": (
         r"^(?:so|and|but|well|okay|ok|hmm)?[,\s]*(?:would|will|could|can|is|are|does|do|should|might|what about|how about)\s+"
         r"(?P<np>.+?)\s+(?:be|help|work|suit|fit|do|make|handle|last|hurt|cause|really|actually|too|good|okay|ok|safe|fine|"
@@ -295,10 +295,11 @@ EN: dict[str, str] = {
     ),
     "option_about": r"^(?:so|and|okay|ok)?[,\s]*(?:what|how) about\s+(?P<np>[^?.,]+)",
     "option_article": r"^(?:one|some|any|a couple) of (?:those|these|the)\s+|^(?:those|these|the|a|an|that|this|some)\s+",
-    "option_pronoun": r"^(?:it|that|this|those|these|they|you|i|we|he|she|there|her|him|them)$",
+    "option_pronoun": r"^(?:it|that|this|those|these|they|you|i|we|he|she|there|her|him|them|one)$",
     "option_sentence": r"[。！？!?；;，,]|\b(?:you|we|i|should|would|can|could|is|are)\b",
     "option_requested": (
-        r"\b(?:buy|looking for|need|want|get)\s+(?:a|an|some|the)?\s*(?:new\s+)?([a-z][a-z -]{1,30}?)"
+        r"\b(?:buy|looking for|need|want|get|after)\s+(?:a|an|some|the)?\s*(?:quote (?:for|on)\s+(?:(?:a|an|some|two|three|\d+)\s+)?)?"
+        r"(?:new\s+)?([a-z][a-z -]{1,30}?)"
         r"(?:\s+for\b|[.,!?]|$)"
     ),
     "option_loose": (
