@@ -147,3 +147,17 @@ def test_a_decision_by_reference_gets_a_close_naming_the_option_it_points_to(set
     assert close.move.kind == "close" and close.move.topic == "护腰床垫"
     assert "护腰床垫" in close.suggestion and "硬" in close.suggestion and close.suggestion.endswith("？")
     assert close.stats["rejected"] == "choice not named"  # the model's line forgot the choice: not shown
+
+
+def test_a_question_about_one_option_is_weighed_and_a_verified_better_fit_is_named(settings):
+    options = [{"name": "能调节软硬的床垫", "reason": "就是问的那个"}, {"name": "硬质棕垫", "reason": "够硬，托得住腰"}]
+    coach = Services(settings, model=FakeChatModel().enqueue(*[_reply(options)] * 16)).coach
+    cid = coach.start(author="t", language="zh")
+    for line in MATTRESS:
+        "".join(coach.relay(cid, line).reply())
+    turn = coach.relay(cid, "那种能调节软硬的床垫，做过手术的人睡着真的好吗？")
+    "".join(turn.reply())
+    assert turn.move.kind == "address" and turn.move.offer.source == "conversation"
+    assert turn.move.offer.options == ["能调节软硬的床垫", "硬质棕垫"]  # the asked option is not offered back to it
+    assert "能调节软硬的床垫" in turn.suggestion and "硬质棕垫" in turn.suggestion and "托得住腰" in turn.suggestion
+    assert "硬" in turn.suggestion and turn.suggestion.endswith("？")

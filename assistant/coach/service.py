@@ -229,6 +229,8 @@ class CoachService:
                          options=lambda need, requested, language: self._options(need, requested, language,
                                                                                  words_so_far),
                          decided=coach_options.decides(reading.text, state.language) if reading is not None else None)
+        if move.kind == "address" and move.offer is not None and move.offer.source == "conversation":
+            self._better_fit(move, state, words_so_far)
         if move.kind == "close":
             if move.slot == "decision" and reading is not None:
                 self._name_choice(conversation_id, move, state, reading.text, words_so_far)
@@ -308,6 +310,29 @@ class CoachService:
         if wording:
             move.example = wording
             move.topic = ("、" if state.language == "zh" else ", ").join(choice)
+
+    def _better_fit(self, move: Move, state: DiscoveryState, customer_words: list[str]) -> None:
+        """The customer asked about one option: besides weighing it, name a concrete better fit
+        for the need when the verified options task finds one (once per need)."""
+        key = f"options:{move.need_id}"
+        if not move.need_statement or key in state.asked:
+            return
+        o = move.offer
+        found = [f for f in self._options(move.need_statement, o.first, state.language, customer_words)
+                 if phrasing.normalise(f.name) not in phrasing.normalise(o.option)
+                 and phrasing.normalise(o.option) not in phrasing.normalise(f.name)]
+        move.memo = move.memo or key
+        if not found:
+            return
+        better = found[0]
+        zh = state.language == "zh"
+        weighed = re.sub(r"[，,;；]?\s*(?:您看行吗|shall we check that)[？?]$", "", move.example).rstrip("。.；;，, ")
+        reason = better.reason or ("正合这个需要" if zh else "it suits that need")
+        example = (f"{weighed}。另外{better.name}也值得看看：{reason}，您看呢？" if zh
+                   else f"{weighed}. {better.name} may suit even better — {reason}. Would you like to compare?")
+        if not phrasing.echoes(example, customer_words):
+            move.example = example
+            o.options, o.reasons = [o.option, better.name], [o.reason, better.reason]
 
     def _mark_for_log(self, move: Move, state: DiscoveryState) -> None:
         """A close: the needs the choice meets are addressed, the others confirmed by the decision."""
@@ -643,9 +668,12 @@ def describe_task(move: Move, state: DiscoveryState, prep: bool) -> str:
     if move.kind == "address" and move.offer is not None:
         o = move.offer
         if o.source == "conversation":
-            return (f"客户问{o.option}合不合适：对照需求“{move.need_statement}”说它为什么合适或要先确认什么，不夸产品。" if zh
+            more = o.options[1] if len(o.options) > 1 else ""
+            return (f"客户问{o.option}合不合适：对照需求“{move.need_statement}”说它为什么合适或要先确认什么，不夸产品。"
+                    + (f"再提一句{more}也值得看看。" if more else "") if zh
                     else f"The customer asks whether the {o.option} would suit: weigh it against the need "
-                         f"'{move.need_statement}' — why it fits or what to check first; no pitch.")
+                         f"'{move.need_statement}' — why it fits or what to check first; no pitch."
+                    + (f" Then mention {more} as worth comparing." if more else ""))
         if o.source == "model" and len(o.options) > 1:
             return (f"推荐{o.options[0]}和{o.options[1]}，各说一句理由，说明正合“{move.need_statement}”，让客户自己选。" if zh
                     else f"Suggest {o.options[0]} and {o.options[1]}, a reason for each, saying why they fit "
