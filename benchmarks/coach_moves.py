@@ -165,6 +165,8 @@ def _fits_expected(r: dict) -> bool:
     }.get(label, False)
 
 
+STORY_CHECKS = ("recommends", "no_recommendation_before_confirmation", "recommendation_names_need",
+                "recommendation_names_alternative", "every_ask_a_question", "buying_signal_closed", "close_names_choice")
 FRUITISH = re.compile(r"[\u4e00-\u9fff]{2,}|[a-z]{3,}", re.I)
 
 
@@ -232,6 +234,7 @@ def main() -> int:
     parser.add_argument("--provider", default="fake", choices=("fake", "local"))
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--sets", default="", help="comma list of sets to play (default: all; e.g. dev)")
+    parser.add_argument("--ids", default="", help="comma list of dialogue ids to play (default: all)")
     parser.add_argument("--verbose", action="store_true", help="print each story's moves and suggestions")
     args = parser.parse_args()
     only = {s.strip() for s in args.sets.split(",") if s.strip()} or None
@@ -247,7 +250,11 @@ def main() -> int:
     coach = services.coach
     result: dict[str, Any] = {"generated": _dt.datetime.now().isoformat(timespec="seconds"),
                               "provider": args.provider, "sets": {}}
+    ids = {i.strip() for i in args.ids.split(",") if i.strip()}
     for name, dialogues in load_sets(only).items():
+        dialogues = [d for d in dialogues if not ids or d["id"] in ids]
+        if not dialogues:
+            continue
         all_rows, stories = [], {}
         for d in dialogues:
             rows = play(coach, d)
@@ -262,6 +269,10 @@ def main() -> int:
         entry["dialogues"] = len(dialogues)
         if stories:
             entry["stories"] = stories
+            entry["story_summary"] = {k: f"{sum(1 for v in stories.values() if v.get(k) is True)}/"
+                                         f"{sum(1 for v in stories.values() if v.get(k) is not None)}"
+                                      for k in STORY_CHECKS}
+            print(f"{name:22s} stories: " + ", ".join(f"{k} {v}" for k, v in entry["story_summary"].items()))
         result["sets"][name] = entry
         print(f"{name:22s} dialogues {len(dialogues):3d}  pain dig {entry['pain_dig_rate']} (terms "
               f"{entry['pain_dig_term_rate']})  expected {entry['expected_move_rate']}  echo {entry['echo_rate']}  "

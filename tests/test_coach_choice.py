@@ -118,6 +118,8 @@ def test_the_close_says_the_choice_the_need_and_the_next_step_in_its_own_words()
                                True, "en", ["Great, I'll take two."])
     assert "captioned phone" in en and "proposal" in en
     assert closing.close_wording("就这个吧。", [], "x", False, "zh", []) == ""
+    assert closing.names_next_step(line) and closing.names_next_step(en)
+    assert not closing.names_next_step("好的，就定扫帚两台，正合要地上别再打滑。")
 
 
 def _reply(options):

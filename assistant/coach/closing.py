@@ -267,3 +267,8 @@ def choice_terms(choice: list[str], language: str) -> list[str]:
             words = [w for w in re.findall(r"[a-z][a-z-]{2,}", item.lower()) if w not in _EN_GENERIC]
             terms.append(words[-1].rstrip("s") if words else item)
     return terms
+
+
+def names_next_step(text: str) -> bool:
+    """A close says what happens next ("我这就给您准备好", "I'll send the proposal") or asks for the go-ahead."""
+    return bool(lexicon.cue("close_next").search(text or "") or re.search(r"[？?]\s*$", (text or "").strip()))

@@ -547,6 +547,8 @@ class CoachService:
             if verdict is None and chosen and not all(
                     t.lower() in text.lower() for t in closing.choice_terms(chosen, language)):
                 return "choice not named"
+            if verdict is None and chosen and not closing.names_next_step(text):
+                return "no next step"
             return verdict
         return phrasing.check_ask(text, [] if prep else customer_words, language)
 

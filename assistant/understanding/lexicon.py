@@ -176,6 +176,7 @@ ZH: dict[str, str] = {
     "choice_filler": r"^(?:那|那就|就|行|好的?|可以|这样|嗯|那我就|我就|我|你先|先|再|还是|也)+|(?:吧|呢|啊|了|给我|帮我)+$",
     "choice_count": r"[一两二三四五六七八九十几半\d]+\s*[斤个盒份袋箱瓶包罐张台把套件副双支条对束本份]|[一两二三四五六七八九十几\d]+码",
     "next_step": r"送货|送到|上门|安装|装好|打电话|发票|定金|付款|刷卡|合同|样品|报价|方案|打样|试用|下周|周五|月底",
+    "close_next": r"安排|准备|送|发给|发您|打包|包好|装好|下单|付款|合同|样品|方案|联系|约|开单|登记",
 }
 
 EN: dict[str, str] = {
@@ -327,6 +328,7 @@ EN: dict[str, str] = {
     "choice_filler": r"^(?:okay|ok|alright|great|fine|so|then|yes|sure|right)[,.!\s]+|[,.!\s]+(?:then|please|thanks)[.!]?$",
     "choice_count": r"\b(?:a|one|two|three|four|five|six|ten|twenty|\d+)\s+(?:pounds?|kilos?|boxes|units?|packs?|pairs?|copies|sets?|bags?)\b",
     "next_step": r"deliver|delivery|install|call|invoice|deposit|pay|contract|sample|quote|proposal|proof|trial|friday|monday|next week",
+    "close_next": r"\barrange|\bready\b|\bsend\b|\bdeliver|\bpack|\binvoice|\bcontract|\bsample|\bproposal|\bcall\b|\bschedul|\bbook\b|\bwrap",
 }
 
 # What a conversation leaves open (assistant/accounts/open_items.py): kept apart from the
