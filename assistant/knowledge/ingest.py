@@ -35,7 +35,7 @@ QUESTIONS_SECTION = "Questions it answers"  # records of front matter `questions
 from assistant.knowledge.entries import SITUATIONS_SECTION  # noqa: E402
 # Records of front matter `stages` (a process entry's stages in plain words: who does what, from
 # where to where), role "question" like situations.
-STAGES_SECTION = "Stages it walks through"
+from assistant.knowledge.entries import STAGES_SECTION  # noqa: E402
 SENTENCES_SECTION = "Sentences"  # an entry's sentences one by one (role "sentence"), never shown
 SENTENCE_MIN_CHARS = 8  # shorter pieces (headings, list labels) say too little on their own
 OUTLINE_SECTION = "Outline"  # an entry's numbered sections as one list passage (role "outline")
