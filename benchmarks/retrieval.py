@@ -145,6 +145,22 @@ TRIED = [
     "weights around the chosen point, again after the new records: question offset 0 / 0.005 / 0.01 / 0.02 → v1 "
     "0.889 / 0.889 / 0.889 / 0.875; generic-question penalty 0 / 0.25 / 0.5 → v1 0.875 / 0.889 / 0.889; entry BM25 "
     "0.01 / 0.02 / 0.04 → v1 0.861 / 0.889 / 0.861; kind boost 0 / 0.02 / 0.04 → v1 0.847 / 0.889 / 0.833 — unchanged",
+    "process entries list their stages (front matter `stages`, 6–7 per entry in Chinese and English, written from "
+    "each entry's own text: where each stage starts and ends, who does what, how a need moves between the flows), "
+    "indexed as question records of section 'Stages it walks through'. Before: v1 process questions recall@3 0.73 "
+    "(misses: stages described without naming the flow, English 'from … until …' questions answered by method "
+    "cards); after: v1 process 0.82, v1 0.875 → 0.889 / MRR 0.829 → 0.840, dev 0.983 / 0.932 and knowledge "
+    "1.000 / 0.990 unchanged (dev process questions were already 1.00). Stage cues ('阶段', '分几段', 'from … "
+    "until') as process questions: no change on these sets, kept for the wording",
+    "indexing the shipped knowledge (2,139 records: 338 passages 75k characters, 874 question / situation / stage "
+    "records 30k, 926 sentences 26k): embedding time grows faster than the text (32 texts of 30 / 90 / 360 "
+    "characters: 1.4 / 5.7 / 27 s under load), so the sentences cost less than their count suggests and "
+    "sentence records only for some sections would save a small part; batches sorted by length vs shuffled, "
+    "16 a batch: 32 vs 36 s for 240 texts, one at a time 43 s (noise-level); duplicate texts: 1 of 2,139. "
+    "Kept: the shipped knowledge's vectors ship with the product (assistant/knowledge/data/shipped_vectors.npz, "
+    "float16, 1.5 MB, looked up by embedder + vector space + text; anything else is embedded): 2,139 records in "
+    "12.5 s at load 2.8 against 181 s at load 2.8–3.2 embedding everything (282 s at load 4.8 before); recall "
+    "identical on dev, v1 and knowledge (float16 vectors renormalised). See knowledge.ingest for this run",
 ]
 MODES = ("dense", "bm25", "hybrid", "entry")
 DEPTH = 10  # passages retrieved per question (MRR is computed over these)
