@@ -104,6 +104,8 @@ def brief(
             who = ", ".join(h.accounts) + (f" +{h.hidden_accounts}" if h.hidden_accounts else "")
             said = "; ".join(f"{e['account']} {e['date']}：“{e['quote']}”" for e in h.evidence[:2] if e.get("quote"))
             console.print(f"  • {escape(h.statement)} [dim]({escape(who)}{'; ' + escape(said) if said else ''})[/]")
+            if h.why:
+                console.print(f"    [dim]{escape(h.why)}[/]")
     for h in result.from_knowledge:
         console.print(f"  • {escape(h.statement)} [dim]({escape(h.source)})[/]")
 

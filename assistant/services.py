@@ -109,7 +109,8 @@ class Services:
                 self.roleplay._scenarios = None
 
         return MeetingService(self.needlog, scenarios_dir=self.team_scenarios_dir, on_scenario_saved=saved,
-                              catalog=self.catalog)
+                              catalog=self.catalog, extraction=self.settings.extraction, model=self.chat_model,
+                              retries=self.settings.max_retries)
 
     @cached_property
     def users(self) -> "Users":

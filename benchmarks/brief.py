@@ -1,7 +1,7 @@
 """Pre-meeting brief: quality on annotated account histories, and `needs brief` speed on a
 large need log (SQLite and a real PostgreSQL server).
 
-    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/brief.py [--set dev|untuned|v2|all]
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/brief.py [--set dev|untuned|v2|v3|all]
         [--needs 100000 --accounts 5000] [--skip-speed] [--skip-quality] [--skip-postgres]
         [--out benchmarks/results/brief.json]
 
@@ -16,22 +16,28 @@ the method cards' questions, so the figure measures what the log and the ranking
   would cover everything);
 * similar-account precision — share of the brief's "同类客户还提到过…" hypotheses whose
   statement is one of the needs the labels name as relevant for this account
-  (and recall: share of the labelled ones that were offered).
+  (and recall: share of the labelled ones that were offered), by two judges
+  (``similar_against_labels``): "same need" (``similar_precision``: the offered statement
+  and the label are restatements of each other) and "same source"
+  (``similar_judge_same_source``: the label is the one of the offering account's labels
+  nearest to the offered statement or its quote, above a lower threshold).
 
 Sets: ``benchmarks/data/account_histories_dev.json`` (written for tuning: 12 accounts of
 logged needs with states, similar labels by need id, and 8 accounts of meeting transcripts,
-zh and en, with the four kinds of open items) and, for measurement only, the held-out
-``benchmarks/data/untuned/account_histories.json`` and ``account_histories_v2.json`` (written
-blind, never tuned on). Transcript histories are logged the product's way — imported
-meetings, needs by the rule extractor recorded as stated, open items read and closed
-(``load_meetings``); similar labels are statements matched by meaning — an offered
-hypothesis that matches no label counts as not relevant.
+zh and en, with the four kinds of open items); ``benchmarks/data/untuned/account_histories.json``
+(v1, written blind; seen: its failures were looked at and the similar-account thresholds were
+calibrated on it and dev), ``account_histories_v2.json`` and ``account_histories_v3.json``
+(written blind, never tuned on; clean). Transcript histories are logged the product's way —
+imported meetings, needs by the semantic extraction recorded as stated, open items read and
+closed (``load_meetings``); similar labels are statements matched by meaning (centred cosine
+≥ SAME_NEED) — an offered hypothesis that matches no label counts as not relevant
+(``similar_matched_a_label`` says how many matched any label).
 
 Speed: 100k needs over 5k accounts in 50 trades (bulk insert), a brief for 20 accounts,
 median seconds, against a plain query of the same account's needs in the same run
 (``NeedLog.needs(NeedFilter(account=…))``). Sentence vectors are read from the log's
 sentence_vectors table (a brief stores what it had to embed); the benchmark stores them for
-every distinct statement first (``vector_seconds``). cold = the first brief in the process
+every distinct statement, quote and trade first (``vector_seconds``). cold = the first brief in the process
 (model and knowledge vectors loaded), median/max = the other 19.
 """
 
@@ -65,7 +71,8 @@ from assistant.needs.records import need_key  # noqa: E402
 
 SETS = {"dev": ROOT / "benchmarks" / "data" / "account_histories_dev.json",
         "untuned": ROOT / "benchmarks" / "data" / "untuned" / "account_histories.json",
-        "v2": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v2.json"}
+        "v2": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v2.json",
+        "v3": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v3.json"}
 CATALOG = Catalog.load(ROOT / "knowledge")
 NOW = datetime.now(timezone.utc)
 STATUS = {"hypothesis": "hypothesis", "stated": "hypothesis", "confirmed": "confirmed",
@@ -111,8 +118,9 @@ def brief_text(brief) -> str:
 
 def load_meetings(log: NeedLog, accounts: list[dict]) -> None:
     """Histories given as meeting transcripts: each meeting is logged the product's way — an
-    imported conversation with its turns and the needs the rule extractor finds (no model),
-    recorded as stated (``NeedLog.import_conversation``), then read for open items and for
+    imported conversation with its turns and the needs the semantic extraction finds (the
+    product's default ``extraction`` setting: the sentence reader and the restatement, no
+    model), recorded as stated (``NeedLog.import_conversation``), then read for open items and for
     the needs the customer confirmed (``accounts.open_items.after_conversation``); nothing is
     moved by hand. A meeting's date is its conversation's date."""
     from assistant.accounts.open_items import after_conversation
@@ -125,7 +133,7 @@ def load_meetings(log: NeedLog, accounts: list[dict]) -> None:
         lang = acc.get("lang", "zh")
         for k, m in enumerate(sorted(acc["meetings"], key=lambda m: m.get("date", ""))):
             turns = [t for t in m["turns"] if t.get("role") in ("customer", "sales") and t.get("text")]
-            outcome = NeedExtractor(None, method="rules", language=lang).extract(
+            outcome = NeedExtractor(None, method="semantic", language=lang).extract(
                 parse_transcript_json({"turns": turns}))
             cid, _ = log.import_conversation([(t["role"], t["text"], {}) for t in turns], outcome.needs,
                                              account=acc["account"], author=acc.get("salesperson", ""),
@@ -143,25 +151,69 @@ def load_meetings(log: NeedLog, accounts: list[dict]) -> None:
             after_conversation(log, cid)
 
 
-def similar_against_labels(brief, acc: dict, engine) -> tuple[int, int, int]:
-    """(offered, matched to a labelled hypothesis, of those labelled relevant). An offered
-    hypothesis matches the labelled statement nearest in meaning among those from the same
-    accounts (centred cosine ≥ SAME_NEED); an unmatched one is counted as not relevant."""
+SAME_SOURCE = 0.45  # the second judge's threshold (calibrated on dev and v1 only; see below)
+
+
+def similar_against_labels(brief, acc: dict, engine) -> dict[str, int]:
+    """Both judges of the offered "同类客户还提到过…" hypotheses against the labels, which are
+    short hand-written restatements of needs the named other accounts said.
+
+    * **same need** (the first judge): an offered hypothesis matches the labelled statement
+      nearest in meaning to its statement among the labels from the same accounts (centred
+      cosine ≥ SAME_NEED, the product's threshold for two restatements of one need).
+    * **same source** (the second judge): an offered hypothesis matches a label when it comes
+      from one of the label's ``from_accounts`` and the label is the nearest of that account's
+      labels to the offered statement OR to its evidence quote (the other customer's sentence),
+      with centred cosine ≥ ``SAME_SOURCE``. It asks "is this the need the label means, said by
+      that account?" rather than "are the two texts restatements of each other?": a label
+      ("外卖高峰出餐慢被平台降权") and what the customer said ("外卖占了我们六成的单，高峰出餐慢，
+      平台给我们降权了") are one need worded differently. ``SAME_SOURCE`` was set on the offered
+      hypotheses of the dev and v1 sets only (24 offered), each pair judged by hand "one need or
+      two": every different-need pair there is at 0.42 or below (a typhoon notice parents saw
+      late against a school-bus arrival notice), the same-need pairs at 0.50 and above but one
+      (0.42: electricity per machine, missed at this threshold); 0.45 admits none of the former.
+
+    An offered hypothesis that matches no label counts as not relevant under either judge.
+    Returns offered, and per judge: matched (any label), relevant (a label marked relevant) and
+    found (distinct relevant labels matched, for recall)."""
     from assistant.accounts.meaning import SAME_NEED, vectors
 
     labels = acc.get("similar_hypotheses", [])
-    matched = relevant = 0
+    out = {"offered": len(brief.similar), "matched": 0, "relevant": 0, "found": 0,
+           "source_matched": 0, "source_relevant": 0, "source_found": 0}
+    found: set[int] = set()
+    source_found: set[int] = set()
     for h in brief.similar:
-        pool = [lab for lab in labels if set(lab.get("from_accounts", [])) & set(h.accounts)] or labels
-        if not pool:
-            continue
-        vecs = vectors([h.statement] + [lab["statement"] for lab in pool], engine)
-        sims = vecs[1:] @ vecs[0]
-        best = int(sims.argmax())
-        if float(sims[best]) >= SAME_NEED:
-            matched += 1
-            relevant += bool(pool[best].get("relevant"))
-    return len(brief.similar), matched, relevant
+        pool = [i for i, lab in enumerate(labels) if set(lab.get("from_accounts", [])) & set(h.accounts)] \
+            or list(range(len(labels)))
+        if pool:
+            vecs = vectors([h.statement] + [labels[i]["statement"] for i in pool], engine)
+            sims = vecs[1:] @ vecs[0]
+            best = int(sims.argmax())
+            if float(sims[best]) >= SAME_NEED:
+                out["matched"] += 1
+                if labels[pool[best]].get("relevant"):
+                    out["relevant"] += 1
+                    found.add(pool[best])
+        chosen: tuple[float, int] | None = None
+        for account in h.accounts:
+            own = [i for i, lab in enumerate(labels) if account in lab.get("from_accounts", [])]
+            if not own:
+                continue
+            texts = [h.statement] + [e["quote"] for e in h.evidence if e.get("account") == account][:1]
+            vecs = vectors(texts + [labels[i]["statement"] for i in own], engine)
+            sims = vecs[len(texts):] @ vecs[: len(texts)].T  # labels × (statement, quote)
+            for col in range(len(texts)):
+                i = int(sims[:, col].argmax())
+                if float(sims[i, col]) >= SAME_SOURCE and (chosen is None or float(sims[i, col]) > chosen[0]):
+                    chosen = (float(sims[i, col]), own[i])
+        if chosen is not None:
+            out["source_matched"] += 1
+            if labels[chosen[1]].get("relevant"):
+                out["source_relevant"] += 1
+                source_found.add(chosen[1])
+    out["found"], out["source_found"] = len(found), len(source_found)
+    return out
 
 
 def whole_text(brief) -> str:
@@ -179,6 +231,7 @@ def quality(path: Path, tmp: Path) -> dict:
     ids = load_history(log, [a for a in accounts if not is_transcript(a)])
     memory = AccountMemory(log)
     per, covered, total, offered, right, labelled, found, whole_hits = [], 0, 0, 0, 0, 0, 0, 0
+    matched_any = src_matched = src_right = src_found = 0
     by_kind: dict[str, list[int]] = {}
     left_hits = shown = 0
     for acc in accounts:
@@ -198,25 +251,34 @@ def quality(path: Path, tmp: Path) -> dict:
         whole = whole_text(brief).lower()
         whole_hits += sum(any(term.lower() in whole for term in item) for item in items)
         if transcripts:
-            n_offered, n_matched, n_good = similar_against_labels(brief, acc, log.engine)
+            j = similar_against_labels(brief, acc, log.engine)
             n_labelled = sum(bool(lab.get("relevant")) for lab in acc.get("similar_hypotheses", []))
-            n_found = n_good
-        else:
+        else:  # labels by need id: the offered hypothesis's logged need is or is not one (both judges)
             relevant = set(acc.get("similar_relevant", []))
-            got = [ids.get(h.statement) for h in brief.similar]
-            n_offered, n_good = len(got), len([g for g in got if g in relevant])
-            n_matched, n_labelled, n_found = n_offered, len(relevant), len({g for g in got if g in relevant})
+            got = [ids.get(h.logged or h.statement) for h in brief.similar]
+            good = len([g for g in got if g in relevant])
+            n_found = len({g for g in got if g in relevant})
+            j = {"offered": len(got), "matched": len(got), "relevant": good, "found": n_found,
+                 "source_matched": len(got), "source_relevant": good, "source_found": n_found}
+            n_labelled = len(relevant)
+        n_offered, n_matched, n_good = j["offered"], j["matched"], j["relevant"]
         covered += sum(hit)
         total += len(items)
         offered += n_offered
+        matched_any += n_matched
         right += n_good
         labelled += n_labelled
-        found += n_found
+        found += j["found"]
+        src_matched += j["source_matched"]
+        src_right += j["source_relevant"]
+        src_found += j["source_found"]
         per.append({"account": acc["account"], "transcripts": transcripts, "open_items": len(items),
                     "covered": sum(hit), "missed": [item for item, h in zip(items, hit) if not h],
                     "open_items_shown": len(brief.open_items), "needs_logged": len(brief.known) + len(brief.to_verify),
                     "known": len(brief.known), "to_verify": len(brief.to_verify),
-                    "similar_offered": n_offered, "similar_matched": n_matched, "similar_relevant": n_good})
+                    "similar_offered": n_offered, "similar_matched": n_matched, "similar_relevant": n_good,
+                    "similar_matched_same_source": j["source_matched"],
+                    "similar_relevant_same_source": j["source_relevant"]})
     return {"set": str(path.relative_to(ROOT)), "accounts": len(accounts),
             "open_item_coverage": round(covered / total, 3) if total else None, "open_items": total,
             "open_item_coverage_left_open_only": round(left_hits / total, 3) if total else None,
@@ -224,7 +286,14 @@ def quality(path: Path, tmp: Path) -> dict:
             "open_items_shown": shown,
             "open_item_coverage_with_known": round(whole_hits / total, 3) if total else None,
             "similar_precision": round(right / offered, 3) if offered else None, "similar_offered": offered,
-            "similar_recall": round(found / labelled, 3) if labelled else None, "per_account": per}
+            "similar_matched_a_label": matched_any,
+            "similar_recall": round(found / labelled, 3) if labelled else None,
+            "similar_labelled_relevant": labelled,
+            "similar_judge_same_source": {
+                "threshold": SAME_SOURCE, "precision": round(src_right / offered, 3) if offered else None,
+                "matched_a_label": src_matched, "relevant": src_right,
+                "recall": round(src_found / labelled, 3) if labelled else None},
+            "per_account": per}
 
 
 # ---- speed --------------------------------------------------------------------------------
@@ -279,6 +348,8 @@ def speed(url: str, needs: int, accounts: int, samples: int = 20) -> dict:
     with log.sessions() as session:
         distinct = list(session.scalars(select(Need.statement).distinct()))
         distinct += list(session.scalars(select(Account.trade).distinct()))
+        distinct += sorted({str(e.get("quote", "")) for ev in session.scalars(select(Need.evidence))
+                            for e in ev or [] if e.get("quote")})  # the classifier reads the quotes
     raw_vectors(distinct, log.engine)
     vector_seconds = time.perf_counter() - t0
     memory = AccountMemory(log)
@@ -304,7 +375,7 @@ def speed(url: str, needs: int, accounts: int, samples: int = 20) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--set", choices=("dev", "untuned", "v2", "all"), default="all")
+    parser.add_argument("--set", choices=("dev", "untuned", "v2", "v3", "all"), default="all")
     parser.add_argument("--needs", type=int, default=100_000)
     parser.add_argument("--accounts", type=int, default=5_000)
     parser.add_argument("--skip-speed", action="store_true")
@@ -318,6 +389,10 @@ def main() -> None:
     out = json.loads(args.out.read_text()) if args.out.exists() else {}
     out["note"] = ("Briefs built without the model (method-card questions); quality per set, speed per "
                    "database. See the docstring of benchmarks/brief.py.")
+    from assistant.accounts.similar import POLICY
+
+    out["similar_policy"] = {"thresholds": POLICY.as_dict(),
+                             "calibrated_on": "account_histories_dev.json and untuned/account_histories.json (seen)"}
     for name in (() if args.skip_quality else tuple(SETS) if args.set == "all" else (args.set,)):
         if SETS[name].exists():
             out[f"quality_{name}"] = quality(SETS[name], tmp)

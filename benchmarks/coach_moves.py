@@ -5,7 +5,8 @@ the customer, is every ask one question, do the stories get confirm → recommen
 
 Sets: the dev dialogues (benchmarks/data/coach_dev.json, tuned on) and, when present, the untuned
 sets written by someone else (benchmarks/data/untuned/coach_turns.json, the pain_turns of
-extraction_untuned.json, stories.json, and their second and third sets *_v2.json, *_v3.json — never tuned on). Each dialogue's customer lines are played
+extraction_untuned.json, stories.json, and their later sets *_v2.json, *_v3.json, *_v4.json — never tuned on),
+and the dev stories of the recommendation and the close (benchmarks/data/coach_stories_dev.json, tuned on). Each dialogue's customer lines are played
 through the coach service one by one (the coach's suggestion stands for what the salesperson said;
 salesperson lines in a set are relayed as said).
 
@@ -17,7 +18,7 @@ Figures:
 * ``ask_ok_rate``: share of asks/confirmations that pass the one-question check;
 * per story: the checks of the jujube test (no recommendation before the need is confirmed, the
   recommendation names the need and an alternative, every ask is a question, the buying signal
-  gets a close).
+  gets a close), and where a story lists ``choice_terms``, whether the close names the customer's choice.
 With ``--provider fake`` the scripted model's replies fail every check, so what is measured is
 the policy and each move's own wording; ``--provider local`` adds the embedded model's phrasing.
 """
@@ -39,6 +40,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 DEV = ROOT / "benchmarks" / "data" / "coach_dev.json"
+DEV_STORIES = ROOT / "benchmarks" / "data" / "coach_stories_dev.json"  # recommendation and close stories (tuned on)
 UNTUNED = ROOT / "benchmarks" / "data" / "untuned"
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "coach_moves.json"
 DIG = ("implication", "need_payoff")
@@ -163,6 +165,8 @@ def _fits_expected(r: dict) -> bool:
     }.get(label, False)
 
 
+STORY_CHECKS = ("recommends", "no_recommendation_before_confirmation", "recommendation_names_need",
+                "recommendation_names_alternative", "every_ask_a_question", "buying_signal_closed", "close_names_choice")
 FRUITISH = re.compile(r"[\u4e00-\u9fff]{2,}|[a-z]{3,}", re.I)
 
 
@@ -183,25 +187,33 @@ def story_checks(rows: list[dict], meta: dict | None = None) -> dict:
                   in (None, "echo") for r in rows if r["kind"] in ("ask", "confirm"))
     buy_rows = [i for i, r in enumerate(rows) if r["buy"]]
     close_ok = all(rows[i]["kind"] == "close" for i in buy_rows) if buy_rows else any(k == "close" for k in kinds)
+    closes = [rows[i]["suggestion"] for i in buy_rows if rows[i]["kind"] == "close"]
+    choice_terms = meta.get("choice_terms") or []
     return {"moves": kinds, "recommends": first_address is not None,
             "no_recommendation_before_confirmation": (first_address is None or confirmed_before) and not early,
             "recommendation_names_need": names_need if meta.get("need_terms") else None,
             "recommendation_names_alternative": names_alt if meta.get("alternatives") else None,
             "every_ask_a_question": asks_ok, "buying_signal_closed": close_ok,
-            "recommendations": [r["suggestion"] for r in rows if r["kind"] == "address"][:3]}
+            "close_names_choice": (bool(closes) and all(any(t.lower() in c.lower() for t in choice_terms) for c in closes))
+            if choice_terms else None,
+            "recommendations": [r["suggestion"] for r in rows if r["kind"] == "address"][:3], "closes": closes[:2]}
 
 
 def load_sets(only: set[str] | None = None) -> dict[str, list[dict]]:
     sets: dict[str, list[dict]] = {}
     dev = json.loads(DEV.read_text(encoding="utf-8"))
-    sets["dev"] = [normalise_dialogue(d, i) for i, d in enumerate(dev["dialogues"])]
+    if only is None or "dev" in only:
+        sets["dev"] = [normalise_dialogue(d, i) for i, d in enumerate(dev["dialogues"])]
+    if DEV_STORIES.is_file() and (only is None or "dev_stories" in only):
+        stories = json.loads(DEV_STORIES.read_text(encoding="utf-8"))["stories"]
+        sets["dev_stories"] = [normalise_dialogue(d, i) for i, d in enumerate(stories)]
     loaders = {
         "untuned_coach_turns": (UNTUNED / "coach_turns.json", None),
         "untuned_pain_turns": (UNTUNED / "extraction_untuned.json", "pain_turns"),  # dialogues with pain_turns
         "untuned_stories": (UNTUNED / "stories.json", None),
     }
     for name, (path, key) in list(loaders.items()):  # the second and third held-out sets, when present
-        for version in ("v2", "v3"):
+        for version in ("v2", "v3", "v4"):
             loaders[name.replace("untuned_", f"{version}_")] = (path.with_name(path.stem + f"_{version}.json"), key)
     for name, (path, key) in loaders.items():
         if only is not None and name not in only:
@@ -222,6 +234,7 @@ def main() -> int:
     parser.add_argument("--provider", default="fake", choices=("fake", "local"))
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--sets", default="", help="comma list of sets to play (default: all; e.g. dev)")
+    parser.add_argument("--ids", default="", help="comma list of dialogue ids to play (default: all)")
     parser.add_argument("--verbose", action="store_true", help="print each story's moves and suggestions")
     args = parser.parse_args()
     only = {s.strip() for s in args.sets.split(",") if s.strip()} or None
@@ -237,12 +250,16 @@ def main() -> int:
     coach = services.coach
     result: dict[str, Any] = {"generated": _dt.datetime.now().isoformat(timespec="seconds"),
                               "provider": args.provider, "sets": {}}
+    ids = {i.strip() for i in args.ids.split(",") if i.strip()}
     for name, dialogues in load_sets(only).items():
+        dialogues = [d for d in dialogues if not ids or d["id"] in ids]
+        if not dialogues:
+            continue
         all_rows, stories = [], {}
         for d in dialogues:
             rows = play(coach, d)
             all_rows += rows
-            if name in ("dev", "untuned_stories", "v2_stories", "v3_stories"):
+            if name in ("dev", "dev_stories", "untuned_stories", "v2_stories", "v3_stories", "v4_stories"):
                 stories[d["id"]] = story_checks(rows, d["raw"])
                 if args.verbose:
                     print(d["id"], {k: v for k, v in stories[d["id"]].items() if k != "recommendations"})
@@ -252,6 +269,10 @@ def main() -> int:
         entry["dialogues"] = len(dialogues)
         if stories:
             entry["stories"] = stories
+            entry["story_summary"] = {k: f"{sum(1 for v in stories.values() if v.get(k) is True)}/"
+                                         f"{sum(1 for v in stories.values() if v.get(k) is not None)}"
+                                      for k in STORY_CHECKS}
+            print(f"{name:22s} stories: " + ", ".join(f"{k} {v}" for k, v in entry["story_summary"].items()))
         result["sets"][name] = entry
         print(f"{name:22s} dialogues {len(dialogues):3d}  pain dig {entry['pain_dig_rate']} (terms "
               f"{entry['pain_dig_term_rate']})  expected {entry['expected_move_rate']}  echo {entry['echo_rate']}  "

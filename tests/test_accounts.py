@@ -16,6 +16,7 @@ import pytest
 from assistant.accounts.brief import build_brief, check_question, customer_terms
 from assistant.accounts.lifecycle import NEXT, STATES, suggest_moves
 from assistant.accounts.memory import AccountMemory
+from assistant.accounts.similar import SimilarPolicy, similar_hypotheses, whole_need, why
 from assistant.coach.cards import Catalog
 from assistant.db.engine import table_names
 from assistant.errors import InputError
@@ -241,6 +242,60 @@ def test_brief_json_and_every_phrased_question_is_checked(log):
     quiet = [h for h in manager.similar if "吵" in h.statement or "打扰" in h.statement]
     assert set(quiet[0].accounts) == {"山景酒店", "湖畔酒店"}
     assert all(h.source for h in manager.from_knowledge)
+
+
+def _quiet(log, account="海景酒店"):
+    memory = AccountMemory(log)
+    return [h for h in similar_hypotheses(memory, memory.view(account, BOSS), BOSS)
+            if "吵" in h.statement or "打扰" in h.statement]
+
+
+def test_similar_hypotheses_are_merged_across_accounts_and_left_out_when_the_conversation_has_them(log):
+    hotel(log)
+    quiet = _quiet(log)
+    assert len(quiet) == 1 and set(quiet[0].accounts) == {"山景酒店", "湖畔酒店"}  # one need, two hotels
+    assert {e["account"] for e in quiet[0].evidence} == {"山景酒店", "湖畔酒店"}
+    assert all(e["quote"] for e in quiet[0].evidence)
+    # said here already (never logged as a need): not offered
+    meeting(log, "海景酒店", "li", ["打扫的时候可别吵到住店的客人。"], [])
+    assert _quiet(log) == []
+
+
+def test_a_similar_hypothesis_is_the_other_need_restated_whole_with_its_quote_and_why_it_applies(log):
+    hotel(log)
+    meeting(log, "湖畔酒店", "wang", ["外卖占了我们六成的单，高峰出餐慢，平台给我们降权了。"], [
+        need("高峰出餐慢", "外卖占了我们六成的单，高峰出餐慢，平台给我们降权了。")])
+    # the restatement of the sentence it was said in, not the one clause the extraction logged
+    whole = whole_need("高峰出餐慢", "外卖占了我们六成的单，高峰出餐慢，平台给我们降权了。")
+    assert "高峰出餐慢" in whole and len(whole) > len("高峰出餐慢") and whole.startswith("外卖")
+    assert whole_need("夜间清洁", "") == "夜间清洁"
+    [quiet] = _quiet(log)
+    lead = quiet.evidence[0]
+    assert quiet.statement == whole_need("清洁时别吵到客人休息", lead["quote"]) or \
+        quiet.statement == whole_need("打扫时不能吵到客人休息", lead["quote"])
+    assert all(e["quote"] in ("客人休息时不能吵", "客人休息的时候机器太吵可不行") for e in quiet.evidence)
+    # why here: the same trade, and what this account said that it is nearest to
+    here = {"夜间大堂需要自动清洁", "客人对大堂卫生的第一印象", "晚上大堂没人打扫", "客人早上看到很脏"}
+    assert quiet.related in here
+    assert quiet.why.startswith("同为酒店") and f"“{quiet.related}”" in quiet.why
+    assert why("酒店", {"trade": "宾馆", "related": "晚上大堂没人打扫"}).startswith("宾馆与酒店相近")
+    assert why("logistics", {"trade": "logistics", "related": "Drivers are late"}) == \
+        "same trade (logistics); this account said: \u201cDrivers are late\u201d"
+
+
+def test_a_similar_hypothesis_the_customer_ruled_out_is_not_offered(log):
+    hotel(log)
+    meeting(log, "海景酒店", "li", ["不是，我们打扫都在白天客人出门以后，吵不吵无所谓。"], [])
+    assert _quiet(log) == []
+
+
+def test_a_remark_another_account_logged_is_no_hypothesis(log):
+    hotel(log)
+    meeting(log, "山景酒店", "wang", ["陈经理，老吴说得没错"], [need("陈经理，老吴说得没错", "陈经理，老吴说得没错")])
+    memory = AccountMemory(log)
+    offered = [h.statement for h in similar_hypotheses(memory, memory.view("海景酒店", BOSS), BOSS)]
+    assert offered and "陈经理，老吴说得没错" not in offered
+    assert len(offered) <= SimilarPolicy().limit
 
 
 def needs_cli(tmp_path, *args, provider="fake"):

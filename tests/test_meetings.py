@@ -317,3 +317,22 @@ def test_a_missed_opening_is_cited_by_title_and_source(settings):
     missed = result.review.missed_openings
     assert [m["turn"] for m in missed] == [1]
     assert "《" in missed[0]["citation"] and ".txt" not in missed[0]["citation"]
+
+
+@pytest.mark.parametrize("method", ["semantic", "rules"])
+def test_an_imported_meeting_logs_what_the_configured_extraction_finds(settings, method):
+    """The import uses Settings.extraction (semantic by default): the needs logged are the
+    statements that extraction finds in the same turns, not another method's."""
+    from assistant.needs.extract import NeedExtractor
+    from assistant.needs.transcript import Transcript
+    from assistant.services import Services
+    from assistant.settings import Settings
+
+    assert Settings.model_fields["extraction"].default == "semantic"
+    services = Services(settings.model_copy(update={"extraction": method}))
+    meeting = services.meetings.read(DATA / "tencent_header.txt")
+    result = services.meetings.import_meeting(meeting, customer=["王经理", "赵总"], account="海景酒店")
+    expected = NeedExtractor(None, method=method, language="zh").extract(
+        Transcript.from_pairs([(t.role or "customer", t.text) for t in meeting.turns]))
+    assert expected.needs, "the sample meeting holds needs"
+    assert sorted(n.statement for n in result.needs) == sorted(n.statement for n in expected.needs)

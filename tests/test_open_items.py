@@ -83,6 +83,13 @@ def test_the_embedder_reads_what_no_cue_says():
     assert got is not None and got[0] == "promise" and got[2] == "semantic"
 
 
+def test_a_next_step_the_salesperson_offers_is_a_promise_and_a_capability_is_not():
+    got = read_sentence("我先按对方不开放接口的情况，准备一个替代方案。", "sales")  # no cue word: the examples
+    assert got is not None and got[0] == "promise" and got[2] == "semantic"
+    for line in ("我们的系统可以把常用的单子做成模板，以后直接调出来。", "我们这款机器续航八个小时。"):
+        assert read_sentence(line, "sales") is None, line
+
+
 def test_a_hypothesis_is_open_only_when_the_customer_did_not_confirm_it():
     turns = [(1, "sales", "您是不是担心阿姨们会有抵触？"), (2, "customer", "对，她们确实有点怕。"),
              (3, "sales", "会不会其实领导更在意成本？"), (4, "customer", "也不全是，主要是客人投诉。")]

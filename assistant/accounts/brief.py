@@ -14,22 +14,17 @@ import re
 from datetime import datetime
 from typing import Any, Sequence
 
-import numpy as np
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
 
-from assistant.accounts.meaning import SAME_NEED, vectors
-from assistant.accounts.memory import AccountMemory, AccountView, MergedNeed, scope
+from assistant.accounts.meaning import vectors
+from assistant.accounts.memory import AccountMemory, AccountView, MergedNeed
+from assistant.accounts.similar import SimilarHypothesis, SimilarPolicy, similar_hypotheses  # noqa: F401
 from assistant.coach.cards import Catalog, Entry
 from assistant.coach.policy import B2B_ORDER, B2C_ORDER, SLOT_PLAN, card_examples, card_question
-from assistant.db.schema import Account, Need
 from assistant.understanding.vocabulary import DIMENSION_SLOT, OWNER_SLOT
 
 
-SIMILAR_LIMIT = 4
-SIMILAR_RELEVANCE = 0.3  # centred cosine of a similar account's need to this account's nearest words
-SAME_TRADE = 0.6  # centred cosine of two trade names (酒店/宾馆/连锁酒店 ≥ 0.6; 酒店/医院 ≈ 0.45)
 
 
 class BriefNeed(BaseModel):
@@ -49,15 +44,6 @@ class BriefQuestion(BaseModel):
     citation: str
     slot: str = ""
     phrased: bool = False  # True: the model's wording passed the checks; False: the card's example
-
-
-class SimilarHypothesis(BaseModel):
-    statement: str
-    accounts: list[str]
-    hidden_accounts: int = 0  # similar accounts the reader may not see by name
-    source: str = ""
-    evidence: list[dict[str, Any]] = Field(default_factory=list)  # account, quote, date (visible accounts)
-    relevance: float = 0.0  # closeness in meaning to what this account said
 
 
 class BriefOpenItem(BaseModel):
@@ -253,105 +239,6 @@ def build_questions(view: AccountView, known: list[BriefNeed], to_verify: list[B
     return out
 
 
-def _not_a_need(statement: str) -> bool:
-    """A logged statement that is an open item's words (someone else's call, put off, a
-    promise), not something the customer needs: never offered as a hypothesis."""
-    from assistant.understanding import lexicon
-
-    return any(lexicon.first(name, statement) for name in ("unanswered", "deferred", "promise"))
-
-
-def similar_hypotheses(memory: AccountMemory, view: AccountView, person: Any | None, *,
-                       limit: int = SIMILAR_LIMIT, threshold: float = SAME_NEED, pool: int = 80,
-                       relevance: float = SIMILAR_RELEVANCE) -> list[SimilarHypothesis]:
-    """Needs that accounts of the same trade logged and this account has not: "同类客户还提到过…".
-
-    Gate: similar accounts share the trade (exactly, or by meaning for differently written
-    trades, centred cosine ≥ SAME_TRADE) and the segment when both are known; other trades
-    never appear. Rank: by meaning — a candidate's closeness to what this account said (the
-    mean of its two nearest own statements or quotes; ≥ ``threshold`` means the account has
-    it already and it is left out), then by how many accounts said it; below ``relevance``
-    it is not offered. Each keeps where it comes from: the accounts (named only to those who
-    may see them) and, for those, one quote and its date. Statements are the team's (the
-    method learns from everyone).
-    """
-    if not view.trade:
-        return []
-    log = memory.log
-    with log.sessions() as session:
-        trades = [t for t in session.scalars(select(Account.trade).where(Account.trade != "").distinct())]
-        if view.trade in trades and len(trades) > 1:
-            vecs = vectors([view.trade] + trades, log.engine)
-            near = [t for t, s in zip(trades, vecs[1:] @ vecs[0]) if s >= SAME_TRADE or t == view.trade]
-        else:
-            near = [view.trade]
-        peer_query = select(Account.id, Account.name).where(Account.trade.in_(near), Account.name != view.name)
-        if view.segment:
-            peer_query = peer_query.where(Account.segment.in_((view.segment, "")))
-        peers = dict(session.execute(peer_query).all())
-        if not peers:
-            return []
-        said = (Need.account_id.in_(list(peers)), Need.rejected.is_(False),
-                Need.lifecycle.not_in(("hypothesis", "dropped")))  # what those customers said
-        rows = session.execute(
-            select(Need.key, func.min(Need.statement), func.count(func.distinct(Need.account_id)))
-            .where(*said).group_by(Need.key)
-            .order_by(func.count(func.distinct(Need.account_id)).desc()).limit(pool)
-        ).all()
-        rows = [r for r in rows if not _not_a_need(r[1])]
-        if not rows:
-            return []
-        accounts_of: dict[str, set[str]] = {}
-        for key, account_id in session.execute(
-                select(Need.key, Need.account_id).where(*said, Need.key.in_([r[0] for r in rows])).distinct()):
-            accounts_of.setdefault(key, set()).add(peers[account_id])
-    statements = [r[1] for r in rows]
-    own = [m.need.statement for m in view.needs] + [s.quote for m in view.needs for s in m.said][:40]
-    vecs = vectors(statements + own, log.engine)
-    cand, mine = vecs[: len(statements)], vecs[len(statements):]
-    close = cand @ mine.T if len(mine) else np.zeros((len(statements), 0), dtype=np.float32)
-    clusters: list[list[int]] = []
-    score: dict[int, float] = {}
-    for i in range(len(statements)):
-        if close.shape[1] and float(close[i].max()) >= threshold:
-            continue  # the account already has it
-        top = np.sort(close[i])[-2:] if close.shape[1] else np.zeros(1)
-        score[i] = float(top.mean())
-        for c in clusters:
-            if float(cand[c[0]] @ cand[i]) >= threshold:
-                c.append(i)
-                break
-        else:
-            clusters.append([i])
-    visible = set(memory.account_names(person)) if scope(person) is not None else None
-    out = []
-    keys_of: dict[int, list[str]] = {}
-    for c in clusters:
-        best = max(score[i] for i in c) if close.shape[1] else 0.0
-        if close.shape[1] and best < relevance:
-            continue
-        names = sorted(set().union(*(accounts_of.get(rows[i][0], set()) for i in c)))
-        shown = names if visible is None else [n for n in names if n in visible]
-        keys_of[len(out)] = [rows[i][0] for i in c]
-        out.append(SimilarHypothesis(statement=statements[c[0]], accounts=shown,
-                                     hidden_accounts=len(names) - len(shown),
-                                     relevance=round(best, 3), source=f"同类客户（{view.trade}）还提到过"))
-    order = sorted(range(len(out)), key=lambda k: -(out[k].relevance + 0.05 * (len(out[k].accounts)
-                                                                                + out[k].hidden_accounts)))[:limit]
-    out, keys = [out[k] for k in order], [keys_of[k] for k in order]
-    ids = {name: account_id for account_id, name in peers.items()}
-    with log.sessions() as session:  # where each comes from: one quote and its date per visible account
-        for h, hkeys in zip(out, keys):
-            for name in h.accounts[:3]:
-                found = session.execute(select(Need.evidence, Need.created_at).where(
-                    *said, Need.account_id == ids[name], Need.key.in_(hkeys)).limit(1)).first()
-                if found:
-                    quote = next((str(e.get("quote", "")) for e in found[0] or [] if e.get("quote")), "")
-                    h.evidence.append({"account": name, "quote": quote,
-                                       "date": found[1].date().isoformat() if found[1] else ""})
-    return out
-
-
 def knowledge_hypotheses(view: AccountView, catalog: Catalog, language: str = "zh",
                          limit: int = 2, engine=None) -> list[KnowledgeHypothesis]:
     """Knowledge entries (concepts, cases, pitfalls, stories) nearest by meaning to this
@@ -393,8 +280,8 @@ def build_brief(memory: AccountMemory, account: str, person: Any | None, catalog
     items = open_items_of(memory, view.name, person, language)
     left_open = [i.line(language) for i in items]
     last = view.conversations[-1]["id"] if view.conversations else None
-    left_open += [m.need.statement for m in view.needs  # suspected last time, or a proposal awaiting an answer
-                  if (m.need.lifecycle == "proposed" or (m.need.lifecycle == "hypothesis"
+    left_open += [m.need.statement for m in view.needs  # suspected last time, a solution owed, a proposal
+                  if (m.need.lifecycle in ("in_solution", "proposed") or (m.need.lifecycle == "hypothesis"
                                                          and m.need.conversation_id == last))
                   and m.need.statement not in left_open]
     questions = build_questions(view, known, to_verify, catalog, model=model, language=language, size=size,

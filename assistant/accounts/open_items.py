@@ -54,13 +54,19 @@ _BY_SPEAKER = {
 }
 # a sentence the embedder reads as an open item must also carry a word of its kind
 _MARKERS = {
-    "promise": re.compile(r"(?:我|I\b|I'll|we'll|let me).*(?:发|给|带|回复|答复|确认|问|查|准备|整理|申请|争取|约|send|bring|share|"
-                          r"check|confirm|follow|loop|get back|quote|ask)|(?:回去|回公司|第一时间|回头)", re.I),
+    "promise": re.compile(r"(?:我|I\b|I'll|we'll|let me|let us|shall we|we can).*(?:发|给|带|回复|答复|确认|问|查|准备|整理|申请|"
+                          r"争取|约|帮您|帮你|上门|试|算|录|做出|做一|send|bring|share|check|confirm|follow|loop|"
+                          r"get back|quote|ask|prepare|run|trial|work out|come by|set up|load)|(?:回去|回公司|第一时间|回头)", re.I),
     "question": re.compile(r"不|没|还|得|要看|负责|管|问|owns|not|don't|haven't|depends|check|ask|up to|decide|call|"
                            r"unclear|waiting", re.I),
     "deferred": re.compile(r"下次|下回|改天|以后|回头|再说|再聊|再谈|offline|later|next|another|separate|park", re.I),
     "hypothesis": re.compile(r"[?？]|是不是|会不会|其实|真正|可能|real|really|maybe|suspect|guess|perhaps", re.I),
 }
+# …and a promise read by the embedder names a next step or whom it is for (a capability
+# — "我们可以做模板" — is no promise)
+_NEXT_STEP = re.compile(r"先|下周|下次|下回|明天|回头|回去|过两天|尽快|月底|周[一二三四五六日]|给您|给你|帮您|帮你|发您|"
+                        r"\bI'll\b|\blet me\b|\blet us\b|\bshall we\b|\bbefore\b|\bnext\b|\btomorrow\b|"
+                        r"\bfor you\b|\bfirst\b", re.I)
 SEMANTIC_MIN = 0.88    # raw cosine of the nearest labelled line (e5: unrelated lines ≈ 0.80–0.85)
 SEMANTIC_SHARE = 0.6   # share of the similarity-weighted vote
 CLOSE_MIN = 0.62       # centred cosine (accounts.meaning) at which a later sentence takes an item up
@@ -141,7 +147,7 @@ def read_sentence(sentence: str, speaker: str, *, semantic: bool = True) -> tupl
     if winner in allowed and share >= SEMANTIC_SHARE and near[0].score >= SEMANTIC_MIN and near[0].label == winner:
         kind = allowed[winner]
         marker = _MARKERS[kind].search(sentence)
-        if marker:
+        if marker and (kind != "promise" or _NEXT_STEP.search(sentence)):
             return kind, sentence.strip(), "semantic"
     return None
 

@@ -25,6 +25,7 @@ from functools import lru_cache
 from pydantic import BaseModel, Field, field_validator
 
 from assistant.coach.phrasing import carries_instruction, echoes, has_chinese, normalise
+from assistant.understanding import asking, lexicon
 
 log = logging.getLogger(__name__)
 
@@ -39,54 +40,66 @@ class Option:
 
 
 # ---- the option a customer names in a question ----------------------------------------------
-# the words that evaluate an option ("…管用吗", "…能吃吗", "…怎么样"): the option is what comes before
-_ZH_EVAL = re.compile(
-    r"(?:真的|到底|是不是|会不会|能不能|可不可以)?(?:管用|有用|好用|合适|适合|能用|能吃|能喝|可以吃|可以用|好不好|"
-    r"怎么样|行不行|靠谱|划算|值得|有效|有好处|好吗|行吗|能|可以|会|太)")
-_ZH_LEAD = re.compile(r"^(?:那|这|那么|还有|另外|要是|如果|你们|您们|你说|请问)*(?:种|个|款|类|些|套)?(?:就是)?")
-_ZH_TAIL = re.compile(r"(?:的那种|的这种|那种|这种|那款|这款|这个|那个|的话|呢|啊|吧)+$")
-_ZH_PERSON_TAIL = re.compile(r"(?:[\u4e00-\u9fff]{1,2}的)?(?:孕妇|老人|小孩|孩子|宝宝|婴儿|老年人|病人|人)$")
-_ZH_NOT_OPTION = re.compile(r"之前|以后|之后|月底|年底|下周|下个月|明天|今天|多久|什么时候|价格|价钱|多少钱|预算")
-_EN_SUBJECT = re.compile(
-    r"^(?:so|and|but|well|okay|ok|hmm)?[,\s]*(?:would|will|could|can|is|are|does|do|should|might|what about|how about)\s+"
-    r"(?P<np>.+?)\s+(?:be|help|work|suit|fit|do|make|handle|last|hurt|cause|really|actually|too|good|okay|ok|safe|fine|"
-    r"right|worth|any|better|for|with her|with him|enough)\b", re.I)
-_EN_ABOUT = re.compile(r"^(?:so|and|okay|ok)?[,\s]*(?:what|how) about\s+(?P<np>[^?.,]+)", re.I)
-_EN_LEAD = re.compile(r"^(?:one|some|any|a couple) of (?:those|these|the)\s+|^(?:those|these|the|a|an|that|this|some)\s+", re.I)
-_EN_NOT_OPTION = re.compile(r"^(?:it|that|this|those|these|they|you|i|we|he|she|there|her|him|them)$", re.I)
-_RECOMMEND = re.compile(r"推荐|还有别的|还有什么|有什么好的|有没有别的|有没有更|更适合|哪种|哪款|哪个(?:好|合适|更)|怎么选|给个建议|"
-                        r"怎么(?:弄|办|挑|搞|做|处理|安排|配)(?:比较|才|更|最)?(?:好|合适|靠谱|对)?[？?吗呢]|你会怎么|换(?:作|做|成)?是你|"
-                        r"要是你|如果是你|你(?:们)?(?:觉得|看)(?:该|应该)?怎么|一般(?:都)?(?:是)?怎么|"
-                        r"\bsuggest|\brecommend|\bwhat else\b|\bother options?\b|\bwhich (?:one|kind|type|model)\b|"
-                        r"\bwhat would you (?:\w+ )?(?:do|go for|pick|choose|get|put together|put in|use|buy|advise)\b|"
-                        r"\bif (?:it|she|he) (?:were|was) (?:your|you)\b|\bif you were (?:me|us|her|him)\b|"
-                        r"\bwhat do you (?:think we|think i|advise)\b|\bany ideas\b", re.I)
+# the cue words live in the shared lexicon (its options block); which sentence asks about an
+# option, and which invites a recommendation, is read by meaning (understanding.asking)
+def _cue(name: str, language: str):
+    return lexicon.cue(name, language)
+
+
+_ZH_EVAL = _cue("option_eval", "zh")  # the words that evaluate an option ("…管用吗", "…能吃吗")
+_ZH_LEAD = _cue("option_lead", "zh")
+_ZH_TAIL = _cue("option_tail", "zh")
+_ZH_PERSON_TAIL = _cue("option_person_tail", "zh")
+_ZH_NOT_OPTION = _cue("option_not", "zh")
+_ZH_PRONOUN = _cue("option_pronoun", "zh")
+_EN_SUBJECT = _cue("option_subject", "en")
+_EN_ABOUT = _cue("option_about", "en")
+_EN_LEAD = _cue("option_article", "en")
+_EN_NOT_OPTION = _cue("option_pronoun", "en")
+_EN_NOT_AN_OPTION = _cue("option_not", "en")
+_INVITE = lexicon.cue("invite_sure")
 # an option introduced before the question that refers back to it ("刷到过那种电动护理床，…，那个会不会太夸张了？",
 # "raving about those NFC business cards you tap on a phone. Would that help us here?")
-_ZH_INTRO = re.compile(r"(?:那种|这种|那款|这款|那类|这类|一种|一款)([\u4e00-\u9fffA-Za-z0-9]{2,12})")
-_ZH_BACK = re.compile(r"^(?:那|这)(?:个|种|款|类|样)?|^它")
-_EN_INTRO = re.compile(r"\b(?:those|these|one of those|some of those|that new|the new)\s+"
-                       r"(?P<np>[a-z0-9][\w-]*(?:\s+(?!you\b|that\b|which\b|we\b|i\b|she\b|he\b|they\b|like\b|for\b|"
-                       r"with\b|from\b|and\b|or\b|at\b|in\b|is\b|are\b)[a-z0-9][\w-]*){0,4})", re.I)
-_EN_BACK = re.compile(r"^(?:that|those|these|this|they|it|them)$", re.I)
+_ZH_INTRO = _cue("option_intro", "zh")
+_ZH_BACK = _cue("option_back", "zh")
+_EN_INTRO = _cue("option_intro", "en")
+_EN_BACK = _cue("option_back", "en")
+_QUESTION = lexicon.cue("turn_question")
+_ZH_FOR_PERSON = _cue("option_for_person", "zh")
+_ZH_ABOUT = _cue("option_about", "zh")
+_ZH_CUT = _cue("option_cut", "zh")
+_EN_OBJECT = _cue("option_object", "en")
+_EN_LOOSE = _cue("option_loose", "en")
 
 
 def named_option(text: str, language: str = "zh") -> str:
     """The option the customer names in a question, or "" (a bare request for a recommendation
     names none). The option may be named in the question ("羊奶粉过敏的小孩能喝吗？") or just
     before it and referred back to ("…那种定制鞋垫，…，那个真有用吗？", "…those raised planters on
-    legs. Would those actually work for her?")."""
+    legs. Would those actually work for her?").
+
+    Which sentence asks about an option is read by meaning (``asking.asks_about_option``): a
+    question the labelled lines clearly read as something else (a price, a date, a service)
+    names no option, and one they read as a question about an option is searched with looser
+    bounds when the option words alone find nothing."""
     before = ""
     for sentence in re.split(r"(?<=[。！？!?.])\s+|(?<=[。！？!?])", text or ""):
         sentence = sentence.strip()
         if not sentence:
             continue
-        if not re.search(r"[？?]$|吗[。]?$", sentence) or _RECOMMEND.search(sentence):
+        if not _QUESTION.search(sentence) or (_INVITE.search(sentence) and not _ZH_EVAL.search(sentence[-8:])):
             before += sentence + " "
             continue
-        found = _zh_option(sentence) if has_chinese(sentence) else _en_option(sentence)
-        if not found:
-            found = _zh_back(sentence, before) if has_chinese(sentence) else _en_back(sentence, before)
+        zh = has_chinese(sentence)
+        about = _ZH_ABOUT.match(sentence) if zh else None  # "那草莓呢？": sure words, whatever the reading
+        if about and not _ZH_NOT_OPTION.search(about.group("np")) and _clean_zh(_ZH_LEAD.sub("", about.group("np"))):
+            return _clean_zh(_ZH_LEAD.sub("", about.group("np")))
+        meant = asking.asks_about_option(sentence)
+        found = "" if meant is False else (_zh_option(sentence) if zh else _en_option(sentence))
+        if not found and meant is not False:
+            found = _zh_back(sentence, before) if zh else _en_back(sentence, before)
+        if not found and meant:
+            found = _zh_option(sentence, loose=True) if zh else _en_loose(sentence)
         if found and not carries_instruction(found):
             return found
         before += sentence + " "
@@ -102,7 +115,7 @@ def _zh_back(sentence: str, before: str) -> str:
         match = _ZH_INTRO.search(clause)
         if match:
             head = _ZH_TAIL.sub("", match.group(1)).strip("的")
-            if 2 <= len(head) <= 12 and not re.search(r"[你您我他她]", head) and not _ZH_NOT_OPTION.search(head):
+            if 2 <= len(head) <= 12 and not _ZH_PRONOUN.search(head) and not _ZH_NOT_OPTION.search(head):
                 return head
     return ""
 
@@ -116,8 +129,14 @@ def _en_back(sentence: str, before: str) -> str:
     return found[-1].strip() if found else ""
 
 
-def _zh_option(sentence: str) -> str:
+def _zh_option(sentence: str, loose: bool = False) -> str:
+    """The option before the evaluating words ("猕猴桃孕妇能吃吗" → 猕猴桃), or asked about with
+    呢 ("那青苹果呢"); ``loose``: the sentence was read as a question about an option, so its
+    first clause, cut before the person or the use it speaks of, stands for the option."""
     clauses = [c.strip() for c in re.split(r"[，,；;]", sentence) if c.strip()]
+    about = _ZH_ABOUT.match(clauses[0]) if clauses else None
+    if about and not _ZH_NOT_OPTION.search(about.group("np")):
+        return _clean_zh(_ZH_LEAD.sub("", about.group("np")))
     head = ""
     if len(clauses) > 1 and _ZH_EVAL.search(clauses[-1]):
         head = clauses[0]  # "那种能调高低的桌椅，小孩用着真管用吗？": named first, asked about after
@@ -127,28 +146,49 @@ def _zh_option(sentence: str) -> str:
             if match and match.start() >= 2:
                 head = clause[: match.start()]
                 break
+    if not head and loose and clauses:
+        head = re.split(r"(?:吗|呢)?[？?]$", clauses[0])[0]
     intro = _ZH_INTRO.search(head)
-    if intro and intro.start() > 0:  # "听说有那种带夜光的拐杖": the option after 那种
-        head = intro.group(1)
+    if intro and intro.start() > 0 and not _ZH_PRONOUN.search(head[: intro.start()]):
+        head = intro.group(1)  # "听说有那种带夜光的拐杖": the option after 那种
     head = _ZH_LEAD.sub("", head)
+    cut = _ZH_CUT.search(head)
+    if cut and (loose or _ZH_PRONOUN.match(cut.group(0)) or len(head) > 8):
+        head = head[: cut.start()]  # "激光切割机我们这种薄板" → 激光切割机
+    return _clean_zh(head)
+
+
+def _clean_zh(head: str) -> str:
     head = _ZH_TAIL.sub("", head)
     head = _ZH_PERSON_TAIL.sub("", head)
-    head = re.sub(r"(?:对|给|让)(?:他|她|它|您|你|我)?[\u4e00-\u9fff]{0,3}$", "", head).strip()
+    head = _ZH_FOR_PERSON.sub("", head).strip()
     head = _ZH_TAIL.sub("", head).strip("的")
-    if not (2 <= len(head) <= 16) or re.search(r"[你您我他她]", head) or _ZH_NOT_OPTION.search(head):
+    if not (2 <= len(head) <= 16) or _ZH_PRONOUN.search(head) or _ZH_NOT_OPTION.search(head) or _INVITE.search(head):
         return ""
     return head
 
 
 def _en_option(sentence: str) -> str:
-    match = _EN_ABOUT.match(sentence) or _EN_SUBJECT.match(sentence)
+    match = _EN_ABOUT.match(sentence) or _EN_OBJECT.match(sentence) or _EN_SUBJECT.match(sentence)
     if not match:
         return ""
-    np = _EN_LEAD.sub("", match.group("np").strip())
+    return _en_phrase(match.group("np"))
+
+
+def _en_phrase(np: str) -> str:
+    np = _EN_LEAD.sub("", np.strip())
     np = _EN_LEAD.sub("", np)
-    if not np or _EN_NOT_OPTION.match(np) or len(np.split()) > 8:
+    if (not np or _EN_NOT_OPTION.match(np) or _EN_NOT_AN_OPTION.match(np) or _EN_NOT_OPTION.match(np.split()[0])
+            or len(np.split()) > 8):
         return ""
     return np
+
+
+def _en_loose(sentence: str) -> str:
+    """A question read as about one option whose verb the option words do not know ("Does the
+    quiet blender really make less noise?"): the noun phrase after its opening auxiliary."""
+    match = _EN_LOOSE.match(sentence)
+    return _en_phrase(match.group(1)) if match else ""
 
 
 # ---- checking an option's name and reason ---------------------------------------------------
@@ -161,7 +201,7 @@ DISTRACTORS = (
     "we need accounting software our small team can learn quickly", "looking for a warm winter coat for hiking",
     "the hotel lobby is dirty at night because no cleaners want the night shift",
 )
-_SENTENCE = re.compile(r"[。！？!?；;，,]|\b(?:you|we|i|should|would|can|could|is|are)\b|建议|可以|您|你|我们|推荐|如果|因为", re.I)
+_SENTENCE = lexicon.cue("option_sentence")
 
 
 RELATED_Z = 1.0  # how far above the distractors' mean (in their spread) the need must be
@@ -211,8 +251,8 @@ def check_option(name: str, need: str, requested: str, language: str, customer_w
     return None
 
 
-_ABOUT_CUSTOMER = re.compile(r"客户|顾客|客人|\bcustomers?\b|\bclients?\b", re.I)
-_EN_DANGLING = re.compile(r"\b(?:for|your|you|the|a|an|to|and|with|of|when|which|that|is|are|especially|making|it)$", re.I)
+_ABOUT_CUSTOMER = lexicon.cue("about_customer")
+_EN_DANGLING = lexicon.cue("option_dangling", "en")
 
 
 def short_reason(reason: str, language: str) -> str:
@@ -296,20 +336,25 @@ def suggest_options(model, need: str, requested: str, language: str, customer_wo
 
 
 def wants_recommendation(text: str) -> bool:
-    """The customer asks for a recommendation ("有没有更适合他的？", "What would you suggest?")."""
-    return bool(_RECOMMEND.search(text or ""))
+    """The customer invites a recommendation ("有没有更适合他的？", "你看着办", "What would you do in
+    my place?"), read by its sure words and by meaning (``understanding.asking.invites``)."""
+    try:
+        return asking.invites(text or "")
+    except Exception as exc:  # a reader failure must not cost the turn: the sure words answer
+        log.warning("could not read an invitation: %s", exc)
+        return bool(_INVITE.search(text or ""))
 
 
 def requested_product(request: str, language: str = "zh") -> str:
     """The product in the customer's first request ("我想买个床垫。" → 床垫), or ""."""
-    text = (request or "").strip()
-    if language == "zh":
-        m = re.search(r"(?:买|采购|订|要|找|看看|换|配)(?:一|两|几|点|个|台|批|罐|套|张|些|款|辆|部|件|盏|把)*"
-                      r"(?:新的?)?([\u4e00-\u9fff]{1,8}?)(?:[，,。！!？?吧呢啊]|你们|报|$)", text)
-        return m.group(1) if m else ""
-    m = re.search(r"\b(?:buy|looking for|need|want|get)\s+(?:a|an|some|the)?\s*(?:new\s+)?([a-z][a-z -]{1,30}?)"
-                  r"(?:\s+for\b|[.,!?]|$)", text, re.I)
-    return m.group(1).strip() if m else ""
+    m = _cue("option_requested", "zh" if language == "zh" else "en").search((request or "").strip())
+    if not m:
+        return ""
+    found = (m.groups()[-1] or "").strip()  # the product: the last group
+    unit = m.groupdict().get("unit") or ""
+    if language == "zh" and len(found) == 1 and unit:  # "买个台灯": 台 was the word's own first character
+        found = unit[-1] + found
+    return found
 
 
 def decides(text: str, language: str = "zh") -> bool:

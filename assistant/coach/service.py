@@ -32,6 +32,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from pydantic import BaseModel, Field
 
 from assistant.accounts.coach_memory import after_turn, prep_plan
+from assistant.coach import closing
 from assistant.coach import options as coach_options
 from assistant.coach import phrasing
 from assistant.coach.cards import Catalog
@@ -228,7 +229,11 @@ class CoachService:
                          options=lambda need, requested, language: self._options(need, requested, language,
                                                                                  words_so_far),
                          decided=coach_options.decides(reading.text, state.language) if reading is not None else None)
+        if move.kind == "address" and move.offer is not None and move.offer.source == "conversation":
+            self._better_fit(move, state, words_so_far)
         if move.kind == "close":
+            if move.slot == "decision" and reading is not None:
+                self._name_choice(conversation_id, move, state, reading.text, words_so_far)
             self._mark_for_log(move, state)
             needs = self.needs(conversation_id)
         self._cite(move, text)
@@ -289,6 +294,45 @@ class CoachService:
                                  editor="coach", note="the customer confirmed it")
             done.append(need_id)
         return done
+
+    def _name_choice(self, conversation_id: int, move: Move, state: DiscoveryState, text: str,
+                     customer_words: list[str]) -> None:
+        """A close says what the customer chose: their words, or the option their "那个 / both /
+        the second one" points to among those offered and asked about (``coach.closing``)."""
+        turns = [(t.role, t.text, (t.meta or {}).get("move") or {}) for t in self.log.turns(conversation_id)
+                 if t.role in ("customer", "coach")]
+        if turns and turns[-1][0] == "customer":
+            turns = turns[:-1]  # the decision itself names no option asked about
+        table = closing.table_of(state.stated_request, turns, state.language)
+        choice = closing.choose(text, table, state.language)
+        wording = closing.close_wording(text, choice, move.need_statement, state.is_b2b, state.language,
+                                        customer_words)
+        if wording:
+            move.example = wording
+            move.topic = ("、" if state.language == "zh" else ", ").join(choice)
+
+    def _better_fit(self, move: Move, state: DiscoveryState, customer_words: list[str]) -> None:
+        """The customer asked about one option: besides weighing it, name a concrete better fit
+        for the need when the verified options task finds one (once per need)."""
+        key = f"options:{move.need_id}"
+        if not move.need_statement or key in state.asked:
+            return
+        o = move.offer
+        found = [f for f in self._options(move.need_statement, o.first, state.language, customer_words)
+                 if phrasing.normalise(f.name) not in phrasing.normalise(o.option)
+                 and phrasing.normalise(o.option) not in phrasing.normalise(f.name)]
+        move.memo = move.memo or key
+        if not found:
+            return
+        better = found[0]
+        zh = state.language == "zh"
+        weighed = re.sub(r"[，,;；]?\s*(?:您看行吗|shall we check that)[？?]$", "", move.example).rstrip("。.；;，, ")
+        reason = better.reason or ("正合这个需要" if zh else "it suits that need")
+        example = (f"{weighed}。另外{better.name}也值得看看：{reason}，您看呢？" if zh
+                   else f"{weighed}. {better.name} may suit even better — {reason}. Would you like to compare?")
+        if not phrasing.echoes(example, customer_words):
+            move.example = example
+            o.options, o.reasons = [o.option, better.name], [o.reason, better.reason]
 
     def _mark_for_log(self, move: Move, state: DiscoveryState) -> None:
         """A close: the needs the choice meets are addressed, the others confirmed by the decision."""
@@ -498,7 +542,14 @@ class CoachService:
                 return "need not named"
             return verdict
         if move.kind == "close":
-            return phrasing.check_statement(text, customer_words, language)
+            chosen = [c for c in re.split(r"[、,]\s*", move.topic) if c] if move.slot == "decision" else []
+            verdict = phrasing.check_statement(text, closing.masked(customer_words, chosen), language)
+            if verdict is None and chosen and not all(
+                    t.lower() in text.lower() for t in closing.choice_terms(chosen, language)):
+                return "choice not named"
+            if verdict is None and chosen and not closing.names_next_step(text):
+                return "no next step"
+            return verdict
         return phrasing.check_ask(text, [] if prep else customer_words, language)
 
     def _fallback_wording(self, move: Move, state: DiscoveryState, customer_words: list[str]) -> str:
@@ -598,7 +649,8 @@ def _repeats_task(move: Move, text: str, language: str) -> bool:
     state = DiscoveryState(language=language if language in ("zh", "en") else "zh")
     task = describe_task(move, state, False)
     o = move.offer
-    for part in [move.need_statement, *((o.options or [o.option, o.first, o.answers]) if o else []),
+    for part in [move.need_statement, *(re.split(r"[、,]\s*", move.topic) if move.kind == "close" else []),
+                 *((o.options or [o.option, o.first, o.answers]) if o else []),
                  *((o.option, o.first, o.reason) if o else ())]:
         if part:
             task = task.replace(part, "\u2026")
@@ -618,9 +670,12 @@ def describe_task(move: Move, state: DiscoveryState, prep: bool) -> str:
     if move.kind == "address" and move.offer is not None:
         o = move.offer
         if o.source == "conversation":
-            return (f"客户问{o.option}合不合适：对照需求“{move.need_statement}”说它为什么合适或要先确认什么，不夸产品。" if zh
+            more = o.options[1] if len(o.options) > 1 else ""
+            return (f"客户问{o.option}合不合适：对照需求“{move.need_statement}”说它为什么合适或要先确认什么，不夸产品。"
+                    + (f"再提一句{more}也值得看看。" if more else "") if zh
                     else f"The customer asks whether the {o.option} would suit: weigh it against the need "
-                         f"'{move.need_statement}' — why it fits or what to check first; no pitch.")
+                         f"'{move.need_statement}' — why it fits or what to check first; no pitch."
+                    + (f" Then mention {more} as worth comparing." if more else ""))
         if o.source == "model" and len(o.options) > 1:
             return (f"推荐{o.options[0]}和{o.options[1]}，各说一句理由，说明正合“{move.need_statement}”，让客户自己选。" if zh
                     else f"Suggest {o.options[0]} and {o.options[1]}, a reason for each, saying why they fit "
@@ -631,6 +686,10 @@ def describe_task(move: Move, state: DiscoveryState, prep: bool) -> str:
         lead = f"Answer the question about {o.answers}: " if o.answers else f"Offer the {o.first} first, then "
         return f"{lead}suggest {o.option} ({o.reason}), saying why it fits '{move.need_statement}'; let them choose."
     if move.kind == "close":
+        chosen = move.topic if move.slot == "decision" else ""
+        if chosen:
+            return (f"确认成交：说出客户选的“{chosen}”和需求“{move.need_statement}”，说清下一步。" if zh
+                    else f"Close: name the choice '{chosen}' and the need '{move.need_statement}', and the next step.")
         return (f"确认成交：复述客户的选择和需求“{move.need_statement}”，说清下一步。" if zh
                 else f"Close: restate the choice and the need '{move.need_statement}', and the next step.")
     if move.kind == "confirm":

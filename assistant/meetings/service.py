@@ -1,6 +1,8 @@
 """Importing a meeting and reviewing any conversation: the use cases the CLI and the web
 app call. Parsing is in ``parse``, figures in ``review``; needs come from the product's one
-extraction (``needs.extract``), so an imported meeting is logged like a coach conversation."""
+extraction (``needs.extract``) with the configured method (``Settings.extraction``, semantic
+by default), so an imported meeting is logged like a coach conversation and like the brief
+benchmark logs its meetings."""
 
 from __future__ import annotations
 
@@ -36,18 +38,32 @@ class ImportResult:
 
 class MeetingService:
     def __init__(self, needlog: NeedLog, extractor_factory=None, *, scenarios_dir: Path | None = None,
-                 on_scenario_saved=None, catalog=None):
+                 on_scenario_saved=None, catalog=None, extraction: str = "semantic", model=None,
+                 retries: int = 2):
+        """``extractor_factory(language)``: the extractor for one meeting; without it, the
+        product's extraction with ``extraction`` as its method ('semantic' and 'rules' need no
+        model; 'hybrid' and 'model' call ``model()`` for the chat model)."""
         self.needlog = needlog
         self.catalog = catalog
         self._extractor_factory = extractor_factory
+        self.extraction = extraction
+        self._model = model
+        self._retries = retries
         self.scenarios_dir = scenarios_dir
         self._on_scenario_saved = on_scenario_saved
 
-    def _extract(self, transcript: Transcript):
+    def _extract(self, transcript: Transcript, language: str):
         from assistant.needs.extract import NeedExtractor
 
-        extractor = self._extractor_factory() if self._extractor_factory else NeedExtractor(None, method="rules")
-        return extractor.extract(transcript)
+        if self._extractor_factory is not None:
+            return self._extractor_factory(language).extract(transcript)
+        method = self.extraction
+        model = None
+        if method in ("hybrid", "model"):
+            model = self._model() if self._model is not None else None
+            if model is None:
+                method = "semantic"  # no model configured: the sentence reader alone
+        return NeedExtractor(model, method=method, language=language, retries=self._retries).extract(transcript)
 
     def read(self, path: Path, data: bytes | None = None) -> Meeting:
         """Parse only (the web app shows the speakers before roles are chosen)."""
@@ -67,7 +83,7 @@ class MeetingService:
         assign_roles(meeting, customer=list(customer), sales=list(sales))
         language = language or _language(meeting)
         transcript = Transcript.from_pairs([(t.role or "customer", t.text) for t in meeting.turns])
-        outcome = self._extract(transcript)
+        outcome = self._extract(transcript, language)
         turns = [(t.role or "customer", t.text,
                   {"speaker": t.speaker, "at": t.at, "end": t.end, "stamp": t.stamp}) for t in meeting.turns]
         conversation_id, needs = self.needlog.import_conversation(

@@ -133,6 +133,50 @@ ZH: dict[str, str] = {
     "probe_user": r"给谁|谁用|谁吃|谁喝|谁穿|谁开|谁来|谁在用|谁会用|家里谁|送人|谁要|用的人|哪个班组|哪些人|哪个岗位|哪位|自己用还是|给家里|几口人|老人或者小孩|老人还是孩子",
     "pitch": r"我们的|我们家|咱家|这款|这个产品|特价|优惠|打折|折扣|买.送.|送您|保证|最好的|推荐您|给您推荐|来(?:两|一|几|点|些)|称(?:点|两斤|几斤)|要不要来|包您|又.{1,4}又|性价比最高|质量最好|现在下单|补血|养颜|不要钱|免费送|送一部|全国联保|口碑最好|做了.{1,4}年|试驾活动|显白|肯定好看|还是直接上|这套系统|这套方案|都适用|难道您不想买|不心动|大家都选|肯定要选|划算|上哪儿找|哪儿找去|哪里找得到|延保",
     "confirmation": r"您的意思是|你的意思是|也就是说|我理解|我确认一下|确认一下|所以您",
+    # ---- options, recommendations and choices (the coach's options reader, assistant/coach/options.py,
+    # and the close, assistant/coach/closing.py); sure words only: the labelled lines of
+    # understanding/data/coach_readings.jsonl and choice_references.jsonl read the rest by meaning
+    "invite_sure": r"推荐|有没有别的|还有别的|还有什么别的|有没有更|更适合|给个建议|出出主意|拿个主意|你看着办|你帮我(?:挑|选|定)|换(?:作|做|成)是你|要是你|如果是你",
+    "option_eval": (
+        r"(?:真的|到底|是不是|会不会|能不能|可不可以)?(?:管用|有用|好用|合适|适合|能用|能吃|能喝|可以吃|可以用|好不好|"
+        r"怎么样|行不行|靠谱|靠得住|划算|值得|有效|有好处|好吗|行吗|结实|方便|好使|能|可以|会|太|([\u4e00-\u9fff])不\1)"
+    ),
+    "option_lead": r"^(?:那|这|那么|还有|另外|要是|如果|你们|您们|你说|请问)*(?:种|个|款|类|些|套)?(?:就是)?",
+    "option_tail": r"(?:的那种|的这种|那种|这种|那款|这款|这个|那个|的话|呢|啊|吧)+$",
+    "option_person_tail": r"(?:[\u4e00-\u9fff]{1,2}的)?(?:孕妇|老人|小孩|孩子|宝宝|婴儿|老年人|病人|人)$",
+    "option_not": r"除了|别的|其他|之前|以后|之后|月底|年底|下周|下个月|明天|今天|多久|什么时候|价格|价钱|多少钱|预算|发票|保修|送货|上门|营业",
+    "option_intro": r"(?:那种|这种|那款|这款|那类|这类|一种|一款)([\u4e00-\u9fffA-Za-z0-9]{2,12})",
+    "option_back": r"^(?:那|这)(?:个|种|款|类|样)?|^它",
+    "option_subject": r"(?!)",
+    "option_about": r"^(?:那|那么|还有|另外)?(?P<np>[\u4e00-\u9fffA-Za-z0-9]{2,10}?)(?:的话)?呢[？?，,]?$",
+    "option_article": r"(?!)",
+    "option_pronoun": r"[你您我他她]",
+    "option_sentence": r"[。！？!?；;，,]|建议|可以|您|你|我们|推荐|如果|因为",
+    "option_requested": (
+        r"(?:买|采购|订|要|找|看看|换|配|称|挑)(?P<unit>(?:一|两|几|点|个|台|批|罐|套|张|些|款|辆|部|件|盏|把)*)"
+        r"(?:新的?)?([\u4e00-\u9fff]{1,8}?)(?:[，,。！!？?吧呢啊]|你们|报|$)"
+    ),
+    "option_dangling": r"(?!)",
+    "option_loose": r"(?!)",
+    "option_cut": (
+        r"(?<=..)(?:[你您我他她它]|咱|家里|老人|小孩|孩子|宝宝|孕妇|新手|员工|工人|销售们|病人|客人|对|给|让|在|放|"
+        r"(?:穿|用|盖|戴|吃|喝|睡|骑|开|抱|停|看|听|拍|装|住|坐|洗|跑|练|学)(?:着|起来|得|上|了)?|周转|维护|防|晚上|真的|到底)"
+    ),
+    "option_object": r"(?!)",
+    "option_for_person": r"(?:对|给|让)(?:他|她|它|您|你|我)?[\u4e00-\u9fff]{0,3}$",
+    "about_customer": r"客户|顾客|客人",
+    "choice_all": r"各(?:来|要|拿|称|打|买|订|配|一)|都要|都来|都拿|都买|都包|都上|都做|全要|一起(?:配|要|拿|买)|(?:两|几|三)(?:样|个|种|件|双|款)都|这几样",
+    "choice_first": r"第一(?:种|个|款|件|双|套|档)?|前面(?:说|那)|先说的|前一",
+    "choice_second": r"第二(?:种|个|款|件|双|套|档)?|后面(?:说|那)|后一|后说的",
+    "choice_suggested": r"(?:你|您)(?:们)?(?:刚才)?(?:说|推荐|建议|讲|挑|搭|给|提)的|听你的|按你(?:们)?(?:说|讲)的|照你(?:们)?说的",
+    "choice_asked": r"我(?:刚才|刚|之前)?(?:问|看到|说)(?:你)?的|邻居家那种|我网上看到",
+    "choice_request": r"原来(?:想要)?的|原计划|最开始(?:看)?的|别的(?:先)?不(?:要|用)|就(?:先)?(?:买|订|印)[\u4e00-\u9fff]{1,6}(?:吧|，别的)",
+    "choice_deictic": r"[这那](?:个|种|款|台|套|双|件|副|盒|袋|箱|瓶|包|罐|张|把|支|条|束|本|份|些|样)|它",
+    "choice_take": r"(?:拿|要|来|配|订|加|用|上|选|定|买|做|印|包)(?:一下|上)?",
+    "choice_filler": r"^(?:那|那就|就|行|好的?|可以|这样|嗯|那我就|我就|我|你先|先|再|还是|也)+|(?:吧|呢|啊|了|给我|帮我)+$",
+    "choice_count": r"[一两二三四五六七八九十几半\d]+\s*[斤个盒份袋箱瓶包罐张台把套件副双支条对束本份]|[一两二三四五六七八九十几\d]+码",
+    "next_step": r"送货|送到|上门|安装|装好|打电话|发票|定金|付款|刷卡|合同|样品|报价|方案|打样|试用|下周|周五|月底",
+    "close_next": r"安排|准备|送|发给|发您|打包|包好|装好|下单|付款|合同|样品|方案|联系|约|开单|登记",
 }
 
 EN: dict[str, str] = {
@@ -229,6 +273,63 @@ EN: dict[str, str] = {
     "probe_user": r"who is (?:it|this|the \w+) for|who will (?:use|be using)|who's (?:it|this|the \w+) for|for whom|who else|who uses|for yourself|a gift",
     "pitch": r"\bbetter fit\b|you'd want|get one free|buy two|\bour (?:product|price|offer|solution)|\bwe offer\b|\bbest\b|\bdiscount\b|\bdeal\b|\bbuy now\b|\bon sale\b",
     "confirmation": r"so you|if i understand|let me make sure|you mean",
+    # ---- options, recommendations and choices (see the ZH block)
+    "invite_sure": (
+        r"\bsuggest|\brecommend|\bwhat else\b|\bother options?\b|\bif you were (?:me|us|her|him)\b|"
+        r"\bin my (?:place|shoes)\b|\bwhat would you (?:\w+ )?(?:do|go for|pick|choose|get|buy|advise)\b|\byour advice\b"
+    ),
+    "option_eval": r"(?!)",
+    "option_lead": r"^(?:one|some|any|a couple) of (?:those|these|the)\s+|^(?:those|these|the|a|an|that|this|some)\s+",
+    "option_tail": r"(?!)",
+    "option_person_tail": r"(?!)",
+    "option_not": r"^(?:it|that|this|those|these|they|you|i|we|he|she|there|her|him|them|delivery|the price|the warranty)$",
+    "option_intro": (
+        r"\b(?:those|these|one of those|some of those|that new|the new|"
+        r"(?:has|have|had|about|using|uses|saw|seen|heard of|tried)\s+(?:those\s+|these\s+|some\s+|the\s+)?(?=[a-z]))\s*"
+        r"(?P<np>[a-z0-9][\w-]*(?:\s+(?!you\b|that\b|which\b|we\b|i\b|she\b|he\b|they\b|like\b|for\b|"
+        r"with\b|from\b|and\b|or\b|at\b|in\b|is\b|are\b)[a-z0-9][\w-]*){0,4})"
+    ),
+    "option_back": r"^(?:that|those|these|this|they|it|them|one|one of them)$",
+    "option_subject": (
+        r"^(?:so|and|but|well|okay|ok|hmm)?[,\s]*(?:would|will|could|can|is|are|does|do|should|might|what about|how about)\s+"
+        r"(?P<np>.+?)\s+(?:be|help|work|suit|fit|do|make|handle|last|hurt|cause|really|actually|too|good|okay|ok|safe|fine|"
+        r"right|worth|any|better|more|less|for|with her|with him|enough|cope|hold|keep|get|ride|cover|cost|easy|hard|noticeable|secure|reliable|stable)\b"
+    ),
+    "option_about": r"^(?:so|and|okay|ok)?[,\s]*(?:what|how) about\s+(?P<np>[^?.,]+)",
+    "option_article": r"^(?:one|some|any|a couple) of (?:those|these|the)\s+|^(?:those|these|the|a|an|that|this|some)\s+",
+    "option_pronoun": r"^(?:it|that|this|those|these|they|you|i|we|he|she|there|her|him|them|one)$",
+    "option_sentence": r"[。！？!?；;，,]|\b(?:you|we|i|should|would|can|could|is|are)\b",
+    "option_requested": (
+        r"\b(?:buy|looking for|need|want|get|after)\s+(?:a|an|some|the)?\s*(?:quote (?:for|on)\s+(?:(?:a|an|some|two|three|\d+)\s+)?)?"
+        r"(?:new\s+)?([a-z][a-z -]{1,30}?)"
+        r"(?:\s+for\b|[.,!?]|$)"
+    ),
+    "option_loose": (
+        r"^(?:so|and|but|well|okay|ok)?[,\s]*(?:would|will|could|can|is|are|does|do|should|might)\s+"
+        r"((?:the|a|an|those|these|one of those)\s+[\w-]+(?:\s+(?!really\b|actually\b|be\b|help\b|work\b)"
+        r"[\w-]+){0,3}?)\s+(?:really|actually|\w+s|be|have|get|make|take)\b"
+    ),
+    "option_cut": r"(?!)",
+    "option_object": (
+        r"^(?:so|and|but|okay|ok)?[,\s]*(?:can|could|would|should|will|may)\s+(?:she|he|they|i|we|you|my \w+|her \w+|his \w+)\s+"
+        r"(?:still\s+|really\s+|safely\s+)?(?:eat|drink|use|wear|take|try|have|get used to|sleep on|ride|drive|manage|handle|put up with)\s+"
+        r"(?P<np>[^?,.]+?)(?:\s+(?:while|if|when|during|at|every|for|with|in)\b|[?,.]|$)"
+    ),
+    "option_for_person": r"(?!)",
+    "option_dangling": r"\b(?:for|your|you|the|a|an|to|and|with|of|when|which|that|is|are|especially|making|it)$",
+    "about_customer": r"\bcustomers?\b|\bclients?\b",
+    "choice_all": r"\bboth\b|\beach\b|\ball (?:of (?:it|them)|three|two)\b|\bthem all\b|\ball in\b|\bthe two of them\b",
+    "choice_first": r"\bthe first\b|\boption one\b|\bthe former\b",
+    "choice_second": r"\bthe second\b|\boption two\b|\bthe latter\b|\bthe other one\b",
+    "choice_suggested": r"\byou (?:suggested|recommended|proposed|mentioned|said)\b|\byour (?:pick|advice|idea|proposal|suggestion)\b|\bwhat you (?:said|suggested)\b",
+    "choice_asked": r"\bI (?:asked|mentioned|saw)\b|\bher neighbou?r has\b|\bmy friend mentioned\b",
+    "choice_request": r"\bcame in for\b|\bafter all\b|\bstick with\b|\bjust the\b|\bstay with\b|\bonly the\b",
+    "choice_deictic": r"\b(?:that|this|those|these|it|them)\b(?: one| ones)?",
+    "choice_take": r"\b(?:take|go with|do|have|get|book|order|buy|try|trial|sample|print|quote us for)\b",
+    "choice_filler": r"^(?:okay|ok|alright|great|fine|so|then|yes|sure|right)[,.!\s]+|[,.!\s]+(?:then|please|thanks)[.!]?$",
+    "choice_count": r"\b(?:a|one|two|three|four|five|six|ten|twenty|\d+)\s+(?:pounds?|kilos?|boxes|units?|packs?|pairs?|copies|sets?|bags?)\b",
+    "next_step": r"deliver|delivery|install|call|invoice|deposit|pay|contract|sample|quote|proposal|proof|trial|friday|monday|next week",
+    "close_next": r"\barrange|\bready\b|\bsend\b|\bdeliver|\bpack|\binvoice|\bcontract|\bsample|\bproposal|\bcall\b|\bschedul|\bbook\b|\bwrap",
 }
 
 # What a conversation leaves open (assistant/accounts/open_items.py): kept apart from the

@@ -139,6 +139,8 @@ else:
                 who = ", ".join(h.accounts) + (f" +{h.hidden_accounts}" if h.hidden_accounts else "")
                 said = "；".join(f"{e['account']} {e['date']}“{e['quote']}”" for e in h.evidence[:2] if e.get("quote"))
                 show_text(f"{h.statement}（{who}{'：' + said if said else ''}）", prefix="🔁 ")
+                if h.why:
+                    st.caption(escape_md(h.why))
         if brief.from_knowledge:
             st.markdown(f"**{t('acc.from_kb')}**")
             for h in brief.from_knowledge:

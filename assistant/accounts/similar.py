@@ -1,0 +1,328 @@
+"""Hypotheses from similar accounts: "同类客户还提到过…" — needs other customers of the same
+kind said, worth checking with this one.
+
+1. **Similar accounts, by meaning.** The pool is the accounts whose trade is this account's
+   or close to it in meaning (centred cosine of the trade names ≥ ``trade_gate``: 酒店/宾馆,
+   医院/诊所). Within it an account is similar when its *profile* — its trade and the needs
+   its customers said (the restated statements the extraction logged), one vector — is close
+   to this account's (≥ ``peer``): a business hotel fighting OTA prices and a hotel whose
+   guests queue at night are similar; a hotel and a school are not, whatever their trades
+   are called. The segment is not a gate: a guesthouse's OTA overbooking applies to a hotel.
+2. **Candidates worth offering.** Each is another account's logged need, as the customer
+   said it (not a salesperson's hypothesis, not dropped), kept only when the customer's
+   sentence reads as a need to the sentence classifier (P ≥ ``need``; a remark, a name or a
+   promise is no hypothesis), is not an open item's words, and is close in meaning to what
+   this account talks about (``relevance``: the mean of its two nearest own statements).
+3. **Not what this account already has or ruled out.** A candidate as close as a
+   restatement (``SAME_NEED``) to one of this account's needs, quotes or customer sentences
+   is left out; so is one whose nearest customer sentence here (≥ ``rule_out``) denies it.
+4. **Merged by meaning across accounts** (≥ ``merge``), each hypothesis with the accounts
+   that said it (named only to those who may see them) and one quote and date per account.
+   The statement offered is the other account's need read whole: the product's restatement
+   (``needs.restate.restated``) of the customer's sentence it was said in, not the single clause
+   the extraction logged; the customer's quote is its evidence; and ``why`` says why it applies
+   here: the trade (the same, or one close in meaning) and the thing this account said that
+   it is nearest to.
+   Ranked by relevance, the similarity of the accounts, the classifier's confidence and the
+   number of accounts; at most ``limit``, and only those scoring ``min_score`` or more:
+   two good hypotheses beat six weak ones.
+
+Thresholds were calibrated on the dev histories and the first held-out set (seen); see
+benchmarks/brief.py and benchmarks/results/brief.json (``similar_policy``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from assistant.accounts.meaning import SAME_NEED, centre, raw_vectors
+from assistant.db.schema import Account, Conversation, Need, Turn
+
+MAX_PEERS = 200  # accounts in the pool, the nearest trades first
+MAX_ROWS = 4000  # their logged needs read for one brief
+OWN_SENTENCES = 80  # this account's latest customer sentences compared with each candidate
+
+
+class SimilarHypothesis(BaseModel):
+    statement: str
+    accounts: list[str]
+    hidden_accounts: int = 0  # similar accounts the reader may not see by name
+    source: str = ""
+    evidence: list[dict[str, Any]] = Field(default_factory=list)  # account, quote, date (visible accounts)
+    why: str = ""  # why it applies here: the trade, and what this account said that is nearest
+    related: str = ""  # that statement of this account
+    logged: str = ""  # the need's statement in the other account's log
+    relevance: float = 0.0  # closeness in meaning to what this account said
+    score: float = 0.0  # the rank: relevance, account similarity, need confidence, accounts
+
+
+@dataclass(frozen=True)
+class SimilarPolicy:
+    trade_gate: float = 0.55  # centred cosine of two trade names for the pool
+    peer: float = 0.4  # centred cosine of two account profiles
+    need: float = 0.7  # classifier P(is a need) of the customer's sentence
+    act: float = 0.25  # classifier P of a problem act (pain, need, constraint, feeling)
+    topic: float = 0.4  # two statements of one account this close speak of one topic
+    relevance: float = 0.35  # mean centred cosine of the two nearest own statements
+    rule_out: float = 0.45  # a denying customer sentence this close rules a candidate out
+    merge: float = 0.5  # two candidates this close are one hypothesis
+    min_score: float = 0.0
+    limit: int = 2
+    trade_weight: float = 1.0  # the trade's weight in a profile, against the mean of its needs
+    w_peer: float = 0.3
+    w_need: float = 0.3
+    w_act: float = 0.0
+    w_central: float = 0.05  # per other statement on the same topic (up to 3)
+    w_support: float = 0.05  # per further account that said it
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+POLICY = SimilarPolicy()
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    n = np.linalg.norm(x, axis=-1, keepdims=True)
+    n[n == 0] = 1.0
+    return x / n
+
+
+def _profile(trade_vec: np.ndarray | None, need_vecs: np.ndarray, weight: float) -> np.ndarray:
+    parts = []
+    if len(need_vecs):
+        parts.append(_unit(need_vecs.mean(axis=0, keepdims=True))[0])
+    if trade_vec is not None:
+        parts.append(weight * trade_vec)
+    return _unit(np.sum(parts, axis=0, keepdims=True))[0] if parts else np.zeros(384, dtype=np.float32)
+
+
+PROBLEM_ACTS = ("pain", "need", "constraint", "feeling")
+
+
+def _need_scores(quotes: list[str], engine) -> list[tuple[float, float]]:
+    """(P(is a need), the highest P of a problem act: pain, need, constraint, feeling) of each
+    customer sentence by the shipped sentence classifier; (1, 1) when it cannot run (the other
+    gates still apply). Vectors come from the log's sentence_vectors table."""
+    from assistant.understanding import classifier
+
+    model = classifier.default()
+    if model is None or not quotes:
+        return [(1.0, 1.0)] * len(quotes)
+    x = np.hstack([raw_vectors(quotes, engine), classifier.CUE_SCALE * classifier.cue_features(quotes)])
+    return [(p.need, max(p.acts.get(a, 0.0) for a in PROBLEM_ACTS))
+            for p in model.predict_features(quotes, x.astype(np.float32))]
+
+
+def _not_a_need(statement: str) -> bool:
+    """An open item's words (someone else's call, put off, a promise), not a need."""
+    from assistant.understanding import lexicon
+
+    return any(lexicon.first(name, statement) for name in ("unanswered", "deferred", "promise"))
+
+
+def _denies(sentence: str) -> bool:
+    from assistant.understanding import lexicon
+
+    return any(lexicon.first("deny", part) for part in lexicon.sentences(sentence) or [sentence])
+
+
+def _own_sentences(session, account_id: int, authors: list[str] | None) -> list[str]:
+    from assistant.understanding import lexicon
+
+    query = (select(Turn.text).join(Conversation, Conversation.id == Turn.conversation_id)
+             .where(Conversation.account_id == account_id, Turn.role == "customer")
+             .order_by(Turn.id.desc()).limit(OWN_SENTENCES))
+    if authors is not None:
+        query = query.where(Conversation.author.in_(authors))
+    out: list[str] = []
+    for text in session.scalars(query):
+        out += [s for s in lexicon.sentences(text) if len(s.strip()) >= 4] or [text]
+    return out[:OWN_SENTENCES]
+
+
+def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY):
+    """The other accounts' needs that pass the gates, each scored: (candidates, their
+    centred vectors by statement, the pool's accounts {id: (name, trade)})."""
+    from assistant.accounts.memory import scope
+
+    none: tuple[list[dict[str, Any]], dict[str, np.ndarray], dict[int, tuple[str, str]]] = ([], {}, {})
+    if not view.trade and not view.needs:
+        return none
+    log = memory.log
+    engine = log.engine
+    authors = scope(person)
+    with log.sessions() as session:
+        me = session.scalar(select(Account).where(Account.name == view.name))
+        if me is None:
+            return none
+        trades = [t for t in session.scalars(select(Account.trade).where(Account.trade != "").distinct())]
+        trade_vec: dict[str, np.ndarray] = {}
+        if view.trade:
+            tv = centre(raw_vectors(trades, engine)) if trades else np.zeros((0, 384), dtype=np.float32)
+            trade_vec = dict(zip(trades, tv))
+            mine_t = trade_vec.get(view.trade)
+            if mine_t is None:
+                mine_t = centre(raw_vectors([view.trade], engine))[0]
+                trade_vec[view.trade] = mine_t
+            near = sorted(((float(v @ mine_t), t) for t, v in trade_vec.items()
+                           if t == view.trade or float(v @ mine_t) >= policy.trade_gate), reverse=True)
+            near_trades = [t for _, t in near]
+        else:
+            near_trades = []
+        if not near_trades:
+            return none
+        rank = {t: i for i, t in enumerate(near_trades)}
+        peers = {i: (n, t) for i, n, t in session.execute(
+            select(Account.id, Account.name, Account.trade).where(Account.trade.in_(near_trades),
+                                                                  Account.id != me.id))}
+        if not peers:
+            return none
+        chosen = sorted(peers, key=lambda i: (rank[peers[i][1]], -i))[:MAX_PEERS]
+        said = (Need.account_id.in_(chosen), Need.rejected.is_(False),
+                Need.lifecycle.not_in(("hypothesis", "dropped")))  # what those customers said
+        rows = session.execute(
+            select(Need.account_id, Need.key, Need.statement, Need.evidence, Need.lifecycle, Need.created_at)
+            .where(*said).order_by(Need.created_at.desc()).limit(MAX_ROWS)).all()
+        own_turns = _own_sentences(session, me.id, authors)
+    if not rows:
+        return none
+    # one candidate per (account, need key): the statement and the customer's sentence
+    seen: set[tuple[int, str]] = set()
+    cands: list[dict[str, Any]] = []
+    for account_id, key, statement, evidence, lifecycle, created in rows:
+        if (account_id, key) in seen or _not_a_need(statement):
+            continue
+        seen.add((account_id, key))
+        quote = next((str(e.get("quote", "")) for e in evidence or [] if e.get("quote")), "") or statement
+        cands.append({"account": account_id, "key": key, "statement": statement, "quote": quote,
+                      "state": lifecycle, "date": created.date().isoformat() if created else ""})
+    own = [m.need.statement for m in view.needs] + [s.quote for m in view.needs for s in m.said][:40]
+    said_as = {m.need.statement: m.said[0].quote for m in view.needs if m.said and m.said[0].quote}
+    statements = list(dict.fromkeys([c["statement"] for c in cands]))
+    texts = list(dict.fromkeys(statements + own + own_turns + [c["quote"] for c in cands]))
+    vec = dict(zip(texts, centre(raw_vectors(texts, engine))))
+    quote_of: dict[str, str] = {}
+    for c in cands:
+        quote_of.setdefault(c["statement"], c["quote"])
+    read = dict(zip(statements, _need_scores([quote_of[s] for s in statements], engine)))
+    # account profiles: trade + the mean of the needs their customers said
+    by_account: dict[int, list[str]] = {}
+    for c in cands:
+        by_account.setdefault(c["account"], []).append(c["statement"])
+    mine = _profile(trade_vec.get(view.trade) if view.trade else None,
+                    np.array([vec[s] for s in own[: len(view.needs)]]) if view.needs else np.zeros((0, 384)),
+                    policy.trade_weight)
+    peer_sim = {a: float(_profile(trade_vec.get(peers[a][1]), np.array([vec[s] for s in ss]),
+                                  policy.trade_weight) @ mine) for a, ss in by_account.items()}
+    own_m = np.array([vec[s] for s in own]) if own else np.zeros((0, 384), dtype=np.float32)
+    turn_m = np.array([vec[s] for s in own_turns]) if own_turns else np.zeros((0, 384), dtype=np.float32)
+    # how much the other account talked about it: its other statements near this one (a
+    # main pain is told in several sentences; a remark once)
+    central: dict[tuple[int, str], int] = {}
+    for a, ss in by_account.items():
+        m = np.array([vec[s] for s in ss])
+        near = (m @ m.T >= policy.topic).sum(axis=1) - 1
+        for s_, k in zip(ss, near):
+            central[(a, s_)] = int(k)
+    scored: list[dict[str, Any]] = []
+    for c in cands:
+        need_p, act_p = read[c["statement"]]
+        if peer_sim[c["account"]] < policy.peer or need_p < policy.need or act_p < policy.act:
+            continue
+        v = vec[c["statement"]]
+        close = own_m @ v if len(own_m) else np.zeros(0)
+        if len(close) and float(close.max()) >= SAME_NEED:
+            continue  # this account has it already
+        if len(turn_m):
+            t = turn_m @ v
+            j = int(t.argmax())
+            if float(t[j]) >= SAME_NEED or (float(t[j]) >= policy.rule_out and _denies(own_turns[j])):
+                continue  # said here already, or ruled out
+        rel = float(np.sort(close)[-2:].mean()) if len(close) else 0.0
+        related = own[int(close.argmax())] if len(close) else ""
+        related = said_as.get(related, related)  # in the customer's words
+        if len(close) and rel < policy.relevance:
+            continue
+        c.update(relevance=rel, related=related, trade=peers[c["account"]][1], peer=peer_sim[c["account"]], need=float(need_p), act=float(act_p),
+                 central=central[(c["account"], c["statement"])])
+        c["score"] = (rel + policy.w_peer * c["peer"] + policy.w_need * need_p + policy.w_act * act_p
+                      + policy.w_central * min(c["central"], 3))
+        scored.append(c)
+    scored.sort(key=lambda c: -c["score"])
+    return scored, vec, peers
+
+
+def similar_hypotheses(memory, view, person: Any | None, *, policy: SimilarPolicy = POLICY
+                       ) -> list[SimilarHypothesis]:
+    """What similar accounts said and this account has not (see the module docstring)."""
+    from assistant.accounts.memory import scope
+
+    scored, vec, peers = candidates(memory, view, person, policy)
+    if not scored:
+        return []
+    clusters: list[list[dict[str, Any]]] = []
+    for c in scored:
+        for group in clusters:
+            if float(vec[group[0]["statement"]] @ vec[c["statement"]]) >= policy.merge:
+                group.append(c)
+                break
+        else:
+            clusters.append([c])
+    visible = set(memory.account_names(person)) if scope(person) is not None else None
+    out: list[SimilarHypothesis] = []
+    for group in clusters:
+        names = sorted({peers[c["account"]][0] for c in group})
+        score = group[0]["score"] + policy.w_support * (len(names) - 1)
+        if score < policy.min_score:
+            continue
+        shown = names if visible is None else [n for n in names if n in visible]
+        evidence, listed = [], set()
+        for c in group:
+            name = peers[c["account"]][0]
+            if name in shown and name not in listed and len(evidence) < 3:
+                listed.add(name)
+                evidence.append({"account": name, "quote": c["quote"], "date": c["date"]})
+        lead = group[0]
+        out.append(SimilarHypothesis(
+            statement=whole_need(lead["statement"], lead["quote"]), why=why(view.trade, lead),
+            related=lead.get("related", ""), logged=lead["statement"], accounts=shown, hidden_accounts=len(names) - len(shown),
+            evidence=evidence, relevance=round(group[0]["relevance"], 3), score=round(score, 3),
+            source=f"同类客户（{view.trade}）还提到过" if view.trade else "同类客户还提到过"))
+    out.sort(key=lambda h: -h.score)
+    return out[: policy.limit]
+
+
+def whole_need(statement: str, quote: str) -> str:
+    """The need as the other customer said it, restated whole: the product's restatement of
+    the sentence it was said in (its need-bearing clauses, the logged clause's first), the
+    logged statement when there is no sentence to restate."""
+    from assistant.needs.restate import content_words, restated
+
+    if not quote or quote == statement:
+        return statement
+    return restated(None, [quote], quote, keep=content_words(statement))[0] or statement
+
+
+def why(trade: str, candidate: dict[str, Any]) -> str:
+    """Why a hypothesis applies to this account: the trade, and what this account said that it
+    is nearest to (in the language of what was said)."""
+    from assistant.understanding import lexicon
+
+    related = candidate.get("related", "")
+    other = candidate.get("trade", "")
+    zh = lexicon.has_chinese(related or trade or other)
+    if zh:
+        parts = [f"同为{trade}" if other == trade else f"{other}与{trade}相近"] if trade and other else []
+        if related:
+            parts.append(f"本客户说过：“{related}”")
+        return "；".join(parts)
+    parts = [f"same trade ({trade})" if other == trade else f"{other} is close to {trade}"] if trade and other else []
+    if related:
+        parts.append(f"this account said: \u201c{related}\u201d")
+    return "; ".join(parts)

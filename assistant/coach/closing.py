@@ -1,0 +1,274 @@
+"""The close names what the customer actually chose.
+
+A decision often points at an option instead of naming it: "就按你说的那个来两个", "那各来一斤吧",
+"还是第一种吧", "let's get that one", "we'll go with your suggestion". ``choose`` resolves it
+against the options on the table — the request, what the coach offered, what the customer
+asked about, in the order they came up (``Table``, built from the conversation's coach moves
+and customer turns) — and keeps the customer's own words where the decision names its
+choice ("就拿这双黑色的防滑厨师鞋，再加一副足弓支撑鞋垫"). Which option a reference means is read
+by ``understanding.asking.choice_reference`` (sure words, then meaning).
+
+``close_wording`` then says the choice, the need it meets and the next step; the service
+shows it only when it passes the same checks as every coach text (not the customer's words,
+names the choice).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.coach.options import named_option, requested_product
+from assistant.coach.phrasing import echoes, has_chinese, longest_shared_run, normalise
+from assistant.understanding import asking, lexicon
+
+
+@dataclass
+class Table:
+    """The options on the table, oldest first."""
+    request: str = ""
+    offered: list[list[str]] = field(default_factory=list)  # each recommendation's options
+    asked: list[str] = field(default_factory=list)  # options the customer asked about
+    discussed: list[str] = field(default_factory=list)  # every option, in the order it came up
+
+    def add(self, name: str, kind: str) -> None:
+        name = (name or "").strip()
+        if not name:
+            return
+        if kind == "asked" and (not self.asked or self.asked[-1] != name):
+            self.asked.append(name)
+        if all(normalise(name) != normalise(d) for d in self.discussed):
+            self.discussed.append(name)
+        else:  # said again: it moves to the end (the latest one discussed)
+            self.discussed = [d for d in self.discussed if normalise(d) != normalise(name)] + [name]
+
+    def last(self) -> str:
+        return self.discussed[-1] if self.discussed else ""
+
+
+def table_of(request: str, turns: list[tuple[str, str, dict]], language: str) -> Table:
+    """The table from the first request and the conversation's turns in order: (role, text,
+    move) with role "customer" (its question may name an option) or "coach" (its logged move
+    may offer some)."""
+    table = Table(request=requested_product(request, language))
+    for role, words, move in turns:
+        if role == "customer":
+            table.add(named_option(words, language), "asked")
+            continue
+        offer = (move or {}).get("offer") or {}
+        if (move or {}).get("kind") != "address" or not offer:
+            continue
+        names = [n for n in (offer.get("options") or [offer.get("option")]) if n]
+        if offer.get("first") and offer.get("source") != "conversation":
+            table.request = offer["first"]  # "酸枣我们有……另外猕猴桃": the request, in the variety that fits
+        if offer.get("source") != "conversation":
+            table.offered.append(names)
+        for name in names:
+            table.add(name, "offered")
+    return table
+
+
+def _names(text: str, option: str, language: str) -> int:
+    """Where ``text`` names ``option`` (its start), or -1: the option itself, a 3-character run
+    of it (zh), or its last content word (en)."""
+    low, opt = text.lower(), option.lower().strip()
+    if not opt:
+        return -1
+    if opt in low:
+        return low.index(opt)
+    if language == "zh":
+        runs = [opt[i:i + 3] for i in range(max(0, len(opt) - 2))]
+        hits = [low.index(r) for r in runs[::-1] if len(r) == 3 and r in low]
+        if not hits and len(opt) >= 4 and opt[-2:] in low:  # the head noun ("桌椅" for 能调高低的桌椅)
+            hits = [low.index(opt[-2:])]
+        return hits[0] if hits else -1
+    words = [w for w in re.findall(r"[a-z][a-z-]{3,}", opt) if w not in _EN_GENERIC]
+    for w in words[::-1]:
+        m = re.search(rf"\b{re.escape(w.rstrip('s'))}s?\b", low)
+        if m:
+            return m.start()
+    return -1
+
+
+_EN_GENERIC = {"those", "these", "that", "this", "ones", "kind", "sort", "type", "some", "with", "from", "really",
+               "thing", "things", "stuff", "version"}
+_ZH_EMPTY = re.compile(r"^(?:[一两二三四五六七八九十几半\d]+|[斤个盒份袋箱瓶包罐张台把套件副双支条对束本码])+$|"
+                       r"^(?:试试|看看|一下|先|再|也|都|各|全|样|种|款|方案|这么定了|这样|按|照|就)+$")
+
+
+_ZH_REFERENCES = ("choice_suggested", "choice_asked", "choice_first", "choice_second", "choice_all", "choice_deictic",
+                  "choice_count", "choice_filler")
+_ZH_NOT_ITEM = re.compile(r"[你您我他她]|吗|呢|好看|漂亮|快点|一点|点$|^(?:按|照)")
+_EN_REFERENCE = re.compile(r"^(?:one|ones|it|that|this|them|those|these|both|each|all|your \w+|what you \w+|the one|"
+                           r"(?:the )?(?:first|second|other|latter|former)(?: one| option)?|with it|it then|the same)$", re.I)
+
+
+def _zh_strip(words: str) -> str:
+    for name in _ZH_REFERENCES:
+        words = lexicon.cue(name, "zh").sub("", words)
+    words = re.sub(r"(?:的)?(?:方案|那个方案|这个方案)$", "", words)
+    return re.sub(r"^(?:个|的)+|的$|(?:就|也|都|还|给我|帮我|要)+$", "", words.strip())
+
+
+def _zh_item(words: str) -> str:
+    words = _zh_strip(words)
+    if (2 <= len(words) <= 12 and not _ZH_EMPTY.match(words) and not _ZH_NOT_ITEM.search(words)
+            and not lexicon.cue("next_step", "zh").search(words)):
+        return words
+    return ""
+
+
+def own_items(text: str, language: str) -> list[str]:
+    """What the decision names in the customer's own words ("这双黑色的防滑厨师鞋" → 黑色的防滑厨师鞋,
+    "床垫要偏硬那款" → 偏硬床垫, "two of the waist-high cedar planters" → waist-high cedar planters);
+    [] for a bare reference ("就按你说的那个来两个")."""
+    items: list[str] = []
+    if language == "zh":
+        take = lexicon.cue("choice_take", "zh")
+        for clause in re.split(r"[，,。！!；;：:]", text or ""):
+            clause = clause.strip()
+            m = take.search(clause)
+            lead = clause[: m.start()] if m else ""
+            if not m or clause[m.end(): m.end() + 1] in ("了", "的", "说", "自") or not (
+                    len(_zh_strip(lead)) <= 4 or re.search(r"[就先再也都还要我]$", lead)):
+                continue  # "降下来了", "做过手术的": not the taking of an item
+            before = _zh_item(lead)
+            parts = [_zh_item(p) for p in re.split(r"和|、|跟|再加|加上|还有|以及", clause[m.end():])]
+            parts = [p for p in parts if p]
+            if before and parts and len(parts[0]) <= 3:  # "床垫要偏硬那款" → 偏硬床垫
+                parts[0] = parts[0] + before
+            elif before and not parts:  # "台灯就拿这款" → 台灯
+                parts = [before]
+            items += parts
+        return items
+    take = re.search(r"\b(?:take|go with|do|have|get|book|order|buy|try|trial|sample|print|quote us for)\b(.*)",
+                     text or "", re.I)
+    if not take:
+        return []
+    body = re.sub(r"^\s*(?:it|that|this)\s*[:,—-]\s*", "", take.group(1)).lstrip(": ")
+    body = re.split(r"[.!?;](?:\s|$)|\b(?:can you|could you|send|and I'll|I'll|we'll)\b", body)[0]
+    for part in re.split(r",\s*(?:and\s+|plus\s+)?|\s+(?:and|plus)\s+", body):
+        part = re.sub(r"^(?:(?:a|one|two|three|four|five|ten|\d+)\s+(?:of\s+)?)?(?:the|a|an|her|him|them|those|these|that|"
+                      r"this|it|some)?\s*", "", part.strip(), flags=re.I)
+        if re.match(r"^(?:five|six|seven|eight|nine|ten|twenty|fifty|hundred|\d{2,})\b", part, re.I):
+            continue  # "five hundred copies": how many, not what
+        part = re.sub(r"^with\s+(?:the\s+|a\s+)?", "", part, flags=re.I)
+        part = re.sub(r"\s+(?:for|to|on|at|by|with|before|today|now|then|please|going|that|which)\b.*$|\s+ones?$", "",
+                      part, flags=re.I).strip(" ,.")
+        if part and not _EN_REFERENCE.match(part) and len(part.split()) <= 5 and re.search(r"[a-z]{3,}", part, re.I):
+            items.append(part)
+    return items
+
+
+def choose(text: str, table: Table, language: str) -> list[str]:
+    """The customer's choice: what the decision names (options on the table, or its own words),
+    else the options its reference points to. [] when nothing is on the table to point to."""
+    low = (text or "").lower()
+    own = [(low.find(i.lower()), i) for i in own_items(text, language)]
+    spans = [(p, p + len(i)) for p, i in own if p >= 0]
+    named = sorted((p, o) for o in {*table.discussed, table.request} if o and (p := _names(text, o, language)) >= 0
+                   and not any(a <= p < b for a, b in spans))  # "足弓支撑鞋垫" is not 定制鞋垫
+    picked = [o for _, o in named]
+    for _, item in own:
+        n = normalise(item)
+        if any(n in normalise(o) for o in picked):
+            continue
+        inside = [o for o in picked if normalise(o) in n]  # "内托加气柱袋" says more than 气柱袋
+        picked = [item if o == (inside[0] if inside else None) else o for o in picked if o not in inside[1:]]
+        if not inside:
+            picked.append(item)
+    if picked:
+        return picked[:4]
+    reference = asking.choice_reference(text)
+    offered = table.offered[-1] if table.offered else []
+    if reference == "all":
+        both = [table.request, *table.discussed] if table.request and not any(
+            table.request in d for d in table.discussed) else list(table.discussed)
+        return [o for o in dict.fromkeys(both) if o][:3]
+    if reference in ("first", "second"):
+        pool = offered if len(offered) > 1 else table.discussed
+        if not pool:
+            return []
+        return [pool[0] if reference == "first" or len(pool) < 2 else pool[1]]
+    if reference == "request":
+        return [table.request] if table.request else []
+    if reference == "asked" and table.asked:
+        return [table.asked[-1]]
+    if reference == "suggested" and offered:
+        return [o for o in offered if o != table.request][:2] or offered[:1]
+    if table.last():
+        return [table.last()]
+    return [table.request] if table.request else []  # "那就先订两台试试": the request itself
+
+
+def _count(text: str, language: str, each: bool = False, item: str = "") -> str:
+    """How many, from the words of the choice: after 各 ("各来一斤"), else in the clause that names
+    the item or takes it ("先订两台试试"), never a number about something else ("两个规格")."""
+    pattern = lexicon.cue("choice_count", "zh" if language == "zh" else "en")
+    if language == "zh" and not each:
+        clauses = [c for c in re.split(r"[，,。！!；;：:]", text or "") if c.strip()]
+        take = lexicon.cue("choice_take", "zh")
+        own = [c for c in clauses if item and item in c] or [c for c in clauses if take.search(c)] or clauses
+        m = pattern.search(own[0]) if own else None
+        return m.group(0) if m else ""
+    if each and language == "zh":
+        m = re.search(r"各[\u4e00-\u9fff]?(" + pattern.pattern + ")", text or "")
+        return m.group(1) if m else ""
+    m = pattern.search(text or "")
+    return m.group(0) if m else ""
+
+
+def close_wording(text: str, choice: list[str], need: str, b2b: bool, language: str,
+                  customer_words: list[str]) -> str:
+    """The close: the choice, the need it meets, the next step — or "" when the choice is unknown
+    or the line would repeat the customer."""
+    if not choice:
+        return ""
+    zh = language == "zh"
+    each = bool(lexicon.cue("choice_all").search(text or "")) and len(choice) > 1
+    count = _count(text, language, each, choice[0])
+    if zh:
+        items = "、".join(choice[:-1]) + "和" + choice[-1] if len(choice) > 1 else choice[0]
+        what = f"{items}{'各' if each else ''}{count}" if count and (each or len(choice) == 1) else items
+        fits = f"，正合{need}" if need else ""
+        step = "我把方案和下一步安排整理好发给您" if b2b else "我这就给您准备好"
+        lines = [f"好的，就定{what}{fits}。{step}，您看可以吗？", f"好的，就定{what}。{step}，您看可以吗？"]
+    else:
+        items = ", ".join(choice[:-1]) + " and " + choice[-1] if len(choice) > 1 else choice[0]
+        what = f"{count} of {items}" if count and len(choice) == 1 and not re.match(r"^(?:a|an|one)\b", count) else items
+        step = "I'll send the proposal and the next steps today" if b2b else "I'll get everything ready for you now"
+        lines = [f"Great — {what} it is" + (f", for {need}" if need else "") + f". {step}; does that work?",
+                 f"Great — {what} it is. {step}; does that work?"]
+    said = masked(customer_words, choice)
+    for line in lines:
+        if not echoes(line, said) and not any(longest_shared_run(line, w) >= 15 for w in said):
+            return line
+    return ""
+
+
+def masked(customer_words: list[str], choice: list[str]) -> list[str]:
+    """The customer's words with the chosen items left out: naming the choice is no echo."""
+    out = []
+    for words in customer_words:
+        for item in sorted(choice, key=len, reverse=True):
+            if item:
+                words = re.sub(re.escape(item), " … ", words, flags=re.I)
+        out.append(words)
+    return out
+
+
+def choice_terms(choice: list[str], language: str) -> list[str]:
+    """Words a close must contain to count as naming the choice (one per chosen item)."""
+    terms = []
+    for item in choice:
+        if language == "zh" or has_chinese(item):
+            terms.append(item if len(item) <= 4 else item[-4:])
+        else:
+            words = [w for w in re.findall(r"[a-z][a-z-]{2,}", item.lower()) if w not in _EN_GENERIC]
+            terms.append(words[-1].rstrip("s") if words else item)
+    return terms
+
+
+def names_next_step(text: str) -> bool:
+    """A close says what happens next ("我这就给您准备好", "I'll send the proposal") or asks for the go-ahead."""
+    return bool(lexicon.cue("close_next").search(text or "") or re.search(r"[？?]\s*$", (text or "").strip()))
