@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -95,7 +96,11 @@ def write(store: Any, embedder_key: str, path: Path | None = None) -> int:
 
 def shipped_records(knowledge_dir: Path, chunk_chars: int, chunk_overlap: int) -> list[tuple[str, str, str]]:
     """(file, space, text) of every record the shipped knowledge makes, without embedding anything."""
-    from assistant.knowledge.ingest import QUESTION_VECTORS_AS, build_records, source_key
+    from assistant.knowledge.ingest import (
+        QUESTION_VECTORS_AS,
+        build_records,
+        source_key,
+    )
     from assistant.knowledge.knowledge_base import SHIPPED_SUBDIRS
     from assistant.knowledge.loaders import load_document
 
