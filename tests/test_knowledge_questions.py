@@ -14,7 +14,7 @@ from assistant.knowledge import KnowledgeBase
 from assistant.knowledge.catalog import MAX_QUESTION_CHARS, MAX_QUESTIONS, parse_questions, split_front_matter
 from assistant.knowledge.entries import EntryIndex, list_sizes
 from assistant.knowledge.ingest import (OUTLINE_SECTION, QUESTIONS_SECTION, SENTENCES_SECTION, SITUATIONS_SECTION,
-                                        build_records, entry_sentences)
+                                        STAGES_SECTION, build_records, entry_sentences)
 from assistant.knowledge.intent import asked_count, asked_kinds
 from assistant.knowledge.loaders import load_document
 from assistant.knowledge.retrieval import BM25Index
@@ -154,6 +154,46 @@ def test_situations_are_question_records_of_their_own_section(tmp_path):
         (SITUATIONS_SECTION, "The person I talk to does not hold the budget")]
     assert all(m["doc_id"] == "ask-who-pays" and m["kind"] == "method" for m in pointers)
     assert not any("预算掌握" in m["text"] for m in metas if not m.get("role"))
+
+
+PROCESS = """---
+id: order-to-delivery
+title_zh: 订单到交付
+kind: process
+stages:
+  - 下单后先确认规格和交期，再排产
+  - From the signed order to the goods on the customer's dock
+---
+# 订单到交付
+
+## 流程
+下单以后，先确认规格和交期，再排产、发货、验收。
+"""
+
+
+def test_stages_of_a_process_are_question_records_of_their_own_section(tmp_path):
+    _, _, metas = _records(tmp_path, "order-to-delivery.md", PROCESS)
+    pointers = [(m["section"], m["text"]) for m in metas if m.get("role") == "question"]
+    assert pointers == [(STAGES_SECTION, "下单后先确认规格和交期，再排产"),
+                        (STAGES_SECTION, "From the signed order to the goods on the customer's dock")]
+    bad, _ = split_front_matter(PROCESS.replace("  - 下单后先确认规格和交期，再排产\n", "  - {a: 1}\n"))
+    assert any(p.startswith("stages: ") for p in bad.problems)
+
+
+def test_every_process_entry_lists_its_stages_in_chinese_and_english():
+    processes = 0
+    for path in sorted((ROOT / "knowledge" / "base").glob("*.md")):
+        front, _ = split_front_matter(path.read_text(encoding="utf-8"))
+        stages, problems = parse_questions(front.extra.get("stages"))
+        if front.kind != "process":
+            assert not stages, path.name
+            continue
+        processes += 1
+        assert not problems and 4 <= len(stages) <= 8, path.name
+        english = [s for s in stages if not re.search(r"[\u4e00-\u9fff]", s)]
+        assert 1 <= len(english) < len(stages), path.name
+        assert not set(stages) & set(front.questions), path.name
+    assert processes >= 7
 
 
 def test_a_malformed_situations_field_is_reported_not_fatal():
