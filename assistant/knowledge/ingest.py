@@ -234,34 +234,21 @@ def build_records(doc: Any, key: str, file_hash: str, pipeline: str, chunk_chars
                           "tokens": " ".join(tokenize(index_text))})
     if front.doc_id and ids:
         _outline_record(doc, key, chunks, ids, texts, metas)
-        for n, question in enumerate(front.questions):
-            # A question the entry answers, as a passage that points to the entry.
-            index_text = normalise(question).strip()
-            cid = chunk_id(key, "question\x00" + index_text)
-            if not index_text or cid in ids:
-                continue
-            ids.append(cid)
-            texts.append(index_text)
-            metas.append({**metas[0], "section": QUESTIONS_SECTION, "ordinal": len(chunks) + 2 + n,
-                          "text": question, "role": "question", "tokens": " ".join(tokenize(index_text))})
-        # Method cards' `situations` and process entries' `stages`: compared with the question
-        # like the entry's own questions, each in a section of its own.
+        # The questions the entry answers, as passages that point to the entry; method cards'
+        # `situations` and process entries' `stages` are compared with the question the same
+        # way, each in a section of its own.
+        _pointer_records(key, front.questions, "question", QUESTIONS_SECTION, len(chunks) + 2, "question",
+                         ids, texts, metas)
         for field, section, base_ordinal in (("situations", SITUATIONS_SECTION, 100), ("stages", STAGES_SECTION, 200)):
             values = front.extra.get(field)
             if not values:
                 continue
             from assistant.knowledge.catalog import parse_questions
 
-            for n, value in enumerate(parse_questions(values)[0]):
-                index_text = normalise(value).strip()
-                cid = chunk_id(key, field[:-1] + "\x00" + index_text)
-                if not index_text or cid in ids:
-                    continue
-                ids.append(cid)
-                texts.append(index_text)
-                metas.append({**metas[0], "section": section, "ordinal": len(chunks) + base_ordinal + n,
-                              "text": value, "role": "question", "tokens": " ".join(tokenize(index_text))})
-        _sentence_records(key, chunks, ids, texts, metas)
+            _pointer_records(key, parse_questions(values)[0], field[:-1], section, len(chunks) + base_ordinal,
+                             "question", ids, texts, metas)
+        _pointer_records(key, entry_sentences(chunks), "sentence", SENTENCES_SECTION, len(chunks) + 1000,
+                         "sentence", ids, texts, metas)
     return ids, texts, metas
 
 
@@ -284,20 +271,21 @@ def entry_sentences(chunks: list[Any]) -> list[str]:
     return out
 
 
-def _sentence_records(key: str, chunks: list[Any], ids: list[str], texts: list[str],
-                      metas: list[dict[str, Any]]) -> None:
-    """One record (role "sentence") per sentence of a knowledge entry; used by the entry
-    ranking only (assistant.knowledge.entries), never shown."""
+def _pointer_records(key: str, values: list[str], prefix: str, section: str, first_ordinal: int, role: str,
+                     ids: list[str], texts: list[str], metas: list[dict[str, Any]]) -> None:
+    """One record per value (a question the entry answers, a situation, a stage, or one of its
+    sentences — role "sentence", used by the entry ranking only, assistant.knowledge.entries),
+    pointing to the entry and never shown as the cited text."""
     base = metas[0]
-    for n, sentence in enumerate(entry_sentences(chunks)):
-        index_text = normalise(sentence).strip()
-        cid = chunk_id(key, "sentence\x00" + index_text)
+    for n, value in enumerate(values):
+        index_text = normalise(value).strip()
+        cid = chunk_id(key, prefix + "\x00" + index_text)
         if not index_text or cid in ids:
             continue
         ids.append(cid)
         texts.append(index_text)
-        metas.append({**base, "section": SENTENCES_SECTION, "ordinal": len(chunks) + 1000 + n, "text": sentence,
-                      "role": "sentence", "tokens": " ".join(tokenize(index_text))})
+        metas.append({**base, "section": section, "ordinal": first_ordinal + n, "text": value,
+                      "role": role, "tokens": " ".join(tokenize(index_text))})
 
 
 def _outline_record(doc: Any, key: str, chunks: list[Any], ids: list[str], texts: list[str],
