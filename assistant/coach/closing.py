@@ -30,6 +30,7 @@ class Table:
     offered: list[list[str]] = field(default_factory=list)  # each recommendation's options
     asked: list[str] = field(default_factory=list)  # options the customer asked about
     discussed: list[str] = field(default_factory=list)  # every option, in the order it came up
+    closed: list[str] = field(default_factory=list)  # what the last close named, if any
 
     def add(self, name: str, kind: str) -> None:
         name = (name or "").strip()
@@ -56,6 +57,8 @@ def table_of(request: str, turns: list[tuple[str, str, dict]], language: str) ->
             table.add(named_option(words, language), "asked")
             continue
         offer = (move or {}).get("offer") or {}
+        if (move or {}).get("kind") == "close" and (move or {}).get("topic"):
+            table.closed = [n.strip() for n in re.split(r"、|, ", move["topic"]) if n.strip()]
         if (move or {}).get("kind") != "address" or not offer:
             continue
         names = [n for n in (offer.get("options") or [offer.get("option")]) if n]
@@ -100,7 +103,7 @@ _ZH_EMPTY = re.compile(r"^(?:[一两二三四五六七八九十几半\d]+|[斤�
 _ZH_REFERENCES = ("choice_suggested", "choice_asked", "choice_first", "choice_second", "choice_all", "choice_deictic",
                   "choice_count", "choice_filler")
 _ZH_NOT_ITEM = re.compile(r"[你您我他她]|吗|呢|好看|漂亮|快点|一点|点$|^(?:按|照)|怕|担心|得出|^(?:这么|那么|这样|那样)$")
-_EN_REFERENCE = re.compile(r"^(?:one|ones|it|that|this|them|those|these|both|each|all|your \w+|what you \w+|the one|"
+_EN_REFERENCE = re.compile(r"^(?:what|whatever|whichever|one|ones|it|that|this|them|those|these|both|each|all|your \w+|what you \w+|the one|"
                            r"(?:the )?(?:first|second|other|latter|former)(?: one| option)?|with it|it then|the same)$", re.I)
 
 
@@ -158,22 +161,26 @@ def own_items(text: str, language: str) -> list[str]:
     text = " ".join(s for s in re.split(r"(?<=[.!?])\s+", text or "")
                     if not lexicon.cue("choice_condition", "en").search(s.strip()))  # "If he sticks with it, …"
     take = re.search(r"\b(?:take|go with|do|have|get|book|order|buy|try|trial|sample|print|quote us for)\b(.*)",
-                     text, re.I) or re.search(r"(?:then|it|so)\s*:(.*)", text, re.I)  # "Let's keep it simple, then: …"
+                     text, re.I) or re.search(r":(.*)", text)  # "Let's keep it simple, then: …"
     if not take:
         return []
     body = take.group(1)
     if ":" in body.split(".")[0]:  # "do what you said: the little ukulele, …": the items follow the colon
         body = body.split(":", 1)[1]
     body = re.sub(r"^\s*(?:it|that|this)\s*[:,—-]\s*", "", body).lstrip(": ")
+    if re.match(r"^\s*(?:the|my|our|her|his|them|him)\s*\w*\s+to\s+\w+", body, re.I):
+        return []  # "I'll get the principal to sign it": someone doing something, not an item
     body = re.split(r"[.!?;](?:\s|$)|\b(?:can you|could you|send|and I'll|I'll|we'll)\b", body)[0]
     for part in re.split(r",\s*(?:and\s+|plus\s+)?|\s+(?:and|plus)\s+", body):
-        if re.search(r"^\W*(?:the |that |this )?\w+\s+ones?\W*$", part.strip(), re.I) or refuses(part, "en"):
+        if re.search(r"^\W*(?:the |that |this )?[\w-]+\s+(?:ones?|version|model|size|colou?r)\W*$", part.strip(), re.I) \
+                or refuses(part, "en"):
             continue  # "the blue one": a detail of the item before; "not the leather one": turned down
         part = re.sub(r"^(?:(?:a|one|two|three|four|five|ten|\d+)\s+(?:of\s+)?)?(?:the|a|an|her|him|them|those|these|that|"
                       r"this|it|some)?\s*", "", part.strip(), flags=re.I)
         if re.match(r"^(?:five|six|seven|eight|nine|ten|twenty|fifty|hundred|\d{2,})\b", part, re.I):
             continue  # "five hundred copies": how many, not what
         part = re.sub(r"^with\s+(?:the\s+|a\s+)?", "", part, flags=re.I)
+        part = re.sub(r"\s+(?:you|we|I)\s+(?:mentioned|said|suggested|showed|recommended|picked)\b.*$", "", part, flags=re.I)
         part = re.sub(r"\s+(?:for|to|on|at|by|with|before|today|now|then|please|going|that|which|where|who|so)\b.*$|\s+ones?$", "",
                       part, flags=re.I).strip(" ,.")
         if part and not _EN_REFERENCE.match(part) and len(part.split()) <= 5 and re.search(r"[a-z]{3,}", part, re.I):
@@ -205,6 +212,10 @@ def choose(text: str, table: Table, language: str) -> list[str]:
             picked.append(item)
     if picked:
         return picked[:4]
+    sure = any(lexicon.cue(f"choice_{kind}").search(text) for kind in ("all", "first", "second", "suggested", "asked",
+                                                                        "request"))
+    if table.closed and not sure:  # "太谢谢了，送货前给我打个电话": the choice already closed stands
+        return list(table.closed)
     reference = asking.choice_reference(text)
     if refused:  # what was turned down is off the table for every reference
         table = Table(request="" if table.request in refused else table.request,
@@ -227,8 +238,6 @@ def choose(text: str, table: Table, language: str) -> list[str]:
         return [table.asked[-1]]
     if reference == "suggested" and offered:
         return [o for o in offered if o != table.request][:2] or offered[:1]
-    if reference == "suggested" and table.request:  # the seller's pick, not the option the customer asked about
-        return [table.request]
     if table.last():
         return [table.last()]
     return [table.request] if table.request else []  # "那就先订两台试试": the request itself
