@@ -79,3 +79,7 @@ def test_a_kind_of_the_request_is_the_choice_and_a_later_condition_is_not():
     table = closing.Table(request="电饭煲", asked=["压力锅"], discussed=["压力锅"])
     assert closing.choose("好，就按你讲的，那个小容量的，再送一个蒸架。", table, "zh")[0] == "小容量的电饭煲"
     assert closing.own_items("谢谢啊。她要是用着顺手，下回我再来买一个送人。", "zh") == []
+
+
+def test_handing_something_to_someone_is_not_an_item():
+    assert closing.own_items("行，你先把样品寄过来，我拿给师傅们尝尝。", "zh") == []

@@ -102,7 +102,7 @@ _ZH_EMPTY = re.compile(r"^(?:[一两二三四五六七八九十几半\d]+|[斤�
 
 _ZH_REFERENCES = ("choice_suggested", "choice_asked", "choice_first", "choice_second", "choice_all", "choice_deictic",
                   "choice_count", "choice_filler")
-_ZH_NOT_ITEM = re.compile(r"[你您我他她]|吗|呢|好看|漂亮|快点|一点|点$|^(?:按|照)|怕|担心|得出|^(?:这么|那么|这样|那样)$")
+_ZH_NOT_ITEM = re.compile(r"[你您我他她]|吗|呢|好看|漂亮|快点|一点|点$|^(?:按|照)|怕|担心|得出|^(?:这么|那么|这样|那样)$|^(?:给|让|叫)|(?:尝尝|看看|试试|瞧瞧)$")
 _EN_REFERENCE = re.compile(r"^(?:what|whatever|whichever|one|ones|it|that|this|them|those|these|both|each|all|your \w+|what you \w+|the one|"
                            r"(?:the )?(?:first|second|other|latter|former)(?: one| option)?|with it|it then|the same)$", re.I)
 
