@@ -18,7 +18,7 @@ Figures:
 * ``ask_ok_rate``: share of asks/confirmations that pass the one-question check;
 * per story: the checks of the jujube test (no recommendation before the need is confirmed, the
   recommendation names the need and an alternative, every ask is a question, the buying signal
-  gets a close), and where a story lists ``choice_terms`` (the v5 stories do), whether the close
+  gets a close), and where a story lists ``choice_terms`` (``chosen_terms`` in the v5 stories), whether the close
   names the customer's choice (``close_names_choice``: every close on a buying signal contains
   one of the terms).
 With ``--provider fake`` the scripted model's replies fail every check, so what is measured is
@@ -190,7 +190,7 @@ def story_checks(rows: list[dict], meta: dict | None = None) -> dict:
     buy_rows = [i for i, r in enumerate(rows) if r["buy"]]
     close_ok = all(rows[i]["kind"] == "close" for i in buy_rows) if buy_rows else any(k == "close" for k in kinds)
     closes = [rows[i]["suggestion"] for i in buy_rows if rows[i]["kind"] == "close"]
-    choice_terms = meta.get("choice_terms") or []
+    choice_terms = meta.get("choice_terms") or meta.get("chosen_terms") or []  # the v5 stories say chosen_terms
     return {"moves": kinds, "recommends": first_address is not None,
             "no_recommendation_before_confirmation": (first_address is None or confirmed_before) and not early,
             "recommendation_names_need": names_need if meta.get("need_terms") else None,
