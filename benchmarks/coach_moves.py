@@ -5,7 +5,7 @@ the customer, is every ask one question, do the stories get confirm → recommen
 
 Sets: the dev dialogues (benchmarks/data/coach_dev.json, tuned on) and, when present, the untuned
 sets written by someone else (benchmarks/data/untuned/coach_turns.json, the pain_turns of
-extraction_untuned.json, stories.json, and their later sets *_v2.json, *_v3.json, *_v4.json — never tuned on),
+extraction_untuned.json, stories.json, and their later sets *_v2.json … *_v5.json — never tuned on),
 and the dev stories of the recommendation and the close (benchmarks/data/coach_stories_dev.json, tuned on). Each dialogue's customer lines are played
 through the coach service one by one (the coach's suggestion stands for what the salesperson said;
 salesperson lines in a set are relayed as said).
@@ -18,7 +18,9 @@ Figures:
 * ``ask_ok_rate``: share of asks/confirmations that pass the one-question check;
 * per story: the checks of the jujube test (no recommendation before the need is confirmed, the
   recommendation names the need and an alternative, every ask is a question, the buying signal
-  gets a close), and where a story lists ``choice_terms``, whether the close names the customer's choice.
+  gets a close), and where a story lists ``choice_terms`` (``chosen_terms`` in the v5 stories), whether the close
+  names the customer's choice (``close_names_choice``: every close on a buying signal contains
+  one of the terms).
 With ``--provider fake`` the scripted model's replies fail every check, so what is measured is
 the policy and each move's own wording; ``--provider local`` adds the embedded model's phrasing.
 """
@@ -188,15 +190,25 @@ def story_checks(rows: list[dict], meta: dict | None = None) -> dict:
     buy_rows = [i for i, r in enumerate(rows) if r["buy"]]
     close_ok = all(rows[i]["kind"] == "close" for i in buy_rows) if buy_rows else any(k == "close" for k in kinds)
     closes = [rows[i]["suggestion"] for i in buy_rows if rows[i]["kind"] == "close"]
-    choice_terms = meta.get("choice_terms") or []
+    choice_terms = meta.get("choice_terms") or meta.get("chosen_terms") or []  # the v5 stories say chosen_terms
     return {"moves": kinds, "recommends": first_address is not None,
             "no_recommendation_before_confirmation": (first_address is None or confirmed_before) and not early,
             "recommendation_names_need": names_need if meta.get("need_terms") else None,
             "recommendation_names_alternative": names_alt if meta.get("alternatives") else None,
             "every_ask_a_question": asks_ok, "buying_signal_closed": close_ok,
-            "close_names_choice": (bool(closes) and all(any(t.lower() in c.lower() for t in choice_terms) for c in closes))
+            "close_names_choice": (bool(closes) and all(_names_choice(c, choice_terms) for c in closes))
             if choice_terms else None,
             "recommendations": [r["suggestion"] for r in rows if r["kind"] == "address"][:3], "closes": closes[:2]}
+
+
+def _names_choice(close: str, terms: list) -> bool:
+    """``terms``: words any of which names the choice, or one list of such words per chosen item
+    (then every item must be named)."""
+    low = close.lower()
+    groups = [t for t in terms if isinstance(t, list)]
+    if groups:
+        return all(any(str(t).lower() in low for t in g) for g in groups if g)
+    return any(str(t).lower() in low for t in terms)
 
 
 def load_sets(only: set[str] | None = None) -> dict[str, list[dict]]:
@@ -213,7 +225,7 @@ def load_sets(only: set[str] | None = None) -> dict[str, list[dict]]:
         "untuned_stories": (UNTUNED / "stories.json", None),
     }
     for name, (path, key) in list(loaders.items()):  # the second and third held-out sets, when present
-        for version in ("v2", "v3", "v4"):
+        for version in ("v2", "v3", "v4", "v5"):
             loaders[name.replace("untuned_", f"{version}_")] = (path.with_name(path.stem + f"_{version}.json"), key)
     for name, (path, key) in loaders.items():
         if only is not None and name not in only:
@@ -259,7 +271,7 @@ def main() -> int:
         for d in dialogues:
             rows = play(coach, d)
             all_rows += rows
-            if name in ("dev", "dev_stories", "untuned_stories", "v2_stories", "v3_stories", "v4_stories"):
+            if name == "dev" or name.endswith("_stories"):
                 stories[d["id"]] = story_checks(rows, d["raw"])
                 if args.verbose:
                     print(d["id"], {k: v for k, v in stories[d["id"]].items() if k != "recommendations"})

@@ -30,6 +30,7 @@ class Table:
     offered: list[list[str]] = field(default_factory=list)  # each recommendation's options
     asked: list[str] = field(default_factory=list)  # options the customer asked about
     discussed: list[str] = field(default_factory=list)  # every option, in the order it came up
+    closed: list[str] = field(default_factory=list)  # what the last close named, if any
 
     def add(self, name: str, kind: str) -> None:
         name = (name or "").strip()
@@ -56,6 +57,8 @@ def table_of(request: str, turns: list[tuple[str, str, dict]], language: str) ->
             table.add(named_option(words, language), "asked")
             continue
         offer = (move or {}).get("offer") or {}
+        if (move or {}).get("kind") == "close" and (move or {}).get("topic"):
+            table.closed = [n.strip() for n in re.split(r"、|, ", move["topic"]) if n.strip()]
         if (move or {}).get("kind") != "address" or not offer:
             continue
         names = [n for n in (offer.get("options") or [offer.get("option")]) if n]
@@ -93,17 +96,19 @@ def _names(text: str, option: str, language: str) -> int:
 _EN_GENERIC = {"those", "these", "that", "this", "ones", "kind", "sort", "type", "some", "with", "from", "really",
                "thing", "things", "stuff", "version"}
 _ZH_EMPTY = re.compile(r"^(?:[一两二三四五六七八九十几半\d]+|[斤个盒份袋箱瓶包罐张台把套件副双支条对束本码])+$|"
+                       r"^[一两二三四五六七八九十几半\d]+[\u4e00-\u9fff]$|"  # "一饼", "两捆": how many, in any measure word
                        r"^(?:试试|看看|一下|先|再|也|都|各|全|样|种|款|方案|这么定了|这样|按|照|就)+$")
 
 
 _ZH_REFERENCES = ("choice_suggested", "choice_asked", "choice_first", "choice_second", "choice_all", "choice_deictic",
                   "choice_count", "choice_filler")
-_ZH_NOT_ITEM = re.compile(r"[你您我他她]|吗|呢|好看|漂亮|快点|一点|点$|^(?:按|照)")
-_EN_REFERENCE = re.compile(r"^(?:one|ones|it|that|this|them|those|these|both|each|all|your \w+|what you \w+|the one|"
+_ZH_NOT_ITEM = re.compile(r"[你您我他她]|吗|呢|好看|漂亮|快点|一点|点$|^(?:按|照)|怕|担心|得出|^(?:这么|那么|这样|那样)$|^(?:给|让|叫)|(?:尝尝|看看|试试|瞧瞧)$")
+_EN_REFERENCE = re.compile(r"^(?:what|whatever|whichever|one|ones|it|that|this|them|those|these|both|each|all|your \w+|what you \w+|the one|"
                            r"(?:the )?(?:first|second|other|latter|former)(?: one| option)?|with it|it then|the same)$", re.I)
 
 
 def _zh_strip(words: str) -> str:
+    words = lexicon.cue("choice_trial_tail", "zh").sub("", words)  # "牛腩半成品试一个月" → 牛腩半成品
     for name in _ZH_REFERENCES:
         words = lexicon.cue(name, "zh").sub("", words)
     words = re.sub(r"(?:的)?(?:方案|那个方案|这个方案)$", "", words)
@@ -127,7 +132,19 @@ def own_items(text: str, language: str) -> list[str]:
         take = lexicon.cue("choice_take", "zh")
         for clause in re.split(r"[，,。！!；;：:]", text or ""):
             clause = clause.strip()
+            if refuses(clause, "zh") or lexicon.cue("choice_condition", "zh").search(clause):
+                continue  # "那就不要碳板了", "料理包我怕客人吃得出来": not what is taken
+            kind = _KIND.match(clause)
+            if kind and not _ZH_NOT_ITEM.search(kind.group(1)):  # "那个大屏的": a kind of the request
+                items.append(kind.group(1) + "的")
+                continue
             m = take.search(clause)
+            pointed = _POINTED.search(clause)
+            if pointed and (not m or m.start() > pointed.start()):  # "就你说的那双缓震的健步鞋" → 缓震的健步鞋
+                item = _zh_item(clause[pointed.end():])
+                if item:
+                    items.append(item)
+                    continue
             lead = clause[: m.start()] if m else ""
             if not m or clause[m.end(): m.end() + 1] in ("了", "的", "说", "自") or not (
                     len(_zh_strip(lead)) <= 4 or re.search(r"[就先再也都还要我]$", lead)):
@@ -141,19 +158,30 @@ def own_items(text: str, language: str) -> list[str]:
                 parts = [before]
             items += parts
         return items
+    text = " ".join(s for s in re.split(r"(?<=[.!?])\s+", text or "")
+                    if not lexicon.cue("choice_condition", "en").search(s.strip()))  # "If he sticks with it, …"
     take = re.search(r"\b(?:take|go with|do|have|get|book|order|buy|try|trial|sample|print|quote us for)\b(.*)",
-                     text or "", re.I)
+                     text, re.I) or re.search(r":(.*)", text)  # "Let's keep it simple, then: …"
     if not take:
         return []
-    body = re.sub(r"^\s*(?:it|that|this)\s*[:,—-]\s*", "", take.group(1)).lstrip(": ")
+    body = take.group(1)
+    if ":" in body.split(".")[0]:  # "do what you said: the little ukulele, …": the items follow the colon
+        body = body.split(":", 1)[1]
+    body = re.sub(r"^\s*(?:it|that|this)\s*[:,—-]\s*", "", body).lstrip(": ")
+    if re.match(r"^\s*(?:the|my|our|her|his|them|him)\s*\w*\s+to\s+\w+", body, re.I):
+        return []  # "I'll get the principal to sign it": someone doing something, not an item
     body = re.split(r"[.!?;](?:\s|$)|\b(?:can you|could you|send|and I'll|I'll|we'll)\b", body)[0]
     for part in re.split(r",\s*(?:and\s+|plus\s+)?|\s+(?:and|plus)\s+", body):
+        if re.search(r"^\W*(?:the |that |this )?[\w-]+\s+(?:ones?|version|model|size|colou?r)\W*$", part.strip(), re.I) \
+                or refuses(part, "en"):
+            continue  # "the blue one": a detail of the item before; "not the leather one": turned down
         part = re.sub(r"^(?:(?:a|one|two|three|four|five|ten|\d+)\s+(?:of\s+)?)?(?:the|a|an|her|him|them|those|these|that|"
                       r"this|it|some)?\s*", "", part.strip(), flags=re.I)
         if re.match(r"^(?:five|six|seven|eight|nine|ten|twenty|fifty|hundred|\d{2,})\b", part, re.I):
             continue  # "five hundred copies": how many, not what
         part = re.sub(r"^with\s+(?:the\s+|a\s+)?", "", part, flags=re.I)
-        part = re.sub(r"\s+(?:for|to|on|at|by|with|before|today|now|then|please|going|that|which)\b.*$|\s+ones?$", "",
+        part = re.sub(r"\s+(?:you|we|I)\s+(?:mentioned|said|suggested|showed|recommended|picked)\b.*$", "", part, flags=re.I)
+        part = re.sub(r"\s+(?:for|to|on|at|by|with|before|today|now|then|please|going|that|which|where|who|so)\b.*$|\s+ones?$", "",
                       part, flags=re.I).strip(" ,.")
         if part and not _EN_REFERENCE.match(part) and len(part.split()) <= 5 and re.search(r"[a-z]{3,}", part, re.I):
             items.append(part)
@@ -163,12 +191,17 @@ def own_items(text: str, language: str) -> list[str]:
 def choose(text: str, table: Table, language: str) -> list[str]:
     """The customer's choice: what the decision names (options on the table, or its own words),
     else the options its reference points to. [] when nothing is on the table to point to."""
-    low = (text or "").lower()
+    refused = refused_options(text, table, language)
+    text = _deciding_part(text, language)
+    low = text.lower()
     own = [(low.find(i.lower()), i) for i in own_items(text, language)]
     spans = [(p, p + len(i)) for p, i in own if p >= 0]
-    named = sorted((p, o) for o in {*table.discussed, table.request} if o and (p := _names(text, o, language)) >= 0
+    named = sorted((p, o) for o in {*table.discussed, table.request} if o and o not in refused
+                   and (p := _names(text, o, language)) >= 0
                    and not any(a <= p < b for a, b in spans))  # "足弓支撑鞋垫" is not 定制鞋垫
     picked = [o for _, o in named]
+    if table.request:  # "那个大屏的" → 大屏的手机
+        own = [(p, i + table.request if i.endswith("的") else i) for p, i in own]
     for _, item in own:
         n = normalise(item)
         if any(n in normalise(o) for o in picked):
@@ -179,7 +212,16 @@ def choose(text: str, table: Table, language: str) -> list[str]:
             picked.append(item)
     if picked:
         return picked[:4]
+    sure = any(lexicon.cue(f"choice_{kind}").search(text) for kind in ("all", "first", "second", "suggested", "asked",
+                                                                        "request"))
+    if table.closed and not sure:  # "太谢谢了，送货前给我打个电话": the choice already closed stands
+        return list(table.closed)
     reference = asking.choice_reference(text)
+    if refused:  # what was turned down is off the table for every reference
+        table = Table(request="" if table.request in refused else table.request,
+                      offered=[[o for o in names if o not in refused] for names in table.offered],
+                      asked=[o for o in table.asked if o not in refused],
+                      discussed=[o for o in table.discussed if o not in refused])
     offered = table.offered[-1] if table.offered else []
     if reference == "all":
         both = [table.request, *table.discussed] if table.request and not any(
@@ -199,6 +241,40 @@ def choose(text: str, table: Table, language: str) -> list[str]:
     if table.last():
         return [table.last()]
     return [table.request] if table.request else []  # "那就先订两台试试": the request itself
+
+
+_KIND = re.compile(r"^(?:就|就要|要|还是)?[这那](?:个|款|种|台|双|件|套)([\u4e00-\u9fff]{1,5})的$")
+_POINTED = re.compile(r"(?:你|您)(?:们)?(?:刚才|之前)?(?:说|推荐|建议|讲|挑|提)的(?:那|这)?(?:个|种|款|台|套|双|件|副|盒|袋|箱|瓶|包|罐|张|把|支|条|样)?")
+
+
+def refuses(clause: str, language: str) -> bool:
+    """The clause turns something down ("那就不要碳板了", "料理包我怕客人吃得出来", "not the leather one")."""
+    return bool(lexicon.cue("choice_refuse", "zh" if language == "zh" else "en").search(clause or ""))
+
+
+def refused_options(text: str, table: Table, language: str) -> set[str]:
+    """The options on the table the decision turns down: named in a refusing clause, or — for a
+    decision that opens with a bare "No," / "不，" — the option the customer asked about last
+    ("What about an electric guitar?" … "No, let's do what you said")."""
+    out: set[str] = set()
+    options = [o for o in {*table.discussed, table.request} if o]
+    for clause in re.split(r"[，,。！!；;：:—]|(?<=[.!?])\s+", text or ""):
+        if not refuses(clause, language):
+            continue
+        named = [o for o in options if _names(clause, o, language) >= 0]
+        out.update(named)
+        if not named and re.match(r"^\s*(?:no|nah|不|不了|算了)\s*$", clause, re.I) and table.asked:
+            out.add(table.asked[-1])
+    return out
+
+
+def _deciding_part(text: str, language: str) -> str:
+    """The decision without its conditions about later ("If he sticks with it, we'll come back for
+    a proper guitar", "要是好用下回再来"): what is chosen now."""
+    parts = re.split(r"(?<=[.!?。！？])\s*", text or "")
+    kept = [p for p in parts if p.strip() and not lexicon.cue("choice_condition", "zh" if language == "zh" else "en")
+            .search(p.strip())]
+    return " ".join(kept) if language != "zh" else "".join(kept)
 
 
 def _count(text: str, language: str, each: bool = False, item: str = "") -> str:

@@ -159,6 +159,7 @@ def _zh_option(sentence: str, loose: bool = False) -> str:
 
 
 def _clean_zh(head: str) -> str:
+    head = _cue("option_wh", "zh").sub("", _ZH_LEAD.sub("", head))  # "那个什么碳板的" → 碳板
     head = _ZH_TAIL.sub("", head)
     head = _ZH_PERSON_TAIL.sub("", head)
     head = _ZH_FOR_PERSON.sub("", head).strip()
@@ -176,7 +177,7 @@ def _en_option(sentence: str) -> str:
 
 
 def _en_phrase(np: str) -> str:
-    np = _EN_LEAD.sub("", np.strip())
+    np = _EN_LEAD.sub("", _cue("option_wh", "en").sub("", np.strip()))  # "what kind of standing desk" → standing desk
     np = _EN_LEAD.sub("", np)
     if (not np or _EN_NOT_OPTION.match(np) or _EN_NOT_AN_OPTION.match(np) or _EN_NOT_OPTION.match(np.split()[0])
             or len(np.split()) > 8):

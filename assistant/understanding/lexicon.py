@@ -177,6 +177,12 @@ ZH: dict[str, str] = {
     "choice_count": r"[一两二三四五六七八九十几半\d]+\s*[斤个盒份袋箱瓶包罐张台把套件副双支条对束本份]|[一两二三四五六七八九十几\d]+码",
     "next_step": r"送货|送到|上门|安装|装好|打电话|发票|定金|付款|刷卡|合同|样品|报价|方案|打样|试用|下周|周五|月底",
     "close_next": r"安排|准备|送|发给|发您|打包|包好|装好|下单|付款|合同|样品|方案|联系|约|开单|登记",
+    # an option turned down in a decision ("那就不要碳板了", "料理包我怕客人吃得出来"), question words
+    # that are no part of an option's name ("那个什么碳板的呢"), how long a trial runs ("试一个月")
+    "choice_refuse": r"不要|不用|算了|不考虑|先不|就不|别(?:拿|要|配|上)|不换|怕|担心|太(?:贵|吵|大|小|重|占)",
+    "option_wh": r"^(?:什么|啥|哪种|哪个|哪款|哪一种|哪些)(?:样的)?",
+    "choice_trial_tail": r"(?:先)?试(?:用|试|一下|[一两三四五六\d]+个?(?:月|周|星期|天|礼拜)).*$|(?:先)?试$",
+    "choice_condition": r"^(?:[他她它我你您]们?)?(?:要是|如果|假如|万一)|^(?:等|回头|下回|下次)",
 }
 
 EN: dict[str, str] = {
@@ -330,6 +336,12 @@ EN: dict[str, str] = {
     "choice_count": r"\b(?:a|one|two|three|four|five|six|ten|twenty|\d+)\s+(?:pounds?|kilos?|boxes|units?|packs?|pairs?|copies|sets?|bags?)\b",
     "next_step": r"deliver|delivery|install|call|invoice|deposit|pay|contract|sample|quote|proposal|proof|trial|friday|monday|next week",
     "close_next": r"\barrange|\bready\b|\bsend\b|\bdeliver|\bpack|\binvoice|\bcontract|\bsample|\bproposal|\bcall\b|\bschedul|\bbook\b|\bwrap",
+    # an option turned down ("No, ...", "not the leather one", "forget the big one"), question words
+    # that are no part of an option's name, how long a trial runs
+    "choice_refuse": r"^\s*no\b|\bnot (?:the|that|those|this)\b|\bforget\b|\bskip\b|\binstead of\b|\brather than\b|\bdon't (?:want|need)\b|\btoo (?:expensive|loud|big|much)\b",
+    "option_wh": r"^(?:what|which)\s+(?:kind of\s+|sort of\s+)?",
+    "choice_trial_tail": r"\s+(?:for|on) (?:a|one|two|three|\d+) (?:week|month|day)s?\b.*$",
+    "choice_condition": r"^(?:if|once|when|should|in case)\b",
 }
 
 # What a conversation leaves open (assistant/accounts/open_items.py): kept apart from the
