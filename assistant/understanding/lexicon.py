@@ -202,7 +202,7 @@ EN: dict[str, str] = {
     "sales_role": r"(?:Sales(?:person|rep)?|Seller|Agent|Me|S)(?:\s+says)?",
     # ---- restating a need ----
     "speaker_label": r"\b(?:customer|client|sales(?:person)?)\s*(?:says)?\s*:",
-    "restate_lead": r"^(?:well|so|honestly|actually|look|ok(?:ay)?|yeah|yes|hi|hello|um+|uh+|basically|to be honest)(?:[,\s]+|$)",
+    "restate_lead": r"^(?:well|so|and|but|plus|honestly|actually|look|ok(?:ay)?|yeah|yes|hi|hello|um+|uh+|basically|to be honest)(?:[,\s]+|$)",
     "restate_subject": r"(?!)",
     "restate_tail": r"(?!)",
     "restate_filler": r"(?!)",
