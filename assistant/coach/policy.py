@@ -32,6 +32,7 @@ from assistant.knowledge.citation import cite_entry
 from assistant.needs import cues
 from assistant.needs.records import NeedRecord
 from assistant.needs.restate import own_words, repeats
+from assistant.understanding import lexicon
 
 QuestionType = Literal["open", "purpose", "user", "implication", "need_payoff", "confirmation", "address",
                        "close"]
@@ -157,9 +158,10 @@ B2B_ORDER = ("purpose", "impact_if_unsolved", "customer_of_customer", "business_
              "form", "price")
 MAX_ASKS_PER_SLOT = 2
 
-_STAFF = re.compile(r"保洁|员工|工人|师傅|阿姨|同事|销售|客服|店员|前台|护士|医生|司机|厨师|staff|employee|worker|team|colleague", re.I)
-_VAGUE_PEOPLE = re.compile(r"^(?:家人|家里人|朋友|同事|员工|family|friends?|colleagues?|staff|team)$", re.I)
-_STATE_WORDS = re.compile(r"怀孕|生病|住院|坐月子|上学|退休|年纪大|受伤|过敏|刚出生|pregnant|retired|injured|allergic", re.I)
+# who the person behind the buyer is not, and the state they are in: the one lexicon's words
+_STAFF = lexicon.cue("staff")
+_VAGUE_PEOPLE = lexicon.cue("vague_people")
+_STATE_WORDS = lexicon.cue("state_of_person")
 _RESTATE_DROP = re.compile(r"^(?:那|其实|就是|而且|还有|另外|最近|这阵子|现在|我们|我|她|他|它|是|要是|如果|最好|希望)+|"
                            r"(?:吧|呢|啊|呀|了|嘛|就行|就好)+$")
 _INNER_DROP = re.compile(r"老是|总是|一直|老(?=想|要|爱)|特别|非常|真的|要是能|如果能|希望能?|就好了|就好|就行")

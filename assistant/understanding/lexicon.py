@@ -90,6 +90,12 @@ ZH: dict[str, str] = {
     "turn_request": r"想买|想要|买点|要买|买几|报个?价|看看|想订|想换|想找",
     "turn_need": r"想吃|想喝|想用|需要|希望|最好|要求|得能|能不能|要能|不想|怕|要是能|如果能|就好了",
     "state_of_person": r"怀孕|生病|住院|上学|退休|年纪大|刚出生|坐月子|受伤|过敏",
+    # ---- the coach's policy: who the person behind the buyer is not (coach/policy.py) ----
+    # staff of the customer's own business (the user behind the buyer is someone else)
+    "staff": r"保洁|员工|工人|师傅|阿姨|同事|销售|客服|店员|前台|护士|医生|司机|厨师",
+    # people named too vaguely to ask about ("家人"): the coach asks who exactly (used with match)
+    "vague_people": r"^(?:家人|家里人|朋友|同事|员工)$",
+    # ---- end of the policy's entries ----
     "turn_question": r"[？?]\s*$|吗[。！]?$",
     "question_end": r"(?:[?？]|吗[。！!]?|呢[?？。]?)\s*$",
     # group 1: the option asked about ("那猕猴桃孕妇能吃吗" → 猕猴桃); use one language at a time
@@ -192,6 +198,10 @@ EN: dict[str, str] = {
         r"\bif only\b|\bit would be great if\b"
     ),
     "state_of_person": r"\bpregnan|\bretired|\binjur|\ballerg|\bnewborn",
+    # ---- the coach's policy: who the person behind the buyer is not (coach/policy.py) ----
+    "staff": r"staff|employee|worker|team|colleague",
+    "vague_people": r"^(?:family|friends?|colleagues?|staff|team)$",
+    # ---- end of the policy's entries ----
     "turn_question": r"[？?]\s*$|\b(?:can|could|is|are|do|does|will|would)\b[^.?!]*\?",
     "question_end": r"[?？]\s*$",
     "option_in_question": r"^(?:can|could|is|are|do|does)\b.*?\b(?:eat|use|have|take|try)\s+(?:the\s+|some\s+)?([a-z][a-z-]+)",
