@@ -59,12 +59,11 @@ def normalise_dialogue(item: dict, index: int) -> dict:
     raw = item.get("turns") or item.get("lines") or item.get("dialogue") or item.get("customer_lines") or []
     turns = []
     for t in raw:
-        if isinstance(t, str):
-            role, text = "customer", t
-            for prefix, r in (("客户：", "customer"), ("销售：", "sales"), ("Customer:", "customer"), ("Sales:", "sales")):
-                if t.startswith(prefix):
-                    role, text = r, t[len(prefix):].strip()
-            turns.append({"role": role, "text": text, "pain": False, "buy": False})
+        if isinstance(t, str):  # "客户：…", "sales: …": the product's own reading of a typed speaker label
+            from assistant.needs.transcript import split_speaker
+
+            role, text = split_speaker(t)
+            turns.append({"role": role or "customer", "text": text.strip(), "pain": False, "buy": False})
         else:
             turns.append({"role": _role(t.get("role") or t.get("speaker")), "text": str(t.get("text", "")),
                           "pain": bool(t.get("pain") or t.get("is_pain") or "pain" in (t.get("acts") or [])

@@ -162,6 +162,11 @@ MAX_ASKS_PER_SLOT = 2
 _STAFF = lexicon.cue("staff")
 _VAGUE_PEOPLE = lexicon.cue("vague_people")
 _STATE_WORDS = lexicon.cue("state_of_person")
+_DECIDERS = lexicon.cue("decision_makers")
+_WHAT_FITS = lexicon.cue("asks_what_fits")
+_AGREE_LEAD = re.compile(r"^(?:是啊|是的|对|对啊|没错|确实|可不是|yeah|yes|exactly|right|true)[，,。.!！\s]+(?:and\s+|而且|还有)?(?=\S{4,})",
+                         re.I)
+MAX_PAYOFFS = 2  # need-payoff asks in a row while the customer keeps adding what the problem costs
 _RESTATE_DROP = re.compile(r"^(?:那|其实|就是|而且|还有|另外|最近|这阵子|现在|我们|我|她|他|它|是|要是|如果|最好|希望)+|"
                            r"(?:吧|呢|啊|呀|了|嘛|就行|就好)+$")
 _INNER_DROP = re.compile(r"老是|总是|一直|老(?=想|要|爱)|特别|非常|真的|要是能|如果能|希望能?|就好了|就好|就行")
@@ -440,8 +445,8 @@ def next_move(
     confirmed = [n for n in needs if n.status in ("confirmed", "addressed") and addressable(n, state)]
     confirmed.sort(key=lambda n: (priority(n), n.kind != "implicit", -first_turn(n)))
 
-    # 1. a buying signal: confirm and close
-    buying = r.has("buy") or bool(decided)
+    # 1. a buying signal: confirm and close (asking for a recommendation is not one)
+    buying = r.has("buy") or (bool(decided) and not wants_recommendation(r.text) and not _WHAT_FITS.search(r.text))
     thanks = last.get("kind") == "close" and _THANKS.search(r.text) and not r.has("ask", "deny")
     if buying or thanks or (last.get("kind") == "close" and r.has("agree", "other") and not r.has("ask", "need", "pain")):
         if buying:
@@ -450,7 +455,8 @@ def next_move(
 
     # 2. the customer asks about an option or for a recommendation
     option = named_option(r.text, state.language) if r.has("ask") else ""
-    asks_fit = r.asks_for_recommendation or (r.has("ask") and wants_recommendation(r.text))
+    asks_fit = r.asks_for_recommendation or wants_recommendation(r.text) and (r.has("ask") or not r.has("buy")) \
+        or bool(_WHAT_FITS.search(r.text))
     if asks_fit or r.mentioned or option:
         if confirmed and ready_to_address(state):
             return _address(state, confirmed[0], needs, catalog, r, words, quote, option=option, options=options,
@@ -461,6 +467,15 @@ def next_move(
             move = _confirm_need(state, need, catalog, words, quote)
             if move is not None:
                 return move
+        if asks_fit and last.get("kind") == "confirm" and not last.get("need_id") and f"fit:summary" not in state.asked:
+            # the customer agreed to the salesperson's own summary and asks what fits: rank it, then recommend
+            return _ask(state, catalog, "functional", "need_payoff",
+                        _t(zh, "您刚认可的这几点里，哪一点最不能让步？我按这一点给您挑两款。",
+                           "Of the points you just agreed, which one can't you compromise on? I'll pick two options around it."),
+                        _t(zh, "客户认可了销售的总结，想听推荐：先请客户说出最不能让步的一点，再按它推荐，不一口气推一堆。",
+                           "The customer agreed to the summary and wants a recommendation: ask which point matters "
+                           "most, then recommend around it."),
+                        quote, key="fit:summary")
 
     # 3. the restatement was turned down: ask what would fit instead
     if last.get("kind") == "confirm" and r.has("deny"):
@@ -481,11 +496,28 @@ def next_move(
     stated_now = [n for n in open_needs if n.status == "stated" and turn is not None and first_turn(n) == turn
                   and addressable(n, state)]
     if last.get("question_type") == "implication" and not r.has("deny", "buy"):
-        if r.has("need") and stated_now:
+        if r.has("need") and not r.has("pain") and stated_now:  # with a pain in it, the payoff first
             move = _confirm_need(state, stated_now[0], catalog, words, quote)
             if move is not None:
                 return move
-        return _payoff(state, catalog, safe_topic(last.get("topic", "")), quote)
+        move = _payoff(state, catalog, safe_topic(last.get("topic", "")), quote)
+        move.memo = "payoff:1"
+        return move
+    # the customer answered the payoff question with more of what the problem costs ("是啊，一年亏掉两百来万"):
+    # still on the thread, so ask again what solving it would be worth (not a confirmation of the cost)
+    payoffs = sum(state.asked.get(f"payoff:{i}", 0) for i in range(1, MAX_PAYOFFS + 1))
+    if (last.get("question_type") == "need_payoff" and last.get("kind") == "ask" and payoffs < MAX_PAYOFFS
+            and not r.has("deny", "buy", "need", "ask", "request")
+            and (r.has("pain", "feeling") or _AGREE_LEAD.search(r.text.strip()))):
+        move = _payoff(state, catalog, safe_topic(r.pain) or safe_topic(last.get("topic", "")), quote)
+        move.memo = f"payoff:{payoffs + 1}"
+        return move
+    # the answer to "who is it for?" names the person: what that person cares about comes first
+    if last.get("slot") == "user" and last.get("kind") == "ask" and r.person and not _VAGUE_PEOPLE.match(r.person):
+        context = _STATE_WORDS.search(r.text)
+        key = f"person:{r.person}:{context.group(0) if context else ''}"
+        if state.asked.get(key, 0) == 0:
+            return _person(state, catalog, r.person, context.group(0) if context else "", quote)
     if r.has("pain"):
         topic = safe_topic(r.pain)
         key = f"pain:{topic or turn}"
@@ -495,6 +527,18 @@ def next_move(
                                 "" if carries_instruction(pain_words) else pain_words)
             move.memo = key
             return move
+
+    # a worry or pressure with nothing wanted yet ("业委会点名了…我们压力很大"): dig into it as a pain
+    if (r.has("feeling") and not r.has("need", "request", "ask", "buy", "agree", "deny", "person", "constraint")
+            and not _STATE_WORDS.search(r.text) and state.asked.get(f"feeling:{turn}", 0) == 0):
+        move = _implication(state, catalog, "", state.asked.get("impact_if_unsolved", 0), quote)
+        move.memo = f"feeling:{turn}"
+        return move
+
+    # the person who decides, and what they weigh ("最后得院长点头，他特别看重安全"): ask about that person
+    decider = _DECIDERS.search(r.text)
+    if decider and not r.has("buy", "ask") and state.asked.get(f"person:{decider.group(0)}:", 0) == 0:
+        return _person(state, catalog, decider.group(0), "", quote, decider=True)
 
     # 6. a need just revealed (or left unconfirmed): restate it and let the customer confirm
     fresh = [n for n in open_needs if n.status == "stated" and (turn is None or first_turn(n) == turn)]
@@ -575,11 +619,14 @@ def _slot_ask(state, catalog, slot, quote) -> Move:
     return _with_card(move, purpose, catalog, state.language)
 
 
-def _person(state, catalog, person, context, quote) -> Move:
+def _person(state, catalog, person, context, quote, *, decider: bool = False) -> Move:
     zh = state.language == "zh"
-    who = person if (not zh or person.startswith(("我", "您"))) else f"您{person}"
+    who = person if (not zh or person.startswith(("我", "您"))) else (f"你们{person}" if decider else f"您{person}")
     who = who.replace("我", "您", 1) if zh else who
-    if zh:
+    if decider:
+        example = (f"{who}做这个决定，最看重的是哪几点？" if zh else
+                   f"When your {person.lower()} decides on this, what will they weigh most?")
+    elif zh:
         example = f"{who}{context}以后，最在意的是什么？" if context else f"{who}平时最在意的是什么？"
     else:
         example = f"What matters most to your {person} right now?" if context else f"What matters most to your {person}?"

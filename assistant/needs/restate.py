@@ -324,6 +324,7 @@ _EN_NOT_NAME = {"new", "old", "big", "small", "good", "bad", "better", "best", "
                 "if", "than", "as", "up", "out", "off", "down", "away", "back", "again", "too", "only", "never",
                 "would", "could", "should", "will", "shall", "might", "must", "know", "think", "go", "come", "fell",
                 "fall", "feel", "look", "find", "give", "tell", "work", "use", "used", "try", "start", "stop",
+                "without", "with", "within", "through", "across", "around", "between", "against", "towards",
                 "he", "they", "them", "her", "his", "their", "one", "two", "three", "each", "much", "many"}
 _ZH_DROP = ("一直", "总是", "老是", "经常", "特别", "非常", "真的", "有点", "一点", "实在", "其实", "就是", "现在",
             "目前", "最近", "这阵子", "平时", "都", "也", "就", "还", "更", "很", "太", "又", "再", "了", "着", "呢")

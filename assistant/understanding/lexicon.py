@@ -95,6 +95,10 @@ ZH: dict[str, str] = {
     "staff": r"保洁|员工|工人|师傅|阿姨|同事|销售|客服|店员|前台|护士|医生|司机|厨师",
     # people named too vaguely to ask about ("家人"): the coach asks who exactly (used with match)
     "vague_people": r"^(?:家人|家里人|朋友|同事|员工)$",
+    # the people who decide (the person behind the decision: ask what they weigh)
+    "decision_makers": r"老板|领导|总经理|经理|主任|校长|院长|园长|厂长|店长|董事长|理事长|总监|合伙人|股东|业委会|董事会|采购部",
+    # asking what there is for them, after agreeing to what was summed up ("你看有没有合适的？")
+    "asks_what_fits": r"有没有合适的|有什么合适的|有什么推荐|推荐(?:一|两|几)(?:款|个|种)|你看(?:哪|什么)(?:款|个|种)",
     # ---- end of the policy's entries ----
     "turn_question": r"[？?]\s*$|吗[。！]?$",
     "question_end": r"(?:[?？]|吗[。！!]?|呢[?？。]?)\s*$",
@@ -201,11 +205,13 @@ EN: dict[str, str] = {
     # ---- the coach's policy: who the person behind the buyer is not (coach/policy.py) ----
     "staff": r"staff|employee|worker|team|colleague",
     "vague_people": r"^(?:family|friends?|colleagues?|staff|team)$",
+    "decision_makers": r"\b(?:boss|owner|director|ceo|cfo|board|principal|head of \w+|partners?|investors?)\b",
+    "asks_what_fits": r"\bwhat (?:have|do) you (?:got|have)\b|\bwhat(?:'s| is) out there\b|\bwhat are (?:my|the|our) options\b|\bshow (?:me|us) what\b",
     # ---- end of the policy's entries ----
     "turn_question": r"[？?]\s*$|\b(?:can|could|is|are|do|does|will|would)\b[^.?!]*\?",
     "question_end": r"[?？]\s*$",
     "option_in_question": r"^(?:can|could|is|are|do|does)\b.*?\b(?:eat|use|have|take|try)\s+(?:the\s+|some\s+)?([a-z][a-z-]+)",
-    "people_in_law": r"(?:daughter|son|mother|father|sister|brother)-in-law",
+    "people_in_law": r"(?:daughter|son|mother|father|sister|brother)-in-law|\b(?:wife|husband|partner)'s (?:parents|mother|father|mum|mom|dad|family)",
     "filler": r"[。！？!?，,；;…\s]+$",
     # ---- who speaks ----
     "customer_role": r"(?:Customer|Client|Buyer|C)(?:\s+says)?",
