@@ -5,7 +5,7 @@ the customer, is every ask one question, do the stories get confirm → recommen
 
 Sets: the dev dialogues (benchmarks/data/coach_dev.json, tuned on) and, when present, the untuned
 sets written by someone else (benchmarks/data/untuned/coach_turns.json, the pain_turns of
-extraction_untuned.json, stories.json, and their second and third sets *_v2.json, *_v3.json — never tuned on). Each dialogue's customer lines are played
+extraction_untuned.json, stories.json, and their later sets *_v2.json, *_v3.json, *_v4.json — never tuned on). Each dialogue's customer lines are played
 through the coach service one by one (the coach's suggestion stands for what the salesperson said;
 salesperson lines in a set are relayed as said).
 
@@ -200,7 +200,7 @@ def load_sets(only: set[str] | None = None) -> dict[str, list[dict]]:
         "untuned_stories": (UNTUNED / "stories.json", None),
     }
     for name, (path, key) in list(loaders.items()):  # the second and third held-out sets, when present
-        for version in ("v2", "v3"):
+        for version in ("v2", "v3", "v4"):
             loaders[name.replace("untuned_", f"{version}_")] = (path.with_name(path.stem + f"_{version}.json"), key)
     for name, (path, key) in loaders.items():
         if only is not None and name not in only:
@@ -222,6 +222,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--sets", default="", help="comma list of sets to play (default: all; e.g. dev)")
     parser.add_argument("--verbose", action="store_true", help="print each story's moves and suggestions")
+    parser.add_argument("--note", default="", help="written into the result (e.g. which sets were seen)")
     args = parser.parse_args()
     only = {s.strip() for s in args.sets.split(",") if s.strip()} or None
     os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -235,13 +236,13 @@ def main() -> int:
     services = Services(settings, model=FakeChatModel() if args.provider == "fake" else None)
     coach = services.coach
     result: dict[str, Any] = {"generated": _dt.datetime.now().isoformat(timespec="seconds"),
-                              "provider": args.provider, "sets": {}}
+                              "provider": args.provider, "note": args.note, "sets": {}}
     for name, dialogues in load_sets(only).items():
         all_rows, stories = [], {}
         for d in dialogues:
             rows = play(coach, d)
             all_rows += rows
-            if name in ("dev", "untuned_stories", "v2_stories", "v3_stories"):
+            if name == "dev" or name.endswith("_stories"):
                 stories[d["id"]] = story_checks(rows, d["raw"])
                 if args.verbose:
                     print(d["id"], {k: v for k, v in stories[d["id"]].items() if k != "recommendations"})
