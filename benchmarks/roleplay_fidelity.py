@@ -17,7 +17,12 @@ closed pushes, leading questions, off-topic, injections) that must release nothi
 * benchmarks/data/untuned/roleplay_probes_v2.json — a second such set, written blind after the
   first had been seen. Skipped if missing.
 * benchmarks/data/untuned/roleplay_probes_v3.json — a third, written blind after the second had
-  been seen; the clean figure. Skipped if missing.
+  been seen; measured once before the current selection rule, then kept closed while it was built.
+* benchmarks/data/untuned/roleplay_probes_v4.json — a fourth, written blind; clean. Skipped if missing.
+
+Seen sets (failures looked at while building): dev, untuned (v1), untuned_v2. Clean: untuned_v3,
+untuned_v4. ``variants`` in the results repeats the semantic figures on the seen sets only with
+one setting changed at a time (what was tried, and why the shipped values were kept).
 
 Two modes in the same run: ``rules`` (topics only, the trainer before the semantic layer) and
 ``semantic`` (topics, then meaning via the shipped embedder). Figures:
@@ -60,6 +65,8 @@ DEV = ROOT / "benchmarks" / "data" / "roleplay_dev.json"
 UNTUNED = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes.json"
 UNTUNED_V2 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v2.json"
 UNTUNED_V3 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v3.json"
+UNTUNED_V4 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v4.json"
+SEEN = ("dev", "dev_check", "untuned", "untuned_v2")
 RESULTS = ROOT / "benchmarks" / "results" / "roleplay_fidelity.json"
 MODELS_DIR = Path.home() / ".local" / "share" / "needs-assistant" / "models"
 MODES = ("rules", "semantic")
@@ -182,6 +189,66 @@ def calibrate(scenarios: dict[str, Scenario], probes: list[dict], bad: list[dict
                   f"targeted {fig['targeted_reveal_rate']:.3f} false {fig['false_reveals']}")
 
 
+# --------------------------------------------------------------------------- variants (seen sets only)
+
+VARIANTS: dict[str, dict[str, tuple[str, str, float]]] = {
+    # name: {label: (module, attribute, value)} — one setting changed from the shipped ones
+    "plain maximum instead of soft maximum": {"x": ("intent", "SHARPNESS", 1000.0)},
+    "no other-scenario asks in the on-topic test": {"x": ("intent", "GENERIC_WEIGHT", 0.0)},
+    "on-topic threshold 0.015 (as before)": {"x": ("intent", "ON_TOPIC", 0.015)},
+    "on-topic threshold 0.005": {"x": ("intent", "ON_TOPIC", 0.005)},
+    "question kind as a prior, 0.003": {"x": ("reveal", "KIND_PRIOR", 0.003)},
+    "question kind as a prior, 0.01": {"x": ("reveal", "KIND_PRIOR", 0.01)},
+    "alternative margin 0.01 (as before)": {"x": ("reveal", "ALTERNATIVE_MARGIN", 0.01)},
+    "always answer with a releasable need": {"x": ("reveal", "ALTERNATIVE_MARGIN", 1.0)},
+    "topic words always win over meaning (as before)": {"x": ("reveal", "TOPIC_OVERRIDE", None)},
+    "meaning overrides topic words at any margin": {"x": ("reveal", "TOPIC_OVERRIDE", 0.0)},
+}
+# tried while building and removed from the code (semantic targeted reveal on dev / dev check / v1 / v2,
+# false reveals 0 on all four, measured with the soft maximum and the second round of asks unless said)
+DROPPED = {
+    "shipped at the time": "0.929 / 0.938 / 0.895 / 0.826",
+    "hubness correction: a need's soft maximum minus its mean over background and all shipped asks, weight 0.5":
+        "0.929 / 0.958 / 0.891 / 0.821",
+    "hubness correction, weight 1.0": "0.929 / 0.958 / 0.888 / 0.818",
+    "scenario-centred vectors (the mean of the scenario's need texts taken out, 0.5) for the choice":
+        "0.912 / 0.938 / 0.888 / 0.800",
+    "scenario-centred vectors, 1.0": "0.894 / 0.938 / 0.859 / 0.787",
+    "pitch judged on the last question only (a sales lead-in before a plain question lets meaning decide)":
+        "0.924 / 0.938 / 0.911 / 0.851 against 0.924 / 0.938 / 0.911 / 0.849 shipped: one line, not worth a pitch "
+        "followed by a question releasing a need",
+    "selection over asks only / asks + summary / without facts / without the hint (the shipped texts: all)":
+        "v2 0.797 / 0.810 / 0.810 / 0.815 against 0.826",
+}
+
+
+def variant_figures(scenarios: dict[str, Scenario], sets: dict[str, Any]) -> dict[str, Any]:
+    """Semantic targeted reveal and false reveals on the seen sets, one setting changed at a time."""
+    from assistant.roleplay import intent, reveal
+
+    modules = {"intent": intent, "reveal": reveal}
+    seen = {k: v for k, v in sets.items() if k in SEEN and v is not None}
+    global MODES
+    modes, MODES = MODES, ("semantic",)
+    out: dict[str, Any] = {}
+    try:
+        for name, change in {"shipped": {}, **VARIANTS}.items():
+            saved = [(modules[m], a, getattr(modules[m], a)) for m, a, _ in change.values()]
+            for m, a, v in change.values():
+                setattr(modules[m], a, v)
+            try:
+                figs = {k: reveal_figures(scenarios, *v)["semantic"] for k, v in seen.items()}
+            finally:
+                for mod, a, v in saved:
+                    setattr(mod, a, v)
+            out[name] = {k: {"targeted_reveal_rate": f["targeted_reveal_rate"], "wrong_need": len(f["wrong_need"]),
+                             "false_reveals": f["false_reveals"]} for k, f in figs.items()}
+    finally:
+        MODES = modes
+    out["dropped"] = DROPPED
+    return out
+
+
 # --------------------------------------------------------------------------- the embedded model
 
 def model_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list[dict], n: int,
@@ -279,11 +346,13 @@ def model_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list[
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", type=int, default=0, metavar="N", help="play N lines per mode with the embedded model")
-    ap.add_argument("--model-set", choices=("dev", "untuned", "untuned_v2", "untuned_v3"), default="untuned_v3",
+    ap.add_argument("--model-set", choices=("dev", "untuned", "untuned_v2", "untuned_v3", "untuned_v4"), default="untuned_v4",
                     help="which set the model lines come from (dev if untuned is missing)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--calibrate", action="store_true", help="print the threshold sweep on the dev set and stop")
     ap.add_argument("--no-untuned", action="store_true", help="do not read the untuned set")
+    ap.add_argument("--seen-only", action="store_true", help="only the dev and seen held-out sets (v3 and v4 stay closed)")
+    ap.add_argument("--no-variants", action="store_true", help="skip the one-setting-changed variants")
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args(argv)
     scenarios, problems = load_scenarios(ROOT / "knowledge" / "scenarios")
@@ -293,27 +362,35 @@ def main(argv: list[str] | None = None) -> int:
     sets = {"dev": split(dev, "tune"), "dev_check": split(dev, "check"),
             "untuned": None if args.no_untuned else load_set(UNTUNED),
             "untuned_v2": None if args.no_untuned else load_set(UNTUNED_V2),
-            "untuned_v3": None if args.no_untuned else load_set(UNTUNED_V3)}
-    paths = {"dev": DEV, "dev_check": DEV, "untuned": UNTUNED, "untuned_v2": UNTUNED_V2, "untuned_v3": UNTUNED_V3}
+            "untuned_v3": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V3),
+            "untuned_v4": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V4)}
+    paths = {"dev": DEV, "dev_check": DEV, "untuned": UNTUNED, "untuned_v2": UNTUNED_V2, "untuned_v3": UNTUNED_V3,
+             "untuned_v4": UNTUNED_V4}
     if args.calibrate:
         if sets["dev"] is None:
             print(f"skipped: {DEV} is missing")
             return 0
         calibrate(scenarios, *sets["dev"])  # the tune lines only: dev_check stays held apart
         return 0
-    from assistant.roleplay import intent
+    from assistant.roleplay import intent, reveal
 
     result: dict[str, Any] = {
         "thresholds": {"relative": intent.RELATIVE, "relative_closed": intent.RELATIVE_CLOSED,
                        "floor": intent.FLOOR, "margin": intent.MARGIN, "on_topic": intent.ON_TOPIC, "on_topic_probing": intent.ON_TOPIC_PROBING,
-                       "hint_band": intent.HINT_BAND, "injection": intent.INJECTION_THRESHOLD},
+                       "hint_band": intent.HINT_BAND, "injection": intent.INJECTION_THRESHOLD,
+                       "sharpness": intent.SHARPNESS, "generic_weight": intent.GENERIC_WEIGHT,
+                       "alternative_margin": reveal.ALTERNATIVE_MARGIN, "kind_prior": reveal.KIND_PRIOR,
+                       "topic_override": reveal.TOPIC_OVERRIDE},
+        "seen_sets": [n for n in SEEN], "clean_sets": ["untuned_v3", "untuned_v4"],
         "sets": {},
     }
     for name, loaded in sets.items():
         path = paths[name]
         if loaded is None:
-            print(f"{name}: skipped ({path} is missing)")
-            result["sets"][name] = {"skipped": f"{path.relative_to(ROOT)} is missing"}
+            why = "not read (--seen-only)" if args.seen_only and name not in SEEN and path.is_file() else \
+                f"{path.relative_to(ROOT)} is missing"
+            print(f"{name}: skipped ({why})")
+            result["sets"][name] = {"skipped": why}
             continue
         figs = reveal_figures(scenarios, *loaded)
         result["sets"][name] = figs
@@ -322,6 +399,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:8s} {mode:8s} targeted reveal {f['targeted_reveal_rate']} "
                   f"(first-level {f['first_level_reveal_rate']}, n={f['probes']})  "
                   f"false reveals {f['false_reveals']}/{f['bad_lines']}  {f['ms_per_line']} ms/line")
+    if not args.no_variants:
+        result["variants"] = variant_figures(scenarios, sets)
+        for name, figs in result["variants"].items():
+            if name != "dropped":
+                print(f"variant {name}: " + "  ".join(f"{k} {v['targeted_reveal_rate']} (false {v['false_reveals']})"
+                                                     for k, v in figs.items()))
     if args.model:
         name = args.model_set if sets.get(args.model_set) else "dev"
         if sets.get(name) is None:

@@ -18,6 +18,8 @@ LEADING = [
     "That's all that matters to you, the price?",
     "您要的是最快的那种，对不对？",
     "It's mainly for the office, yes? I'll put you down for ten.",
+    "So the grandkids will mostly play games on it, I suppose?",  # an assumption hedged, still leading
+    "You'd only take it out on weekends, I take it?",
 ]
 
 GENUINE = [
@@ -34,6 +36,8 @@ GENUINE = [
     "How do you decide, is it mostly price or something else?",
     "您觉得是价格更重要，还是售后更重要？",
     "So you mean the main issue is response time, correct?",  # a summary checked back
+    "What do you suppose he would use it for most?",
+    "I guess my question is, who will be using it day to day?",
     "开了五年还能开分店，生意肯定不差。你这边一晚上最挤的那两个钟头，有什么让你窝火的事？",
 ]
 

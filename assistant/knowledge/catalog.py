@@ -25,6 +25,10 @@ few words with the entry's text still finds it::
 
 A list of strings, or a mapping of language to lists (``{zh: [...], en: [...]}``); blank
 items are dropped, duplicates kept once, and anything else is reported in ``problems``.
+
+A method card may also list ``situations``: the concrete sales situations it serves, in the
+same form ("客户点名要的我们有，但按他说的用途另一种更合适"); they are indexed like its questions
+(assistant.knowledge.ingest) and kept in ``extra``.
 """
 
 from __future__ import annotations
@@ -83,6 +87,9 @@ def split_front_matter(text: str) -> tuple[FrontMatter, str]:
         tags = [t.strip() for t in re.split(r"[,，]", tags) if t.strip()]
     known = {"id", "title", "title_zh", "title_en", "kind", "tags", "source", "summary_en", "questions"}
     questions, problems = parse_questions(meta.get("questions"))
+    if meta.get("situations") is not None:
+        _, situation_problems = parse_questions(meta.get("situations"))
+        problems += [f"situations: {p}" for p in situation_problems]
     front = FrontMatter(
         doc_id=_as_text(meta.get("id")),
         title=_as_text(meta.get("title_zh") or meta.get("title")),

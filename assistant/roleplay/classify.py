@@ -140,6 +140,14 @@ def _leads(asking: str) -> bool:
     return bool(LEADING.search(asking)) or (bool(TAG_QUESTION.search(asking)) and not CONFIRM.search(asking))
 
 
+def leads(text: str) -> bool:
+    """The last question suggests its own answer, whatever form the line was given (a stacked
+    line ending on "……对吧？" leads; one that checks an assumption first and then asks openly —
+    "客户大多是长期合作的吧？那现在主要靠谁维系？" — does not)."""
+    asking = [s for s in sentences(text.strip()) if re.search(r"[？?]$", s)]
+    return _leads(asking[-1] if asking else text.strip())
+
+
 def _pitch_after_question(text: str) -> bool:
     """A question followed by a pitch ("…, right? Let's get you the elite model."): the question
     only leads up to the sale."""

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -41,9 +42,10 @@ RELATIVE = 0.02           # closer to the need than to any background line by th
 RELATIVE_CLOSED = 0.02    # the same for closed (yes/no) questions
 FLOOR = 0.86              # and at least this close to the need in absolute terms
 MARGIN = 0.0              # and no closer to any other need (a margin of 0.005 cost 0.03 recall on dev)
-ON_TOPIC = 0.015          # a genuine question this much closer to the customer's needs than to the background
+ON_TOPIC = 0.01           # a genuine question this much closer to the customer's needs than to the background
 ON_TOPIC_PROBING = 0.0    # the same for a question about a purpose, a user or a problem
 HINT_BAND = 0.015         # below ON_TOPIC by at most this much: a hint, not a reveal
+GENERIC_WEIGHT = 1.0      # weight of the other scenarios' asks in the on-topic test (0 turns it off)
 INJECTION_THRESHOLD = 0.94  # near-paraphrases of known attacks only: e5 puts ordinary questions at 0.90
 
 # Lines that aim at no need: greetings, small talk, questions about the person rather than their
@@ -56,6 +58,9 @@ SMALL_TALK = [
     "Nice weather today.", "Hello, welcome in!", "How was your weekend?", "Can I get you a coffee?",
     "What do you do at the weekend?", "Did you see the match last night?", "Any plans for the holidays?",
     "Where did you get that jacket?", "Have you been on holiday this year?", "Are you busy today?",
+    "你们店装修得真不错，找谁做的？", "您这办公室布置得挺雅致的。", "门口那块牌子挺气派的。", "您这手机壳挺好看的。",
+    "您这包挺别致的，哪儿买的？", "你们楼下那家餐馆好吃吗？", "这栋楼是新盖的吧？", "您这儿的茶叶真香。",
+    "Nice office, who did the fit-out?", "Great sign out front.", "That's a nice watch.", "Is the canteen here any good?",
 ]
 ABOUT_THE_PERSON = [  # who they are, not what they need
     "您贵姓？", "您从哪儿过来的？", "您今天怎么过来的，开车还是坐地铁？", "您住在这附近吗？", "您老家是哪里的？",
@@ -63,6 +68,9 @@ ABOUT_THE_PERSON = [  # who they are, not what they need
     "您是哪个学校毕业的？", "您今年多大了？", "你们公司是做哪一行的？", "您负责哪个部门？", "您的办公室在几楼？",
     "您家住哪个小区？", "您平时几点起床？", "您属什么的？", "您干这一行多少年了？", "您在这家单位待了多久了？",
     "您一般什么时候出门？", "您每天几点到单位？", "您平时常来这边吗？", "您是本地人吗？", "您结婚了吗？",
+    "你们学校升学率高吗？", "你们公司今年业绩怎么样？", "你们医院是三甲吗？", "你们单位今年评上先进了吗？", "你们店开了几年了？",
+    "How did the company do last year?", "Is the school doing well in the rankings?", "How long has the shop been open?",
+    "您平时几点来买东西？", "您一般什么时候过来逛？", "您每天几点出门买菜？", "您周末一般几点起？",
     "Where are you from?", "How did you get here today?", "Do you live around here?", "How long have you worked there?",
     "Is this your first time in the shop?", "Did you find parking?", "Where is your office?", "What's your name?",
     "Which university did you go to?", "How long is your commute?", "What line of business is your company in?",
@@ -84,30 +92,47 @@ _lock = threading.Lock()
 _index: dict[tuple, NearestLabels[str]] = {}
 
 
+# Which need a line aims at is chosen by a soft maximum over each need's texts (log-mean-exp at
+# SHARPNESS): a need that several of its texts come close to outranks one with a single near
+# phrase. On the seen held-out sets (v1/v2) the plain maximum picks the right first-level need for
+# 0.82/0.83 of the probes, the soft maximum for 0.88/0.86 (sharpness 30–100 within 0.02; the
+# comparison is in the benchmark's results). The gate still uses the best single similarity.
+SHARPNESS = 50.0
+
+
 @dataclass(frozen=True)
 class Target:
     need_id: str | None
     score: float
-    runner_up: float
+    runner_up: float  # the next need's soft maximum
     background: float = 0.0
     closest: str = ""
+    choice: float = 0.0  # the soft-maximum score the need was chosen by
+    generic: float = 0.0  # closest ask of the other shipped scenarios (how a need is asked about at all)
 
     @property
     def relative(self) -> float:
         return self.score - self.background
 
+    @property
+    def aimed(self) -> float:
+        """How much more the line sounds like a question about a need than like background: the
+        relative score, plus how much closer it is to the way needs are asked about in the other
+        shipped scenarios than to the background (GENERIC_WEIGHT)."""
+        return self.relative + GENERIC_WEIGHT * max(0.0, self.generic - self.background)
+
     def hits(self, relative: float = RELATIVE, margin: float = MARGIN, floor: float = FLOOR) -> bool:
         """Close to one need's own asks: the precise path."""
         return (self.need_id is not None and self.score >= floor and self.relative >= relative
-                and self.score - self.runner_up >= margin)
+                and self.choice - self.runner_up >= margin)
 
     def on_topic(self, threshold: float | None = None) -> bool:
         """Closer to this customer's needs than to small talk, the person or a pitch."""
-        return self.need_id is not None and self.relative >= (ON_TOPIC if threshold is None else threshold)
+        return self.need_id is not None and self.aimed >= (ON_TOPIC if threshold is None else threshold)
 
     def near_topic(self, threshold: float | None = None) -> bool:
         """Within HINT_BAND below the on-topic threshold."""
-        return self.need_id is not None and self.relative >= (ON_TOPIC if threshold is None else threshold) - HINT_BAND
+        return self.need_id is not None and self.aimed >= (ON_TOPIC if threshold is None else threshold) - HINT_BAND
 
 
 VOCATIVE = re.compile(r"^\s*(?:[\u4e00-\u9fff]{1,3}(?:您好|你好)?|(?:hi|hello|hey)(?: there)?|(?:sir|ma'am|madam))\s*[，,、!！]\s*", re.I)
@@ -138,6 +163,33 @@ def public_index(scenario: Scenario) -> NearestLabels[None]:
     return found
 
 
+SHIPPED = Path(__file__).resolve().parents[2] / "knowledge" / "scenarios"
+_generic: list[NearestLabels[str]] = []
+
+
+def generic_index() -> NearestLabels[str]:
+    """The asks of every shipped scenario, labelled with the scenario id: how trainees aim at needs."""
+    with _lock:
+        if not _generic:
+            from assistant.roleplay.scenario import load_scenarios
+
+            found, _ = load_scenarios(SHIPPED) if SHIPPED.is_dir() else ({}, [])
+            texts = [strip_address(a) for sc in found.values() for n in sc.hidden_needs for a in n.asks]
+            labels = [sc.id for sc in found.values() for n in sc.hidden_needs for _ in n.asks]
+            _generic.append(NearestLabels(texts, labels))
+        return _generic[0]
+
+
+def generic_score(scenario: Scenario, line: str) -> float:
+    """The closest ask of another shipped scenario."""
+    index = generic_index()
+    if not len(index):
+        return 0.0
+    sims = index.scores(line)
+    other = [float(v) for v, label in zip(sims, index.labels) if label != scenario.id]
+    return max(other, default=0.0)
+
+
 def need_texts(need) -> list[str]:
     """What describes a need: its asks, its summary, its hint and its facts (matched, never shown)."""
     return [*need.asks, need.summary, need.hint, *need.facts]
@@ -158,29 +210,44 @@ def need_index(scenario: Scenario) -> NearestLabels[str]:
     return found
 
 
-def need_scores(scenario: Scenario, text: str) -> dict[str, tuple[float, str]]:
-    """For each need, the best similarity of ``text`` to its asks/summary, and that example."""
+def need_scores(scenario: Scenario, text: str) -> dict[str, tuple[float, str, float]]:
+    """For each need: the best similarity of ``text`` to its texts, that text, and the soft maximum."""
     index = need_index(scenario)
     sims = index.scores(strip_address(text))
     best: dict[str, tuple[float, str]] = {}
+    pooled: dict[str, list[float]] = {}
     for sim, example, label in zip(sims, index.texts, index.labels):
+        pooled.setdefault(label, []).append(float(sim))
         if label not in best or sim > best[label][0]:
             best[label] = (float(sim), example)
-    return best
+    return {k: (v[0], v[1], soft_max(pooled[k])) for k, v in best.items()}
 
 
-def target(scenario: Scenario, text: str, among: set[str] | None = None) -> Target:
-    """The need ``text`` is closest to (of ``among``, default all), with its runner-up and background."""
+def soft_max(sims: list[float]) -> float:
+    """Log-mean-exp at SHARPNESS: between the mean and the maximum, and blind to how many texts a need has."""
+    values = SHARPNESS * np.asarray(sims, dtype=np.float64)
+    top = float(values.max())
+    return (top + float(np.log(np.exp(values - top).mean()))) / SHARPNESS
+
+
+def target(scenario: Scenario, text: str, among: set[str] | None = None,
+           prior: dict[str, float] | None = None) -> Target:
+    """The need ``text`` aims at (of ``among``, default all), with its runner-up and background.
+
+    ``prior`` adds to a need's soft maximum (the question's kind agreeing with the need's)."""
     scores = need_scores(scenario, text)
     if among is not None:
         scores = {k: v for k, v in scores.items() if k in among}
+    if prior:
+        scores = {k: (v[0], v[1], v[2] + prior.get(k, 0.0)) for k, v in scores.items()}
     if not scores:
         return Target(None, 0.0, 0.0)
-    ranked = sorted(scores.items(), key=lambda kv: -kv[1][0])
-    (need_id, (score, example)), rest = ranked[0], ranked[1:]
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1][2])
+    (need_id, (score, example, choice)), rest = ranked[0], ranked[1:]
     line = strip_address(text)
     background = max(float(np.max(_background.scores(line))), float(np.max(public_index(scenario).scores(line))))
-    return Target(need_id, score, rest[0][1][0] if rest else 0.0, background, example)
+    return Target(need_id, score, rest[0][1][2] if rest else 0.0, background, example, choice,
+                  generic_score(scenario, line) if GENERIC_WEIGHT else 0.0)
 
 
 # ---- injections: lines aimed at the model instead of the customer -----------------------------
@@ -192,7 +259,9 @@ INJECTION = re.compile(
     r"ignore (?:all |your |the |previous )|system prompt|your prompt|(?:your|previous|the) instructions|"
     r"you are now|act as|pretend|you're an ai|are you an ai|reveal your|hidden needs?|secret needs?|"
     r"you were (?:told|given|asked)|your (?:role|script|brief)|role-?play|language model|\bsecret (?:facts?|needs?|info)|"
-    r"scenario file|not really a customer|stop (?:acting|pretending)",
+    r"scenario file|not really a customer|stop (?:acting|pretending)|out of character|drop (?:the|your) (?:persona|character|act)|"
+    r"\bas (?:the|an) ai\b|meta question|new instructions?\b|developer mode|(?:told|asked|instructed) to (?:keep|hide)|"
+    r"keep (?:quiet|secret) about|first_level|出戏|跳出角色|开发者|元问题|不演了|最(?:开始|初|早)收到的|一字不差|原封不动",
     re.I,
 )
 INJECTION_EXAMPLES = [
@@ -219,4 +288,5 @@ def warm(scenario: Scenario) -> None:
     public_index(scenario).matrix  # noqa: B018
     _background.matrix  # noqa: B018
     _injections.matrix  # noqa: B018
+    generic_index().matrix  # noqa: B018
     encode(["-"])

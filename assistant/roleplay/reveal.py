@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
-from assistant.roleplay.classify import QuestionClass
+from assistant.roleplay.classify import QuestionClass, leads
 from assistant.roleplay import intent
 from assistant.roleplay.intent import RELATIVE, RELATIVE_CLOSED, is_injection, target
 from assistant.roleplay.scenario import HiddenNeed, Scenario
@@ -29,8 +29,16 @@ TRUST = {
 }
 WALK_AWAY_TRUST = 0.1
 # a question closest to a need that cannot be released yet is answered with a releasable need
-# at most this much less close (the customer's main concern), else it gets a hint or deflection
-ALTERNATIVE_MARGIN = 0.01
+# at most this much less close by soft maximum (the customer's main concern), else it gets a hint
+# or deflection (0.01 → 0.02: v2 0.813 → 0.826, dev 0.924 → 0.929; larger changed little)
+ALTERNATIVE_MARGIN = 0.02
+# a bonus to needs whose question_types include the line's kind (purpose, user, a SPIN stage):
+# measured and left off — 0.003 moved v1 +0.003 and v2 −0.005, larger values cost more on v2
+# (benchmarks/roleplay_fidelity.py reports the variant)
+KIND_PRIOR = 0.0
+# meaning overrides a topic-word reveal when it prefers another need by this soft-maximum margin
+# (None: topics always win; 0.01 chosen on the seen sets — v2 0.831 → 0.846, dev 0.929 → 0.924)
+TOPIC_OVERRIDE: float | None = 0.01
 
 
 @dataclass
@@ -104,6 +112,7 @@ def decide(
         return Decision("reveal", need_id, final - trust, topics, premature, similarity=sim)
 
     kinds = qc.kinds
+    leading = qc.form == "leading" or leads(text)
     hint_candidate = None
     deflect_candidate = None
     for need in scenario.hidden_needs:
@@ -111,7 +120,15 @@ def decide(
             continue
         topics = matched_topics(scenario, need.id, text)
         type_ok = bool(kinds & set(need.reveal.question_types))
-        if qc.is_question and qc.form != "leading" and type_ok and topics and new_trust >= need.reveal.min_trust:
+        if qc.is_question and not leading and type_ok and topics and new_trust >= need.reveal.min_trust:
+            if semantic and TOPIC_OVERRIDE is not None and not qc.pitch:
+                # a topic word can sit in a line about another need ("平时谁来打理？" names a user
+                # but asks about the fabric): meaning wins when it clearly prefers another need
+                decided = _by_meaning(scenario, qc, text, revealed, hinted, new_trust, moved, premature)
+                if decided is not None and decided.action == "reveal" and decided.need_id != need.id:
+                    scores = intent.need_scores(scenario, text)
+                    if scores[decided.need_id][2] - scores[need.id][2] > TOPIC_OVERRIDE:
+                        return reveal(decided.need_id, [], decided.similarity)
             return reveal(need.id, topics)
         # close but not quite (right topic, wrong kind of question or not enough trust): a hint
         if hint_candidate is None and qc.is_question and topics and need.id not in hinted:
@@ -123,13 +140,22 @@ def decide(
         if decided is not None:
             if decided.action == "reveal":
                 return reveal(decided.need_id, [], decided.similarity)
-            if decided.action != "hint" or hint_candidate is None:
+            if hint_candidate is None and deflect_candidate is None:  # a need named by its topics comes first
                 return decided
     if hint_candidate is not None:
         return Decision("hint", hint_candidate[0], moved, hint_candidate[1], premature)
     if deflect_candidate is not None:
         return Decision("deflect", deflect_candidate[0], moved, deflect_candidate[1], premature)
     return Decision("chat", trust_delta=moved, premature_pitch=premature)
+
+
+# the seller proposing a step and asking for a yes ("我帮您登记一下，行吗？", "那就先买十个吧，您看行不？"):
+# a push, not a question about the customer's needs — it releases nothing by meaning
+PROPOSAL = re.compile(
+    r"(?:我(?:帮|给|替)(?:您|你)|那就|就按|就先|先(?:买|定|签|下)|我们就).{0,30}(?:行吗|行不行?|好吗|好不好|可以吗|成吗|能不能中|您看呢)[？?！!。.]*$|"
+    r"(?:shall i|let me|i'll just|how about i)\b.{0,60}\?\s*$",
+    re.I,
+)
 
 
 def _by_meaning(scenario: Scenario, qc: QuestionClass, text: str, revealed: set[str], hinted: set[str],
@@ -143,22 +169,29 @@ def _by_meaning(scenario: Scenario, qc: QuestionClass, text: str, revealed: set[
     A genuine question only near the business gets a hint when it asks about a purpose, a user or
     a problem (a question of fact that far out is small talk).
     """
+    if PROPOSAL.search(text.strip()):
+        return None
     among = {n.id for n in scenario.hidden_needs if n.id not in revealed}
-    aim = target(scenario, text, among)
+    open_now = {n.id for n in scenario.hidden_needs if n.id in among and releasable(n, revealed, trust)}
+    kinds = qc.kinds - {"open"}
+    prior = {n.id: KIND_PRIOR for n in scenario.hidden_needs if kinds & set(n.reveal.question_types)} if KIND_PRIOR else None
+    aim = target(scenario, text, among, prior)
     if aim.need_id is None:
         return None
-    genuine = qc.form != "leading"
+    if aim.need_id not in open_now and open_now:
+        # closest to a need the customer is not ready to tell: answered with the releasable need
+        # the line is nearly as close to (the customer's main concern), unless it clearly aims
+        # at the locked one
+        alt = target(scenario, text, open_now, prior)
+        if aim.choice - alt.choice <= ALTERNATIVE_MARGIN:
+            aim = alt
+    genuine = qc.form != "leading" and not leads(text)
     precise = aim.hits(RELATIVE_CLOSED if qc.form == "closed" else RELATIVE)
     probing = bool(qc.probes) or qc.spin in ("problem", "implication", "need_payoff")
     if precise or (genuine and aim.on_topic(intent.ON_TOPIC_PROBING if probing else None)):
         need = scenario.need(aim.need_id)
         if genuine and releasable(need, revealed, trust):
             return Decision("reveal", need.id, moved, [], premature, similarity=aim.score)
-        if genuine:
-            open_now = {n.id for n in scenario.hidden_needs if n.id in among and releasable(n, revealed, trust)}
-            alt = target(scenario, text, open_now) if open_now else None
-            if alt is not None and alt.on_topic() and aim.score - alt.score <= ALTERNATIVE_MARGIN:
-                return Decision("reveal", alt.need_id, moved, [], premature, similarity=alt.score)
         prerequisites_out = all(r in revealed for r in need.reveal.requires)
         action = "hint" if need.id not in hinted and prerequisites_out else "deflect"
         return Decision(action, need.id, moved, [], premature, similarity=aim.score)
