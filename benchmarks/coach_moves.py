@@ -61,12 +61,11 @@ def normalise_dialogue(item: dict, index: int) -> dict:
     raw = item.get("turns") or item.get("lines") or item.get("dialogue") or item.get("customer_lines") or []
     turns = []
     for t in raw:
-        if isinstance(t, str):
-            role, text = "customer", t
-            for prefix, r in (("客户：", "customer"), ("销售：", "sales"), ("Customer:", "customer"), ("Sales:", "sales")):
-                if t.startswith(prefix):
-                    role, text = r, t[len(prefix):].strip()
-            turns.append({"role": role, "text": text, "pain": False, "buy": False})
+        if isinstance(t, str):  # "客户：…", "sales: …": the product's own reading of a typed speaker label
+            from assistant.needs.transcript import split_speaker
+
+            role, text = split_speaker(t)
+            turns.append({"role": role or "customer", "text": text.strip(), "pain": False, "buy": False})
         else:
             turns.append({"role": _role(t.get("role") or t.get("speaker")), "text": str(t.get("text", "")),
                           "pain": bool(t.get("pain") or t.get("is_pain") or "pain" in (t.get("acts") or [])
@@ -236,6 +235,7 @@ def main() -> int:
     parser.add_argument("--sets", default="", help="comma list of sets to play (default: all; e.g. dev)")
     parser.add_argument("--ids", default="", help="comma list of dialogue ids to play (default: all)")
     parser.add_argument("--verbose", action="store_true", help="print each story's moves and suggestions")
+    parser.add_argument("--note", default="", help="written into the result (e.g. which sets were seen)")
     args = parser.parse_args()
     only = {s.strip() for s in args.sets.split(",") if s.strip()} or None
     os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -249,7 +249,7 @@ def main() -> int:
     services = Services(settings, model=FakeChatModel() if args.provider == "fake" else None)
     coach = services.coach
     result: dict[str, Any] = {"generated": _dt.datetime.now().isoformat(timespec="seconds"),
-                              "provider": args.provider, "sets": {}}
+                              "provider": args.provider, "note": args.note, "sets": {}}
     ids = {i.strip() for i in args.ids.split(",") if i.strip()}
     for name, dialogues in load_sets(only).items():
         dialogues = [d for d in dialogues if not ids or d["id"] in ids]
@@ -259,7 +259,7 @@ def main() -> int:
         for d in dialogues:
             rows = play(coach, d)
             all_rows += rows
-            if name in ("dev", "dev_stories", "untuned_stories", "v2_stories", "v3_stories", "v4_stories"):
+            if name == "dev" or name.endswith("_stories"):
                 stories[d["id"]] = story_checks(rows, d["raw"])
                 if args.verbose:
                     print(d["id"], {k: v for k, v in stories[d["id"]].items() if k != "recommendations"})

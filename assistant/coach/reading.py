@@ -143,6 +143,13 @@ def _merge(reading: Reading, other: Any) -> None:
         reading.acts |= acts & {"feeling"}
         if not reading.acts & {"need", "request", "buy", "ask", "agree", "deny"}:
             reading.acts |= acts & {"pain"}
+        elif "need" in reading.acts and not reading.acts & {"request", "buy", "ask", "agree", "deny"} and any(
+                "pain" in (getattr(part, "acts", None) or []) and "need" not in (getattr(part, "acts", None) or [])
+                and not _NEED.search(getattr(part, "text", ""))
+                for part in getattr(other, "sentences", None) or []):
+            # a sentence that is all pain ("I'm sick of cleaning it and ordering capsules.") beside
+            # another that wants something is still a pain: the thread starts there
+            reading.acts.add("pain")
     for span in getattr(other, "spans", None) or []:
         act, words = getattr(span, "act", ""), getattr(span, "text", "")
         if act not in reading.acts or not words.strip() or getattr(reading, act, "x"):
