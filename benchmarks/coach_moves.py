@@ -3,7 +3,9 @@ the customer, is every ask one question, do the stories get confirm → recommen
 
     .venv/bin/python benchmarks/coach_moves.py [--provider fake|local] [--out benchmarks/results/coach_moves.json]
 
-Sets: the dev dialogues (benchmarks/data/coach_dev.json, tuned on) and, when present, the untuned
+Sets: the dev dialogues (benchmarks/data/coach_dev.json, tuned on), the dev turns
+(benchmarks/data/coach_turns_dev2.json, tuned on: pains said mid-turn before an unrelated question,
+or without a problem word) and, when present, the untuned
 sets written by someone else (benchmarks/data/untuned/coach_turns.json, the pain_turns of
 extraction_untuned.json, stories.json, and their later sets *_v2.json, *_v3.json, *_v4.json — never tuned on),
 and the dev stories of the recommendation and the close (benchmarks/data/coach_stories_dev.json, tuned on). Each dialogue's customer lines are played
@@ -41,6 +43,7 @@ if str(ROOT) not in sys.path:
 
 DEV = ROOT / "benchmarks" / "data" / "coach_dev.json"
 DEV_STORIES = ROOT / "benchmarks" / "data" / "coach_stories_dev.json"  # recommendation and close stories (tuned on)
+DEV_TURNS = ROOT / "benchmarks" / "data" / "coach_turns_dev2.json"  # single turns: pains mid-turn and said indirectly (tuned on)
 UNTUNED = ROOT / "benchmarks" / "data" / "untuned"
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "coach_moves.json"
 DIG = ("implication", "need_payoff")
@@ -206,6 +209,9 @@ def load_sets(only: set[str] | None = None) -> dict[str, list[dict]]:
     if DEV_STORIES.is_file() and (only is None or "dev_stories" in only):
         stories = json.loads(DEV_STORIES.read_text(encoding="utf-8"))["stories"]
         sets["dev_stories"] = [normalise_dialogue(d, i) for i, d in enumerate(stories)]
+    if DEV_TURNS.is_file() and (only is None or "dev2_coach_turns" in only):
+        turns = json.loads(DEV_TURNS.read_text(encoding="utf-8"))["turns"]
+        sets["dev2_coach_turns"] = [normalise_dialogue(d, i) for i, d in enumerate(turns)]
     loaders = {
         "untuned_coach_turns": (UNTUNED / "coach_turns.json", None),
         "untuned_pain_turns": (UNTUNED / "extraction_untuned.json", "pain_turns"),  # dialogues with pain_turns

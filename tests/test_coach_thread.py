@@ -73,3 +73,48 @@ def test_a_summary_agreed_and_a_request_for_what_fits_ranks_the_points_and_is_no
 def test_a_worry_with_nothing_wanted_yet_is_dug_into(coach):
     moves = _play(coach, ["customer:我们在看新的门禁系统。", "customer:上周楼里又进了陌生人，住户群里都炸了，我们压力很大。"])
     assert moves[-1].question_type in ("implication", "need_payoff")
+
+
+# a pain told anywhere in the turn: every sentence is weighed by the sentence classifier, so a pain in
+# the middle of a turn that ends with a question about price, delivery or a feature is still dug into
+# (the closing question gets a short acknowledgement in the coach's words), and so is a pain told
+# without a problem word; a buying decision still closes
+
+def test_a_pain_before_a_closing_question_about_price_is_dug_into_and_the_price_acknowledged(coach):
+    moves = _play(coach, ["customer:上周仓库月底对账又少了十几箱饮料，财务追着我要解释。对了，你们的盘点枪一把多少钱？"])
+    assert moves[-1].question_type == "implication"
+    assert moves[-1].example.startswith("价格") and moves[-1].example.count("？") == 1
+    assert "多少钱" not in moves[-1].example  # the acknowledgement is the coach's wording, not the customer's
+
+
+def test_a_pain_before_a_question_about_delivery_or_a_feature_is_dug_into_in_english(coach):
+    moves = _play(coach, ["customer:Twice this month our night nurse missed a call bell because the pager was "
+                          "out of range. How soon could you deliver the new handsets?"], "en")
+    assert moves[-1].question_type == "implication"
+    assert "delivery" in moves[-1].example.lower() and moves[-1].example.count("?") == 1
+    feature = _play(coach, ["customer:The bakery's oven ran cold overnight and we binned forty loaves at six am. "
+                            "Does the thermostat have an app?"], "en")
+    assert feature[-1].question_type == "implication"
+
+
+def test_a_pain_told_without_a_problem_word_is_dug_into(coach):
+    from assistant.coach.reading import PAIN
+
+    line = "今年开春以来，有三个干了五六年的老店员都走了。"
+    assert not PAIN.search(line)  # no cue word: the classifier's score carries it
+    moves = _play(coach, [f"customer:{line}"])
+    assert moves[-1].question_type == "implication"
+
+
+def test_a_decision_in_the_same_turn_as_a_pain_still_closes(coach):
+    moves = _play(coach, ["customer:之前那台老机器三天两头停，这回就订两台新的吧。"])
+    assert moves[-1].kind == "close"
+
+
+def test_the_reading_weighs_every_sentence_and_keeps_the_closing_question_apart():
+    from assistant.coach.reading import read
+
+    r = read("我们前台一到周一早上就排长队，好几个客人等不及直接走了。你们的取号机有现货吗？")
+    assert r.has("pain") and r.pain_sentence.startswith("我们前台") and r.closing_ask.startswith("你们的取号机")
+    calm = read("我想给我爸买个按摩椅，他平时最爱看电视。有黑色的吗？")
+    assert not calm.pain_sentence and calm.pain_score == 0.0

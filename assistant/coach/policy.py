@@ -445,8 +445,16 @@ def next_move(
     confirmed = [n for n in needs if n.status in ("confirmed", "addressed") and addressable(n, state)]
     confirmed.sort(key=lambda n: (priority(n), n.kind != "implicit", -first_turn(n)))
 
-    # 1. a buying signal: confirm and close (asking for a recommendation is not one)
-    buying = r.has("buy") or (bool(decided) and not wants_recommendation(r.text) and not _WHAT_FITS.search(r.text))
+    # a pain told anywhere in the turn, not dug into yet, leads even when the turn ends with a
+    # question about price, delivery or a feature: that question gets a short acknowledgement
+    pain_key = f"pain:{safe_topic(r.pain) or turn}"
+    fresh_pain = bool(r.pain_sentence) and r.has("pain") and state.asked.get(pain_key, 0) == 0 and not (
+        last.get("slot") == "user" and last.get("kind") == "ask" and r.person and not _VAGUE_PEOPLE.match(r.person))
+
+    # 1. a buying signal: confirm and close (asking for a recommendation is not one, nor a pain
+    # told before a question about the product: "…都去隔壁了。点餐平板支持扫码付款吗？")
+    buying = r.has("buy") or (bool(decided) and not wants_recommendation(r.text) and not _WHAT_FITS.search(r.text)
+                              and not (fresh_pain and r.closing_ask))
     thanks = last.get("kind") == "close" and _THANKS.search(r.text) and not r.has("ask", "deny")
     if buying or thanks or (last.get("kind") == "close" and r.has("agree", "other") and not r.has("ask", "need", "pain")):
         if buying:
@@ -454,10 +462,10 @@ def next_move(
         return _close(state, needs, catalog, r, last, words)
 
     # 2. the customer asks about an option or for a recommendation
-    option = named_option(r.text, state.language) if r.has("ask") else ""
+    option = named_option(r.text, state.language) if r.has("ask") and not fresh_pain else ""
     asks_fit = r.asks_for_recommendation or wants_recommendation(r.text) and (r.has("ask") or not r.has("buy")) \
         or bool(_WHAT_FITS.search(r.text))
-    if asks_fit or r.mentioned or option:
+    if (asks_fit or r.mentioned or option) and not fresh_pain:
         if confirmed and ready_to_address(state):
             return _address(state, confirmed[0], needs, catalog, r, words, quote, option=option, options=options,
                             asked=True)
@@ -486,7 +494,7 @@ def next_move(
                     quote)
 
     # 4. the kiwi move: a need the customer confirmed, not revealed in this turn
-    if ready_to_address(state):
+    if ready_to_address(state) and not fresh_pain:
         for need in confirmed:
             if (need.id not in state.addressed and f"fit:{need.id}" not in state.asked
                     and (turn is None or first_turn(need) < turn)):
@@ -522,9 +530,11 @@ def next_move(
         topic = safe_topic(r.pain)
         key = f"pain:{topic or turn}"
         if state.asked.get(key, 0) == 0:
-            pain_words = span_with(r.text, PAIN, 40)
+            pain_words = span_with(r.pain_sentence or r.text, PAIN, 40) if PAIN.search(
+                r.pain_sentence or r.text) else short_span(r.pain_sentence or r.text, 40)
             move = _implication(state, catalog, topic, state.asked.get("impact_if_unsolved", 0),
-                                "" if carries_instruction(pain_words) else pain_words)
+                                "" if carries_instruction(pain_words) else pain_words,
+                                closing=r.closing_ask)
             move.memo = key
             return move
 
@@ -637,7 +647,25 @@ def _person(state, catalog, person, context, quote, *, decider: bool = False) ->
     return _with_card(move, "who_for", catalog, state.language)
 
 
-def _implication(state, catalog, topic, asked, quote) -> Move:
+_PRICE_ASK = re.compile(r"多少钱|价格|价钱|报价|怎么卖|费用|贵不贵|一年多少|\bhow much\b|\bprice|\bcost|\bper seat\b|"
+                        r"\bplan\b|\bquote\b", re.I)
+_DELIVERY_ASK = re.compile(r"送到|送货|发货|到货|现货|多久能|几天|装好|安装|\bship|\bdeliver|\bin stock\b|\bhow (?:fast|soon)\b",
+                           re.I)
+
+
+def acknowledge(closing: str, zh: bool) -> str:
+    """A short acknowledgement of the question that closed the turn, in the coach's words (never
+    the customer's): the price, the delivery, or the point asked about comes after the pain."""
+    if not closing:
+        return ""
+    if _PRICE_ASK.search(closing):
+        return _t(zh, "价格我待会儿给您细算。", "I'll come back to the price in a moment. ")
+    if _DELIVERY_ASK.search(closing):
+        return _t(zh, "到货时间我稍后给您确认。", "I'll check the delivery time for you shortly. ")
+    return _t(zh, "您问的这一点我等下细说。", "I'll answer that in a moment. ")
+
+
+def _implication(state, catalog, topic, asked, quote, closing: str = "") -> Move:
     zh = state.language == "zh"
     if zh:
         variants = [f"{topic}，要是一直这样下去，会有什么影响？" if topic else "这个情况要是一直这样下去，会有什么影响？",
@@ -647,7 +675,14 @@ def _implication(state, catalog, topic, asked, quote) -> Move:
         variants = [f"If {topic} goes on, what happens?" if topic else "If this goes on, what happens?",
                     "Who is affected most by it right now?",
                     "What does it cost you today, in time or money?"]
-    move = Move(kind="ask", slot="impact_if_unsolved", question_type="implication", example=variants[asked % 3],
+    ack = acknowledge(closing, zh)
+    question = variants[asked % 3]
+    if ack and not zh:
+        question = "First, " + question[0].lower() + question[1:] if not question.startswith("If ") else \
+            "First — " + question[0].lower() + question[1:]
+    elif ack:
+        question = "先问一句：" + question
+    move = Move(kind="ask", slot="impact_if_unsolved", question_type="implication", example=ack + question,
                 topic=topic or "", builds_on=quote,
                 rationale=_t(zh, "客户说出了一个麻烦：顺着它问下去——继续这样会怎样、影响到谁、代价多大，需求才会浮出来。",
                              "The customer named a difficulty: follow it — what happens if it goes on, who is "
