@@ -120,6 +120,7 @@ def read(text: str, language: str = "zh", context: dict[str, Any] | None = None)
 
 
 PAIN_AT = 0.3  # the classifier's pain score from which a statement names a pain (set on the dev turns)
+PAIN_WITH_WISH_AT = 0.45  # ...and from which a statement that also wants something is a pain first
 
 
 def _sentence_scores(parts: list[str]) -> list[float]:
@@ -162,7 +163,10 @@ def weigh_sentences(reading: Reading, text: str) -> None:
     for sentence, score in zip(parts, scores):
         if _QUESTION.search(sentence) or _BUY.search(sentence):
             continue
-        score = 1.0 if PAIN.search(sentence) else score
+        if PAIN.search(sentence):
+            score = 1.0
+        elif _NEED.search(sentence) and score < PAIN_WITH_WISH_AT:
+            continue  # a wish said with some discomfort ("she keeps craving something sour") is the need
         if score > best_score:
             best, best_score = sentence, score
     last = parts[-1]
