@@ -109,6 +109,8 @@ def test_a_pain_told_without_a_problem_word_is_dug_into(coach):
 def test_a_decision_in_the_same_turn_as_a_pain_still_closes(coach):
     moves = _play(coach, ["customer:之前那台老机器三天两头停，这回就订两台新的吧。"])
     assert moves[-1].kind == "close"
+    signed = _play(coach, ["customer:行，复印机老卡纸这事确实烦人，就按这个方案签吧。"])
+    assert signed[-1].kind == "close"
 
 
 def test_the_reading_weighs_every_sentence_and_keeps_the_closing_question_apart():
