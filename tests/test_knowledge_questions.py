@@ -14,7 +14,7 @@ from assistant.knowledge import KnowledgeBase
 from assistant.knowledge.catalog import MAX_QUESTION_CHARS, MAX_QUESTIONS, parse_questions, split_front_matter
 from assistant.knowledge.entries import EntryIndex, list_sizes
 from assistant.knowledge.ingest import (OUTLINE_SECTION, QUESTIONS_SECTION, SENTENCES_SECTION, SITUATIONS_SECTION,
-                                        build_records, entry_sentences)
+                                        STAGES_SECTION, build_records, entry_sentences)
 from assistant.knowledge.intent import asked_count, asked_kinds
 from assistant.knowledge.loaders import load_document
 from assistant.knowledge.retrieval import BM25Index
@@ -156,6 +156,30 @@ def test_situations_are_question_records_of_their_own_section(tmp_path):
     assert not any("预算掌握" in m["text"] for m in metas if not m.get("role"))
 
 
+PROCESS = """---
+id: order-to-delivery
+title_zh: 订单到交付
+kind: process
+stages:
+  - 下单后先确认规格和交期，再排产
+  - From the signed order to the goods on the customer's dock
+---
+# 订单到交付
+
+## 流程
+下单以后，先确认规格和交期，再排产、发货、验收。
+"""
+
+
+def test_stages_of_a_process_are_question_records_of_their_own_section(tmp_path):
+    _, _, metas = _records(tmp_path, "order-to-delivery.md", PROCESS)
+    pointers = [(m["section"], m["text"]) for m in metas if m.get("role") == "question"]
+    assert pointers == [(STAGES_SECTION, "下单后先确认规格和交期，再排产"),
+                        (STAGES_SECTION, "From the signed order to the goods on the customer's dock")]
+    bad, _ = split_front_matter(PROCESS.replace("  - 下单后先确认规格和交期，再排产\n", "  - {a: 1}\n"))
+    assert any(p.startswith("stages: ") for p in bad.problems)
+
+
 def test_a_malformed_situations_field_is_reported_not_fatal():
     front, _ = split_front_matter(METHOD.replace("situations:\n  - 客户说要买，可预算掌握在别的部门手里\n",
                                                  "situations:\n  - {a: 1}\n"))
@@ -283,22 +307,24 @@ def test_every_shipped_entry_lists_the_questions_it_answers_in_chinese_and_engli
         assert 2 <= len(english) < len(front.questions), path.name
 
 
-def test_every_method_card_lists_the_sales_situations_it_serves():
+@pytest.mark.parametrize(("field", "kind", "at_least"), [("situations", "method", 17), ("stages", "process", 7)])
+def test_every_entry_of_its_kind_lists_its_situations_or_stages_in_chinese_and_english(field, kind, at_least):
+    """Method cards list the sales situations they serve, process entries their stages; no
+    other entry has them, and none repeats one of the entry's questions."""
     files = sorted((ROOT / "knowledge" / "base").glob("*.md")) + sorted((ROOT / "knowledge" / "methods").glob("*.md"))
-    methods = 0
+    count = 0
     for path in files:
         front, _ = split_front_matter(path.read_text(encoding="utf-8"))
-        situations, problems = parse_questions(front.extra.get("situations"))
-        if front.kind != "method":
-            assert not situations, path.name
+        values, problems = parse_questions(front.extra.get(field))
+        if front.kind != kind:
+            assert not values, path.name
             continue
-        methods += 1
-        assert not problems and 4 <= len(situations) <= 8, path.name
-        english = [s for s in situations if not re.search(r"[\u4e00-\u9fff]", s)]
-        assert 1 <= len(english) < len(situations), path.name
-        # a situation describes what happens in the sale; it is not one of the card's questions
-        assert not set(situations) & set(front.questions), path.name
-    assert methods >= 17
+        count += 1
+        assert not problems and 4 <= len(values) <= 8, path.name
+        english = [v for v in values if not re.search(r"[\u4e00-\u9fff]", v)]
+        assert 1 <= len(english) < len(values), path.name
+        assert not set(values) & set(front.questions), path.name
+    assert count >= at_least
 
 
 # --- end to end: the real embedder and Chroma -----------------------------------------------

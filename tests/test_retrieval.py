@@ -360,6 +360,8 @@ def test_question_kinds_are_read_from_the_wording():
     assert "number" in asked_kinds("客户讲不出口的需求大概占到几成？")
     assert "list" in asked_kinds("以客户为中心包含哪几层意思？")
     assert "process" in asked_kinds("新产品从点子到上市走的是哪套流程？")
+    assert "process" in asked_kinds("订单下来以后分几段，每段谁负责？")  # stages without the word 流程
+    assert "process" in asked_kinds("What happens from the signed order until the goods arrive?")
     assert "definition" in asked_kinds("“让听得见炮火的人呼唤炮火”是什么意思？")
     assert "story" in asked_kinds("Is there a short tale I can tell trainees?")
     assert "number" in asked_kinds("Roughly what share of needs are never stated?")

@@ -28,7 +28,9 @@ items are dropped, duplicates kept once, and anything else is reported in ``prob
 
 A method card may also list ``situations``: the concrete sales situations it serves, in the
 same form ("客户点名要的我们有，但按他说的用途另一种更合适"); they are indexed like its questions
-(assistant.knowledge.ingest) and kept in ``extra``.
+(assistant.knowledge.ingest) and kept in ``extra``. A process entry may list ``stages``: its
+stages in plain words, from where to where and who does what at each ("线索阶段：客户还没说清，
+销售多问影响"), in the same form and indexed the same way.
 """
 
 from __future__ import annotations
@@ -90,6 +92,9 @@ def split_front_matter(text: str) -> tuple[FrontMatter, str]:
     if meta.get("situations") is not None:
         _, situation_problems = parse_questions(meta.get("situations"))
         problems += [f"situations: {p}" for p in situation_problems]
+    if meta.get("stages") is not None:
+        _, stage_problems = parse_questions(meta.get("stages"))
+        problems += [f"stages: {p}" for p in stage_problems]
     front = FrontMatter(
         doc_id=_as_text(meta.get("id")),
         title=_as_text(meta.get("title_zh") or meta.get("title")),

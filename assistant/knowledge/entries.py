@@ -23,7 +23,8 @@ one score from
   (numbered sections, list items, or a count in the title);
 
 and example-question lists ("可以这样问", "示例问法") count for less than the text they
-illustrate. Question records are never shown: the entry is shown through its best body passage. The entry is shown through its best passage. The weights below were chosen
+illustrate. Method cards' ``situations`` and process entries' ``stages`` (front matter) are question
+records too. Question records are never shown: the entry is shown through its best body passage. The weights below were chosen
 on benchmarks/data/retrieval_dev.json; what was tried is recorded in
 benchmarks/results/retrieval.json ("tried").
 """
@@ -42,6 +43,7 @@ from assistant.knowledge.normalize import has_chinese, tokenize
 EXAMPLE_SECTIONS = ("示例问法", "可以这样问", "可以这样说", "Example questions")
 SUMMARY_SECTION = "English summary"
 SITUATIONS_SECTION = "Situations it serves"  # as in assistant.knowledge.ingest
+STAGES_SECTION = "Stages it walks through"  # a process entry's front matter `stages`
 
 
 @dataclass
@@ -65,6 +67,7 @@ class Weights:
     passage_generic: float = 0.2  # penalty per unit of a passage's closeness to the centroid of all passages
     sentences: float = 0.2  # weight of an entry's best single sentence (relative to the best entry's)
     situations: bool = True  # method cards' situations compete like their questions (False: left out)
+    stages: bool = True  # process entries' stages compete like their questions (False: left out)
     kind_semantic: float = 0.0  # boost × probability of the asked kind, read by meaning (intent.kind_probabilities)
     kind_semantic_concept: float = 0.0  # the same for "why / what is the idea" questions → concept entries
     kind_semantic_gate: float = 0.0  # if > 0: the probe counts only when no cue word matched and p ≥ this
@@ -162,6 +165,7 @@ class EntryIndex:
     question: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # chunk is a question record
     sentence: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # chunk is a sentence record
     situation: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # question record of a situation
+    stage: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # question record of a stage
     question_lexical: Any = None  # BM25Index over groups (tokens of their question records)
     list_sizes: dict[int, np.ndarray] = field(default_factory=dict)  # list size → groups holding such a list
     generic: np.ndarray = field(default_factory=lambda: np.zeros(0))  # question record's closeness to all questions
@@ -195,6 +199,7 @@ class EntryIndex:
         question = np.zeros(len(metadatas), dtype=bool)
         sentence = np.zeros(len(metadatas), dtype=bool)
         situation = np.zeros(len(metadatas), dtype=bool)
+        stage = np.zeros(len(metadatas), dtype=bool)
         sizes: list[set[int]] = [set() for _ in range(n)]
         for i, meta in enumerate(metadatas):
             g = int(group_of[i])
@@ -206,6 +211,7 @@ class EntryIndex:
             if role == "question":
                 question[i] = True
                 situation[i] = section == SITUATIONS_SECTION
+                stage[i] = section == STAGES_SECTION
                 question_tokens[g].extend(token_lists[i])
                 continue
             if role == "sentence":
@@ -256,7 +262,7 @@ class EntryIndex:
                 generic[rows] = closeness - closeness.mean()
         return cls(group_of, keys, kinds, profile, examples, figure, counted, lexical, members, is_entry=is_entry,
                    sections=sections, question=question, question_lexical=question_lexical, list_sizes=by_size,
-                   generic=generic, sentence=sentence, situation=situation)
+                   generic=generic, sentence=sentence, situation=situation, stage=stage)
 
     def _calibrated(self, sims: np.ndarray, weights: Weights) -> np.ndarray:
         """Question-to-question similarities run higher and closer together than question-to-passage
@@ -321,6 +327,8 @@ class EntryIndex:
                 question_sims[~allowed] = -np.inf
             if not weights.situations and self.situation.size == question_sims.size:
                 question_sims[self.situation] = -np.inf
+            if not weights.stages and self.stage.size == question_sims.size:
+                question_sims[self.stage] = -np.inf
             adjusted[self.question] = -np.inf
         best = np.full(n, -np.inf)
         np.maximum.at(best, self.group_of, adjusted)

@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable, Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
+from assistant.knowledge import shipped_vectors
 from assistant.knowledge.chunking import chunk_text
 from assistant.knowledge.loaders import SkipFile, check_size, load_document
 from assistant.knowledge.normalize import normalise, tokenize
@@ -32,6 +33,9 @@ QUESTIONS_SECTION = "Questions it answers"  # records of front matter `questions
 # Records of front matter `situations` (the sales situations a method card serves): compared
 # with the question like the entry's own questions (role "question"), in their own section.
 from assistant.knowledge.entries import SITUATIONS_SECTION  # noqa: E402
+# Records of front matter `stages` (a process entry's stages in plain words: who does what, from
+# where to where), role "question" like situations.
+from assistant.knowledge.entries import STAGES_SECTION  # noqa: E402
 SENTENCES_SECTION = "Sentences"  # an entry's sentences one by one (role "sentence"), never shown
 SENTENCE_MIN_CHARS = 8  # shorter pieces (headings, list labels) say too little on their own
 OUTLINE_SECTION = "Outline"  # an entry's numbered sections as one list passage (role "outline")
@@ -230,30 +234,21 @@ def build_records(doc: Any, key: str, file_hash: str, pipeline: str, chunk_chars
                           "tokens": " ".join(tokenize(index_text))})
     if front.doc_id and ids:
         _outline_record(doc, key, chunks, ids, texts, metas)
-        for n, question in enumerate(front.questions):
-            # A question the entry answers, as a passage that points to the entry.
-            index_text = normalise(question).strip()
-            cid = chunk_id(key, "question\x00" + index_text)
-            if not index_text or cid in ids:
+        # The questions the entry answers, as passages that point to the entry; method cards'
+        # `situations` and process entries' `stages` are compared with the question the same
+        # way, each in a section of its own.
+        _pointer_records(key, front.questions, "question", QUESTIONS_SECTION, len(chunks) + 2, "question",
+                         ids, texts, metas)
+        for field, section, base_ordinal in (("situations", SITUATIONS_SECTION, 100), ("stages", STAGES_SECTION, 200)):
+            values = front.extra.get(field)
+            if not values:
                 continue
-            ids.append(cid)
-            texts.append(index_text)
-            metas.append({**metas[0], "section": QUESTIONS_SECTION, "ordinal": len(chunks) + 2 + n,
-                          "text": question, "role": "question", "tokens": " ".join(tokenize(index_text))})
-        situations = front.extra.get("situations")
-        if situations:
             from assistant.knowledge.catalog import parse_questions
 
-            for n, situation in enumerate(parse_questions(situations)[0]):
-                index_text = normalise(situation).strip()
-                cid = chunk_id(key, "situation\x00" + index_text)
-                if not index_text or cid in ids:
-                    continue
-                ids.append(cid)
-                texts.append(index_text)
-                metas.append({**metas[0], "section": SITUATIONS_SECTION, "ordinal": len(chunks) + 100 + n,
-                              "text": situation, "role": "question", "tokens": " ".join(tokenize(index_text))})
-        _sentence_records(key, chunks, ids, texts, metas)
+            _pointer_records(key, parse_questions(values)[0], field[:-1], section, len(chunks) + base_ordinal,
+                             "question", ids, texts, metas)
+        _pointer_records(key, entry_sentences(chunks), "sentence", SENTENCES_SECTION, len(chunks) + 1000,
+                         "sentence", ids, texts, metas)
     return ids, texts, metas
 
 
@@ -276,20 +271,21 @@ def entry_sentences(chunks: list[Any]) -> list[str]:
     return out
 
 
-def _sentence_records(key: str, chunks: list[Any], ids: list[str], texts: list[str],
-                      metas: list[dict[str, Any]]) -> None:
-    """One record (role "sentence") per sentence of a knowledge entry; used by the entry
-    ranking only (assistant.knowledge.entries), never shown."""
+def _pointer_records(key: str, values: list[str], prefix: str, section: str, first_ordinal: int, role: str,
+                     ids: list[str], texts: list[str], metas: list[dict[str, Any]]) -> None:
+    """One record per value (a question the entry answers, a situation, a stage, or one of its
+    sentences — role "sentence", used by the entry ranking only, assistant.knowledge.entries),
+    pointing to the entry and never shown as the cited text."""
     base = metas[0]
-    for n, sentence in enumerate(entry_sentences(chunks)):
-        index_text = normalise(sentence).strip()
-        cid = chunk_id(key, "sentence\x00" + index_text)
+    for n, value in enumerate(values):
+        index_text = normalise(value).strip()
+        cid = chunk_id(key, prefix + "\x00" + index_text)
         if not index_text or cid in ids:
             continue
         ids.append(cid)
         texts.append(index_text)
-        metas.append({**base, "section": SENTENCES_SECTION, "ordinal": len(chunks) + 1000 + n, "text": sentence,
-                      "role": "sentence", "tokens": " ".join(tokenize(index_text))})
+        metas.append({**base, "section": section, "ordinal": first_ordinal + n, "text": value,
+                      "role": role, "tokens": " ".join(tokenize(index_text))})
 
 
 def _outline_record(doc: Any, key: str, chunks: list[Any], ids: list[str], texts: list[str],
@@ -453,6 +449,15 @@ def _ingest_one(store: ChromaStore, embedder: Any, path: Path, report: IngestRep
     previous_ids = set(previous.ids) if previous else set()
     reuse = store.vectors_for([i for i in ids if i in previous_ids])
     missing = [n for n, cid in enumerate(ids) if cid not in reuse]
+    if missing and sum(len(t) for t in texts) <= LARGE_TEXT_CHARS:
+        # The shipped knowledge's vectors come with the product (assistant.knowledge.shipped_vectors).
+        spaces = ["query" if metas[n].get("role") == "question" and QUESTION_VECTORS_AS == "query" else "passage"
+                  for n in missing]
+        found = shipped_vectors.lookup(str(getattr(embedder, "key", "") or ""),
+                                       [(space, texts[n]) for space, n in zip(spaces, missing)])
+        for j, vec in found.items():
+            reuse[ids[missing[j]]] = vec
+        missing = [n for j, n in enumerate(missing) if j not in found]
     vectors = np.zeros((len(ids), 0), dtype=np.float32)
     notes = list(doc.notes)
     if missing:

@@ -34,8 +34,8 @@ _CUES: dict[str, tuple[str, str]] = {
         r"\b(what are the|which kinds|kinds of|list|layers|dimensions|types of|ways to|parts of|one after another)\b",
     ),
     "process": (
-        r"流程|步骤|一步步|链路|链条|环节|过程|从.{1,12}到.{1,12}(的|是|走|怎么)|走的是|闭环",
-        r"\b(process|steps?|pipeline|workflow|stages?|all the way|from .{1,30} to)\b",
+        r"流程|步骤|一步步|链路|链条|环节|过程|从.{1,12}到.{1,12}(的|是|走|怎么)|走的是|闭环|阶段|分几段|每一?段",
+        r"\b(process|steps?|pipeline|workflow|stages?|all the way|from .{1,40} (to|until|till))\b",
     ),
     "definition": (
         r"是什么意思|什么叫|指的是|叫什么|是什么思路|什么是|区别|含义|是指|定义|怎么理解",
