@@ -18,7 +18,10 @@ suggestion, model calls, prompt tokens (the prompt's messages tokenised with the
 vocabulary), whether the model's phrasing or the move's own wording was shown, and failed /
 retried calls. Prompt tokens must stay flat as the conversation grows (the prompt carries the
 latest words and the move, not the history). Figures move with the machine's load: the JSON
-records the load average at the start and the end.
+records the load average at the start and the end, and per turn (others share the machine).
+The need extraction is the product's default setting (``semantic``: the turn's own reading, no
+model pass) unless ``--extraction`` says otherwise; per turn the result records how many turns
+are left pending for a model pass (none on a reader setting) and the time before the reply starts.
 """
 
 from __future__ import annotations
@@ -99,6 +102,7 @@ def play(coach, lines: list[str], language: str, tokenizer, counter: RetryCounte
     rows = []
     for i, text in enumerate(lines, 1):
         before = counter.retries
+        load = os.getloadavg()[0]
         started = time.perf_counter()
         turn = coach.relay(cid, text)
         first = None
@@ -123,6 +127,11 @@ def play(coach, lines: list[str], language: str, tokenizer, counter: RetryCounte
             "model_calls": turn.stats.get("model_calls", 0), "prompt_tokens": tokens,
             "phrased_by": turn.stats.get("phrased_by"), "rejected": turn.stats.get("rejected"),
             "failed_calls": turn.stats.get("failed_calls", 0), "retried_calls": counter.retries - before,
+            # the words read and the move chosen before the reply starts (no model call in it)
+            "relay_s": round(turn.stats.get("relay_seconds", 0.0), 3),
+            # turns whose extraction is left for a model pass after the turn: none on a reader setting
+            "pending_extractions": len(coach.log.pending_turns()),
+            "load_1min": round(load, 2),
         })
     return rows
 
@@ -144,6 +153,9 @@ def summarise(rows: list[dict]) -> dict:
         "failed_calls": sum(r["failed_calls"] for r in rows),
         "retried_calls": sum(r["retried_calls"] for r in rows),
         "phrased_by_model": sum(r["phrased_by"] == "model" for r in rows),
+        "relay_median_s": round(statistics.median(r["relay_s"] for r in rows), 3),
+        "max_pending_extractions": max(r["pending_extractions"] for r in rows),
+        "load_1min_mean": round(statistics.mean(r["load_1min"] for r in rows), 2),
         "moves_by_kind": kinds,
         "moves_per_turn": [r["move"]["kind"] for r in rows],
     }
@@ -154,6 +166,8 @@ def main() -> int:
     parser.add_argument("--providers", default="local,openai")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--extraction", default=None, choices=("semantic", "rules", "hybrid", "model"),
+                        help="the need extraction setting (default: the product's default)")
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
 
@@ -163,6 +177,7 @@ def main() -> int:
     from assistant.services import Services
     from assistant.settings import Settings, default_data_dir
 
+    extraction = args.extraction or Settings.model_fields["extraction"].default
     models_dir = default_data_dir() / "models"
     gguf = model_path(MODELS["qwen2.5-1.5b"], models_dir)
     tokenizer = Llama(model_path=str(gguf), vocab_only=True, verbose=False)
@@ -171,6 +186,7 @@ def main() -> int:
     dev = json.loads(DEV.read_text(encoding="utf-8"))
     twelve = next(d for d in dev["dialogues"] if d["id"] == "warehouse-scanners-12")
     result = {"generated": _dt.datetime.now().isoformat(timespec="seconds"), "threads": args.threads,
+              "extraction": extraction,
               "cpus": os.cpu_count(), "load_start": os.getloadavg(), "goal": {"first_word_median_s": GOAL_MEDIAN,
                                                                              "first_word_p90_s": GOAL_P90},
               "providers": {}}
@@ -178,7 +194,7 @@ def main() -> int:
         data = Path(tempfile.mkdtemp(prefix="coach-bench-"))
         server = None
         common = dict(data_dir=data, models_dir=models_dir, threads=args.threads, temperature=0.0,
-                      coach_retrieval=False, extraction="hybrid")
+                      coach_retrieval=False, extraction=extraction)
         if provider == "openai":
             server, base = start_server(gguf, args.threads, data / "server.log")
             settings = Settings(provider="openai", openai_base_url=base, openai_api_key="none",
@@ -212,7 +228,8 @@ def main() -> int:
             s = runs[name]["summary"]
             print(f"{provider:7s} {name:13s} first word median {s['first_word_median_s']} s, p90 "
                   f"{s['first_word_p90_s']} s; prompt tokens {s['prompt_tokens_min']}–{s['prompt_tokens_max']}; "
-                  f"moves {s['moves_per_turn']}; failed {s['failed_calls']}, retried {s['retried_calls']}")
+                  f"moves {s['moves_per_turn']}; failed {s['failed_calls']}, retried {s['retried_calls']}; "
+                  f"pending extractions {s['max_pending_extractions']}; load {s['load_1min_mean']}")
     return 0
 
 

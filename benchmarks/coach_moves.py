@@ -3,7 +3,9 @@ the customer, is every ask one question, do the stories get confirm → recommen
 
     .venv/bin/python benchmarks/coach_moves.py [--provider fake|local] [--out benchmarks/results/coach_moves.json]
 
-Sets: the dev dialogues (benchmarks/data/coach_dev.json, tuned on) and, when present, the untuned
+Sets: the dev dialogues (benchmarks/data/coach_dev.json, tuned on), the dev turns
+(benchmarks/data/coach_turns_dev2.json, tuned on: pains said mid-turn before an unrelated question,
+or without a problem word) and, when present, the untuned
 sets written by someone else (benchmarks/data/untuned/coach_turns.json, the pain_turns of
 extraction_untuned.json, stories.json, and their later sets *_v2.json … *_v5.json — never tuned on),
 and the dev stories of the recommendation and the close (benchmarks/data/coach_stories_dev.json, tuned on). Each dialogue's customer lines are played
@@ -43,6 +45,7 @@ if str(ROOT) not in sys.path:
 
 DEV = ROOT / "benchmarks" / "data" / "coach_dev.json"
 DEV_STORIES = ROOT / "benchmarks" / "data" / "coach_stories_dev.json"  # recommendation and close stories (tuned on)
+DEV_TURNS = ROOT / "benchmarks" / "data" / "coach_turns_dev2.json"  # single turns: pains mid-turn and said indirectly (tuned on)
 UNTUNED = ROOT / "benchmarks" / "data" / "untuned"
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "coach_moves.json"
 DIG = ("implication", "need_payoff")
@@ -63,12 +66,11 @@ def normalise_dialogue(item: dict, index: int) -> dict:
     raw = item.get("turns") or item.get("lines") or item.get("dialogue") or item.get("customer_lines") or []
     turns = []
     for t in raw:
-        if isinstance(t, str):
-            role, text = "customer", t
-            for prefix, r in (("客户：", "customer"), ("销售：", "sales"), ("Customer:", "customer"), ("Sales:", "sales")):
-                if t.startswith(prefix):
-                    role, text = r, t[len(prefix):].strip()
-            turns.append({"role": role, "text": text, "pain": False, "buy": False})
+        if isinstance(t, str):  # "客户：…", "sales: …": the product's own reading of a typed speaker label
+            from assistant.needs.transcript import split_speaker
+
+            role, text = split_speaker(t)
+            turns.append({"role": role or "customer", "text": text.strip(), "pain": False, "buy": False})
         else:
             turns.append({"role": _role(t.get("role") or t.get("speaker")), "text": str(t.get("text", "")),
                           "pain": bool(t.get("pain") or t.get("is_pain") or "pain" in (t.get("acts") or [])
@@ -219,6 +221,9 @@ def load_sets(only: set[str] | None = None) -> dict[str, list[dict]]:
     if DEV_STORIES.is_file() and (only is None or "dev_stories" in only):
         stories = json.loads(DEV_STORIES.read_text(encoding="utf-8"))["stories"]
         sets["dev_stories"] = [normalise_dialogue(d, i) for i, d in enumerate(stories)]
+    if DEV_TURNS.is_file() and (only is None or "dev2_coach_turns" in only):
+        turns = json.loads(DEV_TURNS.read_text(encoding="utf-8"))["turns"]
+        sets["dev2_coach_turns"] = [normalise_dialogue(d, i) for i, d in enumerate(turns)]
     loaders = {
         "untuned_coach_turns": (UNTUNED / "coach_turns.json", None),
         "untuned_pain_turns": (UNTUNED / "extraction_untuned.json", "pain_turns"),  # dialogues with pain_turns
@@ -248,6 +253,7 @@ def main() -> int:
     parser.add_argument("--sets", default="", help="comma list of sets to play (default: all; e.g. dev)")
     parser.add_argument("--ids", default="", help="comma list of dialogue ids to play (default: all)")
     parser.add_argument("--verbose", action="store_true", help="print each story's moves and suggestions")
+    parser.add_argument("--note", default="", help="written into the result (e.g. which sets were seen)")
     args = parser.parse_args()
     only = {s.strip() for s in args.sets.split(",") if s.strip()} or None
     os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -261,7 +267,7 @@ def main() -> int:
     services = Services(settings, model=FakeChatModel() if args.provider == "fake" else None)
     coach = services.coach
     result: dict[str, Any] = {"generated": _dt.datetime.now().isoformat(timespec="seconds"),
-                              "provider": args.provider, "sets": {}}
+                              "provider": args.provider, "note": args.note, "sets": {}}
     ids = {i.strip() for i in args.ids.split(",") if i.strip()}
     for name, dialogues in load_sets(only).items():
         dialogues = [d for d in dialogues if not ids or d["id"] in ids]

@@ -190,3 +190,15 @@ def test_thanks_after_a_close_gets_the_goodbye_not_a_new_question():
         assert first.kind == "close"
         after = _play(state, lines[1], 2, said=lines[:1])
         assert after.kind == "close" and after.slot == "follow_up", (language, after.example)
+
+
+def test_the_policys_people_words_are_the_lexicons():
+    """Staff, vague people and a person's state are lexicon entries, not a second list in the policy."""
+    from assistant.coach import policy
+    from assistant.understanding import lexicon
+
+    assert policy._STAFF is lexicon.cue("staff") and policy._VAGUE_PEOPLE is lexicon.cue("vague_people")
+    assert policy._STATE_WORDS is lexicon.cue("state_of_person")
+    assert policy._VAGUE_PEOPLE.match("家里人") and policy._VAGUE_PEOPLE.match("friends")
+    assert not policy._VAGUE_PEOPLE.match("儿媳妇") and policy._STAFF.search("我们的保洁阿姨")
+    assert policy.context_words(["we have a newborn", "她怀孕了"]) == "newborn"

@@ -25,12 +25,14 @@ from pydantic import BaseModel, Field
 
 from assistant.coach.cards import Catalog, Fit
 from assistant.coach.options import Option, named_option, requested_product, wants_recommendation
-from assistant.coach.phrasing import carries_instruction, echoes, longest_shared_run, safe_topic
+from assistant.coach.phrasing import carries_instruction, echoes, safe_topic
 from assistant.coach.reading import PAIN, Reading, find_person, short_span, span_with
 from assistant.coach.state import SLOT_LABELS, DiscoveryState
 from assistant.knowledge.citation import cite_entry
 from assistant.needs import cues
 from assistant.needs.records import NeedRecord
+from assistant.needs.restate import own_words, repeats
+from assistant.understanding import lexicon
 
 QuestionType = Literal["open", "purpose", "user", "implication", "need_payoff", "confirmation", "address",
                        "close"]
@@ -156,9 +158,15 @@ B2B_ORDER = ("purpose", "impact_if_unsolved", "customer_of_customer", "business_
              "form", "price")
 MAX_ASKS_PER_SLOT = 2
 
-_STAFF = re.compile(r"保洁|员工|工人|师傅|阿姨|同事|销售|客服|店员|前台|护士|医生|司机|厨师|staff|employee|worker|team|colleague", re.I)
-_VAGUE_PEOPLE = re.compile(r"^(?:家人|家里人|朋友|同事|员工|family|friends?|colleagues?|staff|team)$", re.I)
-_STATE_WORDS = re.compile(r"怀孕|生病|住院|坐月子|上学|退休|年纪大|受伤|过敏|刚出生|pregnant|retired|injured|allergic", re.I)
+# who the person behind the buyer is not, and the state they are in: the one lexicon's words
+_STAFF = lexicon.cue("staff")
+_VAGUE_PEOPLE = lexicon.cue("vague_people")
+_STATE_WORDS = lexicon.cue("state_of_person")
+_DECIDERS = lexicon.cue("decision_makers")
+_WHAT_FITS = lexicon.cue("asks_what_fits")
+_AGREE_LEAD = re.compile(r"^(?:是啊|是的|对|对啊|没错|确实|可不是|yeah|yes|exactly|right|true)[，,。.!！\s]+(?:and\s+|而且|还有)?(?=\S{4,})",
+                         re.I)
+MAX_PAYOFFS = 2  # need-payoff asks in a row while the customer keeps adding what the problem costs
 _RESTATE_DROP = re.compile(r"^(?:那|其实|就是|而且|还有|另外|最近|这阵子|现在|我们|我|她|他|它|是|要是|如果|最好|希望)+|"
                            r"(?:吧|呢|啊|呀|了|嘛|就行|就好)+$")
 _INNER_DROP = re.compile(r"老是|总是|一直|老(?=想|要|爱)|特别|非常|真的|要是能|如果能|希望能?|就好了|就好|就行")
@@ -278,7 +286,7 @@ def restate(need: NeedRecord, state: DiscoveryState, customer_words: list[str]) 
     if wanted(need):
         marked = _restate_wanted(need, core, zh, person)
         if marked:
-            return marked if zh else _en_own_words(marked, customer_words)[:80]
+            return own_words(marked, customer_words, "zh") if zh else _en_own_words(marked, customer_words)
     if zh:
         core = _REPORTED.sub("", core)
         clauses = [c for c in re.split(r"[，,；;]", core) if c.strip()]
@@ -286,20 +294,20 @@ def restate(need: NeedRecord, state: DiscoveryState, customer_words: list[str]) 
             core = next((c for c in reversed(clauses) if _POSITIVE_WANT.search(c) and not _CONSEQUENCE.match(c.strip())),
                         None) or next((c for c in reversed(clauses) if _WANT.search(c)), clauses[-1])
         core = _INNER_DROP.sub("", _RESTATE_DROP.sub("", core.strip())) or core
-        core = core.replace("我", "您")
+        core = core.replace("我们", "你们").replace("我", "您")
     if not zh:
         core = _EN_LEAD.sub("", core)
         if person:
             core = re.sub(r"^(?:she|he|they)\b", f"your {person}", core, flags=re.I)
         core = re.sub(r"^(?:i|we)\b", "you", core, flags=re.I)
         core = re.sub(r"^(?:i'm|we're)\b", "you're", core, flags=re.I)
-        return _en_own_words(core, customer_words)[:80]
+        return _en_own_words(core, customer_words)
     if person and person not in core and need.owner in ("user", "buyer", "unknown"):
         context = context_words(customer_words)
         person = person.replace("我", "您", 1)
         who = f"{context}的{person}" if (context and context not in core) else person
         core = f"{who}{core}"
-    return core[:30]
+    return own_words(core[:30], customer_words, "zh")
 
 
 def _restate_wanted(need: NeedRecord, core: str, zh: bool, person: str) -> str:
@@ -337,32 +345,44 @@ def _restate_wanted(need: NeedRecord, core: str, zh: bool, person: str) -> str:
     return ""
 
 
-_EN_FILLERS = re.compile(r"\b(?:really|just|actually|basically|definitely|honestly|simply|quite|very)\s+", re.I)
-_EN_SWAPS = ((r"\b(\w+) is\b", r"\1's"), (r"\b(?:her|his|their|my)\s+(?=\w)", "the "), (r"\bwithout\b", "and not"), (r"\bdo not\b", "don't"), (r"\bdoes not\b", "doesn't"),
-             (r"\bcan not\b|\bcannot\b", "can't"), (r"\bcan't\b", "cannot"), (r"\bdon't\b", "do not"),
-             (r"\b(?:him|her|them)$", ""), (r"\bwe\b", "you"), (r"\bour\b", "your"), (r"\bus\b", "you"),
-             (r"\bevery\b", "each"), (r"\bsomething\b", "one"), (r"\bneeds to\b", "has to"),
-             (r"\bneed to\b", "have to"), (r"\bwhen\b", "whenever"), (r"\bwants? to\b", "would like to"),
-             (r"\bcan\b", "is able to"), (r"\bkeeps?\b", "goes on"), (r"\ba lot\b", "much"),
-             (r"\bquickly\b", "fast"), (r"\bbecause\b", "as"))
-
-
 def _en_own_words(core: str, customer_words: list[str]) -> str:
-    """An English restatement that is not the customer's sentence: fillers dropped, pronouns
-    and contractions changed; if it still repeats five of their words in a row, its first
-    clause cut short of that."""
-    def repeats(t: str) -> bool:  # five words in a row, or 15 characters in a row, of a customer turn
-        return echoes(t, customer_words) or any(longest_shared_run(t, w) >= 15 for w in customer_words)
+    """An English restatement that is not the customer's sentence (``needs.restate.own_words``,
+    said to the customer: I/we become you), within 80 characters, cut at a word."""
+    text = own_words(core, customer_words, "en", person="second")
+    while len(text) > 80 and " " in text:
+        text = text.rsplit(" ", 1)[0]
+    return text.rstrip(",;:")
 
-    text = _EN_FILLERS.sub("", core).strip()
-    for pattern, repl in _EN_SWAPS:
-        if not repeats(text):
-            break
-        text = re.sub(pattern, repl, text, flags=re.I).strip()
-    words = text.split()
-    while len(words) > 4 and echoes(" ".join(words), customer_words):
-        words = words[:-1]
-    return " ".join(words).rstrip(",;")
+
+NEED = "\x00"  # where the restated need stands in a move's wording
+
+
+def fill(template: str, restated: str, words: list[str], language: str) -> tuple[str, str]:
+    """(restated, wording): the template with the need put in; when the words around it would
+    complete a run of the customer's, the need is said again in fewer of their words."""
+    example = template.replace(NEED, restated)
+    if restated and NEED in template and repeats(example, words):
+        before, _, after = template.partition(NEED)
+        fewer = own_words(restated, words, language, frame=(before, after))
+        if fewer:
+            restated, example = fewer, template.replace(NEED, fewer)
+    return restated, example
+
+
+def need_key_of(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text)
+
+
+def short_name(option: str, customer_words: list[str], language: str) -> str:
+    """An option named by the customer, as the coach refers to it without repeating them: the
+    name itself when it is short, else (English) "the" and its head word ("the planters")."""
+    if language == "zh" or not option or not repeats(f"the {option}", customer_words):
+        return option
+    phrase = re.split(r"\s(?:on|with|for|of|in|from|that|which|to)\s", option, maxsplit=1, flags=re.I)[0]
+    head = re.findall(r"[A-Za-z][\w-]+", phrase)
+    if not head or head[-1].lower() in ("one", "ones", "kind", "type", "model", "models"):
+        return "that one"
+    return f"the {head[-1]}"
 
 
 def need_terms(need: NeedRecord, language: str, fit: Fit | None = None, restated: str = "") -> list[str]:
@@ -425,8 +445,16 @@ def next_move(
     confirmed = [n for n in needs if n.status in ("confirmed", "addressed") and addressable(n, state)]
     confirmed.sort(key=lambda n: (priority(n), n.kind != "implicit", -first_turn(n)))
 
-    # 1. a buying signal: confirm and close
-    buying = r.has("buy") or bool(decided)
+    # a pain told anywhere in the turn, not dug into yet, leads even when the turn ends with a
+    # question about price, delivery or a feature: that question gets a short acknowledgement
+    pain_key = f"pain:{safe_topic(r.pain) or turn}"
+    fresh_pain = bool(r.pain_sentence) and r.has("pain") and state.asked.get(pain_key, 0) == 0 and not (
+        last.get("slot") == "user" and last.get("kind") == "ask" and r.person and not _VAGUE_PEOPLE.match(r.person))
+
+    # 1. a buying signal: confirm and close (asking for a recommendation is not one, nor a pain
+    # told before a question about the product: "…都去隔壁了。点餐平板支持扫码付款吗？")
+    buying = r.has("buy") or (bool(decided) and not wants_recommendation(r.text) and not _WHAT_FITS.search(r.text)
+                              and not (fresh_pain and r.closing_ask))
     thanks = last.get("kind") == "close" and _THANKS.search(r.text) and not r.has("ask", "deny")
     if buying or thanks or (last.get("kind") == "close" and r.has("agree", "other") and not r.has("ask", "need", "pain")):
         if buying:
@@ -434,9 +462,10 @@ def next_move(
         return _close(state, needs, catalog, r, last, words)
 
     # 2. the customer asks about an option or for a recommendation
-    option = named_option(r.text, state.language) if r.has("ask") else ""
-    asks_fit = r.asks_for_recommendation or (r.has("ask") and wants_recommendation(r.text))
-    if asks_fit or r.mentioned or option:
+    option = named_option(r.text, state.language) if r.has("ask") and not fresh_pain else ""
+    asks_fit = r.asks_for_recommendation or wants_recommendation(r.text) and (r.has("ask") or not r.has("buy")) \
+        or bool(_WHAT_FITS.search(r.text))
+    if (asks_fit or r.mentioned or option) and not fresh_pain:
         if confirmed and ready_to_address(state):
             return _address(state, confirmed[0], needs, catalog, r, words, quote, option=option, options=options,
                             asked=True)
@@ -446,6 +475,15 @@ def next_move(
             move = _confirm_need(state, need, catalog, words, quote)
             if move is not None:
                 return move
+        if asks_fit and last.get("kind") == "confirm" and not last.get("need_id") and f"fit:summary" not in state.asked:
+            # the customer agreed to the salesperson's own summary and asks what fits: rank it, then recommend
+            return _ask(state, catalog, "functional", "need_payoff",
+                        _t(zh, "您刚认可的这几点里，哪一点最不能让步？我按这一点给您挑两款。",
+                           "Of the points you just agreed, which one can't you compromise on? I'll pick two options around it."),
+                        _t(zh, "客户认可了销售的总结，想听推荐：先请客户说出最不能让步的一点，再按它推荐，不一口气推一堆。",
+                           "The customer agreed to the summary and wants a recommendation: ask which point matters "
+                           "most, then recommend around it."),
+                        quote, key="fit:summary")
 
     # 3. the restatement was turned down: ask what would fit instead
     if last.get("kind") == "confirm" and r.has("deny"):
@@ -456,7 +494,7 @@ def next_move(
                     quote)
 
     # 4. the kiwi move: a need the customer confirmed, not revealed in this turn
-    if ready_to_address(state):
+    if ready_to_address(state) and not fresh_pain:
         for need in confirmed:
             if (need.id not in state.addressed and f"fit:{need.id}" not in state.asked
                     and (turn is None or first_turn(need) < turn)):
@@ -466,20 +504,51 @@ def next_move(
     stated_now = [n for n in open_needs if n.status == "stated" and turn is not None and first_turn(n) == turn
                   and addressable(n, state)]
     if last.get("question_type") == "implication" and not r.has("deny", "buy"):
-        if r.has("need") and stated_now:
+        if r.has("need") and not r.has("pain") and stated_now:  # with a pain in it, the payoff first
             move = _confirm_need(state, stated_now[0], catalog, words, quote)
             if move is not None:
                 return move
-        return _payoff(state, catalog, safe_topic(last.get("topic", "")), quote)
+        move = _payoff(state, catalog, safe_topic(last.get("topic", "")), quote)
+        move.memo = "payoff:1"
+        return move
+    # the customer answered the payoff question with more of what the problem costs ("是啊，一年亏掉两百来万"):
+    # still on the thread, so ask again what solving it would be worth (not a confirmation of the cost)
+    payoffs = sum(state.asked.get(f"payoff:{i}", 0) for i in range(1, MAX_PAYOFFS + 1))
+    if (last.get("question_type") == "need_payoff" and last.get("kind") == "ask" and payoffs < MAX_PAYOFFS
+            and not r.has("deny", "buy", "need", "ask", "request")
+            and (r.has("pain", "feeling") or _AGREE_LEAD.search(r.text.strip()))):
+        move = _payoff(state, catalog, safe_topic(r.pain) or safe_topic(last.get("topic", "")), quote)
+        move.memo = f"payoff:{payoffs + 1}"
+        return move
+    # the answer to "who is it for?" names the person: what that person cares about comes first
+    if last.get("slot") == "user" and last.get("kind") == "ask" and r.person and not _VAGUE_PEOPLE.match(r.person):
+        context = _STATE_WORDS.search(r.text)
+        key = f"person:{r.person}:{context.group(0) if context else ''}"
+        if state.asked.get(key, 0) == 0:
+            return _person(state, catalog, r.person, context.group(0) if context else "", quote)
     if r.has("pain"):
         topic = safe_topic(r.pain)
         key = f"pain:{topic or turn}"
         if state.asked.get(key, 0) == 0:
-            pain_words = span_with(r.text, PAIN, 40)
+            pain_words = span_with(r.pain_sentence or r.text, PAIN, 40) if PAIN.search(
+                r.pain_sentence or r.text) else short_span(r.pain_sentence or r.text, 40)
             move = _implication(state, catalog, topic, state.asked.get("impact_if_unsolved", 0),
-                                "" if carries_instruction(pain_words) else pain_words)
+                                "" if carries_instruction(pain_words) else pain_words,
+                                closing=r.closing_ask)
             move.memo = key
             return move
+
+    # a worry or pressure with nothing wanted yet ("业委会点名了…我们压力很大"): dig into it as a pain
+    if (r.has("feeling") and not r.has("need", "request", "ask", "buy", "agree", "deny", "person", "constraint")
+            and not _STATE_WORDS.search(r.text) and state.asked.get(f"feeling:{turn}", 0) == 0):
+        move = _implication(state, catalog, "", state.asked.get("impact_if_unsolved", 0), quote)
+        move.memo = f"feeling:{turn}"
+        return move
+
+    # the person who decides, and what they weigh ("最后得院长点头，他特别看重安全"): ask about that person
+    decider = _DECIDERS.search(r.text)
+    if decider and not r.has("buy", "ask") and state.asked.get(f"person:{decider.group(0)}:", 0) == 0:
+        return _person(state, catalog, decider.group(0), "", quote, decider=True)
 
     # 6. a need just revealed (or left unconfirmed): restate it and let the customer confirm
     fresh = [n for n in open_needs if n.status == "stated" and (turn is None or first_turn(n) == turn)]
@@ -560,11 +629,14 @@ def _slot_ask(state, catalog, slot, quote) -> Move:
     return _with_card(move, purpose, catalog, state.language)
 
 
-def _person(state, catalog, person, context, quote) -> Move:
+def _person(state, catalog, person, context, quote, *, decider: bool = False) -> Move:
     zh = state.language == "zh"
-    who = person if (not zh or person.startswith(("我", "您"))) else f"您{person}"
+    who = person if (not zh or person.startswith(("我", "您"))) else (f"你们{person}" if decider else f"您{person}")
     who = who.replace("我", "您", 1) if zh else who
-    if zh:
+    if decider:
+        example = (f"{who}做这个决定，最看重的是哪几点？" if zh else
+                   f"When your {person.lower()} decides on this, what will they weigh most?")
+    elif zh:
         example = f"{who}{context}以后，最在意的是什么？" if context else f"{who}平时最在意的是什么？"
     else:
         example = f"What matters most to your {person} right now?" if context else f"What matters most to your {person}?"
@@ -575,7 +647,25 @@ def _person(state, catalog, person, context, quote) -> Move:
     return _with_card(move, "who_for", catalog, state.language)
 
 
-def _implication(state, catalog, topic, asked, quote) -> Move:
+_PRICE_ASK = re.compile(r"多少钱|价格|价钱|报价|怎么卖|费用|贵不贵|一年多少|\bhow much\b|\bprice|\bcost|\bper seat\b|"
+                        r"\bplan\b|\bquote\b", re.I)
+_DELIVERY_ASK = re.compile(r"送到|送货|发货|到货|现货|多久能|几天|装好|安装|\bship|\bdeliver|\bin stock\b|\bhow (?:fast|soon)\b",
+                           re.I)
+
+
+def acknowledge(closing: str, zh: bool) -> str:
+    """A short acknowledgement of the question that closed the turn, in the coach's words (never
+    the customer's): the price, the delivery, or the point asked about comes after the pain."""
+    if not closing:
+        return ""
+    if _PRICE_ASK.search(closing):
+        return _t(zh, "价格我待会儿给您细算。", "I'll come back to the price in a moment. ")
+    if _DELIVERY_ASK.search(closing):
+        return _t(zh, "到货时间我稍后给您确认。", "I'll check the delivery time for you shortly. ")
+    return _t(zh, "您问的这一点我等下细说。", "I'll answer that in a moment. ")
+
+
+def _implication(state, catalog, topic, asked, quote, closing: str = "") -> Move:
     zh = state.language == "zh"
     if zh:
         variants = [f"{topic}，要是一直这样下去，会有什么影响？" if topic else "这个情况要是一直这样下去，会有什么影响？",
@@ -585,7 +675,14 @@ def _implication(state, catalog, topic, asked, quote) -> Move:
         variants = [f"If {topic} goes on, what happens?" if topic else "If this goes on, what happens?",
                     "Who is affected most by it right now?",
                     "What does it cost you today, in time or money?"]
-    move = Move(kind="ask", slot="impact_if_unsolved", question_type="implication", example=variants[asked % 3],
+    ack = acknowledge(closing, zh)
+    question = variants[asked % 3]
+    if ack and not zh:
+        question = "First, " + question[0].lower() + question[1:] if not question.startswith("If ") else \
+            "First — " + question[0].lower() + question[1:]
+    elif ack:
+        question = "先问一句：" + question
+    move = Move(kind="ask", slot="impact_if_unsolved", question_type="implication", example=ack + question,
                 topic=topic or "", builds_on=quote,
                 rationale=_t(zh, "客户说出了一个麻烦：顺着它问下去——继续这样会怎样、影响到谁、代价多大，需求才会浮出来。",
                              "The customer named a difficulty: follow it — what happens if it goes on, who is "
@@ -616,13 +713,18 @@ def _shorter(restated: str, words: list[str]) -> str:
 def _confirm_need(state, need, catalog, words, quote) -> Move | None:
     """Restate the need for the customer to confirm; None when it cannot be said in other words."""
     zh = state.language == "zh"
-    restated = restate(need, state, words)
-    example = f"我确认一下：是{restated}，对吗？" if zh else f"Let me check I have it right: {restated}, is that it?"
+    restated, example = fill("我确认一下：是\x00，对吗？" if zh else "Let me check I have it right: \x00, is that it?",
+                             restate(need, state, words), words, state.language)
     if zh and echoes(example, words):  # a long clause said back: its shorter form, cut at a word boundary
         shorter = _shorter(restated, words)
         if shorter:
             restated, example = shorter, f"我确认一下：是{shorter}，对吗？"
-    if echoes(example, words) or carries_instruction(restated):
+    if repeats(example, words):  # the template's own words joined a run: the need said in fewer of theirs
+        fewer = own_words(restated, words, state.language, person="neutral", chars=12)
+        if fewer and len(need_key_of(fewer)) >= 2:
+            restated = fewer
+            example = f"我确认一下：是{restated}，对吗？" if zh else f"Let me check I have it right: {restated}, is that it?"
+    if echoes(example, words) or repeats(example, words) or carries_instruction(restated):
         return None
     move = Move(kind="confirm", slot=None, question_type="confirmation", need_id=need.id,
                 need_statement=restated, example=example, builds_on=quote or (need.evidence[0].quote[:60] if need.evidence else ""),
@@ -657,8 +759,8 @@ def _address(state, need, needs, catalog, r: Reading, words, quote, *, option: s
         if found:
             return _offer_options(state, need, restated, requested, found, catalog, words, quote, rationale)
     if fit is None:
-        example = f"按您说的{restated}，您觉得什么样的会更合适？" if zh else (
-            f"Given that {restated}, what would suit you best?")
+        restated, example = fill("按您说的\x00，您觉得什么样的会更合适？" if zh else "Given that \x00, what would suit you best?",
+                                 restated, words, state.language)
         move = Move(kind="ask", slot="functional", question_type="need_payoff", need_id=need.id,
                     need_statement=restated, example=example, builds_on=quote, memo=f"fit:{need.id}",
                     rationale=_t(zh, "需求已确认，但知识和对话里还没有具体可推荐的选项：先问客户什么样的会更合适，不空口许诺。",
@@ -672,20 +774,21 @@ def _address(state, need, needs, catalog, r: Reading, words, quote, *, option: s
     offered_before = f"offer:{fit.first}|{fit.option}" in state.asked
     if zh:
         if offered_before and not answers:
-            example = f"除了{fit.first}，还可以试试{fit.option}：{fit.reason}，正合{restated}，要不要带点？"
+            template = f"除了{fit.first}，还可以试试{fit.option}：{fit.reason}，正合{NEED}，要不要带点？"
         elif answers:
-            example = f"可以的，{fit.option}{fit.reason}，正合{restated}；要不要也带一些？"
+            template = f"可以的，{fit.option}{fit.reason}，正合{NEED}；要不要也带一些？"
         else:
-            example = f"{fit.first}我们有，您先尝尝；另外{fit.option}{fit.reason}，正合{restated}，要不要也带点试试？"
+            template = f"{fit.first}我们有，您先尝尝；另外{fit.option}{fit.reason}，正合{NEED}，要不要也带点试试？"
     else:
         if offered_before and not answers:
-            example = (f"Besides the {fit.first}, {fit.option} are worth a try: {fit.reason}, just right since "
-                       f"{restated}. Would you like some?")
+            template = (f"Besides the {fit.first}, {fit.option} are worth a try: {fit.reason}, just right since "
+                        f"{NEED}. Would you like some?")
         elif answers:
-            example = f"Yes — {fit.option} are {fit.reason}, just right since {restated}. Shall I add some?"
+            template = f"Yes — {fit.option} are {fit.reason}, just right since {NEED}. Shall I add some?"
         else:
-            example = (f"We have the {fit.first} you asked for; and since {restated}, {fit.option} are worth a try "
-                       f"too — {fit.reason}. Would you like some?")
+            template = (f"We have the {fit.first} you asked for; and since {NEED}, {fit.option} are worth a try "
+                        f"too — {fit.reason}. Would you like some?")
+    restated, example = fill(template, restated, words, state.language)
     move = Move(kind="address", question_type="address", need_id=need.id, need_statement=restated,
                 example=example, builds_on=quote or (need.evidence[0].quote[:60] if need.evidence else ""), topic=fit.option,
                 need_terms=need_terms(need, state.language, fit),
@@ -729,10 +832,13 @@ def _weigh_option(state, need, restated, option, catalog, words, quote) -> Move:
     who = (f"您{person}" if person and not person.startswith(("我", "您")) else (person.replace("我", "您", 1) or "您")) \
         if zh else (f"your {person}" if person else "you")
     if zh:
-        example = f"{option}可以考虑，关键看它是否合{restated}这一点：建议先让{who}实际试一试，合适再定，您看行吗？"
+        restated, example = fill(f"{option}可以考虑，关键看它是否合{NEED}这一点：建议先让{who}实际试一试，合适再定，您看行吗？",
+                                 restated, words, "zh")
     else:
-        example = (f"The {option} could work — what matters is whether it helps with this: {restated}. "
-                   f"It's worth letting {who} try one first; shall we check that?")
+        name = short_name(option, words, "en")
+        name = name[0].upper() + name[1:] if name.startswith(("the ", "that ")) else f"The {name}"
+        restated, example = fill(f"{name} could work — what matters is whether it helps with this: {NEED}. "
+                                 f"It's worth letting {who} try one first; shall we check that?", restated, words, "en")
     requested = requested_product(state.stated_request, state.language)
     move = Move(kind="address", question_type="address", need_id=need.id, need_statement=restated, example=example,
                 builds_on=quote, topic=option, need_terms=need_terms(need, state.language, restated=restated),
@@ -754,11 +860,12 @@ def _offer_options(state, need, restated, requested, found: list[Option], catalo
         parts.append(_t(zh, f"{o.name}也值得看看：{reason}" if i == 0 else f"{o.name}也可以考虑：{reason}",
                         f"{o.name} may suit better — {reason}" if i == 0 else f"or {o.name} — {reason}"))
     if zh:
-        lead = f"{requested}我们有；另外按{restated}，" if requested else f"按{restated}，"
-        example = lead + "；".join(parts) + "。要不要看看？"
+        lead = f"{requested}我们有；另外按{NEED}，" if requested else f"按{NEED}，"
+        template = lead + "；".join(parts) + "。要不要看看？"
     else:
-        lead = f"We have the {requested}; and since {restated}, " if requested else f"Since {restated}, "
-        example = lead + "; ".join(parts) + ". Would you like to see them?"
+        lead = f"We have the {requested}; and since {NEED}, " if requested else f"Since {NEED}, "
+        template = lead + "; ".join(parts) + ". Would you like to see them?"
+    restated, example = fill(template, restated, words, state.language)
     first = found[0]
     move = Move(kind="address", question_type="address", need_id=need.id, need_statement=restated, example=example,
                 builds_on=quote or (need.evidence[0].quote[:60] if need.evidence else ""), topic=first.name,
@@ -806,8 +913,8 @@ def _close(state, needs, catalog, r: Reading, last, words) -> Move:
         else:
             example = (f"Great — {what} it is" + (f", for {summary}" if summary else "")
                        + ". I'll get everything ready for you now; does that work?")
-            if echoes(example, words) or any(longest_shared_run(example, w) >= 15 for w in words):
-                example = f"Great — {what} it is. I'll get everything ready for you now; does that work?"
+            if echoes(example, words) or repeats(example, words):
+                example = f"Great — {short_name(what, words, 'en')} it is. I'll get everything ready for you now; does that work?"
     if zh and summary and echoes(example, words):  # the need said back in the customer's own sentence: leave it out
         example = re.sub(r"，(?:解决|正合)" + re.escape(summary), "", example)
     move = Move(kind="close", slot="follow_up" if follow_up else "decision", question_type="close",

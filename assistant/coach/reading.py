@@ -39,6 +39,9 @@ class Reading:
     asks_for_recommendation: bool = False
     mentioned: list[str] = field(default_factory=list)  # things the customer names in a question
     source: str = "cues"
+    pain_score: float = 0.0  # the highest pain score of the turn's statements (cue: 1.0; else the classifier's)
+    pain_sentence: str = ""  # the statement it belongs to, wherever it stands in the turn
+    closing_ask: str = ""  # the question that ends the turn, when it is not the pain itself
 
     def has(self, *acts: str) -> bool:
         return any(a in self.acts for a in acts)
@@ -110,9 +113,84 @@ def read(text: str, language: str = "zh", context: dict[str, Any] | None = None)
             _merge(reading, _read_turn(text, language, _context(context or {})))
         except Exception:  # a reader failure must not cost the turn; the cues still answer
             pass
+    weigh_sentences(reading, text)
     if not reading.acts:
         reading.acts.add("other")
     return reading
+
+
+PAIN_AT = 0.3  # the classifier's pain score from which a statement names a pain (set on the dev turns)
+PAIN_WITH_WISH_AT = 0.45  # ...and from which a statement that also wants something is a pain first
+
+
+def _sentence_scores(parts: list[str]) -> list[float]:
+    """The sentence classifier's pain score per sentence (zeros when it is not available)."""
+    try:
+        from assistant.understanding import classifier
+
+        model = classifier.default()
+        if model is None:
+            return [0.0] * len(parts)
+        return [float(p.acts.get("pain", 0.0)) for p in model.predict(parts)]
+    except Exception:  # the cues still answer
+        return [0.0] * len(parts)
+
+
+def _pain_scores(parts: list[str]) -> list[float]:
+    """Per sentence, the higher of its own pain score and its most painful clause's (a pain told
+    in one clause of a long sentence: "…，一节课光等开机就过去一大半")."""
+    try:
+        clauses = [[c.strip() for c in re.split(r"[，,；;：:]", p) if len(c.strip()) >= 4] for p in parts]
+        flat = [c for cs in clauses if len(cs) > 1 for c in cs]
+        whole = _sentence_scores(parts)
+        by_clause = dict(zip(flat, _sentence_scores(flat))) if flat else {}
+        return [max([w] + [by_clause.get(c, 0.0) for c in cs]) for w, cs in zip(whole, clauses)]
+    except Exception:  # the cues still answer
+        return [0.0] * len(parts)
+
+
+def weigh_sentences(reading: Reading, text: str) -> None:
+    """Every sentence of the turn is weighed for a pain, not only the turn as a whole: a pain
+    told in the middle of a long turn that ends with a question about price, delivery or a
+    feature ("…老板发了好大的火。对了，扫码枪一把多少钱？"), or told without a problem word
+    ("有四个老客户都转去别家订货了"), is still the thread. A question is not a pain statement; a
+    buying decision in the turn outranks any pain (the policy closes)."""
+    parts = [s.strip() for s in (cues.sentences(text) or [text]) if s.strip()]
+    if not parts:
+        return
+    scores = _pain_scores(parts)
+    best, best_score = "", 0.0
+    for sentence, score in zip(parts, scores):
+        if _QUESTION.search(sentence) or _BUY.search(sentence):
+            continue
+        if PAIN.search(sentence):
+            score = 1.0
+        elif _NEED.search(sentence) and score < PAIN_WITH_WISH_AT:
+            continue  # a wish said with some discomfort ("she keeps craving something sour") is the need
+        if score > best_score:
+            best, best_score = sentence, score
+    last = parts[-1]
+    if _QUESTION.search(last) and last != best:
+        reading.closing_ask = last
+    if best_score < PAIN_AT or "buy" in reading.acts:
+        return
+    reading.pain_score, reading.pain_sentence = round(best_score, 3), best
+    reading.acts.add("pain")
+    if not reading.pain:
+        reading.pain = whole_span(best, PAIN) if PAIN.search(best) else _painful_clause(best)
+
+
+def _painful_clause(sentence: str, limit: int = 14) -> str:
+    """The clause of a pain sentence the classifier rates most painful, when it is short enough
+    to be referred to whole (Chinese); empty otherwise (the move then speaks of "this")."""
+    if not cues.has_chinese(sentence):
+        return ""
+    clauses = [_FILLER.sub("", c.strip()) for c in re.split(r"[，,；;：:。！!]", sentence) if c.strip()]
+    clauses = [c for c in clauses if 6 <= len(c) <= limit]  # not a bare time ("最近三个月")
+    if not clauses:
+        return ""
+    scores = _sentence_scores(clauses)
+    return max(zip(scores, clauses))[1]
 
 
 def _context(context: dict[str, Any]):
@@ -143,6 +221,13 @@ def _merge(reading: Reading, other: Any) -> None:
         reading.acts |= acts & {"feeling"}
         if not reading.acts & {"need", "request", "buy", "ask", "agree", "deny"}:
             reading.acts |= acts & {"pain"}
+        elif "need" in reading.acts and not reading.acts & {"request", "buy", "ask", "agree", "deny"} and any(
+                "pain" in (getattr(part, "acts", None) or []) and "need" not in (getattr(part, "acts", None) or [])
+                and not _NEED.search(getattr(part, "text", ""))
+                for part in getattr(other, "sentences", None) or []):
+            # a sentence that is all pain ("I'm sick of cleaning it and ordering capsules.") beside
+            # another that wants something is still a pain: the thread starts there
+            reading.acts.add("pain")
     for span in getattr(other, "spans", None) or []:
         act, words = getattr(span, "act", ""), getattr(span, "text", "")
         if act not in reading.acts or not words.strip() or getattr(reading, act, "x"):

@@ -630,6 +630,9 @@ def _what_sales_said(text: str, needs: list[NeedRecord], language: str) -> dict:
     """The salesperson's own words, as the move they make: a restatement of a stated need
     (a question that names it) opens its confirmation; anything else is just what was said."""
     asks = bool(re.search(r"[？?]|吗|对不对|是不是|right|correct", text))
+    question = _sales_question(text)
+    if question["question_type"] in ("implication", "need_payoff"):  # digging into a pain, not restating a need
+        return question
     for need in needs:
         if need.status != "stated":
             continue
@@ -639,7 +642,36 @@ def _what_sales_said(text: str, needs: list[NeedRecord], language: str) -> dict:
         if asks and terms and sum(t in text for t in terms) >= max(1, min(2, len(terms))):
             return {"kind": "confirm", "slot": None, "question_type": "confirmation", "need_id": need.id,
                     "topic": "", "offer": None}
-    return {"kind": "said", "slot": None, "question_type": "open", "need_id": None, "topic": "", "offer": None}
+    return question
+
+
+# the salesperson's question, read as the move it makes (the SPIN stage the role-play reader hears)
+_SPIN_MOVE = {"implication": ("ask", "impact_if_unsolved", "implication"),
+              "need_payoff": ("ask", "business_goals", "need_payoff")}
+
+
+def _sales_question(text: str) -> dict:
+    """What the salesperson asked, as a move: a summary checked back is a confirmation (of no
+    logged need); an implication or need-payoff question continues that thread; a question about
+    who or what for is that slot's ask; anything else is just said."""
+    said = {"kind": "said", "slot": None, "question_type": "open", "need_id": None, "topic": "", "offer": None}
+    from assistant.roleplay.classify import classify
+
+    try:
+        reading = classify(text, semantic=True)
+    except Exception:  # noqa: BLE001 - the embedder is a help here, never a cost to the turn
+        reading = classify(text)
+    if not reading.is_question:
+        return said
+    if reading.confirmation:  # "所以您要的是…，对吗？": the salesperson summed up; a yes confirms that summary
+        return {**said, "kind": "confirm", "question_type": "confirmation"}
+    if reading.spin in _SPIN_MOVE:
+        kind, slot, qtype = _SPIN_MOVE[reading.spin]
+        return {**said, "kind": kind, "slot": slot, "question_type": qtype}
+    if reading.probes:
+        slot = reading.probes[0]
+        return {**said, "kind": "ask", "slot": slot, "question_type": slot}
+    return said
 
 
 def _repeats_task(move: Move, text: str, language: str) -> bool:

@@ -189,7 +189,7 @@ def windows(transcript: Transcript, window_chars: int = WINDOW_CHARS,
 
 
 def restate_all(needs: list[ExtractedNeed], transcript: Transcript,
-                keep: dict[str, list[str]] | None = None) -> list[ExtractedNeed]:
+                keep: dict[str, list[str]] | None = None, *, semantic: bool | None = None) -> list[ExtractedNeed]:
     """Each statement checked; one that fails becomes the cleaned clause of its evidence."""
     conversation = " ".join(t.text for t in transcript.customer_turns())
     out = []
@@ -200,7 +200,7 @@ def restate_all(needs: list[ExtractedNeed], transcript: Transcript,
         candidate = None if any(normalise_for_match(need.statement) == normalise_for_match(q) for q in own) \
             else need.statement
         statement, _ = restated(candidate, own + quotes, conversation,
-                                keep=(keep or {}).get(need.statement), dimension=need.dimension)
+                                keep=(keep or {}).get(need.statement), dimension=need.dimension, semantic=semantic)
         out.append(need.model_copy(update={"statement": statement[:120]}))
     return out
 
@@ -253,7 +253,8 @@ class NeedExtractor:
         return needs, dropped, "semantic"
 
     def _finish(self, needs: list[ExtractedNeed], transcript: Transcript) -> list[ExtractedNeed]:
-        return restate_all(_dedupe(needs), transcript)[: self.limit]
+        # the rules method restates by cues alone; the others pick the need's clause by meaning
+        return restate_all(_dedupe(needs)[: self.limit], transcript, semantic=False if self.method == "rules" else None)
 
     def extract(self, transcript: Transcript) -> ExtractionOutcome:
         if self.method in ("rules", "semantic") or self.model is None:

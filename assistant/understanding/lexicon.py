@@ -76,7 +76,7 @@ ZH: dict[str, str] = {
     # ---- the turn reader (what a customer turn does, for the coach's next move) ----
     "turn_buy": (
         r"各来|先(?:订|买|来|拿)|订[一两二三四五六七八九十几\d]+[台套件个份]|就(?:订|签)|来[一两二三四五六七八九十几半\d]+[斤个份盒箱台套件]|"
-        r"就要(?:这|那)|就买|我买了|我要了|帮我包|包起来|下单|成交|签(?:合同|约)|"
+        r"就要(?:这|那)|就买|我买了|我要了|帮我包|包起来|下单|成交|签(?:合同|约)|按这个(?:方案)?签|签吧|"
         r"就这么定|就定(?:这|了)|给我拿|拿[一两二三四五\d]+[斤个份盒]|先来[一两二三四五\d]+"
     ),
     "turn_agree": r"^(?:是的|是啊|对的?|对对|没错|嗯+|就是(?:这样|这个意思)?|确实|正是|可以|好的?|行|没问题)(?:[，,。！!.~～\s]|$)",
@@ -90,6 +90,16 @@ ZH: dict[str, str] = {
     "turn_request": r"想买|想要|买点|要买|买几|报个?价|看看|想订|想换|想找",
     "turn_need": r"想吃|想喝|想用|需要|希望|最好|要求|得能|能不能|要能|不想|怕|要是能|如果能|就好了",
     "state_of_person": r"怀孕|生病|住院|上学|退休|年纪大|刚出生|坐月子|受伤|过敏",
+    # ---- the coach's policy: who the person behind the buyer is not (coach/policy.py) ----
+    # staff of the customer's own business (the user behind the buyer is someone else)
+    "staff": r"保洁|员工|工人|师傅|阿姨|同事|销售|客服|店员|前台|护士|医生|司机|厨师",
+    # people named too vaguely to ask about ("家人"): the coach asks who exactly (used with match)
+    "vague_people": r"^(?:家人|家里人|朋友|同事|员工)$",
+    # the people who decide (the person behind the decision: ask what they weigh)
+    "decision_makers": r"老板|领导|总经理|经理|主任|校长|院长|园长|厂长|店长|董事长|理事长|总监|合伙人|股东|业委会|董事会|采购部",
+    # asking what there is for them, after agreeing to what was summed up ("你看有没有合适的？")
+    "asks_what_fits": r"有没有合适的|有什么合适的|有什么推荐|推荐(?:一|两|几)(?:款|个|种)|你看(?:哪|什么)(?:款|个|种)",
+    # ---- end of the policy's entries ----
     "turn_question": r"[？?]\s*$|吗[。！]?$",
     "question_end": r"(?:[?？]|吗[。！!]?|呢[?？。]?)\s*$",
     # group 1: the option asked about ("那猕猴桃孕妇能吃吗" → 猕猴桃); use one language at a time
@@ -242,17 +252,23 @@ EN: dict[str, str] = {
         r"\bif only\b|\bit would be great if\b"
     ),
     "state_of_person": r"\bpregnan|\bretired|\binjur|\ballerg|\bnewborn",
+    # ---- the coach's policy: who the person behind the buyer is not (coach/policy.py) ----
+    "staff": r"staff|employee|worker|team|colleague",
+    "vague_people": r"^(?:family|friends?|colleagues?|staff|team)$",
+    "decision_makers": r"\b(?:boss|owner|director|ceo|cfo|board|principal|head of \w+|partners?|investors?)\b",
+    "asks_what_fits": r"\bwhat (?:have|do) you (?:got|have)\b|\bwhat(?:'s| is) out there\b|\bwhat are (?:my|the|our) options\b|\bshow (?:me|us) what\b",
+    # ---- end of the policy's entries ----
     "turn_question": r"[？?]\s*$|\b(?:can|could|is|are|do|does|will|would)\b[^.?!]*\?",
     "question_end": r"[?？]\s*$",
     "option_in_question": r"^(?:can|could|is|are|do|does)\b.*?\b(?:eat|use|have|take|try)\s+(?:the\s+|some\s+)?([a-z][a-z-]+)",
-    "people_in_law": r"(?:daughter|son|mother|father|sister|brother)-in-law",
+    "people_in_law": r"(?:daughter|son|mother|father|sister|brother)-in-law|\b(?:wife|husband|partner)'s (?:parents|mother|father|mum|mom|dad|family)",
     "filler": r"[。！？!?，,；;…\s]+$",
     # ---- who speaks ----
     "customer_role": r"(?:Customer|Client|Buyer|C)(?:\s+says)?",
     "sales_role": r"(?:Sales(?:person|rep)?|Seller|Agent|Me|S)(?:\s+says)?",
     # ---- restating a need ----
     "speaker_label": r"\b(?:customer|client|sales(?:person)?)\s*(?:says)?\s*:",
-    "restate_lead": r"^(?:well|so|honestly|actually|look|ok(?:ay)?|yeah|yes|hi|hello|um+|uh+|basically|to be honest)(?:[,\s]+|$)",
+    "restate_lead": r"^(?:well|so|and|but|plus|honestly|actually|look|ok(?:ay)?|yeah|yes|hi|hello|um+|uh+|basically|to be honest)(?:[,\s]+|$)",
     "restate_subject": r"(?!)",
     "restate_tail": r"(?!)",
     "restate_filler": r"(?!)",
