@@ -450,6 +450,9 @@ def next_move(
     pain_key = f"pain:{safe_topic(r.pain) or turn}"
     fresh_pain = bool(r.pain_sentence) and r.has("pain") and state.asked.get(pain_key, 0) == 0 and not (
         last.get("slot") == "user" and last.get("kind") == "ask" and r.person and not _VAGUE_PEOPLE.match(r.person))
+    # once a pain has been dug into, a later one no longer holds back the proposal the customer
+    # invites or the move on a need they confirmed: the thread has been followed
+    pain_leads = fresh_pain and state.asked.get("impact_if_unsolved", 0) == 0
 
     # 1. a buying signal: confirm and close (asking for a recommendation is not one, nor a pain
     # told before a question about the product: "…都去隔壁了。点餐平板支持扫码付款吗？")
@@ -462,10 +465,10 @@ def next_move(
         return _close(state, needs, catalog, r, last, words)
 
     # 2. the customer asks about an option or for a recommendation
-    option = named_option(r.text, state.language) if r.has("ask") and not fresh_pain else ""
+    option = named_option(r.text, state.language) if r.has("ask") and not pain_leads else ""
     asks_fit = r.asks_for_recommendation or wants_recommendation(r.text) and (r.has("ask") or not r.has("buy")) \
         or bool(_WHAT_FITS.search(r.text))
-    if (asks_fit or r.mentioned or option) and not fresh_pain:
+    if (asks_fit or r.mentioned or option) and not pain_leads:
         if confirmed and ready_to_address(state):
             return _address(state, confirmed[0], needs, catalog, r, words, quote, option=option, options=options,
                             asked=True)
@@ -494,7 +497,7 @@ def next_move(
                     quote)
 
     # 4. the kiwi move: a need the customer confirmed, not revealed in this turn
-    if ready_to_address(state) and not fresh_pain:
+    if ready_to_address(state) and not pain_leads:
         for need in confirmed:
             if (need.id not in state.addressed and f"fit:{need.id}" not in state.asked
                     and (turn is None or first_turn(need) < turn)):
