@@ -18,10 +18,13 @@ closed pushes, leading questions, off-topic, injections) that must release nothi
   first had been seen. Skipped if missing.
 * benchmarks/data/untuned/roleplay_probes_v3.json — a third, written blind after the second had
   been seen; measured once before the current selection rule, then kept closed while it was built.
-* benchmarks/data/untuned/roleplay_probes_v4.json — a fourth, written blind; clean. Skipped if missing.
+* benchmarks/data/untuned/roleplay_probes_v4.json — a fourth, written blind; measured once, then
+  its one false reveal (a hedged leading line) was fixed: its bad lines count as seen.
+* benchmarks/data/untuned/roleplay_probes_v5.json — a fifth, written blind (3 probes per
+  first-level need, 5 bad lines per scenario); clean. Skipped if missing.
 
 Seen sets (failures looked at while building): dev, untuned (v1), untuned_v2. Clean: untuned_v3,
-untuned_v4. ``variants`` in the results repeats the semantic figures on the seen sets only with
+untuned_v4 (probes), untuned_v5. ``variants`` in the results repeats the semantic figures on the seen sets only with
 one setting changed at a time (what was tried, and why the shipped values were kept).
 
 Two modes in the same run: ``rules`` (topics only, the trainer before the semantic layer) and
@@ -66,6 +69,7 @@ UNTUNED = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes.json"
 UNTUNED_V2 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v2.json"
 UNTUNED_V3 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v3.json"
 UNTUNED_V4 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v4.json"
+UNTUNED_V5 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v5.json"
 SEEN = ("dev", "dev_check", "untuned", "untuned_v2")
 RESULTS = ROOT / "benchmarks" / "results" / "roleplay_fidelity.json"
 MODELS_DIR = Path.home() / ".local" / "share" / "needs-assistant" / "models"
@@ -346,7 +350,7 @@ def model_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list[
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", type=int, default=0, metavar="N", help="play N lines per mode with the embedded model")
-    ap.add_argument("--model-set", choices=("dev", "untuned", "untuned_v2", "untuned_v3", "untuned_v4"), default="untuned_v4",
+    ap.add_argument("--model-set", choices=("dev", "untuned", "untuned_v2", "untuned_v3", "untuned_v4", "untuned_v5"), default="untuned_v4",
                     help="which set the model lines come from (dev if untuned is missing)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--calibrate", action="store_true", help="print the threshold sweep on the dev set and stop")
@@ -363,9 +367,10 @@ def main(argv: list[str] | None = None) -> int:
             "untuned": None if args.no_untuned else load_set(UNTUNED),
             "untuned_v2": None if args.no_untuned else load_set(UNTUNED_V2),
             "untuned_v3": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V3),
-            "untuned_v4": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V4)}
+            "untuned_v4": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V4),
+            "untuned_v5": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V5)}
     paths = {"dev": DEV, "dev_check": DEV, "untuned": UNTUNED, "untuned_v2": UNTUNED_V2, "untuned_v3": UNTUNED_V3,
-             "untuned_v4": UNTUNED_V4}
+             "untuned_v4": UNTUNED_V4, "untuned_v5": UNTUNED_V5}
     if args.calibrate:
         if sets["dev"] is None:
             print(f"skipped: {DEV} is missing")
@@ -381,7 +386,7 @@ def main(argv: list[str] | None = None) -> int:
                        "sharpness": intent.SHARPNESS, "generic_weight": intent.GENERIC_WEIGHT,
                        "alternative_margin": reveal.ALTERNATIVE_MARGIN, "kind_prior": reveal.KIND_PRIOR,
                        "topic_override": reveal.TOPIC_OVERRIDE},
-        "seen_sets": [n for n in SEEN], "clean_sets": ["untuned_v3", "untuned_v4"],
+        "seen_sets": [n for n in SEEN], "clean_sets": ["untuned_v3", "untuned_v4 (probes; bad lines seen)", "untuned_v5"],
         "sets": {},
     }
     for name, loaded in sets.items():
