@@ -19,8 +19,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-ECHO_CHARS = 15  # Chinese: 15 characters in a row is a copied clause
-ECHO_WORDS = 5  # English: 15 characters are only ~3 words, so 5 words in a row count instead
+# one measure of an echo: 15 Chinese characters in a row is a copied clause; in English 15
+# characters are only ~3 words, so 5 words in a row count instead (needs.restate holds both)
+from assistant.needs.restate import ECHO_CHARS, ECHO_WORDS, shared_run
 
 # an instruction aimed at a model (or a request for its hidden context), zh and en
 _INSTRUCTION = re.compile(
@@ -79,15 +80,7 @@ def _words(text: str) -> list[str]:
 
 
 def longest_shared_words(a: str, b: str) -> int:
-    x, y = _words(a), _words(b)
-    best = 0
-    for i in range(len(x)):
-        for j in range(len(y)):
-            k = 0
-            while i + k < len(x) and j + k < len(y) and x[i + k] == y[j + k]:
-                k += 1
-            best = max(best, k)
-    return best
+    return shared_run(_words(a), _words(b))
 
 
 def echoes(text: str, customer_turns: list[str]) -> bool:

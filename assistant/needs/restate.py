@@ -348,16 +348,20 @@ def _longest(x: str, sources: list[str]) -> tuple[int, int]:
     return best
 
 
-def _word_run(words: list[str], sources_words: list[list[str]]) -> int:
+def shared_run(x: list[str], y: list[str]) -> int:
+    """The length of the longest run of items (words) that x and y share, in order."""
     best = 0
-    for y in sources_words:
-        for i in range(len(words)):
-            for j in range(len(y)):
-                k = 0
-                while i + k < len(words) and j + k < len(y) and words[i + k] == y[j + k]:
-                    k += 1
-                best = max(best, k)
+    for i in range(len(x)):
+        for j in range(len(y)):
+            k = 0
+            while i + k < len(x) and j + k < len(y) and x[i + k] == y[j + k]:
+                k += 1
+            best = max(best, k)
     return best
+
+
+def _word_run(words: list[str], sources_words: list[list[str]]) -> int:
+    return max((shared_run(words, y) for y in sources_words), default=0)
 
 
 def repeats(text: str, sources: list[str], *, chars: int = ECHO_CHARS, words: int = ECHO_WORDS) -> bool:
