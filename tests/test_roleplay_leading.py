@@ -20,6 +20,8 @@ LEADING = [
     "It's mainly for the office, yes? I'll put you down for ten.",
     "So the grandkids will mostly play games on it, I suppose?",  # an assumption hedged, still leading
     "You'd only take it out on weekends, I take it?",
+    "这次换主要还是图便宜吧，我估计？",
+    "家里就您一个人拿主意，我猜？",
 ]
 
 GENUINE = [
@@ -37,6 +39,7 @@ GENUINE = [
     "您觉得是价格更重要，还是售后更重要？",
     "So you mean the main issue is response time, correct?",  # a summary checked back
     "What do you suppose he would use it for most?",
+    "我猜您心里还有别的考虑，方便说说是什么吗？",
     "I guess my question is, who will be using it day to day?",
     "开了五年还能开分店，生意肯定不差。你这边一晚上最挤的那两个钟头，有什么让你窝火的事？",
 ]
