@@ -21,10 +21,13 @@ closed pushes, leading questions, off-topic, injections) that must release nothi
 * benchmarks/data/untuned/roleplay_probes_v4.json — a fourth, written blind; measured once, then
   its one false reveal (a hedged leading line) was fixed: its bad lines count as seen.
 * benchmarks/data/untuned/roleplay_probes_v5.json — a fifth, written blind (3 probes per
-  first-level need, 5 bad lines per scenario); clean. Skipped if missing.
+  first-level need, 5 bad lines per scenario); measured once, then its one false reveal (a
+  hedged leading line in Chinese) was fixed: its bad lines count as seen.
+* benchmarks/data/untuned/roleplay_probes_v6.json — a sixth, bad lines only (6 per scenario),
+  written blind; clean. Skipped if missing.
 
 Seen sets (failures looked at while building): dev, untuned (v1), untuned_v2. Clean: untuned_v3,
-untuned_v4 (probes), untuned_v5. ``variants`` in the results repeats the semantic figures on the seen sets only with
+untuned_v4 and untuned_v5 (probes), untuned_v6. ``variants`` in the results repeats the semantic figures on the seen sets only with
 one setting changed at a time (what was tried, and why the shipped values were kept).
 
 Two modes in the same run: ``rules`` (topics only, the trainer before the semantic layer) and
@@ -70,6 +73,7 @@ UNTUNED_V2 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v2.json
 UNTUNED_V3 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v3.json"
 UNTUNED_V4 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v4.json"
 UNTUNED_V5 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v5.json"
+UNTUNED_V6 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v6.json"
 SEEN = ("dev", "dev_check", "untuned", "untuned_v2")
 RESULTS = ROOT / "benchmarks" / "results" / "roleplay_fidelity.json"
 MODELS_DIR = Path.home() / ".local" / "share" / "needs-assistant" / "models"
@@ -368,9 +372,10 @@ def main(argv: list[str] | None = None) -> int:
             "untuned_v2": None if args.no_untuned else load_set(UNTUNED_V2),
             "untuned_v3": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V3),
             "untuned_v4": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V4),
-            "untuned_v5": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V5)}
+            "untuned_v5": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V5),
+            "untuned_v6": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V6)}
     paths = {"dev": DEV, "dev_check": DEV, "untuned": UNTUNED, "untuned_v2": UNTUNED_V2, "untuned_v3": UNTUNED_V3,
-             "untuned_v4": UNTUNED_V4, "untuned_v5": UNTUNED_V5}
+             "untuned_v4": UNTUNED_V4, "untuned_v5": UNTUNED_V5, "untuned_v6": UNTUNED_V6}
     if args.calibrate:
         if sets["dev"] is None:
             print(f"skipped: {DEV} is missing")
@@ -386,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
                        "sharpness": intent.SHARPNESS, "generic_weight": intent.GENERIC_WEIGHT,
                        "alternative_margin": reveal.ALTERNATIVE_MARGIN, "kind_prior": reveal.KIND_PRIOR,
                        "topic_override": reveal.TOPIC_OVERRIDE},
-        "seen_sets": [n for n in SEEN], "clean_sets": ["untuned_v3", "untuned_v4 (probes; bad lines seen)", "untuned_v5"],
+        "seen_sets": [n for n in SEEN], "clean_sets": ["untuned_v3", "untuned_v4 (probes; bad lines seen)", "untuned_v5 (probes; bad lines seen)", "untuned_v6"],
         "sets": {},
     }
     for name, loaded in sets.items():
