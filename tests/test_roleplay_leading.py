@@ -22,6 +22,9 @@ LEADING = [
     "You'd only take it out on weekends, I take it?",
     "这次换主要还是图便宜吧，我估计？",
     "家里就您一个人拿主意，我猜？",
+    "She'll mostly keep it in a drawer anyway, won't she?",
+    "They just want the cheapest quote, don't they?",
+    "说到底就是想省点电费，我说的对不？",
 ]
 
 GENUINE = [
@@ -40,6 +43,7 @@ GENUINE = [
     "So you mean the main issue is response time, correct?",  # a summary checked back
     "What do you suppose he would use it for most?",
     "我猜您心里还有别的考虑，方便说说是什么吗？",
+    "Won't he need help setting it up at first, or is he fine with new gadgets?",
     "I guess my question is, who will be using it day to day?",
     "开了五年还能开分店，生意肯定不差。你这边一晚上最挤的那两个钟头，有什么让你窝火的事？",
 ]
@@ -66,3 +70,20 @@ def test_a_leading_line_releases_nothing_even_on_topic():
     line = "阿姨，您买枣是给家里人吃的，是不是？"
     d = decide(sc, classify(line), line, set(), set(), 0.9, semantic=False)
     assert d.action != "reveal", d
+
+
+PITCHES = [
+    "我们这台带自动清洗、远程控制、语音播报、童锁四种功能，这价格还犹豫什么？",
+    "Triple-layer glass, lifetime hinges, a ten-year warranty and free fitting. You can't go wrong, can you?",
+    "Heated seats, a huge boot, seven airbags and the lowest running costs around. What's not to like?",
+]
+
+
+@pytest.mark.parametrize("line", PITCHES)
+def test_feature_lists_and_rhetorical_closers_are_pitches(line):
+    assert classify(line).pitch, classify(line)
+
+
+def test_asking_about_several_things_they_use_is_not_a_pitch():
+    line = "您现在排班、考勤、报销、审批这几块分别是怎么管的？"
+    assert not classify(line).pitch, classify(line)

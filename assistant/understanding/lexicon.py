@@ -132,7 +132,7 @@ ZH: dict[str, str] = {
         r"难道|对吧|是吧|吧[？?]|[，,]\s*(?:我猜|我估计|我想|我看|我琢磨)(?:着|的话)?\s*[？?]$|不是吗|(?:您|你)说是不是|(?:您|你)说对不对|肯定|一定.*吧|你不觉得|您不觉得|是不是更好|是不是比|不心动|最好是.*吧|大家都选|"
         r"(?:别的|其他|其它|其余|剩下的)的?(?:都|也都|全都)?(?:无所谓|不重要|不用管|不用考虑|不在乎|不考虑|不管|没关系)"
     ),
-    "tag_question": r"[，,、]\s*(?:是不是|对不对|没错吧?|不对吗|是这样吧?|我说得对吗|我没说错吧)(?:啊|呀|呢)?\s*[？?]",
+    "tag_question": r"[，,、]\s*(?:是不是|对不对|对不|是不|没错吧?|不对吗|是这样吧?|我说[得的]对(?:吗|不)|我没说错吧)(?:啊|呀|呢)?\s*[？?]",
     # a line that closes on a pitch after its question (read on the words after the last "？")
     "closing_pitch": r"推荐您|给您推荐|现在下单|今天就?(?:下单|定|签)|给您(?:拿|来|装|包|开|办|上)|就(?:选|定|要|拿|上)(?:这|那|我们)|直接(?:上|拿|选|定)|我(?:给您|帮您)(?:推荐|安排|下单|开通)|来(?:一|两|几)(?:台|套|个|款)",
     "spin_situation": r"现在|目前|平时|一般|通常|用的是|多少人|多大|多久|几台|几个|哪家",
@@ -141,7 +141,8 @@ ZH: dict[str, str] = {
     "spin_need_payoff": r"(?:如果|要是|假如).{0,24}(?:能|会|省|方便|有)|解决了|帮到|帮助|好处|价值|意味着|有什么用处|成功|理想|最希望|肯定也想",
     "probe_purpose": r"主要是(?!谁|哪|您自己|你自己|老人看|孩子看|手工).{0,14}还是|为了|(?<!不管您)(?<!不管你)做什么(?!生意)|干什么|干啥|用来|用途|什么用|为什么要|为什么想|买来|场合|场景|打算怎么|目的|放在|什么地方用|哪里用|在哪用|用在哪|主要做",
     "probe_user": r"给谁|谁用|谁吃|谁喝|谁穿|谁开|谁来|谁在用|谁会用|家里谁|送人|谁要|用的人|哪个班组|哪些人|哪个岗位|哪位|自己用还是|给家里|几口人|老人或者小孩|老人还是孩子",
-    "pitch": r"我们的|我们家|咱家|这款|这个产品|特价|优惠|打折|折扣|买.送.|送您|保证|最好的|推荐您|给您推荐|来(?:两|一|几|点|些)|称(?:点|两斤|几斤)|要不要来|包您|又.{1,4}又|性价比最高|质量最好|现在下单|补血|养颜|不要钱|免费送|送一部|全国联保|口碑最好|做了.{1,4}年|试驾活动|显白|肯定好看|还是直接上|这套系统|这套方案|都适用|难道您不想买|不心动|大家都选|肯定要选|划算|上哪儿找|哪儿找去|哪里找得到|延保",
+    "pitch": r"我们的|我们家|咱家|这款|这个产品|特价|优惠|打折|折扣|买.送.|送您|保证|最好的|推荐您|给您推荐|来(?:两|一|几|点|些)|称(?:点|两斤|几斤)|要不要来|包您|又.{1,4}又|性价比最高|质量最好|现在下单|补血|养颜|不要钱|免费送|送一部|全国联保|口碑最好|做了.{1,4}年|试驾活动|显白|肯定好看|还是直接上|这套系统|这套方案|都适用|难道您不想买|不心动|大家都选|肯定要选|划算|上哪儿找|哪儿找去|哪里找得到|上哪找|哪找去|还犹豫什么|还等什么|闭眼入|延保|"
+             r"(?:我们|咱们|这款|这套|这台)[^？?。]{0,10}(?:有|带|支持|配|自带)[^？?。]*(?:、[^、？?。]+){3,}",
     "confirmation": r"您的意思是|你的意思是|也就是说|我理解|我确认一下|确认一下|所以您",
     # ---- options, recommendations and choices (the coach's options reader, assistant/coach/options.py,
     # and the close, assistant/coach/closing.py); sure words only: the labelled lines of
@@ -285,7 +286,9 @@ EN: dict[str, str] = {
         r"\bnothing else (?:matters|counts|really matters)|\bthat's all (?:that )?(?:matters|counts)|\ball that (?:matters|counts)\b|"
         r"\b(?:so )?(?:it's|that's|it is) (?:purely|only|just|all) (?:about )?(?:the )?(?:price|cost|unit price)\b"
     ),
-    "tag_question": r"[,-]\s*(?:right|correct|yes|yeah|no|am i right|isn't that so|don't you|aren't you|won't you|do you not|true)\s*\?",
+    "tag_question": r"[,-]\s*(?:right|correct|yes|yeah|no|am i right|isn't that so|do you not|true|"
+                    r"(?:do|does|did|is|are|was|were|will|would|can|could|has|have|had|should)n't (?:i|you|he|she|it|we|they|there)|"
+                    r"won't (?:i|you|he|she|it|we|they|there))\s*\?",
     "closing_pitch": r"\bbuy now\b|\bi(?:'d| would) recommend\b|\blet'?s (?:get you|go with|put you down|sign)|\bi'll (?:get|put|set) you (?:up|down|the)|\byou(?:'ll| will) (?:want|love) (?:the|our)|\b(?:go|grab) (?:with|for) (?:the|our)\b|\bthe (?:elite|premium|pro|top) (?:model|package|plan)\b",
     "spin_situation": r"currently|today|usually|how many|how often|what do you use",
     "spin_problem": r"problem|issue|difficult|challenge|worr|concern|frustrat|pain|happy with|what made you|go down|break",
@@ -293,7 +296,8 @@ EN: dict[str, str] = {
     "spin_need_payoff": r"if you could|if you had|would it help|benefit|worth|ideal|success|what would it mean",
     "probe_purpose": r"mainly for|for work or|what (?:is it|are they|'s it) for|use (?:it|them|this|these) for|purpose|occasion|what for|\bfor\?$|why do you (?:want|need)",
     "probe_user": r"who is (?:it|this|the \w+) for|who will (?:use|be using)|who's (?:it|this|the \w+) for|for whom|who else|who uses|for yourself|a gift",
-    "pitch": r"\bbetter fit\b|you'd want|get one free|buy two|\bour (?:product|price|offer|solution)|\bwe offer\b|\bbest\b|\bdiscount\b|\bdeal\b|\bbuy now\b|\bon sale\b",
+    "pitch": r"what's not to (?:love|like)|what is not to (?:love|like)|you can't go wrong|can't beat (?:that|it|this)|who wouldn't want|"
+             r"\bbetter fit\b|you'd want|get one free|buy two|\bour (?:product|price|offer|solution)|\bwe offer\b|\bbest\b|\bdiscount\b|\bdeal\b|\bbuy now\b|\bon sale\b",
     "confirmation": r"so you|if i understand|let me make sure|you mean",
     # ---- options, recommendations and choices (see the ZH block)
     "invite_sure": (
