@@ -24,6 +24,14 @@ from assistant.services import Services
     ("听说有那种带夜光的拐杖，那个老人用着好不好？", "带夜光的拐杖"),
     ("My brother swears by those standing desk converters. Would they help with his back?", "standing desk converters"),
     ("A friend keeps talking about those meal kit boxes you get weekly. Would that work for us?", "meal kit boxes"),
+    # phrasings the option reader was not written around
+    ("百香果怀孕的人能多吃吗？", "百香果"),
+    ("那种带轮子的购物车，我奶奶推着累不累？", "带轮子的购物车"),
+    ("无线门铃装在老房子里好使吗？", "无线门铃"),
+    ("那草莓呢？", "草莓"),
+    ("Would a weighted blanket help him sleep?", "weighted blanket"),
+    ("Can she drink oat milk with that allergy?", "oat milk"),
+    ("My sister swears by those cordless stick vacuums. Would one cope with our stairs?", "cordless stick vacuums"),
 ])
 def test_the_option_a_customer_asks_about(text, option):
     assert named_option(text) == option
