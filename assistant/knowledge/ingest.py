@@ -22,7 +22,9 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from assistant.knowledge import shipped_vectors
+from assistant.knowledge.catalog import parse_questions
 from assistant.knowledge.chunking import chunk_text
+from assistant.knowledge.entries import SITUATIONS_SECTION, STAGES_SECTION
 from assistant.knowledge.loaders import SkipFile, check_size, load_document
 from assistant.knowledge.normalize import normalise, tokenize
 from assistant.knowledge.store import ChromaStore
@@ -30,12 +32,9 @@ from assistant.knowledge.store import ChromaStore
 PIPELINE_VERSION = 7  # bump when chunk texts or metadata change: files are then re-indexed
 SUMMARY_SECTION = "English summary"
 QUESTIONS_SECTION = "Questions it answers"  # records of front matter `questions` (role "question")
-# Records of front matter `situations` (the sales situations a method card serves): compared
-# with the question like the entry's own questions (role "question"), in their own section.
-from assistant.knowledge.entries import SITUATIONS_SECTION  # noqa: E402
-# Records of front matter `stages` (a process entry's stages in plain words: who does what, from
-# where to where), role "question" like situations.
-from assistant.knowledge.entries import STAGES_SECTION  # noqa: E402
+# SITUATIONS_SECTION and STAGES_SECTION (assistant.knowledge.entries) hold the records of front
+# matter `situations` (the sales situations a method card serves) and `stages` (a process entry's
+# stages in plain words), compared with the question like the entry's own questions.
 SENTENCES_SECTION = "Sentences"  # an entry's sentences one by one (role "sentence"), never shown
 SENTENCE_MIN_CHARS = 8  # shorter pieces (headings, list labels) say too little on their own
 OUTLINE_SECTION = "Outline"  # an entry's numbered sections as one list passage (role "outline")
@@ -243,8 +242,6 @@ def build_records(doc: Any, key: str, file_hash: str, pipeline: str, chunk_chars
             values = front.extra.get(field)
             if not values:
                 continue
-            from assistant.knowledge.catalog import parse_questions
-
             _pointer_records(key, parse_questions(values)[0], field[:-1], section, len(chunks) + base_ordinal,
                              "question", ids, texts, metas)
         _pointer_records(key, entry_sentences(chunks), "sentence", SENTENCES_SECTION, len(chunks) + 1000,
