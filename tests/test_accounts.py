@@ -270,6 +270,10 @@ def test_a_similar_hypothesis_is_the_other_need_restated_whole_with_its_quote_an
     whole = whole_need("高峰出餐慢", "外卖占了我们六成的单，高峰出餐慢，平台给我们降权了。")
     assert "高峰出餐慢" in whole and len(whole) > len("高峰出餐慢") and whole.startswith("外卖")
     assert whole_need("夜间清洁", "") == "夜间清洁"
+    # in English a clause with words left out of the middle does not read: the customer's sentence
+    assert whole_need("visitors show up no one knows they're here see",
+                      "Also, visitors show up and nobody knows who they're here to see. We pay for that.") == \
+        "Visitors show up and nobody knows who they're here to see."
     [quiet] = _quiet(log)
     lead = quiet.evidence[0]
     assert quiet.statement == whole_need("清洁时别吵到客人休息", lead["quote"]) or \

@@ -130,16 +130,17 @@ def _profile(trade_vec: np.ndarray | None, need_vecs: np.ndarray, weight: float)
 PROBLEM_ACTS = ("pain", "need", "constraint", "feeling")
 
 
-def _need_scores(quotes: list[str], engine) -> list[tuple[float, float]]:
+def _need_scores(quotes: list[str], engine, x: np.ndarray | None = None) -> list[tuple[float, float]]:
     """(P(is a need), the highest P of a problem act: pain, need, constraint, feeling) of each
     customer sentence by the shipped sentence classifier; (1, 1) when it cannot run (the other
-    gates still apply). Vectors come from the log's sentence_vectors table."""
+    gates still apply). Vectors ``x`` as read, else from the log's sentence_vectors table."""
     from assistant.understanding import classifier
 
     model = classifier.default()
     if model is None or not quotes:
         return [(1.0, 1.0)] * len(quotes)
-    x = np.hstack([raw_vectors(quotes, engine), classifier.CUE_SCALE * classifier.cue_features(quotes)])
+    x = np.hstack([raw_vectors(quotes, engine) if x is None else x,
+                   classifier.CUE_SCALE * classifier.cue_features(quotes)])
     return [(p.need, max(p.acts.get(a, 0.0) for a in PROBLEM_ACTS))
             for p in model.predict_features(quotes, x.astype(np.float32))]
 
@@ -183,7 +184,7 @@ def build_reader() -> Path:
     return READER
 
 
-def offer_probabilities(sentences: Sequence[str], engine=None) -> list[float]:
+def offer_probabilities(sentences: Sequence[str], engine=None, x: np.ndarray | None = None) -> list[float]:
     """P(worth offering to a customer of the same kind) of each customer sentence: a linear
     reader over the shipped embedder's vectors, learnt from labelled lines across trades
     (data/hypothesis_lines.jsonl). Worth offering: a problem with a cost, a requirement, a
@@ -196,7 +197,7 @@ def offer_probabilities(sentences: Sequence[str], engine=None) -> list[float]:
     sentences = list(sentences)
     if not sentences:
         return []
-    x = raw_vectors(sentences, engine)
+    x = raw_vectors(sentences, engine) if x is None else x
     return [float(p) for p in softmax(_with_bias(x) @ _reader_weights())[:, 1]]
 
 
@@ -293,8 +294,10 @@ def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY)
     quote_of: dict[str, str] = {}
     for c in cands:
         quote_of.setdefault(c["statement"], c["quote"])
-    read = dict(zip(statements, _need_scores([quote_of[s] for s in statements], engine)))
-    worth = dict(zip(statements, offer_probabilities([quote_of[s] for s in statements], engine)))
+    quotes = [quote_of[s] for s in statements]
+    qx = raw_vectors(quotes, engine) if quotes else None  # read once for both readers
+    read = dict(zip(statements, _need_scores(quotes, engine, qx)))
+    worth = dict(zip(statements, offer_probabilities(quotes, engine, qx)))
     # account profiles: trade + the mean of the needs their customers said
     by_account: dict[int, list[str]] = {}
     for c in cands:
@@ -393,12 +396,46 @@ def similar_hypotheses(memory, view, person: Any | None, *, policy: SimilarPolic
 def whole_need(statement: str, quote: str) -> str:
     """The need as the other customer said it, restated whole: the product's restatement of
     the sentence it was said in (its need-bearing clauses, the logged clause's first), the
-    logged statement when there is no sentence to restate."""
+    logged statement when there is no sentence to restate. In English a restatement that
+    leaves words out of the middle of the customer's run does not read, and the customer's
+    sentence that holds the need is shown instead."""
     from assistant.needs.restate import content_words, restated
+    from assistant.understanding import lexicon
 
     if not quote or quote == statement:
         return statement
-    return restated(None, [quote], quote, keep=content_words(statement))[0] or statement
+    whole = restated(None, [quote], quote, keep=content_words(statement))[0] or statement
+    return whole if lexicon.has_chinese(quote) or _reads_whole(whole, quote) else _said_sentence(statement, quote)
+
+
+def _words(text: str) -> list[str]:
+    import re
+
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def _reads_whole(whole: str, quote: str) -> bool:
+    """An English restatement that is a run of the customer's words reads; one with words
+    taken out of the middle ("visitors show up no one knows they're here see") does not."""
+    w, q = " ".join(_words(whole)), " ".join(_words(quote))
+    return bool(w) and w in q
+
+
+_LEAD_EN = r"^(?:(?:also|and|so|but|well|honestly|yes|yeah|right|ok|okay|oh|look|plus)\b[,:]?\s*)+"
+
+
+def _said_sentence(statement: str, quote: str) -> str:
+    """The sentence of ``quote`` that holds the logged statement's words, as the customer said
+    it, without the words that only lead into it ("Also, …", "Honestly, …")."""
+    import re
+
+    from assistant.understanding import lexicon
+
+    parts = [p.strip() for p in lexicon.sentences(quote) if p.strip()] or [quote.strip()]
+    want = set(_words(statement))
+    best = max(parts, key=lambda p: len(want & set(_words(p))))
+    best = re.sub(_LEAD_EN, "", best, flags=re.I).strip() or best
+    return best[:1].upper() + best[1:]
 
 
 def why(trade: str, candidate: dict[str, Any]) -> str:
