@@ -71,6 +71,7 @@ class Weights:
     kind_semantic: float = 0.0  # boost × probability of the asked kind, read by meaning (intent.kind_probabilities)
     kind_semantic_concept: float = 0.0  # the same for "why / what is the idea" questions → concept entries
     kind_semantic_gate: float = 0.0  # if > 0: the probe counts only when no cue word matched and p ≥ this
+    question_second: float = 0.0  # if > 0: an entry's question score pools its best two (best + w × second) / (1 + w)
 
 
 WEIGHTS = Weights()
@@ -145,6 +146,21 @@ def group_key(meta: dict[str, Any]) -> str:
         return "entry:" + doc_id
     window = int(meta.get("ordinal", 0) or 0) // SECTION_WINDOW
     return f"{meta.get('source_key', meta.get('source', ''))}#{meta.get('section', '')}#{window}"
+
+
+def _pool_two(first: np.ndarray, groups: np.ndarray, values: np.ndarray, weight: float) -> np.ndarray:
+    """Per group, (best + weight × second best) / (1 + weight); a group with one value keeps it."""
+    ok = np.isfinite(values)
+    groups, values = groups[ok], values[ok]
+    if values.size == 0:
+        return first
+    order = np.lexsort((-values, groups))
+    g, v = groups[order], values[order]
+    head = np.r_[True, g[1:] != g[:-1]]
+    second_at = np.flatnonzero(~head & np.r_[False, head[:-1]])
+    second = first.copy()
+    second[g[second_at]] = v[second_at]
+    return np.where(np.isfinite(first), (first + weight * second) / (1.0 + weight), first)
 
 
 @dataclass
@@ -337,6 +353,8 @@ class EntryIndex:
             qbest = np.full(n, -np.inf)
             rows = np.flatnonzero(self.question)
             np.maximum.at(qbest, self.group_of[rows], question_sims[rows])
+            if weights.question_second:
+                qbest = _pool_two(qbest, self.group_of[rows], question_sims[rows], weights.question_second)
             question_info = (qbest, question_sims)
             if weights.question_blend:
                 mixed = (best + weights.question_blend * qbest) / (1.0 + weights.question_blend)
