@@ -194,7 +194,19 @@ TRIED += [
     "situations, not 'what are the steps' questions)",
     "a situation-aware rewrite: the query without its first clause (the trade: '卖电梯的，…'), alone or averaged with "
     "the whole query's vector: alone pm 0.938 → 0.969 but v1 0.931 → 0.889 and knowledge 1.000 → 0.980; averaged "
-    "pm 0.953, v1 MRR 0.872 → 0.855; costs a second query embedding — not kept",
+    "pm 0.953, v1 MRR 0.872 → 0.855; costs a second query embedding — not kept. Only when the first clause names "
+    "the trade ('卖X的，', 'We sell X;'): pm 0.938 → 0.969, dev, v1 and knowledge unchanged (it rarely fires there), "
+    "three questions written afterwards for the tests unchanged (1 of 3 in the top 3) — not kept",
+    "more labelled process questions for the kind probe (12 of the 'which flow owns this situation' form, on other "
+    "topics): the probe reads 17 of the 28 pm process questions as process (9 before), but its boost, for process "
+    "only or process and method (0.005 / 0.01 / 0.02), changes no recall@3 on dev or pm and lowers v1 MRR — not kept",
+    "clause-level matching (each clause of the question embedded on its own; a record's similarity raised to λ × "
+    "its best clause similarity + (1 − λ) × the whole question's, for question records or for all records; λ 0.3 / "
+    "0.5 / 0.7): dev 0.983–1.000, pm 0.938 at every λ, v1 0.931 → 0.917, knowledge MRR 0.990 → 0.98 — not kept "
+    "(and a query embedding per clause)",
+    "two more situations for every method card (one zh, one en, from the card's 'when to use'): pm 0.938 → 0.922 "
+    "(a process question lost to a method card), v1 0.931 / 0.872 → 0.931 / 0.855, dev and knowledge unchanged — "
+    "not kept",
 ]
 MODES = ("dense", "bm25", "hybrid", "entry")
 DEPTH = 10  # passages retrieved per question (MRR is computed over these)
