@@ -135,3 +135,26 @@ def test_combine_a_sure_cue_wins_unless_the_reader_is_clear():
     assert spin.combine("problem", True, ("implication", spin.OVERRIDE_AT - 0.05)) == "problem"
     assert spin.combine("problem", True, ("implication", spin.OVERRIDE_AT + 0.05)) == "implication"
     assert spin.combine("problem", True, ("problem", 0.99)) == "problem"
+
+
+def test_role_play_scorecard_counts_the_stage_read_by_meaning(settings, tmp_path):
+    """The scorecard's question types (which questions worked) carry the reader's stage."""
+    import yaml
+
+    from assistant.llm.fake import FakeChatModel
+    from assistant.services import Services
+
+    from test_roleplay import SCENARIO
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    (folder / "test-jujube.yaml").write_text(yaml.safe_dump(SCENARIO, allow_unicode=True), encoding="utf-8")
+    fake = FakeChatModel()
+    fake.enqueue(*["嗯，我想想。"] * 6)
+    service = Services(settings.model_copy(update={"scenarios_dir": folder}), model=fake).roleplay
+    attempt = service.start("test-jujube", trainee="t-spin")
+    line = "枣子买回去没人吃，放几天是不是就得扔了？"  # a consequence, no stage cue
+    assert classify(line).spin == "situation"
+    service.ask(attempt, line)
+    card = service.scorecard(attempt)
+    assert "implication" in card.question_types[0].labels and card.type_counts.get("implication") == 1
