@@ -140,11 +140,10 @@ def test_combine_a_sure_cue_wins_unless_the_reader_is_clear():
 def test_role_play_scorecard_counts_the_stage_read_by_meaning(settings, tmp_path):
     """The scorecard's question types (which questions worked) carry the reader's stage."""
     import yaml
+    from test_roleplay import SCENARIO
 
     from assistant.llm.fake import FakeChatModel
     from assistant.services import Services
-
-    from test_roleplay import SCENARIO
 
     folder = tmp_path / "scenarios"
     folder.mkdir()
