@@ -194,6 +194,9 @@ ZH: dict[str, str] = {
     "option_wh": r"^(?:什么|啥|哪种|哪个|哪款|哪一种|哪些)(?:样的)?",
     "choice_trial_tail": r"(?:先)?试(?:用|试|一下|[一两三四五六\d]+个?(?:月|周|星期|天|礼拜)).*$|(?:先)?试$",
     "choice_condition": r"^(?:[他她它我你您]们?)?(?:要是|如果|假如|万一)|^(?:等|回头|下回|下次)",
+    # a question in two parts, a condition or state and what follows from it ("机器一停，后面……"):
+    # the SPIN stage reader's cue for implication and need-payoff against a one-part problem question
+    "spin_two_clauses": r"[，,；;]|一.{1,12}就|要是|如果|万一|假如",
 }
 
 EN: dict[str, str] = {
@@ -362,6 +365,7 @@ EN: dict[str, str] = {
     "option_wh": r"^(?:what|which)\s+(?:kind of\s+|sort of\s+)?",
     "choice_trial_tail": r"\s+(?:for|on) (?:a|one|two|three|\d+) (?:week|month|day)s?\b.*$",
     "choice_condition": r"^(?:if|once|when|should|in case)\b",
+    "spin_two_clauses": r"[,;]|^(?:if|when|once|with|without|after|as|so|suppose|picture)\b",
 }
 
 # What a conversation leaves open (assistant/accounts/open_items.py): kept apart from the
