@@ -60,8 +60,10 @@ FEATURES = (
     "sentence", "vote", "lexical", "lexical_rank", "kind_match", "figure", "counted", "list_size", "probe_kind",
     "hubness", "english", "english_body", "english_question",
     *(f"kind_{k}" for k in ENTRY_KINDS),
+    # Record-level detail of each candidate (raw similarities, no hand-set penalties).
+    "q_second", "q_mean3", "q_near10", "asked_best", "situation_best", "stage_best", "raw_body", "passage_bm25",
 )
-VERSION = 2
+VERSION = 3
 
 
 def definition() -> dict[str, Any]:
@@ -166,7 +168,62 @@ def candidate_features(index: Any, parts: dict[str, Any], order: np.ndarray) -> 
         "english_question": english * question_rel * 10.0,
         **{f"kind_{k}": (kinds == k).astype(float) for k in ENTRY_KINDS},
     }
+    columns.update(_record_columns(index, parts, c))
     return c, np.column_stack([columns[f] for f in FEATURES]).astype(np.float64)
+
+
+def _members(index: Any, g: int) -> np.ndarray:
+    return index.members[g] if index.members else np.flatnonzero(index.group_of == g)
+
+
+def _record_columns(index: Any, parts: dict[str, Any], c: np.ndarray) -> dict[str, np.ndarray]:
+    """Per candidate: its question records' raw similarities (second best, mean of the best three,
+    how many are among the 10 nearest question records of all entries), its best plain question,
+    situation and stage, its best body passage's raw similarity and best passage BM25 (0–1)."""
+    sims = np.asarray(parts["sims"], dtype=np.float64)
+    question = index.question if index.question.size == sims.size else np.zeros(sims.size, dtype=bool)
+    sentence = index.sentence if index.sentence.size == sims.size else np.zeros(sims.size, dtype=bool)
+    situation = index.situation if index.situation.size == sims.size else np.zeros(sims.size, dtype=bool)
+    stage = index.stage if index.stage.size == sims.size else np.zeros(sims.size, dtype=bool)
+    q_rows = np.flatnonzero(question)
+    near = set()
+    if q_rows.size:
+        k = min(10, q_rows.size)
+        near = set(q_rows[np.argpartition(-sims[q_rows], k - 1)[:k]].tolist())
+    bm25 = parts.get("passage_bm25")
+    bm25 = bm25 / bm25.max() if bm25 is not None and bm25.size and bm25.max() > 0 else None
+    rows = {name: np.full(c.size, np.nan) for name in
+            ("q_second", "q_mean3", "asked_best", "situation_best", "stage_best", "raw_body")}
+    near10 = np.zeros(c.size)
+    lexical = np.zeros(c.size)
+    for j, g in enumerate(c):
+        idx = _members(index, int(g))
+        qs = idx[question[idx]]
+        if qs.size:
+            top = np.sort(sims[qs])[::-1]
+            rows["q_second"][j] = top[1] if top.size > 1 else top[0]
+            rows["q_mean3"][j] = top[:3].mean()
+            near10[j] = sum(1 for i in qs.tolist() if i in near)
+            for name, mask in (("asked_best", ~situation[qs] & ~stage[qs]), ("situation_best", situation[qs]),
+                               ("stage_best", stage[qs])):
+                if mask.any():
+                    rows[name][j] = sims[qs[mask]].max()
+        body = idx[~question[idx] & ~sentence[idx]]
+        if body.size:
+            rows["raw_body"][j] = sims[body].max()
+            if bm25 is not None:
+                lexical[j] = bm25[body].max()
+    out: dict[str, np.ndarray] = {}
+    for name, values in rows.items():
+        ok = np.isfinite(values)
+        if not ok.any():
+            out[name] = np.full(c.size, -1.0)
+            continue
+        rel = values - values[ok].max()
+        out[name] = np.where(ok, rel, rel[ok].min() - 0.05) * 10.0
+    out["q_near10"] = near10
+    out["passage_bm25"] = lexical
+    return out
 
 
 def _has_chinese(text: str) -> bool:
@@ -390,8 +447,8 @@ def build(kb: Any, path: Path | None = None, *, own: bool = True, sets: Iterable
     report = recall_report(samples, cross_validate(samples, folds))
     ranker = fit(samples)
     report["weights"] = {f: round(float(w), 4) for f, w in zip(FEATURES, ranker.w)}
-    save(ranker, path, data=data_digest(sets, kb.settings.knowledge_dir), report=report)
-    return path, report
+    written = save(ranker, path, data=data_digest(sets, kb.settings.knowledge_dir), report=report)
+    return written, report
 
 
 def main() -> int:
