@@ -36,14 +36,14 @@ SIMS = np.array([0.86, 0.85, 0.80, 0.90, 0.70, 0.95])
 def test_candidate_features_describe_each_candidate():
     index = _index()
     parts: dict = {}
-    order, score, _, _ = index.rank_detailed("有没有一个讲先问用途的故事？", SIMS, None, WEIGHTS, parts=parts)
+    order, _, _, _ = index.rank_detailed("有没有一个讲先问用途的故事？", SIMS, None, WEIGHTS, parts=parts)
     c, x = ranker.candidate_features(index, parts, order)
     assert list(c) == list(order[: len(c)]) and len(c) == 3
     assert x.shape == (3, len(ranker.FEATURES))
     col = {f: x[:, i] for i, f in enumerate(ranker.FEATURES)}
     assert col["hand_rank"][0] == 1.0 and col["hand_score"][0] == 0.0 and (col["hand_score"] <= 0).all()
-    story = [i for i, g in enumerate(c) if index.keys[g] == "entry:story"][0]
-    flow = [i for i, g in enumerate(c) if index.keys[g] == "entry:flow"][0]
+    story = next(i for i, g in enumerate(c) if index.keys[g] == "entry:story")
+    flow = next(i for i, g in enumerate(c) if index.keys[g] == "entry:flow")
     assert col["kind_story"][story] == 1.0 and col["kind_story"].sum() == 1.0
     assert col["kind_match"][story] > 0  # the question asks for a story
     # Only the process entry has a question record, and it decides that entry's best passage.
