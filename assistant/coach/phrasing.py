@@ -216,8 +216,7 @@ _EN_NOT_IN_NOUN = {"let's", "lets", "i", "we", "you", "me", "us", "she", "he", "
                    "doesn't", "please", "thanks", "book", "take", "get", "buy", "order", "want", "need", "go"}
 _EN_NOT_FIRST = {"and", "or", "but", "so", "then", "also", "plus", "her", "his", "their", "my", "our", "it", "that",
                  "this", "to", "for", "of", "with", "on", "in", "at", "by", "from", "do", "have", "try", "make",
-                 "send", "give", "put", "pay", "grab", "pick", "bring", "ship", "add", "throw", "wrap", "keep", "use",
-                 "fit", "show", "set", "sign", "let", "see", "hold", "reserve", "leave", "ring", "call", "sort"}
+                 "send", "give", "put", "pay", "grab", "pick", "bring", "add", "throw", "wrap", "let", "reserve", "leave"}
 _EN_REPEATABLE = {"that", "had", "very", "bye", "no"}
 _EN_FILLERS = {"really", "actually", "just", "so", "very", "quite", "pretty", "still", "even", "honestly", "basically",
                "like", "well", "um", "oh", "then", "also", "too", "always", "all"}

@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 
 from assistant.coach.cards import Catalog, Fit
 from assistant.coach.options import Option, named_option, requested_product, wants_recommendation
-from assistant.coach.closing import item_phrase, need_phrase, speakable_need
+from assistant.coach.closing import item_phrase, need_phrase, own_items, speakable_need
 from assistant.coach.phrasing import carries_instruction, clause_problem, echoes, safe_topic, shape_problem
 from assistant.coach.reading import PAIN, Reading, find_person, short_span, span_with
 from assistant.coach.state import SLOT_LABELS, DiscoveryState
@@ -391,6 +391,25 @@ def short_name(option: str, customer_words: list[str], language: str) -> str:
         if not repeats(f"the {shorter}", customer_words):
             return f"the {shorter}"
     return f"the {head[-1]}"
+
+
+def _spoken_option(option: str, words: list[str], requested: str = "") -> str:
+    """An option the customer named, as the coach names it at the start of its line: the whole name
+    where an article keeps it from running on into the customer's words ("An AI receptionist"), else
+    the shortest end of it that still tells it from the request ("the planters", but "the electric
+    guitars" when the request was a guitar), else the whole name (five words in a row are the echo
+    measure for English; a name the customer gave is no echo)."""
+    plural = option.lower().endswith("s") and not option.lower().endswith("ss")
+    article = "" if plural else ("an " if option[:1].lower() in "aeiou" else "a ")
+    cap = lambda text: text[0].upper() + text[1:]  # noqa: E731
+    for candidate in (f"the {option}", f"{article}{option}"):
+        if not repeats(f"{candidate} could work", words):
+            return cap(candidate)
+    name = short_name(option, words, "en")
+    name = name if name.startswith(("the ", "that ")) else f"the {name}"
+    if option_terms(name, "en", requested)[1:] or not requested:
+        return cap(name)
+    return cap(f"the {option}")
 
 
 def need_terms(need: NeedRecord, language: str, fit: Fit | None = None, restated: str = "") -> list[str]:
@@ -842,8 +861,8 @@ def _weigh_option(state, need, restated, option, catalog, words, quote) -> Move:
     who = ((f"您{person}" if kin else person) if person and not person.startswith(("我", "您"))
            else (person.replace("我", "您", 1) or "您")) if zh else (f"your {person}" if person else "you")
     # the need is said only where it reads well in the frame; else the move weighs the option without it
-    restated = speakable_need(restated, state.language, words, person if zh else "") or restated
-    said_well = clause_problem(restated, state.language, words) is None
+    speakable = speakable_need(restated, state.language, words, person if zh else "")
+    restated, said_well = speakable or restated, bool(speakable)
     if not zh and state.is_b2b:
         who = "your team"
     if zh:
@@ -851,8 +870,7 @@ def _weigh_option(state, need, restated, option, catalog, words, quote) -> Move:
         restated, example = fill(f"{option}可以考虑，关键看它{fits}：建议先让{who}实际试一试，合适再定，您看行吗？",
                                  restated, words, "zh")
     else:
-        name = short_name(option, words, "en")
-        name = name[0].upper() + name[1:] if name.startswith(("the ", "that ")) else f"The {name}"
+        name = _spoken_option(option, words, requested_product(state.stated_request, "en"))
         fits = "what matters is whether it helps with this: \x00" if said_well else \
             "the thing to check is how it fits what you've told me"
         restated, example = fill(f"{name} could work — {fits}. It's worth letting {who} try one first; "
@@ -974,7 +992,10 @@ def _close(state, needs, catalog, r: Reading, last, words) -> Move:
         (n for n in picked if addressable(n, state)), key=lambda n: (n.status == "stated", n.kind != "implicit"))
     summary_needs = [restate(n, state, words) for n in key[:1]]
     choice = _choice_words(r.text) if r.has("buy") else ""
-    follow_up = last.get("kind") == "close" and not r.has("buy")
+    # after a close, thanks and goodbye are the follow-up, unless the turn takes something new
+    # ("谢谢…下回我让他自己过来再买一双" buys nothing now; "谢谢，再加一斤" does)
+    thanked = bool(_THANKS.search(r.text)) and not (own_items(r.text, state.language) and not _later_only(r.text, state))
+    follow_up = last.get("kind") == "close" and (not r.has("buy") or thanked)
     items = _offers_so_far(state)
     offer = (last.get("offer") or {}) if last.get("kind") == "address" else {}
     # what the customer chose: the option just weighed or offered when they say "这个 / that one"
@@ -982,7 +1003,9 @@ def _close(state, needs, catalog, r: Reading, last, words) -> Move:
     unit = bool(re.search(r"[斤个盒份袋箱瓶包罐张台把套件]", choice))
     fits = need_phrase(summary_needs[0], state.language, words) if summary_needs else ""
     if zh:
-        if follow_up:
+        if follow_up and state.is_b2b:
+            example = "不客气！资料和下一步安排我今天整理好发给您，有问题随时找我，好吗？"
+        elif follow_up:
             example = f"不客气！{'吃着' if '吃' in ''.join(words) else '用着'}合适的话，下次再来找我，好吗？"
         elif state.is_b2b:
             lead = f"好的，就按{chosen}来" if chosen and not re.search(r"订|签|买|采购", choice) else (
@@ -999,7 +1022,9 @@ def _close(state, needs, catalog, r: Reading, last, words) -> Move:
         named = [item_phrase(n, "en") for n in ([chosen] if chosen else [took.group(1).strip()] if took else items)]
         named = [n for n in named if n]
         what = " and ".join(n if re.match(r"^(?:a|an|the)\b", n) else f"the {n}" for n in named)
-        if follow_up:
+        if follow_up and state.is_b2b:
+            example = "Thank you! I'll send the paperwork and the next steps over today — shall I call you once it's in?"
+        elif follow_up:
             example = "You're welcome! If it works out, come back any time — shall I note your number?"
         else:
             lead = f"Great — {what} it is" if what else "Great, that's settled"
@@ -1017,6 +1042,15 @@ def _close(state, needs, catalog, r: Reading, last, words) -> Move:
                              "The customer has decided: sum up the needs and the choice, name the next step, and "
                              "the conversation's needs go to the log."))
     return _with_card(move, "confirm", catalog, state.language)
+
+
+def _later_only(text: str, state: DiscoveryState) -> bool:
+    """Every sentence that takes something is about later ("他要是穿着舒服，下回…再买一双")."""
+    condition = lexicon.cue("choice_condition", "zh" if state.language == "zh" else "en")
+    taking = [c for c in re.split(r"[。！？!?；;]|(?<=[.!?])\s+", text or "") if own_items(c, state.language)]
+    later = re.compile(r"下回|下次|回头|以后|改天|next time|another time|later|some day", re.I)
+    return bool(taking) and all(condition.search(c.strip()) or later.search(c) or re.search(r"要是|如果|\bif\b", c, re.I)
+                                for c in taking)
 
 
 def _choice_words(text: str) -> str:

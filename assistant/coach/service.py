@@ -614,8 +614,11 @@ def _from_need(move: Move, zh: bool) -> list[str]:
         return [f"我确认一下，您要的是{need}，对吗？" if zh else f"So what matters is {need} — is that right?"]
     if move.kind == "address" and move.offer is not None and need:
         option = move.offer.option
-        return [f"针对{need}，{option}也许更合适，要不要看看？" if zh
-                else f"For {need}, {option} may fit better — would you like to see?"]
+        said = closing.speakable_need(need, "zh" if zh else "en", [])
+        if zh:
+            return [f"针对{said}这一点，{option}也许更合适，要不要看看？" if said else f"{option}也许更合适，要不要看看？"]
+        return [f"Since {said}, {option} may fit better — would you like to see?" if said
+                else f"{option[0].upper() + option[1:]} may fit better here — would you like to see?"]
     if move.kind == "close":
         fits = closing.need_phrase(need, "zh" if zh else "en", [])
         lead = ("好的，就按您选的来" + fits) if zh else ("Great, we'll go with your choice" + fits)
