@@ -190,7 +190,7 @@ _TROUBLE = lexicon.cue("turn_pain", "zh")
 _TAKES_SUGGESTION = lexicon.cue("choice_suggested")  # a need said as a trouble: solved, not "taken care of"
 
 # thanks and goodbye after a close: the follow-up, not a new question
-_THANKS = re.compile(r"谢谢|多谢|感谢|再见|拜拜|先走了|回头(?:再)?联系|\bthanks?\b|\bthank you\b|\bappreciate\b|"
+_THANKS = re.compile(r"谢谢|多谢|感谢|谢了|谢啦|麻烦你了|辛苦了|再见|拜拜|先走了|回头(?:再)?联系|\bthanks?\b|\bthank you\b|\bappreciate\b|"
                      r"\bbye\b|\btalk soon\b|\bsee you\b", re.I)
 
 
@@ -391,6 +391,16 @@ def short_name(option: str, customer_words: list[str], language: str) -> str:
         if not repeats(f"the {shorter}", customer_words):
             return f"the {shorter}"
     return f"the {head[-1]}"
+
+
+def _earlier_option(state: DiscoveryState, words: list[str]) -> str:
+    """The option the customer asked about in an earlier turn that no move has weighed or offered yet."""
+    said = " ".join(k for k in state.asked if k.startswith("offer:"))
+    for text in reversed(words[:-1]):
+        found = named_option(text, state.language)
+        if found and found not in said:
+            return found
+    return ""
 
 
 def _spoken_option(option: str, words: list[str], requested: str = "") -> str:
@@ -777,6 +787,10 @@ def _address(state, need, needs, catalog, r: Reading, words, quote, *, option: s
     rationale = _t(zh, "需求已由客户确认：先满足原来的请求，再推荐更合适、客户没开口要的选择，并说明理由——就像卖枣的小伙子推荐了猕猴桃。",
                    "The customer confirmed the need: meet the request first, then offer the better fit they did "
                    "not ask for, with the reason — like the kiwis in the jujube story.")
+    if fit is None and asked and not option:  # an option the customer brought up earlier, not weighed yet
+        earlier = _earlier_option(state, words)
+        if earlier:
+            return _weigh_option(state, need, restated, earlier, catalog, words, quote)
     if fit is None and options is not None and f"options:{need.id}" not in state.asked:
         requested = requested_product(state.stated_request, state.language)
         try:
@@ -786,8 +800,12 @@ def _address(state, need, needs, catalog, r: Reading, words, quote, *, option: s
         if found:
             return _offer_options(state, need, restated, requested, found, catalog, words, quote, rationale)
     if fit is None:
-        restated, example = fill("按您说的\x00，您觉得什么样的会更合适？" if zh else "Given that \x00, what would suit you best?",
-                                 restated, words, state.language)
+        said = speakable_need(restated, state.language, words, person_of(state, words) if zh else "")
+        if said:
+            restated, example = fill("按您说的\x00这一点，您觉得什么样的会更合适？" if zh else
+                                     "Given that \x00, what would suit you best?", said, words, state.language)
+        else:  # the need cannot be said well here: ask without it rather than say it badly
+            example = _t(zh, "照您刚才说的这些，您觉得什么样的会更合适？", "Going by what you've told me, what would suit you best?")
         move = Move(kind="ask", slot="functional", question_type="need_payoff", need_id=need.id,
                     need_statement=restated, example=example, builds_on=quote, memo=f"fit:{need.id}",
                     rationale=_t(zh, "需求已确认，但知识和对话里还没有具体可推荐的选项：先问客户什么样的会更合适，不空口许诺。",
@@ -968,17 +986,20 @@ def _offer_options(state, need, restated, requested, found: list[Option], catalo
         reason = o.reason or _t(zh, "正合这个需要", "it suits that need")
         parts.append(_t(zh, f"{o.name}也值得看看：{reason}" if i == 0 else f"{o.name}也可以考虑：{reason}",
                         f"{o.name} may suit better — {reason}" if i == 0 else f"or {o.name} — {reason}"))
+    said = speakable_need(restated, state.language, words, person_of(state, words) if zh else "")
     if zh:
-        lead = f"{requested}我们有；另外按{NEED}，" if requested else f"按{NEED}，"
+        need_part = f"按您说的{NEED}这一点，" if said else "照您说的这些，"
+        lead = f"{requested}我们有；另外{need_part}" if requested else need_part
         template = lead + "；".join(parts) + "。要不要看看？"
     else:
-        lead = f"We have the {requested}; and since {NEED}, " if requested else f"Since {NEED}, "
+        need_part = f"since {NEED}, " if said else "going by what you've told me, "
+        lead = f"We have the {requested}; and {need_part}" if requested else need_part[0].upper() + need_part[1:]
         template = lead + "; ".join(parts) + ". Would you like to see them?"
-    restated, example = fill(template, restated, words, state.language)
+    restated, example = fill(template, said or restated, words, state.language)
     first = found[0]
     move = Move(kind="address", question_type="address", need_id=need.id, need_statement=restated, example=example,
                 builds_on=quote or (need.evidence[0].quote[:60] if need.evidence else ""), topic=first.name,
-                need_terms=need_terms(need, state.language, restated=restated),
+                need_terms=need_terms(need, state.language, restated=restated) if said else [],
                 offer=Offer(first=requested, option=first.name, reason=first.reason, options=[o.name for o in found[:2]],
                             reasons=[o.reason for o in found[:2]], source=first.source),
                 memo=f"options:{need.id}", rationale=rationale)
