@@ -99,6 +99,8 @@ def test_the_close_names_the_need_in_a_frame_that_reads_well():
     zh = closing.close_wording("那就拿这个吧。", ["防滑拖鞋"], "奶奶晚上起夜别再滑倒", False, "zh",
                                ["奶奶晚上起夜老是滑倒。", "那就拿这个吧。"])
     assert zh == "好的，就定防滑拖鞋，正好照顾到奶奶晚上起夜别再滑倒这一点。我这就给您准备好，您看可以吗？"
+    worry = closing.close_wording("就这个吧。", ["带扶手的浴凳"], "怕奶奶洗澡时站不稳", False, "zh", ["就这个吧。"])
+    assert "，也不用再担心奶奶洗澡时站不稳了。" in worry
     reported = closing.close_wording("那就它吧。", ["低钠酱油"], "医生还说奶奶要少吃盐", False, "zh", ["那就它吧。"])
     assert "医生" not in reported and "奶奶要少吃盐" in reported  # the need itself, not who reported it
 

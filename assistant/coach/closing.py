@@ -340,12 +340,15 @@ def speakable_need(need: str, language: str, customer_words: list[str], person: 
 def need_phrase(need: str, language: str, customer_words: list[str]) -> str:
     """The need inside the close's frame, or "" when it cannot be said well there (a fragment,
     words cut out of the customer's sentence, someone else's words reported): left out rather
-    than said badly. zh: "，正好照顾到…这一点" / "，正好解决…的问题"; en: ", so <clause>" for what the
+    than said badly. zh: "，正好照顾到…这一点" / "，正好解决…的问题" / "，也不用再担心…了"; en: ", so <clause>" for what the
     choice lets happen ("so your grandmother can follow a call"), else ", since <clause>"."""
     need = speakable_need(need, language, customer_words)
     if not need:
         return ""
     if language == "zh":
+        worry = re.match(r"^(?:怕|担心|就怕|最怕)(?=.{3})", need)
+        if worry:  # "怕您爸上床下床" → 也不用再担心您爸上床下床了
+            return f"，也不用再担心{need[worry.end():]}了"
         return f"，正好解决{need}的问题" if _ZH_TROUBLE.search(need) else f"，正好照顾到{need}这一点"
     need = need if need[:2].isupper() or need.startswith("I ") else need[0].lower() + need[1:]
     return f", so {need}" if re.search(r"\b(?:can|could|will|gets? to|is able to)\b", need) else f", since {need}"

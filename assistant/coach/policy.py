@@ -884,7 +884,11 @@ def _weigh_option(state, need, restated, option, catalog, words, quote) -> Move:
     if not zh and state.is_b2b:
         who = "your team"
     if zh:
-        fits = ("能不能解决\x00的问题" if _TROUBLE.search(restated) else "能不能照顾到\x00这一点") if said_well else "合不合适"
+        worry = re.match(r"^(?:怕|担心|就怕|最怕)(?=.{3})", restated) if said_well else None
+        if worry:  # "怕您爸上床下床": what is feared, without the fear word twice
+            restated = restated[worry.end():]
+        fits = ("能不能让您不再担心\x00" if worry else "能不能解决\x00的问题" if _TROUBLE.search(restated)
+                else "能不能照顾到\x00这一点") if said_well else "合不合适"
         restated, example = fill(f"{option}可以考虑，关键看它{fits}：建议先让{who}实际试一试，合适再定，您看行吗？",
                                  restated, words, "zh")
     else:
