@@ -310,7 +310,7 @@ def _aligned_cut(tokens: list[str], source: list[str]) -> bool:
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     blocks = [m for m in matcher.get_matching_blocks() if m.size]
     copied = sum(m.size for m in blocks)
-    if copied < 0.7 * len(a) or len(blocks) < 2:
+    if copied < 0.5 * len(a) or len(blocks) < 2:
         return False
     for first, second in zip(blocks, blocks[1:]):
         gap_a = a[first.a + first.size: second.a]
