@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 from assistant.coach.cards import Catalog, Fit
 from assistant.coach.options import Option, named_option, requested_product, wants_recommendation
 from assistant.coach.closing import item_phrase, need_phrase, own_items, speakable_need
-from assistant.coach.phrasing import carries_instruction, clause_problem, echoes, safe_topic, shape_problem
+from assistant.coach.phrasing import carries_instruction, echoes, safe_topic, shape_problem
 from assistant.coach.reading import PAIN, Reading, find_person, short_span, span_with
 from assistant.coach.state import SLOT_LABELS, DiscoveryState
 from assistant.knowledge.citation import cite_entry
@@ -517,7 +517,7 @@ def next_move(
             move = _confirm_need(state, need, catalog, words, quote)
             if move is not None:
                 return move
-        if asks_fit and last.get("kind") == "confirm" and not last.get("need_id") and f"fit:summary" not in state.asked:
+        if asks_fit and last.get("kind") == "confirm" and not last.get("need_id") and "fit:summary" not in state.asked:
             # the customer agreed to the salesperson's own summary and asks what fits: recommend from it
             return _from_summary(state, catalog, summary_core(last.get("topic") or "", state.language), words, quote,
                                  options)
