@@ -77,7 +77,8 @@ UNTUNED_V6 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v6.json
 SEEN = ("dev", "dev_check", "untuned", "untuned_v2")
 RESULTS = ROOT / "benchmarks" / "results" / "roleplay_fidelity.json"
 MODELS_DIR = Path.home() / ".local" / "share" / "needs-assistant" / "models"
-MODES = ("rules", "semantic")
+MODES = ("rules", "semantic", "semantic+reader")
+SHIPPED_MODE = "semantic+reader"
 EARNED_TRUST = 0.1  # a probe is tried as if two good questions came before it (closed ones cost 0.02)
 
 
@@ -144,7 +145,8 @@ def reveal_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list
     probes = [p for p in probes if p not in skipped]
     bad = [b for b in bad if b not in skipped]
     for mode in MODES:
-        semantic = mode == "semantic"
+        semantic = mode != "rules"
+        reader = mode == "semantic+reader"
         hits, misses, wrong, first_level = 0, [], [], [0, 0]
         t0 = time.perf_counter()
         for p in probes:
@@ -152,7 +154,8 @@ def reveal_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list
             need = sc.need(p["need"])
             revealed = prerequisites(sc, need.id)
             trust = max(sc.starting_trust, need.reveal.min_trust + EARNED_TRUST)
-            d = decide(sc, classify(p["text"], semantic=semantic), p["text"], revealed, set(), trust, semantic=semantic)
+            d = decide(sc, classify(p["text"], semantic=semantic), p["text"], revealed, set(), trust, semantic=semantic,
+                       reader=reader)
             ok = d.action == "reveal" and d.need_id == need.id
             hits += ok
             if not need.reveal.requires:
@@ -164,9 +167,10 @@ def reveal_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list
         false = []
         for b in bad:
             sc = scenarios[b["scenario"]]
-            d = decide(sc, classify(b["text"], semantic=semantic), b["text"], set(), set(), sc.starting_trust, semantic=semantic)
+            d = decide(sc, classify(b["text"], semantic=semantic), b["text"], set(), set(), sc.starting_trust,
+                       semantic=semantic, reader=reader)
             if d.action == "reveal":
-                false.append({"scenario": sc.id, "text": b["text"], "need": d.need_id})
+                false.append({"scenario": sc.id, "text": b["text"], "need": d.need_id, "kind": b["kind"]})
         elapsed = time.perf_counter() - t0
         out[mode] = {
             "probes": len(probes),
@@ -174,6 +178,8 @@ def reveal_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list
             "first_level_reveal_rate": round(first_level[0] / first_level[1], 3) if first_level[1] else None,
             "bad_lines": len(bad),
             "false_reveals": len(false),
+            "bad_lines_by_kind": dict(Counter(b["kind"] or "unlabelled" for b in bad)),
+            "false_reveals_by_kind": dict(Counter(f["kind"] or "unlabelled" for f in false)),
             "ms_per_line": round(1000 * elapsed / max(1, len(probes) + len(bad)), 1),
             "wrong_need": wrong,
             "missed": misses,
@@ -237,7 +243,7 @@ def variant_figures(scenarios: dict[str, Scenario], sets: dict[str, Any]) -> dic
     modules = {"intent": intent, "reveal": reveal}
     seen = {k: v for k, v in sets.items() if k in SEEN and v is not None}
     global MODES
-    modes, MODES = MODES, ("semantic",)
+    modes, MODES = MODES, (SHIPPED_MODE,)
     out: dict[str, Any] = {}
     try:
         for name, change in {"shipped": {}, **VARIANTS}.items():
@@ -245,7 +251,7 @@ def variant_figures(scenarios: dict[str, Scenario], sets: dict[str, Any]) -> dic
             for m, a, v in change.values():
                 setattr(modules[m], a, v)
             try:
-                figs = {k: reveal_figures(scenarios, *v)["semantic"] for k, v in seen.items()}
+                figs = {k: reveal_figures(scenarios, *v)[SHIPPED_MODE] for k, v in seen.items()}
             finally:
                 for mod, a, v in saved:
                     setattr(mod, a, v)
@@ -293,8 +299,8 @@ def model_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list[
     out: dict[str, Any] = {"lines_per_mode": taken, "model": settings.local_model, "threads": threads,
                            "load_seconds": round(load, 1),
                            "note": f"embedded-model figures on a sample of {taken} lines per mode (CPU limits)"}
-    for mode in MODES:
-        semantic = mode == "semantic"
+    for mode in ("rules", SHIPPED_MODE):  # the service reads with the trainee-line reader whenever semantic
+        semantic = mode != "rules"
         needlog = NeedLog.open(f"sqlite:///{data_dir / (mode + '.db')}")
         rp = RoleplayService(needlog, model, Catalog.load(ROOT / "knowledge"), [ROOT / "knowledge" / "scenarios"],
                              retries=0, semantic=semantic)
