@@ -100,3 +100,19 @@ def test_a_fishing_question_naming_the_hidden_need_releases_nothing(scenarios):
     jujube = scenarios["jujube-old-lady"]
     assert _decide(jujube, "阿姨，是买给怀孕的儿媳妇吃的吗？").action != "reveal"
     assert _decide(jujube, "阿姨，这枣子买回去是家里谁要吃呀？").action == "reveal"  # the open probe still does
+
+
+@pytest.mark.slow
+def test_service_with_the_embedded_model_gives_nothing_to_a_guess_and_still_answers_a_probe(local_settings):
+    from assistant.roleplay.checks import ReplyContext, check_reply
+    from assistant.services import Services
+
+    rp = Services(local_settings).roleplay
+    scenario = rp.scenario("jujube-old-lady")
+    attempt = rp.start("jujube-old-lady", trainee="guesser")
+    for line in ("阿姨，是买给怀孕的儿媳妇吃的吗？", "阿姨您真会挑，我这甜枣最好，给您称三斤吧？"):
+        turn = rp.ask(attempt, line)
+        assert turn.decision.action != "reveal" and not turn.revealed, (line, turn.decision)
+        assert turn.reply and not check_reply(turn.reply, ReplyContext(scenario, line, set()))
+    turn = rp.ask(attempt, "买回去是家里哪位爱吃呀？")
+    assert turn.decision.action == "reveal" and "sour-for-pregnancy" in turn.revealed

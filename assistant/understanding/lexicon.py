@@ -137,7 +137,8 @@ ZH: dict[str, str] = {
     # "您换眼镜是因为度数涨了吗？"): read with no wh-word and no either-or (role-play: releases nothing)
     "guess_question": (
         r"^(?:[^，,。？?]{0,10}[，,])?[^，,。？?还或]{0,8}?(?:是不是|是)(?:因为|为了|给|替|想|担心|怕|要|准备|打算|"
-        r"买给|送给|拿去|用来|用于|[^，,。？?]{1,4}(?:担心|怕|嫌|想要))[^？?还或]*?(?:吗|的吧|吧)[？?]\s*$"
+        r"买给|送给|拿去|用来|用于|[^，,。？?]{1,4}(?:担心|怕|嫌|想要))[^？?还或]*?(?:吗|的吧|吧)[？?]\s*$|"
+        r"^(?:[^，,。？?]{0,10}[，,])?是(?!不是|否)[^，,。？?还或]{2,}吗[？?]\s*$"  # "是产线停过机吗？": is it that …?
     ),
     # a line that closes on a pitch after its question (read on the words after the last "？")
     "closing_pitch": r"推荐您|给您推荐|现在下单|今天就?(?:下单|定|签)|给您(?:拿|来|装|包|开|办|上)|就(?:选|定|要|拿|上)(?:这|那|我们)|直接(?:上|拿|选|定)|我(?:给您|帮您)(?:推荐|安排|下单|开通)|来(?:一|两|几)(?:台|套|个|款)",
@@ -294,7 +295,8 @@ EN: dict[str, str] = {
     ),
     "tag_question": r"[,-]\s*(?:right|correct|yes|yeah|no|am i right|isn't that so|do you not|true|"
                     r"(?:do|does|did|is|are|was|were|will|would|can|could|has|have|had|should)n't (?:i|you|he|she|it|we|they|there)|"
-                    r"won't (?:i|you|he|she|it|we|they|there))\s*\?",
+                    r"won't (?:i|you|he|she|it|we|they|there)|"
+                    r"(?:is|are|was|were|does|do|did|will|would|has|have) (?:it|he|she|they|you|we|there))\s*\?\s*$",
     "guess_question": (
         r"^(?:so,?\s*|and\s*|okay,?\s*)?(?:is|was) (?:it|this|that)(?: all| mainly| mostly| really| partly)? "
         r"(?:because|for|so|to|about|due to|since|down to)\b(?:(?!\bor\b)[^?])*\?\s*$|"
