@@ -201,6 +201,9 @@ ZH: dict[str, str] = {
     "option_wh": r"^(?:什么|啥|哪种|哪个|哪款|哪一种|哪些)(?:样的)?",
     "choice_trial_tail": r"(?:先)?试(?:用|试|一下|[一两三四五六\d]+个?(?:月|周|星期|天|礼拜)).*$|(?:先)?试$",
     "choice_condition": r"^(?:[他她它我你您]们?)?(?:要是|如果|假如|万一)|^(?:等|回头|下回|下次)",
+    # a question in two parts, a condition or state and what follows from it ("机器一停，后面……"):
+    # the SPIN stage reader's cue for implication and need-payoff against a one-part problem question
+    "spin_two_clauses": r"[，,；;]|一.{1,12}就|要是|如果|万一|假如",
 }
 
 EN: dict[str, str] = {
@@ -375,6 +378,7 @@ EN: dict[str, str] = {
     "option_wh": r"^(?:what|which)\s+(?:kind of\s+|sort of\s+)?",
     "choice_trial_tail": r"\s+(?:for|on) (?:a|one|two|three|\d+) (?:week|month|day)s?\b.*$",
     "choice_condition": r"^(?:if|once|when|should|in case)\b",
+    "spin_two_clauses": r"[,;]|^(?:if|when|once|with|without|after|as|so|suppose|picture)\b",
 }
 
 # What a conversation leaves open (assistant/accounts/open_items.py): kept apart from the
@@ -398,7 +402,7 @@ TALK_ZH: dict[str, str] = {
     "deferred": (
         "下次(?:再|专门|详细|细)?(?:聊|谈|说|讨论|看)|改天(?:再)?(?:聊|谈|说)|时间不够|来不及(?:说|聊|谈)|今天(?:先)?(?:到这|就到这|不展开)|"
         "先放一放|以后再说|回头再(?:说|聊|谈)|这个(?:先)?不急|另外找(?:个)?时间|单独(?:约|聊|开个会)|先不(?:谈|聊|说)这个|"
-        "下回再|等下次|先聊到这|另约|以后有机会|先不展开|之后再(?:看|说|聊)|留到下次"
+        "下回再|等下次|先聊到这|另约|以后有机会|先不展开|之后再(?:看|说|聊)|留到下次|[，,] *(?:那)?(?:下次|改天)吧"
     ),
     "probe": (
         "是不是|会不会|有没有可能|我猜|我估计|我理解(?:是|的是)?|听起来|感觉(?:您|你们)|(?:您|你们)(?:是不是|其实)|莫非|"
