@@ -113,6 +113,8 @@ def test_service_with_the_embedded_model_gives_nothing_to_a_guess_and_still_answ
     for line in ("阿姨，是买给怀孕的儿媳妇吃的吗？", "阿姨您真会挑，我这甜枣最好，给您称三斤吧？"):
         turn = rp.ask(attempt, line)
         assert turn.decision.action != "reveal" and not turn.revealed, (line, turn.decision)
-        assert turn.reply and not check_reply(turn.reply, ReplyContext(scenario, line, set()))
+        hint = turn.decision.action == "hint"  # the need's authored hint is given on purpose
+        allowed = scenario.need(turn.decision.need_id).hint if hint else ""
+        assert turn.reply and not check_reply(turn.reply, ReplyContext(scenario, line, set(), allowed, authored=hint))
     turn = rp.ask(attempt, "买回去是家里哪位爱吃呀？")
     assert turn.decision.action == "reveal" and "sour-for-pregnancy" in turn.revealed
