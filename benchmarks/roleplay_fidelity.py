@@ -24,18 +24,27 @@ closed pushes, leading questions, off-topic, injections) that must release nothi
   first-level need, 5 bad lines per scenario); measured once, then its one false reveal (a
   hedged leading line in Chinese) was fixed: its bad lines count as seen.
 * benchmarks/data/untuned/roleplay_probes_v6.json — a sixth, bad lines only (6 per scenario),
-  written blind; clean. Skipped if missing.
+  written blind; measured once, its failures fixed: its bad lines count as seen.
+* benchmarks/data/untuned/roleplay_probes_v7.json — a seventh (96 probes, 128 bad lines, with the
+  kinds fishing_yes and compliment_then_pitch), written blind; measured once at the end of the
+  trainee-line reader's work, never tuned on. Skipped if missing.
+* benchmarks/data/roleplay_reader_dev.json — 64 bad lines (4 per scenario) written by the author of
+  the trainee-line reader in forms the patterns may miss (fishing yes/no questions, a compliment then
+  a pitch, hedged guesses, disguised injections), used to choose its threshold: seen.
 
-Seen sets (failures looked at while building): dev, untuned (v1), untuned_v2. Clean: untuned_v3,
-untuned_v4 and untuned_v5 (probes), untuned_v6. ``variants`` in the results repeats the semantic figures on the seen sets only with
+Seen sets (failures looked at while building): dev, untuned (v1), untuned_v2, reader_dev, and the bad
+lines of v3–v6. Clean: the probes of untuned_v3, untuned_v4 and untuned_v5; untuned_v7. ``variants`` in the results repeats the semantic figures on the seen sets only with
 one setting changed at a time (what was tried, and why the shipped values were kept).
 
-Two modes in the same run: ``rules`` (topics only, the trainer before the semantic layer) and
-``semantic`` (topics, then meaning via the shipped embedder). Figures:
+Three modes in the same run: ``rules`` (topics only, the trainer before the semantic layer),
+``semantic`` (topics, then meaning via the shipped embedder) and ``semantic+reader`` (as shipped:
+also the trainee-line reader, assistant/understanding/trainee.py, which keeps a line it surely reads
+as no genuine question from releasing anything). The lexicon's patterns (incl. the guess-question
+rule) apply in all three. Figures:
 
 * targeted reveal rate — the probe releases exactly the need it aims at, in a state where that
   need is releasable (its ``requires`` already out, trust 0.1 above its ``min_trust``);
-* false reveals — bad lines that release anything, from a fresh attempt;
+* false reveals — bad lines that release anything, from a fresh attempt (also per bad-line kind);
 * with ``--model N``: N lines played through the service with the embedded model, per mode;
   role breaks over all customer replies shown (assistant talk and offers of help, echo, speaking
   as the seller or from the seller's side of the deal, wrong language, contradiction, instructions
@@ -74,10 +83,13 @@ UNTUNED_V3 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v3.json
 UNTUNED_V4 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v4.json"
 UNTUNED_V5 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v5.json"
 UNTUNED_V6 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v6.json"
-SEEN = ("dev", "dev_check", "untuned", "untuned_v2")
+UNTUNED_V7 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v7.json"
+READER_DEV = ROOT / "benchmarks" / "data" / "roleplay_reader_dev.json"
+SEEN = ("dev", "dev_check", "untuned", "untuned_v2", "reader_dev")
 RESULTS = ROOT / "benchmarks" / "results" / "roleplay_fidelity.json"
 MODELS_DIR = Path.home() / ".local" / "share" / "needs-assistant" / "models"
-MODES = ("rules", "semantic")
+MODES = ("rules", "semantic", "semantic+reader")
+SHIPPED_MODE = "semantic+reader"
 EARNED_TRUST = 0.1  # a probe is tried as if two good questions came before it (closed ones cost 0.02)
 
 
@@ -144,7 +156,8 @@ def reveal_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list
     probes = [p for p in probes if p not in skipped]
     bad = [b for b in bad if b not in skipped]
     for mode in MODES:
-        semantic = mode == "semantic"
+        semantic = mode != "rules"
+        reader = mode == "semantic+reader"
         hits, misses, wrong, first_level = 0, [], [], [0, 0]
         t0 = time.perf_counter()
         for p in probes:
@@ -152,7 +165,8 @@ def reveal_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list
             need = sc.need(p["need"])
             revealed = prerequisites(sc, need.id)
             trust = max(sc.starting_trust, need.reveal.min_trust + EARNED_TRUST)
-            d = decide(sc, classify(p["text"], semantic=semantic), p["text"], revealed, set(), trust, semantic=semantic)
+            d = decide(sc, classify(p["text"], semantic=semantic), p["text"], revealed, set(), trust, semantic=semantic,
+                       reader=reader)
             ok = d.action == "reveal" and d.need_id == need.id
             hits += ok
             if not need.reveal.requires:
@@ -164,9 +178,10 @@ def reveal_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list
         false = []
         for b in bad:
             sc = scenarios[b["scenario"]]
-            d = decide(sc, classify(b["text"], semantic=semantic), b["text"], set(), set(), sc.starting_trust, semantic=semantic)
+            d = decide(sc, classify(b["text"], semantic=semantic), b["text"], set(), set(), sc.starting_trust,
+                       semantic=semantic, reader=reader)
             if d.action == "reveal":
-                false.append({"scenario": sc.id, "text": b["text"], "need": d.need_id})
+                false.append({"scenario": sc.id, "text": b["text"], "need": d.need_id, "kind": b["kind"]})
         elapsed = time.perf_counter() - t0
         out[mode] = {
             "probes": len(probes),
@@ -174,6 +189,8 @@ def reveal_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list
             "first_level_reveal_rate": round(first_level[0] / first_level[1], 3) if first_level[1] else None,
             "bad_lines": len(bad),
             "false_reveals": len(false),
+            "bad_lines_by_kind": dict(Counter(b["kind"] or "unlabelled" for b in bad)),
+            "false_reveals_by_kind": dict(Counter(f["kind"] or "unlabelled" for f in false)),
             "ms_per_line": round(1000 * elapsed / max(1, len(probes) + len(bad)), 1),
             "wrong_need": wrong,
             "missed": misses,
@@ -211,6 +228,10 @@ VARIANTS: dict[str, dict[str, tuple[str, str, float]]] = {
     "always answer with a releasable need": {"x": ("reveal", "ALTERNATIVE_MARGIN", 1.0)},
     "topic words always win over meaning (as before)": {"x": ("reveal", "TOPIC_OVERRIDE", None)},
     "meaning overrides topic words at any margin": {"x": ("reveal", "TOPIC_OVERRIDE", 0.0)},
+    "no guess-question rule": {"x": ("reveal", "GUESS_RULE", False)},
+    "trainee reader blocks from 0.8": {"x": ("trainee", "BLOCK_AT", 0.8)},
+    "trainee reader blocks from 0.9": {"x": ("trainee", "BLOCK_AT", 0.9)},
+    "trainee reader blocks from 0.95": {"x": ("trainee", "BLOCK_AT", 0.95)},
 }
 # tried while building and removed from the code (semantic targeted reveal on dev / dev check / v1 / v2,
 # false reveals 0 on all four, measured with the soft maximum and the second round of asks unless said)
@@ -233,11 +254,12 @@ DROPPED = {
 def variant_figures(scenarios: dict[str, Scenario], sets: dict[str, Any]) -> dict[str, Any]:
     """Semantic targeted reveal and false reveals on the seen sets, one setting changed at a time."""
     from assistant.roleplay import intent, reveal
+    from assistant.understanding import trainee
 
-    modules = {"intent": intent, "reveal": reveal}
+    modules = {"intent": intent, "reveal": reveal, "trainee": trainee}
     seen = {k: v for k, v in sets.items() if k in SEEN and v is not None}
     global MODES
-    modes, MODES = MODES, ("semantic",)
+    modes, MODES = MODES, (SHIPPED_MODE,)
     out: dict[str, Any] = {}
     try:
         for name, change in {"shipped": {}, **VARIANTS}.items():
@@ -245,7 +267,7 @@ def variant_figures(scenarios: dict[str, Scenario], sets: dict[str, Any]) -> dic
             for m, a, v in change.values():
                 setattr(modules[m], a, v)
             try:
-                figs = {k: reveal_figures(scenarios, *v)["semantic"] for k, v in seen.items()}
+                figs = {k: reveal_figures(scenarios, *v)[SHIPPED_MODE] for k, v in seen.items()}
             finally:
                 for mod, a, v in saved:
                     setattr(mod, a, v)
@@ -293,8 +315,8 @@ def model_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list[
     out: dict[str, Any] = {"lines_per_mode": taken, "model": settings.local_model, "threads": threads,
                            "load_seconds": round(load, 1),
                            "note": f"embedded-model figures on a sample of {taken} lines per mode (CPU limits)"}
-    for mode in MODES:
-        semantic = mode == "semantic"
+    for mode in ("rules", SHIPPED_MODE):  # the service reads with the trainee-line reader whenever semantic
+        semantic = mode != "rules"
         needlog = NeedLog.open(f"sqlite:///{data_dir / (mode + '.db')}")
         rp = RoleplayService(needlog, model, Catalog.load(ROOT / "knowledge"), [ROOT / "knowledge" / "scenarios"],
                              retries=0, semantic=semantic)
@@ -359,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--calibrate", action="store_true", help="print the threshold sweep on the dev set and stop")
     ap.add_argument("--no-untuned", action="store_true", help="do not read the untuned set")
-    ap.add_argument("--seen-only", action="store_true", help="only the dev and seen held-out sets (v3 and v4 stay closed)")
+    ap.add_argument("--seen-only", action="store_true", help="only the dev and seen sets (v3–v5 and v7 stay closed)")
     ap.add_argument("--no-variants", action="store_true", help="skip the one-setting-changed variants")
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args(argv)
@@ -373,9 +395,12 @@ def main(argv: list[str] | None = None) -> int:
             "untuned_v3": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V3),
             "untuned_v4": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V4),
             "untuned_v5": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V5),
-            "untuned_v6": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V6)}
+            "untuned_v6": None if args.no_untuned else load_set(UNTUNED_V6),
+            "untuned_v7": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V7),
+            "reader_dev": load_set(READER_DEV)}
     paths = {"dev": DEV, "dev_check": DEV, "untuned": UNTUNED, "untuned_v2": UNTUNED_V2, "untuned_v3": UNTUNED_V3,
-             "untuned_v4": UNTUNED_V4, "untuned_v5": UNTUNED_V5, "untuned_v6": UNTUNED_V6}
+             "untuned_v4": UNTUNED_V4, "untuned_v5": UNTUNED_V5, "untuned_v6": UNTUNED_V6, "untuned_v7": UNTUNED_V7,
+             "reader_dev": READER_DEV}
     if args.calibrate:
         if sets["dev"] is None:
             print(f"skipped: {DEV} is missing")
@@ -383,6 +408,7 @@ def main(argv: list[str] | None = None) -> int:
         calibrate(scenarios, *sets["dev"])  # the tune lines only: dev_check stays held apart
         return 0
     from assistant.roleplay import intent, reveal
+    from assistant.understanding import trainee
 
     result: dict[str, Any] = {
         "thresholds": {"relative": intent.RELATIVE, "relative_closed": intent.RELATIVE_CLOSED,
@@ -390,8 +416,10 @@ def main(argv: list[str] | None = None) -> int:
                        "hint_band": intent.HINT_BAND, "injection": intent.INJECTION_THRESHOLD,
                        "sharpness": intent.SHARPNESS, "generic_weight": intent.GENERIC_WEIGHT,
                        "alternative_margin": reveal.ALTERNATIVE_MARGIN, "kind_prior": reveal.KIND_PRIOR,
-                       "topic_override": reveal.TOPIC_OVERRIDE},
-        "seen_sets": [n for n in SEEN], "clean_sets": ["untuned_v3", "untuned_v4 (probes; bad lines seen)", "untuned_v5 (probes; bad lines seen)", "untuned_v6"],
+                       "topic_override": reveal.TOPIC_OVERRIDE, "trainee_block_at": trainee.BLOCK_AT,
+                       "trainee_injection_at": trainee.INJECTION_AT, "guess_rule": reveal.GUESS_RULE},
+        "seen_sets": [*SEEN, "untuned_v3 (bad lines)", "untuned_v4 (bad lines)", "untuned_v5 (bad lines)", "untuned_v6"],
+        "clean_sets": ["untuned_v3 (probes)", "untuned_v4 (probes)", "untuned_v5 (probes)", "untuned_v7"],
         "sets": {},
     }
     for name, loaded in sets.items():
@@ -408,7 +436,8 @@ def main(argv: list[str] | None = None) -> int:
             f = figs[mode]
             print(f"{name:8s} {mode:8s} targeted reveal {f['targeted_reveal_rate']} "
                   f"(first-level {f['first_level_reveal_rate']}, n={f['probes']})  "
-                  f"false reveals {f['false_reveals']}/{f['bad_lines']}  {f['ms_per_line']} ms/line")
+                  f"false reveals {f['false_reveals']}/{f['bad_lines']} {f['false_reveals_by_kind'] or ''}  "
+                  f"{f['ms_per_line']} ms/line")
     if not args.no_variants:
         result["variants"] = variant_figures(scenarios, sets)
         for name, figs in result["variants"].items():

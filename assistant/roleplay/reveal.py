@@ -15,6 +15,7 @@ from assistant.roleplay.classify import QuestionClass, leads
 from assistant.roleplay import intent
 from assistant.roleplay.intent import RELATIVE, RELATIVE_CLOSED, is_injection, target
 from assistant.roleplay.scenario import HiddenNeed, Scenario
+from assistant.understanding.lexicon import cue, sentences
 
 TRUST = {
     "premature_pitch": -0.15,
@@ -74,6 +75,7 @@ def decide(
     trust: float,
     *,
     semantic: bool = True,
+    reader: bool | None = None,
 ) -> Decision:
     """Reveal at most one hidden need the question aims at and may release; else hint, deflect or chat.
 
@@ -81,6 +83,10 @@ def decide(
     type) or, with ``semantic``, by meaning (intent.py). A pitch, a leading question or an
     injection never releases anything; a line aimed at a need that is not releasable yet
     (trust, ``requires``) gets a hint the first time, then a deflection — never a denial.
+    With ``reader`` (default: as ``semantic``) the trainee-line reader
+    (``understanding.trainee``) reads the line as a whole: one it surely puts in a kind that is
+    not a genuine question (a pitch, a guess, a push, small talk…) is handled like a leading
+    line — a hint or a deflection at most — and one it surely reads as an attack like an injection.
     """
     understood = bool(revealed)  # has the trainee learned anything real yet?
     premature = qc.pitch and not understood
@@ -93,7 +99,9 @@ def decide(
         delta += TRUST["open"]
     if qc.probes or qc.spin in ("implication", "need_payoff", "problem"):
         delta += TRUST["probe"]
-    injection = is_injection(text)
+    reader = semantic if reader is None else reader
+    read_as = _read_line(text) if reader else None
+    injection = is_injection(text) or read_as == "injection"
     if injection:
         delta = min(delta, 0.0)
     new_trust = max(0.0, min(1.0, trust + delta))
@@ -112,7 +120,7 @@ def decide(
         return Decision("reveal", need_id, final - trust, topics, premature, similarity=sim)
 
     kinds = qc.kinds
-    leading = qc.form == "leading" or leads(text)
+    leading = qc.form == "leading" or leads(text) or guesses(text) or read_as is not None
     hint_candidate = None
     deflect_candidate = None
     for need in scenario.hidden_needs:
@@ -136,7 +144,8 @@ def decide(
         elif deflect_candidate is None and qc.is_question and topics:
             deflect_candidate = (need.id, topics)  # hinted already: put it off, never deny it
     if semantic and qc.is_question and not qc.pitch:
-        decided = _by_meaning(scenario, qc, text, revealed, hinted, new_trust, moved, premature)
+        decided = _by_meaning(scenario, qc, text, revealed, hinted, new_trust, moved, premature,
+                              genuine_read=read_as is None)
         if decided is not None:
             if decided.action == "reveal":
                 return reveal(decided.need_id, [], decided.similarity)
@@ -158,8 +167,38 @@ PROPOSAL = re.compile(
 )
 
 
+GUESS_RULE = True  # benchmarks/roleplay_fidelity.py reports the variant without it
+_GUESS = cue("guess_question")
+_WH = re.compile(r"什么|啥|怎么|怎样|为什么|为啥|哪|谁|如何|多少|多大|多久|几(?![个家次种位天年])|"
+                 r"\b(?:what|who|whom|which|how|why|where|when)\b", re.I)
+
+
+def guesses(text: str) -> bool:
+    """A yes/no question that names its own guess of the need ("是给孩子用的吗？", "Is it because of
+    your knee?"): a leading line, whatever its words — it releases nothing."""
+    if not GUESS_RULE:
+        return False
+    last = (sentences(text) or [text])[-1].strip()
+    return bool(_GUESS.search(last)) and not _WH.search(last)
+
+
+def _read_line(text: str) -> str | None:
+    """The no-release kind the trainee-line reader surely puts ``text`` in ("injection" only from
+    its own threshold), else None; None without the embedder."""
+    from assistant.understanding import trainee
+
+    found = trainee.no_release(text)
+    if found is None:
+        return None
+    kind, p = found
+    if kind == "injection":
+        return kind if (trainee.probabilities(text) or {}).get("injection", 0.0) >= trainee.INJECTION_AT else (
+            "leading" if p >= trainee.BLOCK_AT else None)
+    return kind if p >= trainee.BLOCK_AT else None
+
+
 def _by_meaning(scenario: Scenario, qc: QuestionClass, text: str, revealed: set[str], hinted: set[str],
-                trust: float, moved: float, premature: bool) -> Decision | None:
+                trust: float, moved: float, premature: bool, genuine_read: bool = True) -> Decision | None:
     """The need a question aims at by meaning (intent.py), as a real customer would hear it.
 
     A line close to one need's asks aims at it (even a leading one, which then gets a hint or a
@@ -185,7 +224,7 @@ def _by_meaning(scenario: Scenario, qc: QuestionClass, text: str, revealed: set[
         alt = target(scenario, text, open_now, prior)
         if aim.choice - alt.choice <= ALTERNATIVE_MARGIN:
             aim = alt
-    genuine = qc.form != "leading" and not leads(text)
+    genuine = qc.form != "leading" and not leads(text) and not guesses(text) and genuine_read
     precise = aim.hits(RELATIVE_CLOSED if qc.form == "closed" else RELATIVE)
     probing = bool(qc.probes) or qc.spin in ("problem", "implication", "need_payoff")
     if precise or (genuine and aim.on_topic(intent.ON_TOPIC_PROBING if probing else None)):

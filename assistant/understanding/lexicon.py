@@ -133,6 +133,13 @@ ZH: dict[str, str] = {
         r"(?:别的|其他|其它|其余|剩下的)的?(?:都|也都|全都)?(?:无所谓|不重要|不用管|不用考虑|不在乎|不考虑|不管|没关系)"
     ),
     "tag_question": r"[，,、]\s*(?:是不是|对不对|对不|是不|没错吧?|不对吗|是这样吧?|我说[得的]对(?:吗|不)|我没说错吧)(?:啊|呀|呢)?\s*[？?]",
+    # a yes/no question that names its own guess of the need, the user or the reason ("是给孩子用的吗？",
+    # "您换眼镜是因为度数涨了吗？"): read with no wh-word and no either-or (role-play: releases nothing)
+    "guess_question": (
+        r"^(?:[^，,。？?]{0,10}[，,])?[^，,。？?还或]{0,8}?(?:是不是|是)(?:因为|为了|给|替|想|担心|怕|要|准备|打算|"
+        r"买给|送给|拿去|用来|用于|[^，,。？?]{1,4}(?:担心|怕|嫌|想要))[^？?还或]*?(?:吗|的吧|吧)[？?]\s*$|"
+        r"^(?:[^，,。？?]{0,10}[，,])?是(?!不是|否)[^，,。？?还或]{2,}吗[？?]\s*$"  # "是产线停过机吗？": is it that …?
+    ),
     # a line that closes on a pitch after its question (read on the words after the last "？")
     "closing_pitch": r"推荐您|给您推荐|现在下单|今天就?(?:下单|定|签)|给您(?:拿|来|装|包|开|办|上)|就(?:选|定|要|拿|上)(?:这|那|我们)|直接(?:上|拿|选|定)|我(?:给您|帮您)(?:推荐|安排|下单|开通)|来(?:一|两|几)(?:台|套|个|款)",
     "spin_situation": r"现在|目前|平时|一般|通常|用的是|多少人|多大|多久|几台|几个|哪家",
@@ -293,7 +300,13 @@ EN: dict[str, str] = {
     ),
     "tag_question": r"[,-]\s*(?:right|correct|yes|yeah|no|am i right|isn't that so|do you not|true|"
                     r"(?:do|does|did|is|are|was|were|will|would|can|could|has|have|had|should)n't (?:i|you|he|she|it|we|they|there)|"
-                    r"won't (?:i|you|he|she|it|we|they|there))\s*\?",
+                    r"won't (?:i|you|he|she|it|we|they|there)|"
+                    r"(?:is|are|was|were|does|do|did|will|would|has|have) (?:it|he|she|they|you|we|there))\s*\?\s*$",
+    "guess_question": (
+        r"^(?:so,?\s*|and\s*|okay,?\s*)?(?:is|was) (?:it|this|that)(?: all| mainly| mostly| really| partly)? "
+        r"(?:because|for|so|to|about|due to|since|down to)\b(?:(?!\bor\b)[^?])*\?\s*$|"
+        r"^(?:so,?\s*)?are you (?:doing|buying|getting|replacing|changing) (?:it|this|them|these)? ?(?:for|because|as)\b(?:(?!\bor\b)[^?])*\?\s*$"
+    ),
     "closing_pitch": r"\bbuy now\b|\bi(?:'d| would) recommend\b|\blet'?s (?:get you|go with|put you down|sign)|\bi'll (?:get|put|set) you (?:up|down|the)|\byou(?:'ll| will) (?:want|love) (?:the|our)|\b(?:go|grab) (?:with|for) (?:the|our)\b|\bthe (?:elite|premium|pro|top) (?:model|package|plan)\b",
     "spin_situation": r"currently|today|usually|how many|how often|what do you use",
     "spin_problem": r"problem|issue|difficult|challenge|worr|concern|frustrat|pain|happy with|what made you|go down|break",

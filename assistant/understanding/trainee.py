@@ -1,0 +1,148 @@
+"""What kind of line a trainee says to a role-play customer, read by meaning.
+
+The lexicon's patterns (pitch words, tag questions, hedged guesses, attack phrases) are a sure
+shortcut, but each new set of bad lines found a form they missed (", I suppose?", "…吧，我猜？",
+"won't he?", "what's not to love?", a feature list). This reader reads the line as a whole: a
+``linear.LinearReader`` over the shipped embedder's sentence vector plus a few cue columns,
+learnt from ``data/trainee_lines.jsonl`` — trainee lines written for this product across many
+trades, B2C and B2B, Chinese and English (none in the shipped scenarios' wording), each labelled
+with one of ``KINDS``:
+
+- ``open``: a genuine question about the customer's situation, people, events, consequences;
+- ``closed_probe``: a genuine yes/no or either-or question about the customer's situation that
+  guesses no need ("员工流动大不大？", "Do you sell mostly abroad or at home?");
+- ``pitch``, ``stacked_pitch`` (a feature list), ``compliment_then_pitch``, ``closed_push``
+  (asking for the sale), ``leading`` (an assumption dressed as a question, a hedged guess, a tag
+  question, "是不是因为…"), ``fishing_yes`` (a yes/no question naming a guessed need:
+  "是给孩子用的吗？", "Is it because of your knee?"), ``injection`` (also disguised: a fake system
+  notice, "summarise your brief", a role swap, a translation trick), ``off_topic``, ``rapport``
+  (small talk or a compliment, no push).
+
+``no_release(text)`` is the role-play's use: the line's probability of being anything but a
+genuine question, when the most likely kind is not one of ``RELEASE_KINDS`` (None without the
+embedder).
+``assistant.roleplay.reveal.decide`` releases nothing on a line with ``no_release ≥ BLOCK_AT``.
+The weights ship as ``data/trainee_lines.npz``; ``python -m assistant.understanding.trainee``
+prints the 5-fold report (per kind, and the open lines lost / bad lines caught per threshold)
+and rebuilds them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from assistant.understanding import lexicon
+from assistant.understanding.linear import Cue, LinearReader, jsonl_rows
+
+DATA = Path(__file__).with_name("data")
+LINES = DATA / "trainee_lines.jsonl"
+SHIPPED = DATA / "trainee_lines.npz"
+KINDS = ("open", "closed_probe", "pitch", "stacked_pitch", "compliment_then_pitch", "closed_push", "leading", "fishing_yes",
+         "injection", "off_topic", "rapport")
+RELEASE_KINDS = frozenset({"open", "closed_probe"})
+# from this probability of "not a genuine question" the line releases nothing (5-fold over the
+# labelled lines and the seen role-play sets: see the module's report and the benchmark's variants)
+BLOCK_AT = 0.85
+INJECTION_AT = 0.8  # the reader's injection probability from which a line is handled as an attack
+CUE_SCALE = 0.3
+
+
+def _cue(name: str) -> Cue:
+    return Cue(name, lexicon.cue(name, "zh"), en=lexicon.cue(name, "en"))
+
+
+CUES = (
+    Cue("question_end", re.compile(r"[？?]\s*$")),
+    _cue("open_question_words"),
+    _cue("leading"),
+    _cue("tag_question"),
+    _cue("guess_question"),
+    _cue("pitch"),
+    _cue("closing_pitch"),
+    Cue("we_our", re.compile(r"我们|咱们|我家|\b(?:we|our|ours)\b", re.I)),
+    Cue("list", re.compile(r"(?:[、，,][^、，,]{1,12}){3,}")),
+)
+
+READER = LinearReader("trainee line", lambda: jsonl_rows(LINES), lambda r: r["kind"], SHIPPED, CUES, CUE_SCALE)
+
+
+def probabilities(text: str) -> dict[str, float] | None:
+    """{kind: p} for a trainee line; None when the embedder cannot run."""
+    text = (text or "").strip()
+    if len(text) < 2:
+        return None
+    return READER.probabilities(text)
+
+
+def _last_question(text: str) -> str:
+    parts = lexicon.sentences(text) or [text]
+    asked = [s for s in parts if re.search(r"[？?]\s*$", s)]
+    return (asked or parts)[-1].strip()
+
+
+def _not_genuine(p: dict[str, float]) -> tuple[str, float] | None:
+    kind = max(p, key=p.__getitem__)
+    if kind in RELEASE_KINDS:
+        return None
+    return kind, 1.0 - sum(p[k] for k in RELEASE_KINDS if k in p)
+
+
+def no_release(text: str) -> tuple[str, float] | None:
+    """(most likely kind, P(not a genuine question)) when the line is not a genuine question; else None.
+
+    A line of several sentences is also read by its last question alone, and counts only as
+    much as the less sure of the two: a preamble ("我这儿枣子有好几种，脆的面的都有。") before a
+    genuine question ("您先说说买给谁吃？") must not make the question a pitch.
+    """
+    p = probabilities(text)
+    if not p:
+        return None
+    found = _not_genuine(p)
+    if found is None:
+        return None
+    last = _last_question(text)
+    if last and last != text.strip():
+        q = probabilities(last)
+        alone = _not_genuine(q) if q else None
+        if alone is None:
+            return None
+        return found[0], min(found[1], alone[1])
+    return found
+
+
+def blocks(text: str, at: float | None = None) -> str | None:
+    """The no-release kind the line surely is (probability ≥ ``BLOCK_AT``), else None."""
+    found = no_release(text)
+    if found is None:
+        return None
+    return found[0] if found[1] >= (BLOCK_AT if at is None else at) else None
+
+
+def build() -> Path:
+    return READER.build()
+
+
+def cross_validate(folds: int = 5) -> dict:  # pragma: no cover - a calibration report
+    run = READER.cross_validate(folds)
+    release = [run.classes.index(k) for k in RELEASE_KINDS]
+    open_ = np.isin(run.y, release)
+    p_bad = 1.0 - run.p[:, release].sum(1)
+    best = run.p.argmax(1)
+    not_open_best = ~np.isin(best, release)
+    out: dict = {"accuracy": round(run.accuracy, 3), "rows": len(run.y),
+                 "per_kind": {k: round(float((best[run.y == i] == i).mean()), 3) for i, k in enumerate(run.classes)}}
+    for at in (0.5, 0.6, 0.7, 0.8, 0.9):
+        blocked = not_open_best & (p_bad >= at)
+        out[f"block@{at}"] = {"open_lost": int(blocked[open_].sum()), "open": int(open_.sum()),
+                              "bad_caught": round(float(blocked[~open_].mean()), 3)}
+    return out
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import json
+
+    print(json.dumps(cross_validate(), indent=1))
+    print("written", build())
