@@ -3,9 +3,11 @@
 A statement is at most 30 Chinese characters (or a short English phrase). Whoever wrote it
 (the model, in its extraction pass) it is checked: its content words come from the
 conversation, it is not the evidence sentence copied, and it carries no speaker label.
-A statement that fails is replaced by the cleaned clause: the sentence's need-bearing
-clauses with the fillers, politeness and particles taken out (rules, no model). Evidence
-is never touched: it stays the verbatim quote.
+It keeps every negation and limit the customer set ("别太贵就行" never becomes "要贵的") and
+is no pitch. A statement that fails is replaced by the need restated from parts
+(``restate_need``, no model): a phrase of the customer's kept whole — never a clause with
+words taken out of its middle — with the person, the speaker's point of view turned round,
+and a frame the need's kind chooses. Evidence is never touched: it stays the verbatim quote.
 """
 
 from __future__ import annotations
@@ -112,8 +114,17 @@ def grounded_share(statement: str, conversation: str) -> float:
     return 1.0 - len(ungrounded_words(statement, conversation)) / len(words)
 
 
+# words a restatement's frame adds (not the customer's, so not counted as invented)
+_FRAME_WORDS = re.compile(r"关键是|担心|您|你们|would rather not|you'd rather not|so what matters is|what matters is|"
+                          r"\btheir\b|\bthey\b|\bthem\b|\byour\b|\byou\b", re.I)
+_PITCH = lexicon.cue("pitch", "zh"), lexicon.cue("pitch", "en")
+
+
 def check_statement(statement: str, evidence: list[str], conversation: str) -> str | None:
-    """Why the statement cannot stand (a short reason), or None when it passes."""
+    """Why the statement cannot stand (a short reason), or None when it passes: empty, a speaker
+    label, too long, the customer's sentence copied, a pitch, a negation or limit of the customer's
+    dropped or one they did not say added (a reversal: "别太贵就行" → "要贵的"), words not found in
+    the conversation (the frame's own words aside)."""
     text = _norm(statement)
     if len(need_key(text)) < 2:
         return "empty"
@@ -124,8 +135,66 @@ def check_statement(statement: str, evidence: list[str], conversation: str) -> s
     sentences = [s for quote in evidence for s in lexicon.sentences(quote)] + list(evidence)
     if copied_from(text, sentences):
         return "copies the customer's sentence"
-    if grounded_share(text, conversation) < MIN_GROUNDED:
+    if any(p.search(text) for p in _PITCH) and not any(p.search(" ".join(evidence)) for p in _PITCH):
+        return "a pitch, not the customer's need"
+    reason = _negation_kept(text, evidence)
+    if reason:
+        return reason
+    if grounded_share(_FRAME_WORDS.sub(" ", text), conversation) < MIN_GROUNDED:
         return "words not found in the conversation"
+    return None
+
+
+# the negations and limits that bound what is wanted (not those that only describe a pain: 招不到人)
+_ZH_BOUND = re.compile(r"别(?![的人处家样])|不要|不能|不想|不用|不许|不可以|不必|千万|以内|之内|以下|最多|至多|顶多|不超过|"
+                       r"控制在|只要|只能|只想|就行|就好|就够")
+_EN_BOUND = re.compile(r"\b(?:don't|do not|doesn't|does not) want\b|\b(?:can't|cannot|can not) (?:be|have|use|take|go|afford)\b|"
+                       r"\bmust not\b|\bnothing\b|"
+                       r"\bmustn't\b|\bno more than\b|\bnot more than\b|\bnothing (?:over|above|more than)\b|"
+                       r"\bunder \w+|\bbelow \w+|\bwithout\b|\bonly\b|\bnot too\b|\bnever\b|\brather not\b|"
+                       r"\bno (?:more|longer)\b|\bat most\b|\bwithin\b|\bbefore\b|\bnot (?:a|an|another|any)\b", re.I)
+
+
+def _negations_of(text: str) -> list[str]:
+    if lexicon.has_chinese(text):
+        return _ZH_BOUND.findall(text)
+    return [m.group(0).lower() for m in _EN_BOUND.finditer(text)]
+
+
+def _negation_kept(text: str, evidence: list[str]) -> str | None:
+    """A statement that speaks of what the customer bounded keeps the bound: where the clause its
+    content words come from holds a negation or limit, the statement holds one too; and it adds
+    none the customer did not say."""
+    said = " ".join(evidence)
+    words = [need_key(w) for w in content_words(_FRAME_WORDS.sub(" ", text))]
+    words = [w for w in words if w and not _negations_of(w)]
+    bounded = False
+    zh = lexicon.has_chinese(text)
+    chars = {ch for ch in need_key(_FRAME_WORDS.sub("", text)) if ch not in _ZH_STOP and not _ZH_BOUND.match(ch)}
+    for quote in evidence:
+        for clause in _clauses(quote):
+            if not _negations_of(clause):
+                continue
+            if zh and chars & {ch for ch in need_key(clause) if not _ZH_BOUND.match(ch)}:
+                bounded = True
+            if not zh and any(w in clause.lower() for w in words):
+                bounded = True
+    if bounded and not _negations_of(text):
+        return "drops the customer's negation or limit"
+    if _negations_of(text) and not _negations_of(said):
+        return "adds a limit the customer did not set"
+    bounded_clauses = [c for q in evidence for c in _clauses(q) if _negations_of(c)]
+    for piece in re.split(r"[，,；;]", _FRAME_WORDS.sub(" ", text)):
+        if not _negations_of(piece):
+            continue
+        if zh:
+            mine = {ch for ch in need_key(piece) if ch not in _ZH_STOP and not _ZH_BOUND.match(ch)}
+            theirs = {ch for c in bounded_clauses for ch in need_key(c)}
+        else:
+            mine = {w for w in content_words(piece) if not _EN_BOUND.fullmatch(w)}
+            theirs = {w for c in bounded_clauses for w in content_words(c)}
+        if mine and not mine & theirs:  # the limit put on what the customer did not bound (a reversal)
+            return "adds a limit the customer did not set"
     return None
 
 
@@ -427,9 +496,10 @@ def _own_words_zh(text: str, sources: list[str], person: str, chars: int, frame:
 def restated(statement: str | None, evidence: list[str], conversation: str,
              keep: list[str] | None = None, dimension: str | None = None, *,
              semantic: bool | None = None) -> tuple[str, str]:
-    """(statement, how): the given statement when it passes the checks and repeats no run of the
-    evidence ('restated'), else the cleaned clause of the first evidence quote ('cleaned')."""
-    if statement and check_statement(statement, evidence, conversation) is None and not repeats(statement, evidence):
+    """(statement, how): the given statement (the model's) when it passes the checks
+    (``check_statement``) and repeats no run of the evidence ('restated'), else the need restated
+    from the first evidence quote's own phrases (``restate_need``, 'cleaned')."""
+    if statement and check_statement(statement, evidence, conversation) is None and fits(statement, evidence):
         return _norm(statement), "restated"
     source = evidence[0] if evidence else (statement or "")
     return (cleaned_clause(source, keep, dimension, semantic=semantic, avoid=evidence[1:])
@@ -541,13 +611,15 @@ def _zh_negations(text: str) -> list[str]:
 
 # said another way where a run of the customer's must be broken, or a phrase of theirs would be
 # their whole sentence: function and degree words only, never the thing or the person
-_ZH_SAME = (("老是", "总是"), ("总是", "老是"), ("一直", "总是"), ("特别", "非常"), ("非常", "特别"), ("没人", "没有人"),
-            ("没有人", "没人"), ("不太", "不怎么"), ("想买", "打算买"), ("想给", "打算给"), ("想换", "打算换"),
+_ZH_SAME = (("老是", "总是"), ("总是", "老是"), ("一直", "总是"), ("特别", "非常"), ("非常", "特别"), ("不太", "不怎么"), ("想买", "打算买"), ("想给", "打算给"), ("想换", "打算换"),
             ("想找", "打算找"), ("需要", "要"), ("希望", "想"), ("根本", "完全"), ("每天", "天天"), ("天天", "每天"),
             ("每次", "每回"), ("经常", "常常"), ("常常", "经常"), ("好多", "很多"), ("很多", "好多"), ("担心", "怕"),
             ("害怕", "怕"), ("现在", "目前"), ("目前", "现在"), ("马上", "很快"), ("最近", "这段时间"),
             ("这阵子", "最近"), ("有点", "有些"), ("一点", "一些"), ("所有", "全部"), ("全部", "所有"),
             ("肯定", "一定"), ("一定", "肯定"), ("已经", "早就"), ("还是", "仍然"), ("如果", "要是"), ("要是", "如果"))
+
+
+_ZH_OWN = (r"我们的|我的", r"(?<![给让跟对和帮替把被叫向与同])我们(?=[\u4e00-\u9fff])")
 
 
 def _zh_said_otherwise(phrase: str, sources: list[str], frame: tuple[str, str], prefix: str) -> str:
@@ -565,6 +637,8 @@ def _zh_said_otherwise(phrase: str, sources: list[str], frame: tuple[str, str], 
         if not now:
             break
         options = [text.replace(a, b, 1) for a, b in _ZH_SAME if a in text]
+        # the speaker's own 我们/我的 left out where nothing leans on it ("占了我们六成的单" → "占了六成的单")
+        options += [re.sub(p, "", text, count=1) for p in _ZH_OWN if re.search(p, text)]
         options = [(bad(o), o) for o in options]
         options = [o for o in options if o[0] < now]
         if not options:
@@ -632,6 +706,11 @@ def _en_pov(text: str, audience: str) -> str:
     return " ".join(out)
 
 
+# whole phrases said another way (the words of each pattern are matched lower case, in order)
+_EN_PHRASES_SAME = (("can't have anything", "can have nothing"), ("cannot have anything", "can have nothing"),
+                    ("don't want anything", "want nothing"), ("do not want anything", "want nothing"),
+                    ("doesn't want anything", "wants nothing"), ("can't find", "cannot find"),
+                    ("every time", "each time"), ("each time", "every time"))
 _EN_NOT_OWNED = {"same", "first", "last", "next", "other", "whole", "rest", "best", "most", "start", "end", "top",
                  "bottom", "middle", "door", "road", "way", "time", "morning", "evening", "afternoon", "week", "month",
                  "year", "day", "eu", "place", "world", "spring", "summer", "autumn", "winter", "moment", "point",
@@ -653,6 +732,11 @@ def _en_variants(words: list[str], owner: str = "") -> list[list[str]]:
         pair = f"{b} {_bare(words[i + 1])}" if i + 1 < len(words) else ""
         if pair in _EN_SAME and _EN_SAME[pair] != pair:
             out.append(words[:i] + _EN_SAME[pair].split() + words[i + 2:])
+        rest = " ".join(_bare(x) for x in words[i:i + 3])
+        for pattern, repl in _EN_PHRASES_SAME:
+            if re.match(pattern + r"\b", rest):
+                n = len(pattern.replace("\\", "").split())
+                out.append(words[:i] + repl.split() + words[i + n:])
         if b in _EN_SAME and not (b == "every" and nxt == "other"):
             out.append(words[:i] + _swap(w, _EN_SAME[b]).split() + words[i + 1:])
     return out
@@ -727,8 +811,8 @@ _EN_WANTS = re.compile(r"\b(?:want|wants|need|needs|would like|has to|have to|mu
 
 def _ranked(sentence: str, keep: list[str], dimension: str | None, semantic: bool | None
             ) -> list[tuple[str, float, int]]:
-    """(clause, weight, position) for the clauses of the sentence, the one that holds the need
-    first (by meaning, then cues)."""
+    """(clause, weight by meaning, position) for the clauses of the sentence, the one that holds
+    the need first (those holding ``keep`` words, then by meaning and cues)."""
     zh = lexicon.has_chinese(sentence)
     clauses = _clauses(sentence) or [sentence.strip()]
     content = [c for c in clauses if not (_TO_SELLER if zh else _EN_TO_SELLER).search(c)] or clauses
@@ -739,8 +823,9 @@ def _ranked(sentence: str, keep: list[str], dimension: str | None, semantic: boo
     wants = _ZH_WANTS if zh else _EN_WANTS
     weight = [2 * sum(k in c for k in keep) + (meaning[i] + 0.05 * cues[i] if meaning else cues[i])
               + (0.25 if limit.search(c) else 0.0) + (0.3 if wants.search(c) else 0.0) for i, c in enumerate(content)]
+    base = [w - 2 * sum(k in c for k in keep) for w, c in zip(weight, content)]  # by meaning alone
     order = sorted(range(len(content)), key=lambda i: (-weight[i], i))
-    return [(content[i], weight[i], i) for i in order]
+    return [(content[i], base[i], i) for i in order]
 
 
 def _clean_edges(clause: str, zh: bool) -> str:
@@ -843,8 +928,13 @@ def restate_need(evidence: str | list[str], *, language: str | None = None, dime
     pair: tuple[float, str, str] | None = None
     if len(ranked) > 1 and clauses > 1:
         top, second = ranked[0], ranked[1]
+        people = lexicon.cue("people", "zh" if zh else "en")
+        named = [r for r in ranked[1:] if people.search(r[0]) and not lexicon.cue("staff").search(r[0])]
+        companion = bool(named) and not people.search(top[0])  # whose need it is, said in another clause
+        if companion:
+            second = named[0]
         negs = _zh_negations if zh else (lambda t: _EN_NEGATION.findall(t))
-        if second[1] >= (0.3 if zh else 0.5) * top[1] or (negs(second[0]) and not negs(top[0])):
+        if companion or second[1] >= (0.3 if zh else 0.5) * top[1] or (negs(second[0]) and not negs(top[0])):
             first, then = sorted([top, second], key=lambda x: x[2])
             pa, pb = phrase_of(first[0]), phrase_of(then[0])
             prefix = prefix_of(pa)
@@ -852,6 +942,8 @@ def restate_need(evidence: str | list[str], *, language: str | None = None, dime
             for va, ta in spans(pa, prefix):
                 for vb, tb in spans(pb, ""):
                     text = prefix + ta + join + tb
+                    if zh and not fits(text, sources, frame):  # joined, a run again: a word said another way
+                        text = prefix + _zh_said_otherwise(ta + join + tb, sources, frame, prefix)
                     if too_long(text) or (zh and len(need_key(text)) > 28) or not fits(text, sources, frame):
                         continue
                     if pair is None or va + vb > pair[0]:
