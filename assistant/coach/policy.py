@@ -676,7 +676,7 @@ def _address(state, need, needs, catalog, r: Reading, words, quote, *, option: s
         if found:
             return _offer_options(state, need, restated, requested, found, catalog, words, quote, rationale)
     if fit is None:
-        restated, example = fill("按您说的\x00，您觉得什么样的会更合适？" if zh else "Given that \x00, what would suit you best?",
+        restated, example = fill("考虑到\x00，您觉得什么样的会更合适？" if zh else "Given that \x00, what would suit you best?",
                                  restated, words, state.language)
         move = Move(kind="ask", slot="functional", question_type="need_payoff", need_id=need.id,
                     need_statement=restated, example=example, builds_on=quote, memo=f"fit:{need.id}",
@@ -691,11 +691,11 @@ def _address(state, need, needs, catalog, r: Reading, words, quote, *, option: s
     offered_before = f"offer:{fit.first}|{fit.option}" in state.asked
     if zh:
         if offered_before and not answers:
-            template = f"除了{fit.first}，还可以试试{fit.option}：{fit.reason}，正合{NEED}，要不要带点？"
+            template = f"除了{fit.first}，还可以试试{fit.option}：{fit.reason}——{NEED}，正合适，要不要带点？"
         elif answers:
-            template = f"可以的，{fit.option}{fit.reason}，正合{NEED}；要不要也带一些？"
+            template = f"可以的，{fit.option}{fit.reason}——{NEED}，正合适；要不要也带一些？"
         else:
-            template = f"{fit.first}我们有，您先尝尝；另外{fit.option}{fit.reason}，正合{NEED}，要不要也带点试试？"
+            template = f"{fit.first}我们有，您先尝尝；另外{fit.option}{fit.reason}——{NEED}，正合适，要不要也带点试试？"
     else:
         if offered_before and not answers:
             template = (f"Besides the {fit.first}, {fit.option} are worth a try: {fit.reason}, just right since "
@@ -749,7 +749,7 @@ def _weigh_option(state, need, restated, option, catalog, words, quote) -> Move:
     who = (f"您{person}" if person and not person.startswith(("我", "您")) else (person.replace("我", "您", 1) or "您")) \
         if zh else (f"your {person}" if person else "you")
     if zh:
-        restated, example = fill(f"{option}可以考虑，关键看它是否合{NEED}这一点：建议先让{who}实际试一试，合适再定，您看行吗？",
+        restated, example = fill(f"{option}可以考虑：您说的是{NEED}，关键看它能不能做到这一点。建议先让{who}实际试一试，合适再定，您看行吗？",
                                  restated, words, "zh")
     else:
         name = short_name(option, words, "en")
@@ -777,7 +777,7 @@ def _offer_options(state, need, restated, requested, found: list[Option], catalo
         parts.append(_t(zh, f"{o.name}也值得看看：{reason}" if i == 0 else f"{o.name}也可以考虑：{reason}",
                         f"{o.name} may suit better — {reason}" if i == 0 else f"or {o.name} — {reason}"))
     if zh:
-        lead = f"{requested}我们有；另外按{NEED}，" if requested else f"按{NEED}，"
+        lead = f"{requested}我们有；另外，考虑到{NEED}，" if requested else f"考虑到{NEED}，"
         template = lead + "；".join(parts) + "。要不要看看？"
     else:
         lead = f"We have the {requested}; and since {NEED}, " if requested else f"Since {NEED}, "

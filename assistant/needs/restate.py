@@ -524,7 +524,8 @@ _ZH_BAD_END = set("在把被给让对和跟与从向往比为是都也就还又�
 _ZH_BAD_END_WORDS = {"因为", "所以", "但是", "可是", "而且", "如果", "要是", "虽然", "不过", "然后", "还有"}
 _EN_BAD_START = {"to", "of", "for", "and", "but", "or", "because", "when", "whenever", "that", "which", "with",
                  "so", "if", "than", "as", "by", "from", "into", "at", "on", "in", "is", "are", "was", "were",
-                 "'s", "s", "then", "while", "since", "until", "unless"}
+                 "'s", "s", "then", "while", "since", "until", "unless", "what", "whole", "who", "where",
+                 "how", "why", "about"}
 _EN_BAD_END = {"far", "right", "the", "a", "an", "to", "of", "for", "with", "and", "or", "but", "my", "your", "their", "her", "his",
                "our", "its", "is", "are", "was", "were", "be", "been", "can", "can't", "cannot", "will", "would",
                "won't", "don't", "doesn't", "when", "whenever", "because", "that", "which", "very", "so", "in",
@@ -588,15 +589,16 @@ def _whole_turn_inside(text: str, sources: list[str]) -> bool:
     return False
 
 
-def fits(text: str, sources: list[str], frame: tuple[str, str] = ("", "")) -> bool:
+def fits(text: str, sources: list[str], frame: tuple[str, str] = ("", ""), *, strict: bool = False) -> bool:
     """Said inside ``frame``, the text repeats no run of the sources and holds no whole customer
     turn. The run is the coach's echo rule: 15 characters in a row of a Chinese turn, five words
-    in a row of an English one (English words are long: four of them may be the customer's)."""
+    in a row of an English one (four of them may be the customer's: what the need log keeps).
+    ``strict``: 15 characters in a row of an English turn too (what the coach says to them)."""
     zh = lexicon.has_chinese(text + frame[0] + frame[1])
     said = f"{frame[0]}{text}{frame[1]}" if zh else f"{frame[0]} {text} {frame[1]}"
     if _whole_turn_inside(said, sources):
         return False
-    chinese = [s for s in sources if lexicon.has_chinese(s)]
+    chinese = sources if strict else [s for s in sources if lexicon.has_chinese(s)]
     english = [s for s in sources if not lexicon.has_chinese(s)]
     if chinese and _longest(_norm_words(said), [_norm_words(s) for s in chinese])[0] >= ECHO_CHARS:
         return False
@@ -747,25 +749,32 @@ _EN_BOUNDARY = {"to", "because", "when", "whenever", "and", "so", "but", "before
                 "while", "which", "that", "where", "who", "until", "as", "or", "though", "although"}
 
 
-def _en_span(phrase: str, sources: list[str], keep: list[str], frame: tuple[str, str], owner: str = "") -> str:
-    found = _en_spans(phrase, sources, keep, frame, owner, 1)
+def _en_span(phrase: str, sources: list[str], keep: list[str], frame: tuple[str, str], owner: str = "",
+             strict: bool = False) -> str:
+    found = _en_spans(phrase, sources, keep, frame, owner, 1, strict)
     return found[0][1] if found else ""
 
 
 def _en_spans(phrase: str, sources: list[str], keep: list[str], frame: tuple[str, str], owner: str = "",
-              k: int = 4) -> list[tuple[float, str]]:
+              k: int = 4, strict: bool = False) -> list[tuple[float, str]]:
     """The English counterpart of ``_zh_spans``: the phrase, or with a word of it said another way
     (up to six), or the best runs of its whole words that repeat nothing (negations kept, phrase
     ends that dangle avoided), with their scores."""
     words = phrase.split()
     trials = [words]
     for _ in range(6):  # up to six words said another way, the run broken each time
-        if fits(" ".join(trials[-1]), sources, frame):
+        if fits(" ".join(trials[-1]), sources, frame, strict=strict):
             break
-        better = [v for v in _en_variants(trials[-1], owner) if _longest_words(v, sources) < _longest_words(trials[-1], sources)]
+        if strict and fits(" ".join(trials[-1]), sources, frame) and len(trials) > 3:
+            break
+        def run(v: list[str]) -> int:
+            return _longest_words(v, sources) + (_longest(_norm_words(" ".join(v)), [_norm_words(x) for x in sources])[0]
+                                                 if strict else 0)
+
+        better = [v for v in _en_variants(trials[-1], owner) if run(v) < run(trials[-1])]
         if not better:
             break
-        trials.append(min(better, key=lambda v: _longest_words(v, sources)))
+        trials.append(min(better, key=run))
     words = trials[-1]
     negations = [w for w in words if _EN_NEGATION.fullmatch(_bare(w) or "-")]
     keep_l = [w.lower() for w in keep if w]
@@ -780,9 +789,9 @@ def _en_spans(phrase: str, sources: list[str], keep: list[str], frame: tuple[str
                 continue
             if i > 0 and _EN_NEGATION.fullmatch(_bare(words[i - 1]) or "-"):
                 continue  # a negation is never cut off what it bounds
-            score = 0.6 * content_count(span)
+            score = 1.0 * content_count(span)
             if negations:
-                score += 2 * sum(1 for n in negations if n in span) / len(negations)
+                score += 1.0 * sum(1 for n in negations if n in span) / len(negations)
             score += sum(3 for k in keep_l if k in text.lower())
             if _bare(span[0]) in _EN_BAD_START:
                 score -= 3
@@ -792,6 +801,8 @@ def _en_spans(phrase: str, sources: list[str], keep: list[str], frame: tuple[str
             score += 2 if (i == 0 or _bare(words[i - 1]) in _EN_BOUNDARY or re.search(r",$", words[i - 1])
                            or _bare(span[0]) in _EN_SUBJECTS) else -1
             score += 2 if j == len(words) or _bare(words[j]) in _EN_BOUNDARY or re.search(r"[,;]$", words[j - 1]) else -1
+            if strict and not fits(text, sources, frame, strict=True):
+                score -= 1.0  # what the coach says: fewer than 15 characters of theirs in a row preferred
             found[text] = max(score, found.get(text, score))
     return sorted(((v, t) for t, v in found.items()), key=lambda x: (-x[0], -len(x[1])))[:k]
 
@@ -805,6 +816,8 @@ def content_count(words: list[str]) -> int:
     return sum(1 for w in words if _bare(w) and _bare(w) not in _EN_LIGHT | _EN_FUNCTION | _EN_STOP)
 
 
+_EN_QUALIFIER = re.compile(r"^(?:before|after|since|because|when|whenever|until|unless|if|while|though|although|"
+                           r"so that|in case|especially|except)\b", re.I)
 _ZH_WANTS = re.compile(r"想(?!到|起|法)|要(?!是)|需要|希望|最好|得(?=[\u4e00-\u9fff]{2})|怕|担心")
 _EN_WANTS = re.compile(r"\b(?:want|wants|need|needs|would like|has to|have to|must|craving|wish|hope)\b", re.I)
 
@@ -892,6 +905,7 @@ def restate_need(evidence: str | list[str], *, language: str | None = None, dime
     keep = [k for k in (keep or []) if k]
     ranked = _ranked(sentence, keep, dimension, semantic)
     owner = "your" if audience == "customer" else "their"
+    strict = audience == "customer"  # what the coach says: short runs of theirs preferred in English too
 
     def phrase_of(clause: str) -> str:
         phrase = _clean_edges(clause, zh)
@@ -909,7 +923,7 @@ def restate_need(evidence: str | list[str], *, language: str | None = None, dime
         if zh:
             body = re.sub(r"^(?:她|他)", "", phrase) if prefix else phrase
             return _zh_spans(body, sources, keep, frame, prefix, k)
-        return _en_spans(phrase, sources, keep, frame, owner, k)
+        return _en_spans(phrase, sources, keep, frame, owner, k, strict)
 
     def enough(span: str) -> bool:
         return len(need_key(span)) >= 2 if zh else content_count(span.split()) >= 1
@@ -926,6 +940,7 @@ def restate_need(evidence: str | list[str], *, language: str | None = None, dime
     # two clauses, each a phrase of its own, in the customer's order: when the second says the need
     # too, or holds its limit
     pair: tuple[float, str, str] | None = None
+    companion = False
     if len(ranked) > 1 and clauses > 1:
         top, second = ranked[0], ranked[1]
         people = lexicon.cue("people", "zh" if zh else "en")
@@ -933,6 +948,10 @@ def restate_need(evidence: str | list[str], *, language: str | None = None, dime
         companion = bool(named) and not people.search(top[0])  # whose need it is, said in another clause
         if companion:
             second = named[0]
+        qualifies = not zh and _EN_QUALIFIER.match(_clean_edges(top[0], zh)) and top[2] > 0
+        if qualifies:  # "…, before her hip replacement": said with the clause it qualifies
+            second = next((r for r in ranked if r[2] == top[2] - 1), second)
+            companion = True
         negs = _zh_negations if zh else (lambda t: _EN_NEGATION.findall(t))
         if companion or second[1] >= (0.3 if zh else 0.5) * top[1] or (negs(second[0]) and not negs(top[0])):
             first, then = sorted([top, second], key=lambda x: x[2])
@@ -948,11 +967,12 @@ def restate_need(evidence: str | list[str], *, language: str | None = None, dime
                         continue
                     if pair is None or va + vb > pair[0]:
                         pair = (va + vb, text, pa + join + pb)
-    chosen = pair or single
+    # two clauses when they say more than the best one alone, or the second is whose need it is
+    chosen = pair if pair is not None and (single is None or companion or pair[0] >= single[0] + 1.0) else single
     if chosen is None:
         return Restatement("")
     _, text, phrase = chosen
-    text = _zh_frame(text, dimension, audience) if zh else _en_frame(text, dimension, audience, sources, frame)
+    text = _zh_frame(text, dimension, audience) if zh else _en_frame(text, dimension, audience, sources, frame, strict)
     if too_long(text):
         text = need_key(text)[:MAX_ZH_CHARS] if zh else " ".join(text.split()[:MAX_EN_WORDS])
     return Restatement(text, phrase=phrase, frame="pair" if chosen is pair else "single")
@@ -974,7 +994,8 @@ def _zh_frame(text: str, dimension: str | None, audience: str) -> str:
     return text
 
 
-def _en_frame(span: str, dimension: str | None, audience: str, sources: list[str], frame: tuple[str, str]) -> str:
+def _en_frame(span: str, dimension: str | None, audience: str, sources: list[str], frame: tuple[str, str],
+              strict: bool = False) -> str:
     """English: "don't want to X" said as "would rather not X"; a log entry starts lower case."""
     text = re.sub(r"\b(?:do not|don't) want to\b", "would rather not", span, flags=re.I)
     text = re.sub(r"\b(?:do not|don't) want\b", "would rather not have", text, flags=re.I)
@@ -993,4 +1014,4 @@ def within(restated: str, sources: list[str], frame: tuple[str, str], language: 
         return restated
     if language == "zh" or lexicon.has_chinese(restated):
         return _zh_span(restated, sources, [], frame, "")
-    return _en_span(restated, sources, [], frame)
+    return _en_span(restated, sources, [], frame, strict=True)
