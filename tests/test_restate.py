@@ -8,7 +8,7 @@ import pytest
 
 from assistant.coach import phrasing
 from assistant.coach.policy import NEED, fill, short_name
-from assistant.needs.restate import check_statement, cleaned_clause, content_words, fits, own_words, repeats
+from assistant.needs.restate import check_statement, cleaned_clause, content_words, fits, repeats, restate_need
 
 DESK = "We moved here last autumn, and my daughter needs a desk where she can sit straight for her homework."
 PARTS = "Honestly the price is fine, but our night shift can never find the spare parts when a machine stops."
@@ -56,15 +56,14 @@ def test_a_restatement_is_short_grounded_unlabelled_and_repeats_no_run(line):
     assert len(ungrounded) <= 1, ungrounded
 
 
-def test_own_words_turns_first_person_into_the_listener_and_breaks_long_names():
+def test_the_first_person_is_said_back_as_the_listener_and_left_out_of_the_log():
     said = "We really need our payroll software replaced before the audit."
-    back = own_words("we need our payroll software replaced", [said], "en", person="second")
-    assert back.startswith("you") and "your" in back and _no_run(back, said)
-    assert {"payroll", "software", "replaced"} <= set(back.split())
-    assert own_words("给我儿媳妇买的，老想吃酸的", ["其实是给我儿媳妇买的，她怀孕了，这阵子老想吃酸的。"], "zh",
-                     person="second") == "给您儿媳妇买的，老想吃酸的"
-    # a run the customer did not make is left alone
-    assert own_words("need software for payroll", [said], "en") == "need software for payroll"
+    back = restate_need(said, audience="customer")
+    assert back.startswith("you") and "payroll" in back and _no_run(back, said), back
+    logged = restate_need(said, audience="log")
+    assert "payroll" in logged and not re.search(r"\b(?:we|our)\b", logged, re.I), logged
+    sour = "其实是给我儿媳妇买的，她怀孕了，这阵子老想吃酸的。"
+    assert restate_need(sour, person="我儿媳妇", audience="customer", clauses=1) == "您儿媳妇老想吃酸的"
 
 
 def test_the_words_around_a_restated_need_do_not_complete_a_run():
@@ -106,7 +105,7 @@ def test_the_coach_confirms_an_english_need_without_repeating_the_customer(tmp_p
 
 
 # ---- restated from parts: frames, whole phrases, the checks ---------------------------------
-from assistant.needs.restate import restate_need, within  # noqa: E402
+from assistant.needs.restate import within  # noqa: E402
 
 STUDY = "我女儿明年要高考，晚上在家复习老被楼下的麻将声吵得睡不着。"
 PLAIN = "千万别推荐太花哨的，我们老板就喜欢简单实用的。"

@@ -245,35 +245,7 @@ ECHO_CHARS = 15  # the coach's check (coach.phrasing): 15 characters in a row of
 ECHO_WORDS = 5  # or five English words in a row
 _NORM_DROP = re.compile(r"[\s\W_]+", re.UNICODE)
 
-# English: first person becomes the listener ("second", for what the coach says to the customer)
-# or drops out ("neutral", for the need log); possessives of others become "the"
-_EN_SWAPS: dict[str, dict[str, str]] = {
-    "second": {"i": "you", "me": "you", "my": "your", "mine": "yours", "we": "you", "us": "you", "our": "your",
-               "ours": "yours", "myself": "yourself", "ourselves": "yourselves", "i'm": "you're", "we're": "you're",
-               "i've": "you've", "we've": "you've", "i'd": "you'd", "we'd": "you'd", "i'll": "you'll",
-               "we'll": "you'll", "am": "are"},
-    "neutral": {"my": "the", "our": "the", "mine": "theirs", "ours": "theirs", "me": "them", "us": "them"},
-}
-# said another way (meaning kept): cost 0.2 each in the search below
-_EN_OTHER_WORDS = {
-    "her": "the", "his": "the", "their": "the", "its": "the", "every": "each", "don't": "do not",
-    "doesn't": "does not", "can't": "cannot", "cannot": "can't", "won't": "will not", "isn't": "is not",
-    "aren't": "are not", "wasn't": "was not", "haven't": "have not", "hasn't": "has not", "didn't": "did not",
-    "it's": "it is", "that's": "that is", "there's": "there is", "i'd": "I would", "you'd": "you would",
-    "we'd": "we would", "i'm": "I am", "you're": "you are", "we're": "we are", "she's": "she is", "he's": "he is",
-    "quickly": "fast", "because": "as", "keeps": "goes on", "something": "one",
-    "anything": "any", "a lot": "much", "kids": "children", "children": "kids", "anymore": "any more",
-    "got": "have", "gets": "becomes", "if": "whether", "nobody": "no one", "someone": "somebody",
-    "everyone": "everybody", "anyone": "anybody", "somebody": "someone", "enough": "sufficient",
-}
-_EN_KEEP = {"not", "no", "never", "nobody", "nothing", "don't", "can't", "won't", "cannot", "without", "need",
-            "needs", "want", "wants"}
-# phrases said another way (cost 0.2 each)
-_EN_PHRASES = ((r"\bneeds to\b", "has to"), (r"\bneed to\b", "have to"), (r"\b(?:don't|do not) want to\b", "would rather not"),
-               (r"(?<!n't )(?<!not )\bwants to\b", "would like to"), (r"(?<!n't )(?<!not )\bwant to\b", "would like to"), (r"\bwhen\b", "whenever"), (r"\bwhenever\b", "each time"), (r"\b(\w+) is\b", r"\1's"),
-               (r"\bis able to\b", "can"), (r"\bgoing to\b", "about to"),
-               (r"\bhas to\b", "needs to"), (r"\bhave to\b", "need to"), (r"\bwe have\b", "there is"))
-# left out (meaning kept): articles and fillers cost 0.5, function words 1.0
+# light and function words: not content
 _EN_LIGHT = {"the", "a", "an", "really", "just", "very", "so", "actually", "basically", "all", "also", "even",
              "still", "quite", "pretty", "some", "any", "that", "then", "now", "right", "straight", "totally",
              "completely", "always", "constantly", "literally", "definitely", "honestly", "simply"}
@@ -288,10 +260,6 @@ _EN_NOT_NAME = {"new", "old", "big", "small", "good", "bad", "better", "best", "
                 "fall", "feel", "look", "find", "give", "tell", "work", "use", "used", "try", "start", "stop",
                 "without", "with", "within", "through", "across", "around", "between", "against", "towards",
                 "he", "they", "them", "her", "his", "their", "one", "two", "three", "each", "much", "many"}
-_ZH_DROP = ("一直", "总是", "老是", "经常", "特别", "非常", "真的", "有点", "一点", "实在", "其实", "就是", "现在",
-            "目前", "最近", "这阵子", "平时", "都", "也", "就", "还", "更", "很", "太", "又", "再", "了", "着", "呢")
-
-
 def _norm_words(text: str) -> str:
     return _NORM_DROP.sub("", unicodedata.normalize("NFKC", text)).lower()
 
@@ -336,27 +304,6 @@ def repeats(text: str, sources: list[str], *, chars: int = ECHO_CHARS, words: in
     return bool(tokens) and _word_run(tokens, [re.findall(r"[a-z0-9']+", s.lower()) for s in sources]) >= words
 
 
-def own_words(text: str, sources: list[str], language: str | None = None, *, person: str = "neutral",
-              chars: int = ECHO_CHARS, frame: tuple[str, str] = ("", "")) -> str:
-    """``text`` changed until it repeats none of ``sources`` (``chars`` characters or five English
-    words in a row): within each repeated run, first a word said another way (pronouns, "her" →
-    "the", contractions), then a word that carries nothing left out (articles, fillers, degree
-    words), then a two-word name turned round ("payroll software" → "software for payroll"),
-    and only then the run cut short. Content words stay the conversation's.
-
-    ``person``: "second" turns the customer's I/we/my into you/your (what the coach says back),
-    "neutral" leaves the first person out (the need log). ``frame``: the words that will stand
-    before and after the text (a template): runs are measured across them, only the text changes.
-    """
-    text = (text or "").strip()
-    zh = lexicon.has_chinese(text) if language is None else language == "zh"
-    if not text:
-        return text
-    if zh:
-        return _own_words_zh(text, sources, person, chars, frame)
-    return _own_words_en(text, sources, person, chars, frame)
-
-
 def _bare(word: str) -> str:
     return word.strip(".,;:!?\"()").lower().replace("’", "'")
 
@@ -368,141 +315,27 @@ def _swap(word: str, repl: str) -> str:
     return f"{lead}{repl}{tail}" if repl else (tail if tail.strip(".") else "")
 
 
-def _own_words_en(text: str, sources: list[str], person: str, chars: int, frame: tuple[str, str]) -> str:
-    swaps = _EN_SWAPS.get(person, _EN_SWAPS["neutral"])
-    # the speaker's point of view first: I/we said back as you (second), or left out of the log
-    words = []
-    for i, w in enumerate(text.split()):
-        b = _bare(w)
-        if person == "neutral" and i == 0 and b in ("i", "we", "i'm", "we're", "i've", "we've", "i'd", "we'd"):
-            continue
-        words.append(_swap(w, swaps[b]) if b in swaps else w)
-    normed = [_norm_words(s) for s in sources]
-    source_tokens = [re.findall(r"[a-z0-9']+", s.lower()) for s in sources]
-
-    before, after = frame[0].split(), frame[1].split()
-
-    def bad(ws: tuple[str, ...]) -> int:
-        t = " ".join([*before, *ws, *after])
-        run = _longest(_norm_words(t), normed)[0]
-        toks = re.findall(r"[a-z0-9']+", t.lower())
-        wrun = _word_run(toks, source_tokens) if toks else 0
-        return (run if run >= chars else 0) + (wrun if wrun >= ECHO_WORDS else 0)
-
-    def covered(ws: tuple[str, ...]) -> list[int]:  # the words of the text the longest repeated run covers
-        joined, owner = "", []
-        for i, w in enumerate([*before, *ws, *after]):
-            n = _norm_words(w)
-            joined += n
-            owner += [i - len(before)] * len(n)
-        run, at = _longest(joined, normed)
-        return sorted({i for i in owner[at:at + run] if 0 <= i < len(ws)}) if run else []
-
-    def content(ws) -> int:
-        return sum(1 for w in ws if _bare(w) and _bare(w) not in _EN_LIGHT | _EN_FUNCTION)
-
-    def edits(ws: tuple[str, ...]):
-        span = covered(ws)
-        for i in span:
-            b = _bare(ws[i])
-            nxt = _bare(ws[i + 1]) if i + 1 < len(ws) and not re.search(r"[,.;:!?]$", ws[i]) else ""
-            if b in ("her", "his", "their", "its") and (not nxt.isalpha() or nxt in _EN_LIGHT | _EN_FUNCTION):
-                continue  # "her" as the object ("without her") is not a possessive to swap
-            if b in _EN_OTHER_WORDS:
-                yield 0.2, ws[:i] + tuple(_swap(ws[i], _EN_OTHER_WORDS[b]).split() or [""]) + ws[i + 1:]
-            if b in _EN_LIGHT or b in _EN_FUNCTION:
-                kept = _swap(ws[i], "")
-                yield (0.5 if b in _EN_LIGHT else 2.5 if b == "to" else 1.0), ws[:i] + ((kept,) if kept else ()) + ws[i + 1:]
-        joined = " ".join(ws)
-        for pattern, repl in _EN_PHRASES:
-            changed = re.sub(pattern, repl, joined, count=1, flags=re.I)
-            if changed != joined:
-                yield 0.2, tuple(changed.split())
-        for a, b in zip(span, span[1:]):  # a two-word name turned round: "payroll software" → "software for payroll"
-            x, y = _bare(ws[a]), _bare(ws[b])
-            ends = b == len(ws) - 1 or bool(re.search(r"[,.;:!?]$", ws[b]))  # a name ends its phrase
-            if (ends and len(x) >= 4 and len(y) >= 5 and x.isalpha() and y.isalpha() and not x.endswith(("ing", "ed", "ly", "s"))
-                    and not {x, y} & (_EN_NOT_NAME | _EN_LIGHT | _EN_FUNCTION) and x not in _EN_OTHER_WORDS):
-                yield 1.5, ws[:a] + (y, "for", _swap(ws[b], x)) + ws[b + 1:]
-        for i in span:  # a word of the run left out: the shortest first, never a "not"
-            if _bare(ws[i]) not in _EN_KEEP:
-                yield 3.0 + 0.1 * len(_bare(ws[i])), ws[:i] + ws[i + 1:]
-
-    # greedy: the cheapest change that shortens the longest repeated run, until none is left
-    current = tuple(w for w in words if w)
-    for _ in range(4 * len(current) + 8):
-        now = bad(current)
-        if not now:
-            break
-        options = []
-        for step, nxt in edits(current):
-            nxt = tuple(w for w in nxt if w)
-            if content(nxt) < 2:
-                continue
-            left = bad(nxt)
-            if left < now:
-                options.append((step, left, len(options), nxt))
-        if not options:
-            break
-        current = min(options)[3]
-    best = current
-    return " ".join(best).strip(" ,;:").rstrip(",;:")
+def person_named(conversation: str) -> str:
+    """The person behind the buyer the customer names first ("儿媳妇", "my daughter"): not
+    staff, not "the family"."""
+    for m in lexicon.cue("people", "zh" if lexicon.has_chinese(conversation) else "en").finditer(conversation):
+        word = m.group(0).strip()
+        if word and not lexicon.cue("vague_people").match(word) and not lexicon.cue("staff").search(word):
+            return re.sub(r"^(?:my|our|his|her|their)\s+", "", word, flags=re.I)
+    return ""
 
 
-def _own_words_zh(text: str, sources: list[str], person: str, chars: int, frame: tuple[str, str]) -> str:
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    if person == "second":
-        text = text.replace("我们", "你们").replace("我", "您")
-    normed = [_norm_words(s) for s in sources]
-
-    lead = len(_norm_words(frame[0]))
-
-    def run(t: str) -> tuple[int, int]:
-        size, at = _longest(_norm_words(frame[0] + t + frame[1]), normed)
-        return size, at - lead
-
-    for _ in range(2 * len(text) + 4):
-        size, at = run(text)
-        if size < chars:
-            break
-        words = jieba.lcut(text)
-        if at < 0:  # the run starts in the words before: the text's part of it
-            size, at = size + at, 0
-        # where the run lies, in words of the text (punctuation is not counted by the run)
-        owner, joined = [], ""
-        for i, w in enumerate(words):
-            n = _norm_words(w)
-            joined += n
-            owner += [i] * len(n)
-        covered = sorted(set(owner[at:at + size]))
-        if not covered:  # the run lies in the frame alone: nothing here to change
-            break
-        trial = None
-        for i in covered:  # 1. a word that carries nothing left out
-            if words[i] in _ZH_DROP:
-                candidate = "".join(words[:i] + words[i + 1:])
-                if run(candidate)[0] < size and len(need_key(candidate)) >= 4:
-                    trial = candidate
-                    break
-        if trial is None:  # 2. the run cut short at a word boundary: its first words (time, subject) go first
-            first = covered[0]
-            trial = "".join(words[:first] + words[first + 1:])
-            if len(need_key(trial)) < 4:
-                break
-        text = trial.strip("，,、 ")
-    return text
 def restated(statement: str | None, evidence: list[str], conversation: str,
              keep: list[str] | None = None, dimension: str | None = None, *,
-             semantic: bool | None = None) -> tuple[str, str]:
+             semantic: bool | None = None, person: str = "") -> tuple[str, str]:
     """(statement, how): the given statement (the model's) when it passes the checks
     (``check_statement``) and repeats no run of the evidence ('restated'), else the need restated
     from the first evidence quote's own phrases (``restate_need``, 'cleaned')."""
     if statement and check_statement(statement, evidence, conversation) is None and fits(statement, evidence):
         return _norm(statement), "restated"
     source = evidence[0] if evidence else (statement or "")
-    return (cleaned_clause(source, keep, dimension, semantic=semantic, avoid=evidence[1:])
+    return (str(restate_need(source, dimension=dimension, audience="log", keep=keep, avoid=evidence[1:],
+                             semantic=semantic, person=person))
             or source.strip()[:MAX_ZH_CHARS], "cleaned")
 
 
@@ -551,7 +384,7 @@ _EN_SAME = {"every": "each", "each": "every", "don't": "do not", "doesn't": "doe
             "there's": "there is", "she's": "she is", "he's": "he is", "they're": "they are", "you're": "you are",
             "we're": "we are", "nobody": "no one", "no one": "nobody", "kids": "children", "children": "kids",
             "anymore": "any more", "a lot of": "many", "lots of": "many", "quickly": "fast", "whenever": "each time",
-            "because": "as", "someone": "somebody", "somebody": "someone", "everyone": "everybody",
+            "someone": "somebody", "somebody": "someone", "everyone": "everybody",
             "everybody": "everyone", "mum": "mother", "mom": "mother", "dad": "father",
             "far too many": "too many", "must not": "mustn't", "mustn't": "must not", "do not": "don't",
             "does not": "doesn't", "will not": "won't", "is not": "isn't", "are not": "aren't", "can not": "can't",
@@ -916,8 +749,14 @@ def restate_need(evidence: str | list[str], *, language: str | None = None, dime
             phrase = re.sub(r"^(?:she|he)\b", f"your {person}", phrase, flags=re.I)
         return phrase
 
-    def prefix_of(phrase: str) -> str:
-        return _zh_person_prefix(phrase, person, context, audience) if zh else ""
+    def prefix_of(clause: str, phrase: str) -> str:
+        """Whose need it is, unless the customer said it of themselves (我想买点枣子)."""
+        led = clause.strip()
+        for _ in range(3):
+            led = _ZH_LEAD.sub("", led)
+        if not zh or re.match(r"^(?:我|咱|您|你)", led):
+            return ""
+        return _zh_person_prefix(phrase, person, context, audience)
 
     def spans(phrase: str, prefix: str, k: int = 4) -> list[tuple[float, str]]:
         if zh:
@@ -932,7 +771,7 @@ def restate_need(evidence: str | list[str], *, language: str | None = None, dime
     single: tuple[float, str, str] | None = None
     for clause, _, _ in ranked[:3]:
         phrase = phrase_of(clause)
-        prefix = prefix_of(phrase)
+        prefix = prefix_of(clause, phrase)
         found = [(v, t) for v, t in spans(phrase, prefix, 1) if enough(t)]
         if found:
             single = (found[0][0], prefix + found[0][1], phrase)
@@ -956,7 +795,7 @@ def restate_need(evidence: str | list[str], *, language: str | None = None, dime
         if companion or second[1] >= (0.3 if zh else 0.5) * top[1] or (negs(second[0]) and not negs(top[0])):
             first, then = sorted([top, second], key=lambda x: x[2])
             pa, pb = phrase_of(first[0]), phrase_of(then[0])
-            prefix = prefix_of(pa)
+            prefix = prefix_of(first[0], pa)
             join = "，" if zh else ", "
             for va, ta in spans(pa, prefix):
                 for vb, tb in spans(pb, ""):
