@@ -152,7 +152,7 @@ _EN_BOUND = re.compile(r"\b(?:don't|do not|doesn't|does not) want\b|\b(?:can't|c
                        r"\bmust not\b|\bnothing\b|"
                        r"\bmustn't\b|\bno more than\b|\bnot more than\b|\bnothing (?:over|above|more than)\b|"
                        r"\bunder \w+|\bbelow \w+|\bwithout\b|\bonly\b|\bnot too\b|\bnever\b|\brather not\b|"
-                       r"\bno (?:more|longer)\b|\bat most\b|\bwithin\b|\bbefore\b|\bnot (?:a|an|another|any)\b", re.I)
+                       r"\bno (?:more|longer)\b|\bat most\b|\bwithin\b|\bbefore\b|\bnot (?:a|an|another|any|ever)\b", re.I)
 
 
 def _negations_of(text: str) -> list[str]:
@@ -359,7 +359,7 @@ _EN_BAD_START = {"to", "of", "for", "and", "but", "or", "because", "when", "when
                  "so", "if", "than", "as", "by", "from", "into", "at", "on", "in", "is", "are", "was", "were",
                  "'s", "s", "then", "while", "since", "until", "unless", "what", "whole", "who", "where",
                  "how", "why", "about"}
-_EN_BAD_END = {"far", "right", "the", "a", "an", "to", "of", "for", "with", "and", "or", "but", "my", "your", "their", "her", "his",
+_EN_BAD_END = {"far", "right", "never", "ever", "the", "a", "an", "to", "of", "for", "with", "and", "or", "but", "my", "your", "their", "her", "his",
                "our", "its", "is", "are", "was", "were", "be", "been", "can", "can't", "cannot", "will", "would",
                "won't", "don't", "doesn't", "when", "whenever", "because", "that", "which", "very", "so", "in",
                "on", "at", "by", "from", "into", "not", "no", "than", "as", "it's", "there's", "i", "we", "you",
@@ -544,7 +544,7 @@ def _en_pov(text: str, audience: str) -> str:
 # whole phrases said another way (the words of each pattern are matched lower case, in order)
 _EN_PHRASES_SAME = (("can't have anything", "can have nothing"), ("cannot have anything", "can have nothing"),
                     ("don't want anything", "want nothing"), ("do not want anything", "want nothing"),
-                    ("doesn't want anything", "wants nothing"), ("can't find", "cannot find"),
+                    ("doesn't want anything", "wants nothing"), ("can't find", "cannot find"), ("can never", "cannot ever"), ("could never", "could not ever"),
                     ("every time", "each time"), ("each time", "every time"))
 _EN_NOT_OWNED = {"same", "first", "last", "next", "other", "whole", "rest", "best", "most", "start", "end", "top",
                  "bottom", "middle", "door", "road", "way", "time", "morning", "evening", "afternoon", "week", "month",
@@ -601,8 +601,8 @@ def _en_spans(phrase: str, sources: list[str], keep: list[str], frame: tuple[str
         if strict and fits(" ".join(trials[-1]), sources, frame) and len(trials) > 3:
             break
         def run(v: list[str]) -> int:
-            return _longest_words(v, sources) + (_longest(_norm_words(" ".join(v)), [_norm_words(x) for x in sources])[0]
-                                                 if strict else 0)
+            return _covered_by_runs(v, sources) + (_longest(_norm_words(" ".join(v)), [_norm_words(x) for x in sources])[0]
+                                                   if strict else 0)
 
         better = [v for v in _en_variants(trials[-1], owner) if run(v) < run(trials[-1])]
         if not better:
@@ -631,13 +631,31 @@ def _en_spans(phrase: str, sources: list[str], keep: list[str], frame: tuple[str
             if _bare(span[-1]) in _EN_BAD_END or re.search(r",$", span[-1]):
                 score -= 4
             # a phrase of its own: from the clause's start or a joining word, to its end or the next one
-            score += 2 if (i == 0 or _bare(words[i - 1]) in _EN_BOUNDARY or re.search(r",$", words[i - 1])
-                           or _bare(span[0]) in _EN_SUBJECTS) else -1
+            starts = (i == 0 or _bare(words[i - 1]) in _EN_BOUNDARY or re.search(r",$", words[i - 1])
+                      or _bare(span[0]) in _EN_SUBJECTS)
+            score += 2 if starts else -4  # a phrase of its own, not the tail of a name ("shift" of "night shift")
             score += 2 if j == len(words) or _bare(words[j]) in _EN_BOUNDARY or re.search(r"[,;]$", words[j - 1]) else -1
             if strict and not fits(text, sources, frame, strict=True):
                 score -= 1.0  # what the coach says: fewer than 15 characters of theirs in a row preferred
             found[text] = max(score, found.get(text, score))
     return sorted(((v, t) for t, v in found.items()), key=lambda x: (-x[0], -len(x[1])))[:k]
+
+
+def _covered_by_runs(words: list[str], sources: list[str]) -> int:
+    """How many of the words lie in a run of five or more of a source's words: every such run
+    counts, not only the longest (so each can be broken in turn)."""
+    tokens = re.findall(r"[a-z0-9']+", " ".join(words).lower())
+    others = [re.findall(r"[a-z0-9']+", s.lower()) for s in sources]
+    covered: set[int] = set()
+    for i in range(len(tokens)):
+        for y in others:
+            for j in range(len(y)):
+                k = 0
+                while i + k < len(tokens) and j + k < len(y) and tokens[i + k] == y[j + k]:
+                    k += 1
+                if k >= ECHO_WORDS:
+                    covered.update(range(i, i + k))
+    return len(covered)
 
 
 def _longest_words(words: list[str], sources: list[str]) -> int:
@@ -684,6 +702,9 @@ def _clean_edges(clause: str, zh: bool) -> str:
             c = _ZH_LEAD.sub("", c)
             c = _ZH_SUBJECT.sub("", c)
             c = re.sub(r"^(?:也|都|还|就|又|再|更|但|可|而)(?=.{3,})", "", c)
+            # "我要的就是…" / "最担心的就是…": the marked want, said as what it is
+            c = re.sub(r"^(?:我们|我|咱们|咱)?(?:想)?要的(?:就)?是(?=.{3,})", "", c)
+            c = re.sub(r"^(?:我们|我|咱们|咱)?最(?:担心|怕)的(?:就)?是(?=.{3,})", "怕", c)
             if c.startswith(("的", "了")) or len(need_key(c)) < 2:  # the lead-in was part of a word ("现在的手机")
                 c = before
                 break
@@ -698,6 +719,8 @@ def _clean_edges(clause: str, zh: bool) -> str:
     return c.strip(" .!?;,")
 
 
+_ZH_KIN = re.compile(r"(?:爸|妈|父亲|母亲|儿子|女儿|儿媳妇?|媳妇|老公|老婆|丈夫|妻子|爱人|孩子|宝宝|小孩|爷爷|奶奶|外婆|外公|"
+                     r"姥姥|姥爷|公公|婆婆|岳父|岳母|老丈人|丈母娘|哥|姐|弟|妹|孙子|孙女|闺女|家人|家里人)$")
 _ZH_PREDICATE_START = re.compile(r"^(?:想|要|需要|希望|老|总|一直|最近|这阵子|平时|爱|喜欢|怕|担心|害怕|不|没|得|会|能|"
                                  r"特别|比较|很|太|容易|经常|常常|每天|晚上|早上|一)")
 
@@ -711,7 +734,9 @@ def _zh_person_prefix(phrase: str, person: str, context: str, audience: str) -> 
     if not bare or bare in phrase or not _ZH_PREDICATE_START.match(re.sub(r"^(?:她|他)", "", phrase)):
         return ""
     who = f"{context}的{bare}" if context and context not in phrase else bare
-    return f"您{who}" if audience == "customer" else who
+    if audience != "customer":
+        return who
+    return f"您{who}" if _ZH_KIN.search(bare) else f"您的{who}"  # 您儿媳妇, 您的工人
 
 
 def restate_need(evidence: str | list[str], *, language: str | None = None, dimension: str | None = None,
