@@ -16,7 +16,8 @@ import pytest
 from assistant.accounts.brief import build_brief, check_question, customer_terms
 from assistant.accounts.lifecycle import NEXT, STATES, suggest_moves
 from assistant.accounts.memory import AccountMemory
-from assistant.accounts.similar import SimilarPolicy, similar_hypotheses, whole_need, why
+from assistant.accounts.similar import (SimilarPolicy, _reader_rows, offer_probabilities, similar_hypotheses,
+                                        whole_need, why)
 from assistant.coach.cards import Catalog
 from assistant.db.engine import table_names
 from assistant.errors import InputError
@@ -269,6 +270,10 @@ def test_a_similar_hypothesis_is_the_other_need_restated_whole_with_its_quote_an
     whole = whole_need("高峰出餐慢", "外卖占了我们六成的单，高峰出餐慢，平台给我们降权了。")
     assert "高峰出餐慢" in whole and len(whole) > len("高峰出餐慢") and whole.startswith("外卖")
     assert whole_need("夜间清洁", "") == "夜间清洁"
+    # in English a clause with words left out of the middle does not read: the customer's sentence
+    assert whole_need("visitors show up no one knows they're here see",
+                      "Also, visitors show up and nobody knows who they're here to see. We pay for that.") == \
+        "Visitors show up and nobody knows who they're here to see."
     [quiet] = _quiet(log)
     lead = quiet.evidence[0]
     assert quiet.statement == whole_need("清洁时别吵到客人休息", lead["quote"]) or \
@@ -287,6 +292,49 @@ def test_a_similar_hypothesis_the_customer_ruled_out_is_not_offered(log):
     hotel(log)
     meeting(log, "海景酒店", "li", ["不是，我们打扫都在白天客人出门以后，吵不吵无所谓。"], [])
     assert _quiet(log) == []
+
+
+def test_the_offer_reader_tells_a_problem_from_a_fact_a_person_a_reaction_or_a_deferral():
+    """The real embedder and the shipped reader, on lines it was not learnt from."""
+    problems = ["仓库夜里没人看，上个月丢了两箱货", "Our nurses spend an hour every shift on paperwork",
+                "客户的订单改了三次，车间每次都要停下来换模具", "Parents can never reach a teacher after five o'clock"]
+    others = ["我们公司成立十年了，主要做出口", "这事得等我们董事长回来定", "下周再约吧，今天我得去开会",
+              "We've got about ninety people across two offices", "报价比我们想的贵一些",
+              "Sure, send it over and I'll have a look"]
+    learnt = {r["text"] for r in _reader_rows()}
+    assert not (set(problems) | set(others)) & learnt
+    at = SimilarPolicy().offer
+    assert all(p >= at for p in offer_probabilities(problems))
+    assert all(p < at for p in offer_probabilities(others))
+    assert offer_probabilities([]) == []
+
+
+def test_a_fact_or_an_approval_another_account_logged_is_no_hypothesis_but_its_pain_is(log):
+    hotel(log)
+    meeting(log, "山景酒店", "wang", ["我们酒店一共一百二十间房", "价格得王总拍板"], [
+        need("我们酒店一共一百二十间房", "我们酒店一共一百二十间房"), need("价格得王总拍板", "价格得王总拍板")])
+    memory = AccountMemory(log)
+    offered = [h.logged for h in similar_hypotheses(memory, memory.view("海景酒店", BOSS), BOSS)]
+    assert offered and not {"我们酒店一共一百二十间房", "价格得王总拍板"} & set(offered)
+    assert _quiet(log)  # the other hotels' pain is still offered
+
+
+def test_a_differently_worded_trade_of_the_same_kind_is_similar_and_an_unrelated_account_gets_none(log):
+    meeting(log, "洁净干洗", "li", ["衣服经常挂错牌送错客人，上个月赔了两千"], [
+        need("衣服挂错牌送错客人", "衣服经常挂错牌送错客人，上个月赔了两千")])
+    log.set_account_trade("洁净干洗", "干洗店")
+    meeting(log, "白领洗衣坊", "li", ["洗好的衣服客人老不来拿，店里堆满了", "取衣服的时候经常找半天找不到"], [
+        need("洗好的衣服客人不来拿", "洗好的衣服客人老不来拿，店里堆满了"),
+        need("取衣服时找不到衣服", "取衣服的时候经常找半天找不到")])
+    log.set_account_trade("白领洗衣坊", "洗衣连锁")
+    meeting(log, "晨光花店", "li", ["情人节订单太多，手写的单子丢了好几张"], [
+        need("节日订单手写容易丢", "情人节订单太多，手写的单子丢了好几张")])
+    log.set_account_trade("晨光花店", "花店")
+    memory = AccountMemory(log)
+    [h] = similar_hypotheses(memory, memory.view("白领洗衣坊", BOSS), BOSS)
+    assert h.accounts == ["洁净干洗"] and h.logged == "衣服挂错牌送错客人"
+    assert h.why.startswith("干洗店与洗衣连锁相近")
+    assert similar_hypotheses(memory, memory.view("晨光花店", BOSS), BOSS) == []  # no account of its kind
 
 
 def test_a_remark_another_account_logged_is_no_hypothesis(log):

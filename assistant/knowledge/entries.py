@@ -23,8 +23,12 @@ one score from
   (numbered sections, list items, or a count in the title);
 
 and example-question lists ("可以这样问", "示例问法") count for less than the text they
-illustrate. Method cards' ``situations`` and process entries' ``stages`` (front matter) are question
-records too. Question records are never shown: the entry is shown through its best body passage. The weights below were chosen
+illustrate. The ``situations`` of method cards, process entries and pitfalls and process entries'
+``stages`` (front matter) are question records too.
+
+* ``vote``: the question records nearest the query vote for their entries (weighted by
+  similarity, as ``assistant.understanding.semantic.vote``); an entry several of whose questions
+  and situations sit close to the query gains a little over one that has a single close one. Question records are never shown: the entry is shown through its best body passage. The weights below were chosen
 on benchmarks/data/retrieval_dev.json; what was tried is recorded in
 benchmarks/results/retrieval.json ("tried").
 """
@@ -71,6 +75,10 @@ class Weights:
     kind_semantic: float = 0.0  # boost × probability of the asked kind, read by meaning (intent.kind_probabilities)
     kind_semantic_concept: float = 0.0  # the same for "why / what is the idea" questions → concept entries
     kind_semantic_gate: float = 0.0  # if > 0: the probe counts only when no cue word matched and p ≥ this
+    question_second: float = 0.0  # if > 0: an entry's question score pools its best two (best + w × second) / (1 + w)
+    question_vote: float = 0.01  # boost × an entry's share of the similarity-weighted vote of the nearest question records
+    question_vote_k: int = 5  # how many nearest question records vote
+    question_vote_power: float = 4.0  # sharper weights let the closest records dominate (as semantic.vote)
 
 
 WEIGHTS = Weights()
@@ -145,6 +153,38 @@ def group_key(meta: dict[str, Any]) -> str:
         return "entry:" + doc_id
     window = int(meta.get("ordinal", 0) or 0) // SECTION_WINDOW
     return f"{meta.get('source_key', meta.get('source', ''))}#{meta.get('section', '')}#{window}"
+
+
+def _pool_two(first: np.ndarray, groups: np.ndarray, values: np.ndarray, weight: float) -> np.ndarray:
+    """Per group, (best + weight × second best) / (1 + weight); a group with one value keeps it."""
+    ok = np.isfinite(values)
+    groups, values = groups[ok], values[ok]
+    if values.size == 0:
+        return first
+    order = np.lexsort((-values, groups))
+    g, v = groups[order], values[order]
+    head = np.r_[True, g[1:] != g[:-1]]
+    second_at = np.flatnonzero(~head & np.r_[False, head[:-1]])
+    second = first.copy()
+    second[g[second_at]] = v[second_at]
+    return np.where(np.isfinite(first), (first + weight * second) / (1.0 + weight), first)
+
+
+def _vote(question_sims: np.ndarray, rows: np.ndarray, group_of: np.ndarray, n: int, weights: Weights) -> np.ndarray:
+    """Each entry's share of a similarity-weighted vote of the question records nearest the query."""
+    share = np.zeros(n)
+    values = question_sims[rows]
+    ok = np.isfinite(values)
+    rows, values = rows[ok], values[ok]
+    if values.size == 0:
+        return share
+    k = min(weights.question_vote_k, values.size)
+    top = np.argpartition(-values, k - 1)[:k]
+    w = np.maximum(values[top], 0.0) ** weights.question_vote_power
+    if w.sum() <= 0:
+        return share
+    np.add.at(share, group_of[rows[top]], w / w.sum())
+    return share
 
 
 @dataclass
@@ -337,12 +377,17 @@ class EntryIndex:
             qbest = np.full(n, -np.inf)
             rows = np.flatnonzero(self.question)
             np.maximum.at(qbest, self.group_of[rows], question_sims[rows])
+            if weights.question_second:
+                qbest = _pool_two(qbest, self.group_of[rows], question_sims[rows], weights.question_second)
             question_info = (qbest, question_sims)
+            vote_share = _vote(question_sims, rows, self.group_of, n, weights) if weights.question_vote else None
             if weights.question_blend:
                 mixed = (best + weights.question_blend * qbest) / (1.0 + weights.question_blend)
                 best = np.where(np.isfinite(qbest) & np.isfinite(best), mixed, best)
             else:
                 best = np.where(np.isfinite(best), np.maximum(best, qbest), best)
+        else:
+            vote_share = None
         prof = np.full(n, -np.inf)
         mask = self.profile & np.isfinite(adjusted)
         np.maximum.at(prof, self.group_of[mask], adjusted[mask])
@@ -359,6 +404,8 @@ class EntryIndex:
                 top_sentence = sentence_best[finite].max()
                 score = score + weights.sentences * np.where(finite, sentence_best - top_sentence, 0.0)
 
+        if vote_share is not None:
+            score = score + weights.question_vote * vote_share
         zh = has_chinese(query)
         lex = self.lexical.scores(expand_query_tokens(tokenize(query)))
         top = lex.max() if lex.size else 0.0
