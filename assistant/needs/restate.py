@@ -152,7 +152,7 @@ _EN_BOUND = re.compile(r"\b(?:don't|do not|doesn't|does not) want\b|\b(?:can't|c
                        r"\bmust not\b|\bnothing\b|"
                        r"\bmustn't\b|\bno more than\b|\bnot more than\b|\bnothing (?:over|above|more than)\b|"
                        r"\bunder \w+|\bbelow \w+|\bwithout\b|\bonly\b|\bnot too\b|\bnever\b|\brather not\b|"
-                       r"\bno (?:more|longer)\b|\bat most\b|\bwithin\b|\bbefore\b|\bnot (?:a|an|another|any|ever)\b", re.I)
+                       r"\bno (?:more|longer)\b|\bat most\b|\bwithin\b|\bbefore\b|\b(?:can)?not (?:a|an|another|any|ever)\b|\bcannot ever\b", re.I)
 
 
 def _negations_of(text: str) -> list[str]:
@@ -544,7 +544,7 @@ def _en_pov(text: str, audience: str) -> str:
 # whole phrases said another way (the words of each pattern are matched lower case, in order)
 _EN_PHRASES_SAME = (("can't have anything", "can have nothing"), ("cannot have anything", "can have nothing"),
                     ("don't want anything", "want nothing"), ("do not want anything", "want nothing"),
-                    ("doesn't want anything", "wants nothing"), ("can't find", "cannot find"), ("can never", "cannot ever"), ("could never", "could not ever"),
+                    ("doesn't want anything", "wants nothing"), ("can't find", "cannot find"), ("can never", "never can"), ("could never", "never could"),
                     ("every time", "each time"), ("each time", "every time"))
 _EN_NOT_OWNED = {"same", "first", "last", "next", "other", "whole", "rest", "best", "most", "start", "end", "top",
                  "bottom", "middle", "door", "road", "way", "time", "morning", "evening", "afternoon", "week", "month",
