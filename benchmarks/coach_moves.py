@@ -230,7 +230,7 @@ def load_sets(only: set[str] | None = None) -> dict[str, list[dict]]:
         "untuned_stories": (UNTUNED / "stories.json", None),
     }
     for name, (path, key) in list(loaders.items()):  # the second and third held-out sets, when present
-        for version in ("v2", "v3", "v4", "v5"):
+        for version in ("v2", "v3", "v4", "v5", "v6"):
             loaders[name.replace("untuned_", f"{version}_")] = (path.with_name(path.stem + f"_{version}.json"), key)
     for name, (path, key) in loaders.items():
         if only is not None and name not in only:
