@@ -77,7 +77,8 @@ def test_a_revealed_need_is_confirmed_by_restating_it_not_addressed():
     sour = _need("最近老想吃酸的", 7)
     move = _play(state, "最近老想吃酸的。", 7, needs=[sour], said=said)
     assert move.kind == "confirm" and move.need_id == sour.id
-    assert move.need_statement == "怀孕的儿媳妇想吃酸的"  # restated, never the whole sentence
+    # restated, never the whole sentence: the person said back to the customer and their phrase whole
+    assert move.need_statement == "您怀孕的儿媳妇老想吃酸的"
     assert "最近老想吃酸的" not in move.example
     _checked(move, said + ["最近老想吃酸的。"])
     # even a need already marked confirmed is not addressed in the turn that revealed it

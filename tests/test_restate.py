@@ -2,11 +2,13 @@
 embedder), short, with no run of the customer's words (15 characters in a row, or five English
 words), no speaker label, content words from the conversation; the coach says it back the same way."""
 
+import re
+
 import pytest
 
 from assistant.coach import phrasing
 from assistant.coach.policy import NEED, fill, short_name
-from assistant.needs.restate import check_statement, cleaned_clause, content_words, own_words, repeats
+from assistant.needs.restate import check_statement, cleaned_clause, content_words, fits, repeats, restate_need
 
 DESK = "We moved here last autumn, and my daughter needs a desk where she can sit straight for her homework."
 PARTS = "Honestly the price is fine, but our night shift can never find the spare parts when a machine stops."
@@ -22,10 +24,12 @@ LINES = [DESK, PARTS, SHOP, RIDE, PAYROLL,
 
 
 def _no_run(text: str, said: str) -> bool:
-    """No 15 characters in a row (the benchmark's count), and said back in a confirmation it
-    passes the coach's own check (15 characters, five English words)."""
+    """No run of the customer's by the coach's own rule (15 Chinese characters, five English
+    words in a row), alone and said back in a confirmation."""
     back = f"我确认一下：是{text}，对吗？" if phrasing.has_chinese(said) else f"Let me check: {text}, is that it?"
-    return phrasing.longest_shared_run(text, said) < 15 and not phrasing.echoes(back, [said])
+    short = phrasing.longest_shared_run(text, said) < 15 if phrasing.has_chinese(said) else \
+        phrasing.longest_shared_words(text, said) < 5
+    return short and not phrasing.echoes(back, [said])
 
 
 def test_the_clause_that_holds_the_need_is_restated_not_the_first():
@@ -44,7 +48,7 @@ def test_a_restatement_is_short_grounded_unlabelled_and_repeats_no_run(line):
     statement = cleaned_clause(line)
     said = line.split("：", 1)[-1].split(": ", 1)[-1]
     assert statement and _no_run(statement, line), statement
-    assert not repeats(statement, [line])
+    assert fits(statement, [line])
     assert check_statement(statement, [said], line) is None, statement
     assert "customer" not in statement.lower() and "客户" not in statement
     # the content words are the customer's (at most one word said another way)
@@ -52,29 +56,33 @@ def test_a_restatement_is_short_grounded_unlabelled_and_repeats_no_run(line):
     assert len(ungrounded) <= 1, ungrounded
 
 
-def test_own_words_turns_first_person_into_the_listener_and_breaks_long_names():
+def test_the_first_person_is_said_back_as_the_listener_and_left_out_of_the_log():
     said = "We really need our payroll software replaced before the audit."
-    back = own_words("we need our payroll software replaced", [said], "en", person="second")
-    assert back.startswith("you") and "your" in back and _no_run(back, said)
-    assert {"payroll", "software", "replaced"} <= set(back.split())
-    assert own_words("给我儿媳妇买的，老想吃酸的", ["其实是给我儿媳妇买的，她怀孕了，这阵子老想吃酸的。"], "zh",
-                     person="second") == "给您儿媳妇买的，老想吃酸的"
-    # a run the customer did not make is left alone
-    assert own_words("need software for payroll", [said], "en") == "need software for payroll"
+    back = restate_need(said, audience="customer")
+    assert back.startswith("you") and "payroll" in back and _no_run(back, said), back
+    logged = restate_need(said, audience="log")
+    assert "payroll" in logged and not re.search(r"\b(?:we|our)\b", logged, re.I), logged
+    sour = "其实是给我儿媳妇买的，她怀孕了，这阵子老想吃酸的。"
+    assert restate_need(sour, person="我儿媳妇", audience="customer", clauses=1) == "您儿媳妇老想吃酸的"
 
 
 def test_the_words_around_a_restated_need_do_not_complete_a_run():
-    restated = "your wife used to ride each weekend, before the hip replacement"
-    template = f"The electric ones could work — what matters is whether it helps with this: {NEED}. It's worth a try."
-    assert repeats(template.replace(NEED, restated), [RIDE])  # "hip replacement. It's" → "hipreplacementi…"
-    kept, shown = fill(template, restated, [RIDE], "en")
-    assert not repeats(shown, [RIDE]) and "ride" in kept and "weekend" in kept
+    # the template's words complete a run of the customer's five: the need is said in fewer of its
+    # own words (a run of them kept whole, never words taken from its middle)
+    said = ["I want a bike that my wife can ride to the shops."]
+    restated = "your wife can ride"
+    assert fits(restated, said)  # three of the customer's words in a row: the coach's rule allows four
+    template = f"The step-through ones could help: {NEED} to the shops on them."
+    assert not fits(template.replace(NEED, restated), said)
+    kept, shown = fill(template, restated, said, "en")
+    assert fits(shown, said) and kept in restated and "wife" in kept
     assert shown == template.replace(NEED, kept)
 
 
-def test_an_option_the_customer_named_at_length_is_referred_to_by_its_head_word():
+def test_an_option_the_customer_named_at_length_is_referred_to_by_as_much_of_its_name_as_repeats_nothing():
     asked = ["Would raised planters on legs be easier for her knees?"]
-    assert short_name("raised planters on legs", asked, "en") == "the planters"
+    assert short_name("raised planters on legs", asked, "en") == "the raised planters"
+    assert short_name("raised planters on legs", ["Would the raised planters on legs suit her?"], "en") == "the planters"
     assert short_name("planters", asked, "en") == "planters"
     assert short_name("可调节高度的种植箱", ["可调节高度的种植箱行不行？"], "zh") == "可调节高度的种植箱"
 
@@ -95,3 +103,87 @@ def test_the_coach_confirms_an_english_need_without_repeating_the_customer(tmp_p
         assert not phrasing.echoes(turn.suggestion, said)
     for need in coach.needs(cid):
         assert not repeats(need.statement, [e.quote for e in need.evidence]), need.statement
+
+
+# ---- restated from parts: frames, whole phrases, the checks ---------------------------------
+from assistant.needs.restate import within  # noqa: E402
+
+STUDY = "我女儿明年要高考，晚上在家复习老被楼下的麻将声吵得睡不着。"
+PLAIN = "千万别推荐太花哨的，我们老板就喜欢简单实用的。"
+FREIGHT = "运费不能超过货值的百分之五，不然这单就没利润了。"
+FREEZER = "店里的冷柜三天两头坏，一坏就得扔掉好几箱海鲜，上个月光这一项就亏了小两万。"
+WIFI = "We can't have anything that needs Wi-Fi, the site has no signal at all."
+AUDIT = "I need the invoices to match the purchase orders before the auditors come in March."
+
+
+def _pieces_are_theirs(text: str, said: str, frame_words: tuple[str, ...] = ()) -> bool:
+    """Every piece of the restatement (between its commas), its frame words aside, is one run of
+    the customer's words: nothing was taken out of its middle."""
+    source = re.sub(r"[\W_]+", "", said.replace("我们", "").replace("我", ""))
+    for piece in re.split(r"[，,；;]", text):
+        for word in frame_words:
+            piece = piece.replace(word, "")
+        piece = re.sub(r"[\W_]+", "", piece.replace("您", "").replace("你们", ""))
+        if piece and piece not in source:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("said", [STUDY, PLAIN, FREIGHT, FREEZER])
+def test_a_chinese_restatement_is_the_customers_phrases_whole_in_a_frame(said):
+    for audience in ("log", "customer"):
+        text = restate_need(said, audience=audience)
+        assert text and len(re.sub(r"[\W_]+", "", text)) <= 30, text
+        assert _pieces_are_theirs(text, said, ("关键是", "担心")), text
+        assert fits(text, [said]), text
+
+
+def test_a_limit_is_kept_with_what_it_bounds_and_framed_for_the_log():
+    plain = restate_need(PLAIN, audience="log")
+    assert "别" in plain and "花哨" in plain and plain.startswith("关键是"), plain
+    freight = restate_need(FREIGHT, audience="log")
+    assert "不能超过" in freight and "百分之五" in freight, freight
+    wifi = restate_need(WIFI, audience="customer")
+    assert "wi-fi" in wifi.lower() and re.search(r"can't|cannot|not", wifi), wifi
+
+
+def test_the_person_and_the_point_of_view_are_said_back():
+    cough = restate_need("最近总是半夜咳嗽，睡不踏实。", person="我爸", audience="customer")
+    assert cough.startswith("您爸") and "咳嗽" in cough, cough
+    back = restate_need(AUDIT, audience="customer")
+    logged = restate_need(AUDIT, audience="log")
+    assert back.split()[0].lower() in ("you", "your") and "invoices" in back, back
+    assert not re.search(r"\b(?:i|my|we|our)\b", logged, re.I) and "invoices" in logged, logged
+    assert fits(back, [AUDIT]) and fits(logged, [AUDIT])
+
+
+def test_inside_a_template_the_restatement_keeps_a_run_of_its_own_words():
+    restated = "店里的冷柜三天两头坏"
+    frame = ("您是说", "，一坏就得扔，对吗？")  # the template would complete the customer's run
+    kept = within(restated, [FREEZER], frame, "zh")
+    assert kept and kept in restated and "冷柜" in kept, kept
+    assert fits(kept, [FREEZER], frame)
+    assert within("冷柜老坏", [FREEZER], frame, "zh") == "冷柜老坏"  # nothing repeats: unchanged
+
+
+@pytest.mark.parametrize("statement,reason", [
+    ("要花哨一点的", "drops the customer's negation or limit"),  # the limit reversed
+    ("老板喜欢花哨的", "drops the customer's negation or limit"),
+    ("我们这款最实用，给您推荐", "a pitch, not the customer's need"),
+    ("千万别推荐太花哨的，我们老板就喜欢简单实用的", "copies the customer's sentence"),
+    ("客户：别太花哨", "carries a speaker label"),
+    ("需要高端定制的奢华款式", "words not found in the conversation"),
+    ("不要简单实用的", "adds a limit the customer did not set"),  # the limit put on what they like
+])
+def test_a_restatement_that_reverses_pitches_copies_or_invents_is_rejected(statement, reason):
+    assert check_statement(statement, [PLAIN], PLAIN) == reason
+
+
+@pytest.mark.parametrize("statement", ["关键是别太花哨", "老板喜欢简单实用的，别太花哨", "别推荐太花哨的"])
+def test_a_faithful_restatement_passes(statement):
+    assert check_statement(statement, [PLAIN], PLAIN) is None
+
+
+def test_english_checks_keep_the_limit():
+    assert check_statement("they want anything with Wi-Fi", [WIFI], WIFI) == "drops the customer's negation or limit"
+    assert check_statement("nothing that needs Wi-Fi", [WIFI], WIFI) is None

@@ -32,7 +32,7 @@ from assistant.coach.state import SLOT_LABELS, DiscoveryState
 from assistant.knowledge.citation import cite_entry
 from assistant.needs import cues
 from assistant.needs.records import NeedRecord
-from assistant.needs.restate import own_words, repeats
+from assistant.needs.restate import fits, repeats, restate_need, within
 from assistant.understanding import lexicon
 
 QuestionType = Literal["open", "purpose", "user", "implication", "need_payoff", "confirmation", "address",
@@ -168,14 +168,6 @@ _WHAT_FITS = lexicon.cue("asks_what_fits")
 _AGREE_LEAD = re.compile(r"^(?:是啊|是的|对|对啊|没错|确实|可不是|yeah|yes|exactly|right|true)[，,。.!！\s]+(?:and\s+|而且|还有)?(?=\S{4,})",
                          re.I)
 MAX_PAYOFFS = 2  # need-payoff asks in a row while the customer keeps adding what the problem costs
-_RESTATE_DROP = re.compile(r"^(?:那|其实|就是|而且|还有|另外|最近|这阵子|现在|我们|我|她|他|它|是|要是|如果|最好|希望)+|"
-                           r"(?:吧|呢|啊|呀|了|嘛|就行|就好)+$")
-_INNER_DROP = re.compile(r"老是|总是|一直|老(?=想|要|爱)|特别|非常|真的|要是能|如果能|希望能?|就好了|就好|就行")
-_WANT = re.compile(r"想|要|需要|希望|得|能|别|不|怕|最好")
-_POSITIVE_WANT = re.compile(r"想|要|需要|希望|得|最好|干净|不再")
-_CONSEQUENCE = re.compile(r"^(?:不然|否则|要不然|要不|免得)")
-_REPORTED = re.compile(r"^(?:医生|大夫|老师|他|她|我妈|我爸|朋友|人家|店里)?(?:说|讲|交代|建议)(?:了)?(?:可能是|可能)?|^(?:要是|如果)(?=.{4,})")
-_EN_LEAD = re.compile(r"^(?:lately|actually|well|so|and|but|um|also|oh|really),?\s+", re.I)
 _SALIENT_SKIP = set("的了是我们你您他她它想要吃用买给就也都很还在和与")
 # the customer marks what they really want ("我最担心的就是…", "别再摔了", "what she really wants is…"),
 # and what only bounds the choice (budget, space, dates)
@@ -186,7 +178,6 @@ _CONSTRAINT_CUE = re.compile(r"预算|以内|之内|之前|不大|平方|周末|
                              r"\bhuge\b|\bbooth\b|\bfeet\b|\bgrand\b", re.I)
 
 
-_TROUBLE = lexicon.cue("turn_pain", "zh")
 _TAKES_SUGGESTION = lexicon.cue("choice_suggested")  # a need said as a trouble: solved, not "taken care of"
 
 # thanks and goodbye after a close: the follow-up, not a new question
@@ -283,79 +274,19 @@ def context_words(customer_words: list[str]) -> str:
 
 
 def restate(need: NeedRecord, state: DiscoveryState, customer_words: list[str]) -> str:
-    """The need in a few words, in the customer's terms, with whose need it is."""
-    zh = state.language == "zh"
-    core = _unlabel(need.statement).rstrip("。！？!?.")
-    person = person_of(state, customer_words)
-    if wanted(need):
-        marked = _restate_wanted(need, core, zh, person)
-        if marked:
-            return own_words(marked, customer_words, "zh") if zh else _en_own_words(marked, customer_words)
-    if zh:
-        core = _REPORTED.sub("", core)
-        clauses = [c for c in re.split(r"[，,；;]", core) if c.strip()]
-        if len(clauses) > 1:  # the clause that says what is wanted, not the whole sentence
-            core = next((c for c in reversed(clauses) if _POSITIVE_WANT.search(c) and not _CONSEQUENCE.match(c.strip())),
-                        None) or next((c for c in reversed(clauses) if _WANT.search(c)), clauses[-1])
-        core = _INNER_DROP.sub("", _RESTATE_DROP.sub("", core.strip())) or core
-        core = core.replace("我们", "你们").replace("我", "您")
-    if not zh:
-        core = _EN_LEAD.sub("", core)
-        if person:
-            core = re.sub(r"^(?:she|he|they)\b", f"your {person}", core, flags=re.I)
-        core = re.sub(r"^(?:i|we)\b", "you", core, flags=re.I)
-        core = re.sub(r"^(?:i'm|we're)\b", "you're", core, flags=re.I)
-        return _en_own_words(core, customer_words)
-    if person and person not in core and need.owner in ("user", "buyer", "unknown"):
-        context = context_words(customer_words)
-        person = person.replace("我", "您", 1)
-        who = f"{context}的{person}" if (context and context not in core) else person
-        core = f"{who}{core}"
-    return own_words(core[:30], customer_words, "zh")
-
-
-def _restate_wanted(need: NeedRecord, core: str, zh: bool, person: str) -> str:
-    """What the customer marked as wanted, in their content words: the marked clauses (zh), or
-    the marked clause of the evidence sentence (en, where the statement may be cut short)."""
-    if zh:
-        clauses = [c.strip() for c in re.split(r"[，,；;]", core) if _WANT_CUE.search(c)][:2]
-        parts = []
-        for c in clauses:
-            c = re.sub(r"^(?:说实话|其实|而且|也|还)*(?:我们|我)?", "", c)
-            c = re.sub(r"^最(?:担心|怕)的(?:就)?是", "怕", c)
-            c = re.sub(r"^(?:我们|我)?(?:要的|想要的)(?:就)?是", "要", c)
-            c = re.sub(r"(?:那|这)(?:一下)?$|(?:了|吧|呢|啊)+$", "", c)
-            if person:
-                c = re.sub(r"(?<=^怕)(?:他|她)|^(?:他|她)", person.replace("我", "您", 1), c, count=1)
-            if c:
-                parts.append(c)
-        text = "、".join(parts).replace("我", "您")
-        return text[:30] if len(text) >= 3 else ""
-    quotes = [e.quote for e in need.evidence if e.quote] or [core]
-    for quote in quotes:
-        m = _WANT_CUE.search(quote)
-        if not m:
-            continue
-        clause = re.split(r"[,;.!?]|\band without\b|\bnot\b", quote[m.start():])[0].strip()
-        who = f"your {person}" if person else "they"
-        clause = re.sub(r"^what (?:she|he|they) (?:really |actually )?(?:wants?|needs?) is (?:to |for )?",
-                        f"{who} would like to ", clause, flags=re.I)
-        clause = re.sub(r"^what (?:i|we) (?:really |actually )?(?:needs?|wants?) is (?:for )?", "you need ", clause,
-                        flags=re.I)
-        clause = re.sub(r"^(?:i|we) (?:really )?need\b", "you need", clause, flags=re.I)
-        clause = re.sub(r"^(?:she|he|they) (?:really )?", f"{who} ", clause, flags=re.I)
-        if len(clause.split()) >= 3:
-            return clause
-    return ""
-
-
-def _en_own_words(core: str, customer_words: list[str]) -> str:
-    """An English restatement that is not the customer's sentence (``needs.restate.own_words``,
-    said to the customer: I/we become you), within 80 characters, cut at a word."""
-    text = own_words(core, customer_words, "en", person="second")
-    while len(text) > 80 and " " in text:
-        text = text.rsplit(" ", 1)[0]
-    return text.rstrip(",;:")
+    """The need in a few words, in the customer's terms, with whose need it is: the one
+    restatement service (``needs.restate.restate_need``) on the customer's words that hold it,
+    said back to them (我 → 您, I → you)."""
+    quote = next((e.quote.strip() for e in need.evidence if e.quote.strip()), "")
+    # the customer's words that hold it: their turn, when the quote is found in one (it may be cut
+    # short), else the statement when the quote is only its beginning
+    source = next((w for w in customer_words if quote and quote in w), "") or (
+        _unlabel(need.statement) if not quote or _unlabel(need.statement).startswith(quote) else quote)
+    marked = [m.group(0) for m in _WANT_CUE.finditer(source)]  # what they marked as wanted
+    return str(restate_need([source], language=state.language, dimension=need.dimension,
+                            person=person_of(state, customer_words), context=context_words(customer_words),
+                            audience="customer", keep=marked + ([quote] if quote and quote != source else []),
+                            avoid=customer_words, clauses=1))
 
 
 NEED = "\x00"  # where the restated need stands in a move's wording
@@ -363,14 +294,14 @@ NEED = "\x00"  # where the restated need stands in a move's wording
 
 def fill(template: str, restated: str, words: list[str], language: str) -> tuple[str, str]:
     """(restated, wording): the template with the need put in; when the words around it would
-    complete a run of the customer's, the need is said again in fewer of their words."""
-    example = template.replace(NEED, restated)
-    if restated and NEED in template and repeats(example, words):
+    complete a run of the customer's, the restatement's best run of whole words that does not
+    (``needs.restate.within``: never words taken from its middle)."""
+    if restated and NEED in template:
         before, _, after = template.partition(NEED)
-        fewer = own_words(restated, words, language, frame=(before, after))
+        fewer = within(restated, words, (before, after), language)
         if fewer:
-            restated, example = fewer, template.replace(NEED, fewer)
-    return restated, example
+            restated = fewer
+    return restated, template.replace(NEED, restated)
 
 
 def need_key_of(text: str) -> str:
@@ -738,30 +669,12 @@ def _payoff(state, catalog, topic, quote) -> Move:
     return _with_card(move, "business_goal", catalog, state.language)
 
 
-def _shorter(restated: str, words: list[str]) -> str:
-    """A restatement that no longer repeats 15 characters of the customer: the fillers and
-    degree words dropped, then the part after the person when that is enough to say it."""
-    text = re.sub(r"最近|总是|老是|一直|特别|非常|真的|有点|得很|得厉害|厉害|一点|了", "", restated)
-    if len(text) >= 4 and not echoes(text, words):
-        return text
-    return ""
-
-
 def _confirm_need(state, need, catalog, words, quote) -> Move | None:
     """Restate the need for the customer to confirm; None when it cannot be said in other words."""
     zh = state.language == "zh"
     restated, example = fill("我确认一下：是\x00，对吗？" if zh else "Let me check I have it right: \x00, is that it?",
                              restate(need, state, words), words, state.language)
-    if zh and echoes(example, words):  # a long clause said back: its shorter form, cut at a word boundary
-        shorter = _shorter(restated, words)
-        if shorter:
-            restated, example = shorter, f"我确认一下：是{shorter}，对吗？"
-    if repeats(example, words):  # the template's own words joined a run: the need said in fewer of theirs
-        fewer = own_words(restated, words, state.language, person="neutral", chars=12)
-        if fewer and len(need_key_of(fewer)) >= 2:
-            restated = fewer
-            example = f"我确认一下：是{restated}，对吗？" if zh else f"Let me check I have it right: {restated}, is that it?"
-    if echoes(example, words) or repeats(example, words) or carries_instruction(restated):
+    if not restated or echoes(example, words) or not fits(example, words) or carries_instruction(restated):
         return None
     move = Move(kind="confirm", slot=None, question_type="confirmation", need_id=need.id,
                 need_statement=restated, example=example, builds_on=quote or (need.evidence[0].quote[:60] if need.evidence else ""),
@@ -802,7 +715,7 @@ def _address(state, need, needs, catalog, r: Reading, words, quote, *, option: s
     if fit is None:
         said = speakable_need(restated, state.language, words, person_of(state, words) if zh else "")
         if said:
-            restated, example = fill("按您说的\x00这一点，您觉得什么样的会更合适？" if zh else
+            restated, example = fill("考虑到\x00，您觉得什么样的会更合适？" if zh else
                                      "Given that \x00, what would suit you best?", said, words, state.language)
         else:  # the need cannot be said well here: ask without it rather than say it badly
             example = _t(zh, "照您刚才说的这些，您觉得什么样的会更合适？", "Going by what you've told me, what would suit you best?")
@@ -819,11 +732,11 @@ def _address(state, need, needs, catalog, r: Reading, words, quote, *, option: s
     offered_before = f"offer:{fit.first}|{fit.option}" in state.asked
     if zh:
         if offered_before and not answers:
-            template = f"除了{fit.first}，还可以试试{fit.option}：{fit.reason}，正合{NEED}，要不要带点？"
+            template = f"除了{fit.first}，还可以试试{fit.option}：{fit.reason}——{NEED}，正合适，要不要带点？"
         elif answers:
-            template = f"可以的，{fit.option}{fit.reason}，正合{NEED}；要不要也带一些？"
+            template = f"可以的，{fit.option}{fit.reason}——{NEED}，正合适；要不要也带一些？"
         else:
-            template = f"{fit.first}我们有，您先尝尝；另外{fit.option}{fit.reason}，正合{NEED}，要不要也带点试试？"
+            template = f"{fit.first}我们有，您先尝尝；另外{fit.option}{fit.reason}——{NEED}，正合适，要不要也带点试试？"
     else:
         if offered_before and not answers:
             template = (f"Besides the {fit.first}, {fit.option} are worth a try: {fit.reason}, just right since "
@@ -884,12 +797,9 @@ def _weigh_option(state, need, restated, option, catalog, words, quote) -> Move:
     if not zh and state.is_b2b:
         who = "your team"
     if zh:
-        worry = re.match(r"^(?:怕|担心|就怕|最怕)(?=.{3})", restated) if said_well else None
-        if worry:  # "怕您爸上床下床": what is feared, without the fear word twice
-            restated = restated[worry.end():]
-        fits = ("能不能让您不再担心\x00" if worry else "能不能解决\x00的问题" if _TROUBLE.search(restated)
-                else "能不能照顾到\x00这一点") if said_well else "合不合适"
-        restated, example = fill(f"{option}可以考虑，关键看它{fits}：建议先让{who}实际试一试，合适再定，您看行吗？",
+        template = (f"{option}可以考虑：您说的是{NEED}，关键看它能不能做到这一点。" if said_well
+                    else f"{option}可以考虑，关键看它合不合适：")
+        restated, example = fill(template + f"建议先让{who}实际试一试，合适再定，您看行吗？",
                                  restated, words, "zh")
     else:
         name = _spoken_option(option, words, requested_product(state.stated_request, "en"))
@@ -992,8 +902,8 @@ def _offer_options(state, need, restated, requested, found: list[Option], catalo
                         f"{o.name} may suit better — {reason}" if i == 0 else f"or {o.name} — {reason}"))
     said = speakable_need(restated, state.language, words, person_of(state, words) if zh else "")
     if zh:
-        need_part = f"按您说的{NEED}这一点，" if said else "照您说的这些，"
-        lead = f"{requested}我们有；另外{need_part}" if requested else need_part
+        need_part = f"考虑到{NEED}，" if said else "照您说的这些，"
+        lead = f"{requested}我们有；另外，{need_part}" if requested else need_part
         template = lead + "；".join(parts) + "。要不要看看？"
     else:
         need_part = f"since {NEED}, " if said else "going by what you've told me, "

@@ -33,7 +33,7 @@ from assistant.needs.records import (
     char_bigrams,
     same_need,
 )
-from assistant.needs.restate import restated
+from assistant.needs.restate import person_named, restated
 from assistant.needs.rules import extract_by_rules
 from assistant.needs.transcript import DialogueTurn, Transcript, find_verbatim, normalise_for_match
 from assistant.understanding import lexicon
@@ -192,6 +192,7 @@ def restate_all(needs: list[ExtractedNeed], transcript: Transcript,
                 keep: dict[str, list[str]] | None = None, *, semantic: bool | None = None) -> list[ExtractedNeed]:
     """Each statement checked; one that fails becomes the cleaned clause of its evidence."""
     conversation = " ".join(t.text for t in transcript.customer_turns())
+    person = person_named(conversation)
     out = []
     for need in needs:
         quotes = [transcript.turns[e.turn - 1].text if 0 < e.turn <= len(transcript.turns) else e.quote
@@ -200,7 +201,8 @@ def restate_all(needs: list[ExtractedNeed], transcript: Transcript,
         candidate = None if any(normalise_for_match(need.statement) == normalise_for_match(q) for q in own) \
             else need.statement
         statement, _ = restated(candidate, own + quotes, conversation,
-                                keep=(keep or {}).get(need.statement), dimension=need.dimension, semantic=semantic)
+                                keep=(keep or {}).get(need.statement), dimension=need.dimension, semantic=semantic,
+                                person=person)
         out.append(need.model_copy(update={"statement": statement[:120]}))
     return out
 

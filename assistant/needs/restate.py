@@ -3,9 +3,11 @@
 A statement is at most 30 Chinese characters (or a short English phrase). Whoever wrote it
 (the model, in its extraction pass) it is checked: its content words come from the
 conversation, it is not the evidence sentence copied, and it carries no speaker label.
-A statement that fails is replaced by the cleaned clause: the sentence's need-bearing
-clauses with the fillers, politeness and particles taken out (rules, no model). Evidence
-is never touched: it stays the verbatim quote.
+It keeps every negation and limit the customer set ("别太贵就行" never becomes "要贵的") and
+is no pitch. A statement that fails is replaced by the need restated from parts
+(``restate_need``, no model): a phrase of the customer's kept whole — never a clause with
+words taken out of its middle — with the person, the speaker's point of view turned round,
+and a frame the need's kind chooses. Evidence is never touched: it stays the verbatim quote.
 """
 
 from __future__ import annotations
@@ -112,8 +114,17 @@ def grounded_share(statement: str, conversation: str) -> float:
     return 1.0 - len(ungrounded_words(statement, conversation)) / len(words)
 
 
+# words a restatement's frame adds (not the customer's, so not counted as invented)
+_FRAME_WORDS = re.compile(r"关键是|担心|您|你们|would rather not|you'd rather not|so what matters is|what matters is|"
+                          r"\btheir\b|\bthey\b|\bthem\b|\byour\b|\byou\b", re.I)
+_PITCH = lexicon.cue("pitch", "zh"), lexicon.cue("pitch", "en")
+
+
 def check_statement(statement: str, evidence: list[str], conversation: str) -> str | None:
-    """Why the statement cannot stand (a short reason), or None when it passes."""
+    """Why the statement cannot stand (a short reason), or None when it passes: empty, a speaker
+    label, too long, the customer's sentence copied, a pitch, a negation or limit of the customer's
+    dropped or one they did not say added (a reversal: "别太贵就行" → "要贵的"), words not found in
+    the conversation (the frame's own words aside)."""
     text = _norm(statement)
     if len(need_key(text)) < 2:
         return "empty"
@@ -124,32 +135,70 @@ def check_statement(statement: str, evidence: list[str], conversation: str) -> s
     sentences = [s for quote in evidence for s in lexicon.sentences(quote)] + list(evidence)
     if copied_from(text, sentences):
         return "copies the customer's sentence"
-    if grounded_share(text, conversation) < MIN_GROUNDED:
+    if any(p.search(text) for p in _PITCH) and not any(p.search(" ".join(evidence)) for p in _PITCH):
+        return "a pitch, not the customer's need"
+    reason = _negation_kept(text, evidence)
+    if reason:
+        return reason
+    if grounded_share(_FRAME_WORDS.sub(" ", text), conversation) < MIN_GROUNDED:
         return "words not found in the conversation"
     return None
 
 
-# ---- the cleaned clause --------------------------------------------------------------------
-def _clean_zh(clause: str) -> str:
-    c = clause.strip()
-    for _ in range(3):
-        before = c
-        c = _ZH_LEAD.sub("", c)
-        c = _ZH_SUBJECT.sub("", c)
-        if c == before:
-            break
-    c = _ZH_TAIL.sub("", c)
-    shorter = _ZH_FILLER.sub("", c)
-    return shorter if len(shorter) >= 3 else c
+# the negations and limits that bound what is wanted (not those that only describe a pain: 招不到人)
+_ZH_BOUND = re.compile(r"别(?![的人处家样])|不要|不能|不想|不用|不许|不可以|不必|千万|以内|之内|以下|最多|至多|顶多|不超过|"
+                       r"控制在|只要|只能|只想|就行|就好|就够")
+_EN_BOUND = re.compile(r"\b(?:don't|do not|doesn't|does not) want\b|\b(?:can't|cannot|can not) (?:be|have|use|take|go|afford)\b|"
+                       r"\bmust not\b|\bnothing\b|"
+                       r"\bmustn't\b|\bno more than\b|\bnot more than\b|\bnothing (?:over|above|more than)\b|"
+                       r"\bunder \w+|\bbelow \w+|\bwithout\b|\bonly\b|\bnot too\b|\bnever\b|\brather not\b|"
+                       r"\bno (?:more|longer)\b|\bat most\b|\bwithin\b|\bbefore\b|\b(?:can)?not (?:a|an|another|any|ever)\b|\bcannot ever\b", re.I)
 
 
-def _clean_en(clause: str) -> str:
-    c = _EN_LEAD.sub("", clause.strip())
-    c = re.sub(r"^(?:i|we)(?:'m| am|'re| are)? (?:really |just |also )?", "", c, flags=re.I)
-    c = re.sub(r"\b(?:really|just|basically|actually|honestly|kind of|sort of)\s+", "", c, flags=re.I)
-    return c.strip(" .!?;,")
+def _negations_of(text: str) -> list[str]:
+    if lexicon.has_chinese(text):
+        return _ZH_BOUND.findall(text)
+    return [m.group(0).lower() for m in _EN_BOUND.finditer(text)]
 
 
+def _negation_kept(text: str, evidence: list[str]) -> str | None:
+    """A statement that speaks of what the customer bounded keeps the bound: where the clause its
+    content words come from holds a negation or limit, the statement holds one too; and it adds
+    none the customer did not say."""
+    said = " ".join(evidence)
+    words = [need_key(w) for w in content_words(_FRAME_WORDS.sub(" ", text))]
+    words = [w for w in words if w and not _negations_of(w)]
+    bounded = False
+    zh = lexicon.has_chinese(text)
+    chars = {ch for ch in need_key(_FRAME_WORDS.sub("", text)) if ch not in _ZH_STOP and not _ZH_BOUND.match(ch)}
+    for quote in evidence:
+        for clause in _clauses(quote):
+            if not _negations_of(clause):
+                continue
+            if zh and chars & {ch for ch in need_key(clause) if not _ZH_BOUND.match(ch)}:
+                bounded = True
+            if not zh and any(w in clause.lower() for w in words):
+                bounded = True
+    if bounded and not _negations_of(text):
+        return "drops the customer's negation or limit"
+    if _negations_of(text) and not _negations_of(said):
+        return "adds a limit the customer did not set"
+    bounded_clauses = [c for q in evidence for c in _clauses(q) if _negations_of(c)]
+    for piece in re.split(r"[，,；;]", _FRAME_WORDS.sub(" ", text)):
+        if not _negations_of(piece):
+            continue
+        if zh:
+            mine = {ch for ch in need_key(piece) if ch not in _ZH_STOP and not _ZH_BOUND.match(ch)}
+            theirs = {ch for c in bounded_clauses for ch in need_key(c)}
+        else:
+            mine = {w for w in content_words(piece) if not _EN_BOUND.fullmatch(w)}
+            theirs = {w for c in bounded_clauses for w in content_words(c)}
+        if mine and not mine & theirs:  # the limit put on what the customer did not bound (a reversal)
+            return "adds a limit the customer did not set"
+    return None
+
+
+# ---- clauses ---------------------------------------------------------------------------------
 # English clauses also end before a subordinate clause ("…, before her hip replacement")
 _EN_SENTENCE = re.compile(r"(?<=[a-z0-9'\")])[.!?]\s+", re.I)
 
@@ -160,20 +209,8 @@ def _clauses(sentence: str) -> list[str]:
     return [p.strip() for p in parts if p and p.strip()]
 
 
-# a one-clause need that would otherwise be copied gets its dimension named in front
-FRAMES = {
-    "functional": ("要求", "must"), "form": ("偏好", "prefers"), "emotional": ("顾虑", "worry"),
-    "price": ("价格", "price"), "business": ("业务影响", "business impact"),
-}
-MAX_CLAUSES = 2
 _NEED_CUES = ("need_verbs", "people", "customers_of_customer", "emotion", "business", "pain", "price", "budget",
               "function", "form", "purpose_strong", "negative_constraint")
-# a clause that only qualifies another ("before her hip replacement") is said with the clause it qualifies
-_EN_DEPENDENT = re.compile(r"^(?:before|after|since|because|when|whenever|until|unless|if|while|though|although|"
-                           r"so that|in case|especially|except)\b", re.I)
-_EN_TRAILING_PHRASE = re.compile(r"\s+(?:in|on|at|during|by|for|from|over|this|last|next)\s+(?:the\s+|a\s+|an\s+)?"
-                                 r"[\w'-]+(?:\s+[\w'-]+)?$", re.I)
-
 
 def clause_scores(clauses: list[str], dimension: str | None = None, *, semantic: bool | None = None
                   ) -> list[float] | None:
@@ -196,86 +233,11 @@ def clause_scores(clauses: list[str], dimension: str | None = None, *, semantic:
 
 def cleaned_clause(sentence: str, keep: list[str] | None = None, dimension: str | None = None, *,
                    semantic: bool | None = None, avoid: list[str] | None = None) -> str:
-    """The clauses of ``sentence`` that hold the need (at most two), cleaned, in other words
-    than the customer's, within the length limit.
-
-    Clauses are ranked by meaning (``clause_scores``; by need cues when the classifier is not
-    used), those holding ``keep`` words (e.g. the pain phrase, the person) first. The result
-    shares no 15-character run and no five English words in a row with ``sentence`` or ``avoid``
-    (the customer's other words): see ``own_words``.
-    """
-    _, sentence = split_speaker(sentence)
-    zh = lexicon.has_chinese(sentence)
-    join = "，" if zh else ", "
-    clauses = _clauses(sentence) or [sentence.strip()]
-    # a request addressed to the salesperson ("你们报个价吧") is not the need, unless it is all there is
-    content = [c for c in clauses if not (_TO_SELLER if zh else _EN_TO_SELLER).search(c)] or clauses
-    pairs = [(c, _clean_zh(c) if zh else _clean_en(c)) for c in content]
-    pairs = [(c, x) for c, x in pairs if len(need_key(x)) >= 2] or [(content[0], content[0].strip())]
-    keep = [k for k in (keep or []) if k]
-    cues = [sum(1 for name in _NEED_CUES if lexicon.cue(name).search(c)) for c, _ in pairs]
-    meaning = clause_scores([c for c, _ in pairs], dimension, semantic=semantic) if len(pairs) > 1 else None
-    weight = [2 * sum(k in c for k in keep) + (meaning[i] + 0.05 * cues[i] if meaning else cues[i])
-              for i, (c, _) in enumerate(pairs)]
-    ranked = sorted(range(len(pairs)), key=lambda i: (-weight[i], i))
-    # the clause that comes with the need's clause: the one naming whose need it is, or (English)
-    # the one a qualifying clause qualifies ("she used to ride…, before her hip replacement")
-    people = lexicon.cue("people")
-    named = [i for i in ranked[1:] if people.search(pairs[i][0])]
-    companion = None
-    if named and not people.search(pairs[ranked[0]][0]):
-        companion = named[0]
-    elif not zh and ranked[0] > 0 and _EN_DEPENDENT.match(pairs[ranked[0]][1]):
-        companion = ranked[0] - 1
-    if companion is not None:
-        ranked = [ranked[0], companion] + [i for i in ranked[1:] if i != companion]
-    chosen: list[int] = []
-    top = weight[ranked[0]]
-    for i in ranked:
-        trial = sorted(chosen + [i])
-        if len(trial) > MAX_CLAUSES:
-            continue
-        # English: a second clause only when it says the need too (or is the companion)
-        if chosen and not zh and i != companion and (weight[i] < 0.5 * top or (meaning and meaning[i] < 0.3)):
-            continue
-        text = join.join(pairs[j][1] for j in trial)
-        if chosen and too_long(text) and not zh:
-            text = join.join(_EN_TRAILING_PHRASE.sub("", pairs[j][1]) for j in trial)
-        if chosen and too_long(text):
-            continue
-        chosen = trial
-    parts = [pairs[j][1] for j in chosen]
-    text = join.join(parts)
-    if not zh and too_long(text):
-        text = _shorten_en(join.join(_EN_TRAILING_PHRASE.sub("", p) for p in parts))
-    if copied_from(own_words(text, [sentence], "zh" if zh else "en"), [sentence]) and len(chosen) > 1:
-        text = pairs[ranked[0]][1]
-    if copied_from(own_words(text, [sentence], "zh" if zh else "en"), [sentence]) and dimension in FRAMES:
-        text = FRAMES[dimension][0 if zh else 1] + ("：" if zh else ": ") + text
-    if too_long(text):
-        text = need_key(text)[:MAX_ZH_CHARS] if zh else " ".join(text.split()[:MAX_EN_WORDS])
-    text = own_words(text, [sentence, *(avoid or [])], "zh" if zh else "en")
-    if not zh and too_long(text):  # said another way, it grew: shortened, and checked again
-        text = own_words(_shorten_en(text), [sentence, *(avoid or [])], "en")
-    if not zh and text and not text[:2].isupper():
-        text = text[0].lower() + text[1:]
-    return text
-
-
-_EN_BREAK = re.compile(r"\s(?=(?:before|after|because|when|and|but|so|since|until|while|if|unless)\b)", re.I)
-
-
-def _shorten_en(text: str) -> str:
-    """Within the English length limit: cut before a joining word where what comes before still
-    says something (four words or more), else after the twelfth word."""
-    if not too_long(text):
-        return text
-    cuts = [m.start() for m in _EN_BREAK.finditer(text)]
-    for at in reversed(cuts):
-        head = text[:at].rstrip(" ,;")
-        if len(head.split()) >= 4 and not too_long(head):
-            return head
-    return " ".join(text.split()[:MAX_EN_WORDS])
+    """The need in ``sentence`` restated for the need log (``restate_need``): the clause that holds
+    it (by meaning, those holding ``keep`` words first), a phrase of it kept whole, within the
+    length limit, repeating no run of ``sentence`` or ``avoid`` (the customer's other words)."""
+    return str(restate_need(sentence, dimension=dimension, audience="log", keep=keep, avoid=avoid,
+                            semantic=semantic))
 
 
 # ---- in other words than the customer's ------------------------------------------------------
@@ -283,35 +245,7 @@ ECHO_CHARS = 15  # the coach's check (coach.phrasing): 15 characters in a row of
 ECHO_WORDS = 5  # or five English words in a row
 _NORM_DROP = re.compile(r"[\s\W_]+", re.UNICODE)
 
-# English: first person becomes the listener ("second", for what the coach says to the customer)
-# or drops out ("neutral", for the need log); possessives of others become "the"
-_EN_SWAPS: dict[str, dict[str, str]] = {
-    "second": {"i": "you", "me": "you", "my": "your", "mine": "yours", "we": "you", "us": "you", "our": "your",
-               "ours": "yours", "myself": "yourself", "ourselves": "yourselves", "i'm": "you're", "we're": "you're",
-               "i've": "you've", "we've": "you've", "i'd": "you'd", "we'd": "you'd", "i'll": "you'll",
-               "we'll": "you'll", "am": "are"},
-    "neutral": {"my": "the", "our": "the", "mine": "theirs", "ours": "theirs", "me": "them", "us": "them"},
-}
-# said another way (meaning kept): cost 0.2 each in the search below
-_EN_OTHER_WORDS = {
-    "her": "the", "his": "the", "their": "the", "its": "the", "every": "each", "don't": "do not",
-    "doesn't": "does not", "can't": "cannot", "cannot": "can't", "won't": "will not", "isn't": "is not",
-    "aren't": "are not", "wasn't": "was not", "haven't": "have not", "hasn't": "has not", "didn't": "did not",
-    "it's": "it is", "that's": "that is", "there's": "there is", "i'd": "I would", "you'd": "you would",
-    "we'd": "we would", "i'm": "I am", "you're": "you are", "we're": "we are", "she's": "she is", "he's": "he is",
-    "quickly": "fast", "because": "as", "keeps": "goes on", "something": "one",
-    "anything": "any", "a lot": "much", "kids": "children", "children": "kids", "anymore": "any more",
-    "got": "have", "gets": "becomes", "if": "whether", "nobody": "no one", "someone": "somebody",
-    "everyone": "everybody", "anyone": "anybody", "somebody": "someone", "enough": "sufficient",
-}
-_EN_KEEP = {"not", "no", "never", "nobody", "nothing", "don't", "can't", "won't", "cannot", "without", "need",
-            "needs", "want", "wants"}
-# phrases said another way (cost 0.2 each)
-_EN_PHRASES = ((r"\bneeds to\b", "has to"), (r"\bneed to\b", "have to"), (r"\b(?:don't|do not) want to\b", "would rather not"),
-               (r"(?<!n't )(?<!not )\bwants to\b", "would like to"), (r"(?<!n't )(?<!not )\bwant to\b", "would like to"), (r"\bwhen\b", "whenever"), (r"\bwhenever\b", "each time"), (r"\b(\w+) is\b", r"\1's"),
-               (r"\bis able to\b", "can"), (r"\bgoing to\b", "about to"),
-               (r"\bhas to\b", "needs to"), (r"\bhave to\b", "need to"), (r"\bwe have\b", "there is"))
-# left out (meaning kept): articles and fillers cost 0.5, function words 1.0
+# light and function words: not content
 _EN_LIGHT = {"the", "a", "an", "really", "just", "very", "so", "actually", "basically", "all", "also", "even",
              "still", "quite", "pretty", "some", "any", "that", "then", "now", "right", "straight", "totally",
              "completely", "always", "constantly", "literally", "definitely", "honestly", "simply"}
@@ -326,10 +260,6 @@ _EN_NOT_NAME = {"new", "old", "big", "small", "good", "bad", "better", "best", "
                 "fall", "feel", "look", "find", "give", "tell", "work", "use", "used", "try", "start", "stop",
                 "without", "with", "within", "through", "across", "around", "between", "against", "towards",
                 "he", "they", "them", "her", "his", "their", "one", "two", "three", "each", "much", "many"}
-_ZH_DROP = ("一直", "总是", "老是", "经常", "特别", "非常", "真的", "有点", "一点", "实在", "其实", "就是", "现在",
-            "目前", "最近", "这阵子", "平时", "都", "也", "就", "还", "更", "很", "太", "又", "再", "了", "着", "呢")
-
-
 def _norm_words(text: str) -> str:
     return _NORM_DROP.sub("", unicodedata.normalize("NFKC", text)).lower()
 
@@ -374,27 +304,6 @@ def repeats(text: str, sources: list[str], *, chars: int = ECHO_CHARS, words: in
     return bool(tokens) and _word_run(tokens, [re.findall(r"[a-z0-9']+", s.lower()) for s in sources]) >= words
 
 
-def own_words(text: str, sources: list[str], language: str | None = None, *, person: str = "neutral",
-              chars: int = ECHO_CHARS, frame: tuple[str, str] = ("", "")) -> str:
-    """``text`` changed until it repeats none of ``sources`` (``chars`` characters or five English
-    words in a row): within each repeated run, first a word said another way (pronouns, "her" →
-    "the", contractions), then a word that carries nothing left out (articles, fillers, degree
-    words), then a two-word name turned round ("payroll software" → "software for payroll"),
-    and only then the run cut short. Content words stay the conversation's.
-
-    ``person``: "second" turns the customer's I/we/my into you/your (what the coach says back),
-    "neutral" leaves the first person out (the need log). ``frame``: the words that will stand
-    before and after the text (a template): runs are measured across them, only the text changes.
-    """
-    text = (text or "").strip()
-    zh = lexicon.has_chinese(text) if language is None else language == "zh"
-    if not text:
-        return text
-    if zh:
-        return _own_words_zh(text, sources, person, chars, frame)
-    return _own_words_en(text, sources, person, chars, frame)
-
-
 def _bare(word: str) -> str:
     return word.strip(".,;:!?\"()").lower().replace("’", "'")
 
@@ -406,138 +315,567 @@ def _swap(word: str, repl: str) -> str:
     return f"{lead}{repl}{tail}" if repl else (tail if tail.strip(".") else "")
 
 
-def _own_words_en(text: str, sources: list[str], person: str, chars: int, frame: tuple[str, str]) -> str:
-    swaps = _EN_SWAPS.get(person, _EN_SWAPS["neutral"])
-    # the speaker's point of view first: I/we said back as you (second), or left out of the log
-    words = []
-    for i, w in enumerate(text.split()):
-        b = _bare(w)
-        if person == "neutral" and i == 0 and b in ("i", "we", "i'm", "we're", "i've", "we've", "i'd", "we'd"):
-            continue
-        words.append(_swap(w, swaps[b]) if b in swaps else w)
-    normed = [_norm_words(s) for s in sources]
-    source_tokens = [re.findall(r"[a-z0-9']+", s.lower()) for s in sources]
-
-    before, after = frame[0].split(), frame[1].split()
-
-    def bad(ws: tuple[str, ...]) -> int:
-        t = " ".join([*before, *ws, *after])
-        run = _longest(_norm_words(t), normed)[0]
-        toks = re.findall(r"[a-z0-9']+", t.lower())
-        wrun = _word_run(toks, source_tokens) if toks else 0
-        return (run if run >= chars else 0) + (wrun if wrun >= ECHO_WORDS else 0)
-
-    def covered(ws: tuple[str, ...]) -> list[int]:  # the words of the text the longest repeated run covers
-        joined, owner = "", []
-        for i, w in enumerate([*before, *ws, *after]):
-            n = _norm_words(w)
-            joined += n
-            owner += [i - len(before)] * len(n)
-        run, at = _longest(joined, normed)
-        return sorted({i for i in owner[at:at + run] if 0 <= i < len(ws)}) if run else []
-
-    def content(ws) -> int:
-        return sum(1 for w in ws if _bare(w) and _bare(w) not in _EN_LIGHT | _EN_FUNCTION)
-
-    def edits(ws: tuple[str, ...]):
-        span = covered(ws)
-        for i in span:
-            b = _bare(ws[i])
-            nxt = _bare(ws[i + 1]) if i + 1 < len(ws) and not re.search(r"[,.;:!?]$", ws[i]) else ""
-            if b in ("her", "his", "their", "its") and (not nxt.isalpha() or nxt in _EN_LIGHT | _EN_FUNCTION):
-                continue  # "her" as the object ("without her") is not a possessive to swap
-            if b in _EN_OTHER_WORDS:
-                yield 0.2, ws[:i] + tuple(_swap(ws[i], _EN_OTHER_WORDS[b]).split() or [""]) + ws[i + 1:]
-            if b in _EN_LIGHT or b in _EN_FUNCTION:
-                kept = _swap(ws[i], "")
-                yield (0.5 if b in _EN_LIGHT else 2.5 if b == "to" else 1.0), ws[:i] + ((kept,) if kept else ()) + ws[i + 1:]
-        joined = " ".join(ws)
-        for pattern, repl in _EN_PHRASES:
-            changed = re.sub(pattern, repl, joined, count=1, flags=re.I)
-            if changed != joined:
-                yield 0.2, tuple(changed.split())
-        for a, b in zip(span, span[1:]):  # a two-word name turned round: "payroll software" → "software for payroll"
-            x, y = _bare(ws[a]), _bare(ws[b])
-            ends = b == len(ws) - 1 or bool(re.search(r"[,.;:!?]$", ws[b]))  # a name ends its phrase
-            if (ends and len(x) >= 4 and len(y) >= 5 and x.isalpha() and y.isalpha() and not x.endswith(("ing", "ed", "ly", "s"))
-                    and not {x, y} & (_EN_NOT_NAME | _EN_LIGHT | _EN_FUNCTION) and x not in _EN_OTHER_WORDS):
-                yield 1.5, ws[:a] + (y, "for", _swap(ws[b], x)) + ws[b + 1:]
-        for i in span:  # a word of the run left out: the shortest first, never a "not"
-            if _bare(ws[i]) not in _EN_KEEP:
-                yield 3.0 + 0.1 * len(_bare(ws[i])), ws[:i] + ws[i + 1:]
-
-    # greedy: the cheapest change that shortens the longest repeated run, until none is left
-    current = tuple(w for w in words if w)
-    for _ in range(4 * len(current) + 8):
-        now = bad(current)
-        if not now:
-            break
-        options = []
-        for step, nxt in edits(current):
-            nxt = tuple(w for w in nxt if w)
-            if content(nxt) < 2:
-                continue
-            left = bad(nxt)
-            if left < now:
-                options.append((step, left, len(options), nxt))
-        if not options:
-            break
-        current = min(options)[3]
-    best = current
-    return " ".join(best).strip(" ,;:").rstrip(",;:")
+def person_named(conversation: str) -> str:
+    """The person behind the buyer the customer names first ("儿媳妇", "my daughter"): not
+    staff, not "the family"."""
+    for m in lexicon.cue("people", "zh" if lexicon.has_chinese(conversation) else "en").finditer(conversation):
+        word = m.group(0).strip()
+        if word and not lexicon.cue("vague_people").match(word) and not lexicon.cue("staff").search(word):
+            return re.sub(r"^(?:my|our|his|her|their)\s+", "", word, flags=re.I)
+    return ""
 
 
-def _own_words_zh(text: str, sources: list[str], person: str, chars: int, frame: tuple[str, str]) -> str:
+def restated(statement: str | None, evidence: list[str], conversation: str,
+             keep: list[str] | None = None, dimension: str | None = None, *,
+             semantic: bool | None = None, person: str = "") -> tuple[str, str]:
+    """(statement, how): the given statement (the model's) when it passes the checks
+    (``check_statement``) and repeats no run of the evidence ('restated'), else the need restated
+    from the first evidence quote's own phrases (``restate_need``, 'cleaned')."""
+    if statement and check_statement(statement, evidence, conversation) is None and fits(statement, evidence):
+        return _norm(statement), "restated"
+    source = evidence[0] if evidence else (statement or "")
+    return (str(restate_need(source, dimension=dimension, audience="log", keep=keep, avoid=evidence[1:],
+                             semantic=semantic, person=person))
+            or source.strip()[:MAX_ZH_CHARS], "cleaned")
+
+
+# ---- restated from parts ---------------------------------------------------------------------
+# A restatement is built, not cut: a short *contiguous* phrase of the customer's (a clause, or a
+# run of whole words inside it, chosen by meaning and kept whole: the person, the thing, the
+# condition and every negation or limit), the speaker's point of view turned round (我 → 您,
+# I → you), the person it is for put in front, and for the need log a frame the need's kind
+# chooses ("关键是…", "担心…", "you'd rather not …"). Words are never taken out of the middle of
+# what the customer said: a clause with holes is not a sentence, a phrase of theirs is.
+_ZH_NEGATION = re.compile(r"别(?![的人处家样])|不|没|无|非|勿|免|少于|以内|之内|以下|最多|至多|顶多|控制在|只要|只能|只想|就行|就好|就够")
+_EN_NEGATION = re.compile(r"\b(?:not|no|never|nothing|nobody|none|without|won't|can't|cannot|don't|doesn't|didn't|"
+                          r"isn't|aren't|wasn't|mustn't|shouldn't|under|over|below|above|before|after|only|less|"
+                          r"fewer|more|max(?:imum)?|at most|within)\b", re.I)
+_ZH_LIMIT_FRAME = re.compile(r"^(?:别(?![的人处家样])|不要|不能|不想|不用|不会|千万别|最多|顶多|至多|不超过|控制在)|以内|之内|以下")
+_ZH_WORRY = re.compile(r"^(?:最)?(?:怕|担心|害怕|顾虑)")
+_ZH_BAD_START = set("的了着过得地都也就还又才和与跟及而并但所因把被给让对向从在")
+_ZH_BAD_END = set("在把被给让对和跟与从向往比为是都也就还又再很太最更才而并或及")
+_ZH_BAD_END_WORDS = {"因为", "所以", "但是", "可是", "而且", "如果", "要是", "虽然", "不过", "然后", "还有"}
+_EN_BAD_START = {"to", "of", "for", "and", "but", "or", "because", "when", "whenever", "that", "which", "with",
+                 "so", "if", "than", "as", "by", "from", "into", "at", "on", "in", "is", "are", "was", "were",
+                 "'s", "s", "then", "while", "since", "until", "unless", "what", "whole", "who", "where",
+                 "how", "why", "about"}
+_EN_BAD_END = {"far", "right", "never", "ever", "the", "a", "an", "to", "of", "for", "with", "and", "or", "but", "my", "your", "their", "her", "his",
+               "our", "its", "is", "are", "was", "were", "be", "been", "can", "can't", "cannot", "will", "would",
+               "won't", "don't", "doesn't", "when", "whenever", "because", "that", "which", "very", "so", "in",
+               "on", "at", "by", "from", "into", "not", "no", "than", "as", "it's", "there's", "i", "we", "you",
+               "they", "she", "he", "too", "really", "just", "every", "each", "any", "some", "all", "one", "get",
+               "gets", "keep", "keeps", "has", "have", "had", "do", "does", "did", "if", "also", "even", "where",
+               "who", "what", "how", "why", "about", "over", "under", "after", "before", "since", "until"}
+# the speaker's point of view, per audience: said back to them ("customer"), or in the need log ("log")
+_EN_POV = {
+    "customer": {"i": "you", "me": "you", "my": "your", "mine": "yours", "we": "you", "us": "you", "our": "your",
+                 "ours": "yours", "myself": "yourself", "ourselves": "yourselves", "i'm": "you're",
+                 "we're": "you're", "i've": "you've", "we've": "you've", "i'd": "you'd", "we'd": "you'd",
+                 "i'll": "you'll", "we'll": "you'll"},
+    "log": {"i": "they", "me": "them", "my": "their", "mine": "theirs", "we": "they", "us": "them", "our": "their",
+            "ours": "theirs", "myself": "themselves", "ourselves": "themselves", "i'm": "they're",
+            "we're": "they're", "i've": "they've", "we've": "they've", "i'd": "they'd", "we'd": "they'd",
+            "i'll": "they'll", "we'll": "they'll"},
+}
+# said another way where a run of the customer's must be broken (meaning and grammar kept)
+_EN_SAME = {"every": "each", "each": "every", "don't": "do not", "doesn't": "does not", "can't": "cannot",
+            "cannot": "can't", "won't": "will not", "isn't": "is not", "aren't": "are not", "wasn't": "was not",
+            "haven't": "have not", "hasn't": "has not", "didn't": "did not", "it's": "it is", "that's": "that is",
+            "there's": "there is", "she's": "she is", "he's": "he is", "they're": "they are", "you're": "you are",
+            "we're": "we are", "nobody": "no one", "no one": "nobody", "kids": "children", "children": "kids",
+            "anymore": "any more", "a lot of": "many", "lots of": "many", "quickly": "fast", "whenever": "each time",
+            "someone": "somebody", "somebody": "someone", "everyone": "everybody",
+            "everybody": "everyone", "mum": "mother", "mom": "mother", "dad": "father",
+            "far too many": "too many", "must not": "mustn't", "mustn't": "must not", "do not": "don't",
+            "does not": "doesn't", "will not": "won't", "is not": "isn't", "are not": "aren't", "can not": "can't",
+            "has to": "needs to", "have to": "need to", "needs to": "has to", "need to": "have to",
+            "wants to": "would like to", "want to": "would like to", "i am": "I'm", "we are": "we're"}
+
+
+class Restatement(str):
+    """A restatement (the text), with the customer's phrase it is built on and the frame around it."""
+
+    phrase: str
+    frame: str
+    how: str
+
+    def __new__(cls, text: str, phrase: str = "", frame: str = "", how: str = "frame"):
+        obj = super().__new__(cls, text)
+        obj.phrase, obj.frame, obj.how = phrase, frame, how
+        return obj
+
+
+def _jieba_words(text: str) -> list[str]:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    if person == "second":
-        text = text.replace("我们", "你们").replace("我", "您")
-    normed = [_norm_words(s) for s in sources]
+    return [w for w in jieba.lcut(text) if w]
 
-    lead = len(_norm_words(frame[0]))
 
-    def run(t: str) -> tuple[int, int]:
-        size, at = _longest(_norm_words(frame[0] + t + frame[1]), normed)
-        return size, at - lead
+def _whole_turn_inside(text: str, sources: list[str]) -> bool:
+    """The text holds a whole customer turn (6 characters or more): the coach's own echo check."""
+    core = _norm_words(text)
+    for s in sources:
+        n = _norm_words(s)
+        if len(n) >= 6 and n in core and (lexicon.has_chinese(s) or len(s.split()) >= ECHO_WORDS):
+            return True
+    return False
 
-    for _ in range(2 * len(text) + 4):
-        size, at = run(text)
-        if size < chars:
+
+def fits(text: str, sources: list[str], frame: tuple[str, str] = ("", ""), *, strict: bool = False) -> bool:
+    """Said inside ``frame``, the text repeats no run of the sources and holds no whole customer
+    turn. The run is the coach's echo rule: 15 characters in a row of a Chinese turn, five words
+    in a row of an English one (four of them may be the customer's: what the need log keeps).
+    ``strict``: 15 characters in a row of an English turn too (what the coach says to them)."""
+    zh = lexicon.has_chinese(text + frame[0] + frame[1])
+    said = f"{frame[0]}{text}{frame[1]}" if zh else f"{frame[0]} {text} {frame[1]}"
+    if _whole_turn_inside(said, sources):
+        return False
+    chinese = sources if strict else [s for s in sources if lexicon.has_chinese(s)]
+    english = [s for s in sources if not lexicon.has_chinese(s)]
+    if chinese and _longest(_norm_words(said), [_norm_words(s) for s in chinese])[0] >= ECHO_CHARS:
+        return False
+    tokens = re.findall(r"[a-z0-9']+", said.lower())
+    return not (english and tokens and _word_run(tokens, [re.findall(r"[a-z0-9']+", s.lower()) for s in english])
+                >= ECHO_WORDS)
+
+
+def _zh_negations(text: str) -> list[str]:
+    return [m.group(0) for m in _ZH_NEGATION.finditer(text)]
+
+
+# said another way where a run of the customer's must be broken, or a phrase of theirs would be
+# their whole sentence: function and degree words only, never the thing or the person
+_ZH_SAME = (("老是", "总是"), ("总是", "老是"), ("一直", "总是"), ("特别", "非常"), ("非常", "特别"), ("不太", "不怎么"), ("想买", "打算买"), ("想给", "打算给"), ("想换", "打算换"),
+            ("想找", "打算找"), ("需要", "要"), ("希望", "想"), ("根本", "完全"), ("每天", "天天"), ("天天", "每天"),
+            ("每次", "每回"), ("经常", "常常"), ("常常", "经常"), ("好多", "很多"), ("很多", "好多"), ("担心", "怕"),
+            ("害怕", "怕"), ("现在", "目前"), ("目前", "现在"), ("马上", "很快"), ("最近", "这段时间"),
+            ("这阵子", "最近"), ("有点", "有些"), ("一点", "一些"), ("所有", "全部"), ("全部", "所有"),
+            ("肯定", "一定"), ("一定", "肯定"), ("已经", "早就"), ("还是", "仍然"), ("如果", "要是"), ("要是", "如果"))
+
+
+_ZH_OWN = (r"我们的|我的", r"(?<![给让跟对和帮替把被叫向与同])我们(?=[\u4e00-\u9fff])")
+
+
+def _zh_said_otherwise(phrase: str, sources: list[str], frame: tuple[str, str], prefix: str) -> str:
+    """The phrase with function or degree words said another way (at most three) until, said with
+    ``prefix`` inside ``frame``, it repeats nothing or is no longer a customer sentence copied."""
+    def bad(t: str) -> int:
+        said = _norm_words(frame[0] + prefix + t + frame[1])
+        run = _longest(said, [_norm_words(x) for x in sources])[0]
+        return (run if run >= ECHO_CHARS else 0) + (50 if _whole_turn_inside(frame[0] + prefix + t + frame[1], sources)
+                                                    else 0) + (20 if copied_from(t, _sentences_of(sources)) else 0)
+
+    text = phrase
+    for _ in range(3):
+        now = bad(text)
+        if not now:
             break
-        words = jieba.lcut(text)
-        if at < 0:  # the run starts in the words before: the text's part of it
-            size, at = size + at, 0
-        # where the run lies, in words of the text (punctuation is not counted by the run)
-        owner, joined = [], ""
-        for i, w in enumerate(words):
-            n = _norm_words(w)
-            joined += n
-            owner += [i] * len(n)
-        covered = sorted(set(owner[at:at + size]))
-        if not covered:  # the run lies in the frame alone: nothing here to change
+        options = [text.replace(a, b, 1) for a, b in _ZH_SAME if a in text]
+        # the speaker's own 我们/我的 left out where nothing leans on it ("占了我们六成的单" → "占了六成的单")
+        options += [re.sub(p, "", text, count=1) for p in _ZH_OWN if re.search(p, text)]
+        options = [(bad(o), o) for o in options]
+        options = [o for o in options if o[0] < now]
+        if not options:
             break
-        trial = None
-        for i in covered:  # 1. a word that carries nothing left out
-            if words[i] in _ZH_DROP:
-                candidate = "".join(words[:i] + words[i + 1:])
-                if run(candidate)[0] < size and len(need_key(candidate)) >= 4:
-                    trial = candidate
-                    break
-        if trial is None:  # 2. the run cut short at a word boundary: its first words (time, subject) go first
-            first = covered[0]
-            trial = "".join(words[:first] + words[first + 1:])
-            if len(need_key(trial)) < 4:
-                break
-        text = trial.strip("，,、 ")
+        text = min(options)[1]
     return text
-def restated(statement: str | None, evidence: list[str], conversation: str,
-             keep: list[str] | None = None, dimension: str | None = None, *,
-             semantic: bool | None = None) -> tuple[str, str]:
-    """(statement, how): the given statement when it passes the checks and repeats no run of the
-    evidence ('restated'), else the cleaned clause of the first evidence quote ('cleaned')."""
-    if statement and check_statement(statement, evidence, conversation) is None and not repeats(statement, evidence):
-        return _norm(statement), "restated"
-    source = evidence[0] if evidence else (statement or "")
-    return (cleaned_clause(source, keep, dimension, semantic=semantic, avoid=evidence[1:])
-            or source.strip()[:MAX_ZH_CHARS], "cleaned")
+
+
+def _sentences_of(sources: list[str]) -> list[str]:
+    return [x for s in sources for x in lexicon.sentences(s)] + list(sources)
+
+
+def _zh_span(phrase: str, sources: list[str], keep: list[str], frame: tuple[str, str], prefix: str) -> str:
+    """The best run of whole words of ``phrase`` that, said with ``prefix`` inside ``frame``, repeats
+    nothing (``_zh_spans``), or empty."""
+    found = _zh_spans(phrase, sources, keep, frame, prefix, 1)
+    return found[0][1] if found else ""
+
+
+def _zh_spans(phrase: str, sources: list[str], keep: list[str], frame: tuple[str, str], prefix: str,
+              k: int = 4) -> list[tuple[float, str]]:
+    """The ``k`` best runs of whole words of ``phrase`` (the phrase itself among them) that, said
+    with ``prefix`` inside ``frame``, repeat nothing, with their scores: every negation or limit
+    kept, the ``keep`` words and the end of the clause (where a Chinese clause says what happens)
+    preferred, never starting or ending on a word that leans on the words left out."""
+    phrase = _zh_said_otherwise(phrase, sources, frame, prefix)
+    words = _jieba_words(phrase)
+    negations = _zh_negations(phrase)
+    found: dict[str, float] = {}
+    for i in range(len(words)):
+        for j in range(i + 1, len(words) + 1):
+            span = "".join(words[i:j]).strip("，,、 ")
+            if len(need_key(span)) < 2:
+                continue
+            if not fits(prefix + span, sources, frame):
+                continue
+            # a negation or limit is never cut off what it bounds ("不想|签三年", "五百|以内")
+            if i > 0 and _zh_negations(words[i - 1][-1:] + words[i - 1]) and not _zh_negations(span[:1]):
+                continue
+            if j < len(words) and re.match(r"以内|之内|以下|就行|就好|就够|为止|左右", words[j]):
+                continue
+            score = 0.3 * len(need_key(span))
+            if negations:
+                score += 2 * sum(1 for n in negations if n in span) / len(negations)
+            score += sum(3 for k in keep if k and k in span)
+            score += 2 if j == len(words) else 0
+            if words[i][0] in _ZH_BAD_START and len(words[i]) == 1:
+                score -= 3
+            if (len(words[j - 1]) == 1 and words[j - 1] in _ZH_BAD_END) or words[j - 1] in _ZH_BAD_END_WORDS:
+                score -= 4
+            found[span] = max(score, found.get(span, score))
+    return sorted(((v, t) for t, v in found.items()), key=lambda x: (-x[0], -len(x[1])))[:k]
+
+
+def _en_pov(text: str, audience: str) -> str:
+    swaps = _EN_POV["customer" if audience == "customer" else "log"]
+    out: list[str] = []
+    for w in text.split():
+        b = _bare(w)
+        if b in swaps:
+            w = _swap(w, swaps[b])
+        elif b in ("am", "was") and out and _bare(out[-1]) in ("you", "they"):
+            w = _swap(w, "are" if b == "am" else "were")
+        out.append(w)
+    return " ".join(out)
+
+
+# whole phrases said another way (the words of each pattern are matched lower case, in order)
+_EN_PHRASES_SAME = (("can't have anything", "can have nothing"), ("cannot have anything", "can have nothing"),
+                    ("don't want anything", "want nothing"), ("do not want anything", "want nothing"),
+                    ("doesn't want anything", "wants nothing"), ("can't find", "cannot find"), ("can never", "never can"), ("could never", "never could"),
+                    ("every time", "each time"), ("each time", "every time"))
+_EN_NOT_OWNED = {"same", "first", "last", "next", "other", "whole", "rest", "best", "most", "start", "end", "top",
+                 "bottom", "middle", "door", "road", "way", "time", "morning", "evening", "afternoon", "week", "month",
+                 "year", "day", "eu", "place", "world", "spring", "summer", "autumn", "winter", "moment", "point",
+                 "thing", "one", "ones", "only", "right", "wrong", "station", "city", "town", "market", "government"}
+
+
+def _en_variants(words: list[str], owner: str = "") -> list[list[str]]:
+    """The words with one word (or two-word phrase) said another way, each breaking a run: the
+    customer's things as theirs ("the bakes" → "your bakes"), contractions, near synonyms."""
+    out = []
+    for i, w in enumerate(words):
+        b = _bare(w)
+        nxt = _bare(words[i + 1]) if i + 1 < len(words) and not re.search(r"[,.;:!?]$", w) else ""
+        if owner and b == "the" and nxt.isalpha() and nxt not in _EN_NOT_OWNED | _EN_LIGHT | _EN_FUNCTION \
+                and nxt not in _EN_NOT_NAME:
+            out.append(words[:i] + [_swap(w, owner)] + words[i + 1:])
+        if b in ("her", "his") and nxt.isalpha() and nxt not in _EN_LIGHT | _EN_FUNCTION | _EN_NOT_NAME:
+            out.append(words[:i] + [_swap(w, "the")] + words[i + 1:])
+        pair = f"{b} {_bare(words[i + 1])}" if i + 1 < len(words) else ""
+        if pair in _EN_SAME and _EN_SAME[pair] != pair:
+            out.append(words[:i] + _EN_SAME[pair].split() + words[i + 2:])
+        rest = " ".join(_bare(x) for x in words[i:i + 3])
+        for pattern, repl in _EN_PHRASES_SAME:
+            if re.match(pattern + r"\b", rest):
+                n = len(pattern.replace("\\", "").split())
+                out.append(words[:i] + repl.split() + words[i + n:])
+        if b in _EN_SAME and not (b == "every" and nxt == "other"):
+            out.append(words[:i] + _swap(w, _EN_SAME[b]).split() + words[i + 1:])
+    return out
+
+
+_EN_SUBJECTS = {"i", "we", "you", "they", "she", "he", "it", "your", "their", "my", "our", "nobody", "no", "nothing"}
+_EN_BOUNDARY = {"to", "because", "when", "whenever", "and", "so", "but", "before", "after", "since", "unless", "if",
+                "while", "which", "that", "where", "who", "until", "as", "or", "though", "although"}
+
+
+def _en_span(phrase: str, sources: list[str], keep: list[str], frame: tuple[str, str], owner: str = "",
+             strict: bool = False) -> str:
+    found = _en_spans(phrase, sources, keep, frame, owner, 1, strict)
+    return found[0][1] if found else ""
+
+
+def _en_spans(phrase: str, sources: list[str], keep: list[str], frame: tuple[str, str], owner: str = "",
+              k: int = 4, strict: bool = False) -> list[tuple[float, str]]:
+    """The English counterpart of ``_zh_spans``: the phrase, or with a word of it said another way
+    (up to six), or the best runs of its whole words that repeat nothing (negations kept, phrase
+    ends that dangle avoided), with their scores."""
+    words = phrase.split()
+    trials = [words]
+    for _ in range(6):  # up to six words said another way, the run broken each time
+        if fits(" ".join(trials[-1]), sources, frame, strict=strict):
+            break
+        if strict and fits(" ".join(trials[-1]), sources, frame) and len(trials) > 3:
+            break
+        def run(v: list[str]) -> int:
+            return _covered_by_runs(v, sources) + (_longest(_norm_words(" ".join(v)), [_norm_words(x) for x in sources])[0]
+                                                   if strict else 0)
+
+        better = [v for v in _en_variants(trials[-1], owner) if run(v) < run(trials[-1])]
+        if not better:
+            break
+        trials.append(min(better, key=run))
+    words = trials[-1]
+    negations = [w for w in words if _EN_NEGATION.fullmatch(_bare(w) or "-")]
+    keep_l = [w.lower() for w in keep if w]
+    found: dict[str, float] = {}
+    for i in range(len(words)):
+        for j in range(i + 1, len(words) + 1):
+            span = words[i:j]
+            if content_count(span) < 1:
+                continue
+            text = " ".join(span).strip(" ,;:")
+            if not fits(text, sources, frame):
+                continue
+            if i > 0 and _EN_NEGATION.fullmatch(_bare(words[i - 1]) or "-"):
+                continue  # a negation is never cut off what it bounds
+            score = 1.0 * content_count(span)
+            if negations:
+                score += 1.0 * sum(1 for n in negations if n in span) / len(negations)
+            score += sum(3 for k in keep_l if k in text.lower())
+            if _bare(span[0]) in _EN_BAD_START:
+                score -= 3
+            if _bare(span[-1]) in _EN_BAD_END or re.search(r",$", span[-1]):
+                score -= 4
+            # a phrase of its own: from the clause's start or a joining word, to its end or the next one
+            starts = (i == 0 or _bare(words[i - 1]) in _EN_BOUNDARY or re.search(r",$", words[i - 1])
+                      or _bare(span[0]) in _EN_SUBJECTS)
+            score += 2 if starts else -4  # a phrase of its own, not the tail of a name ("shift" of "night shift")
+            score += 2 if j == len(words) or _bare(words[j]) in _EN_BOUNDARY or re.search(r"[,;]$", words[j - 1]) else -1
+            if strict and not fits(text, sources, frame, strict=True):
+                score -= 1.0  # what the coach says: fewer than 15 characters of theirs in a row preferred
+            found[text] = max(score, found.get(text, score))
+    return sorted(((v, t) for t, v in found.items()), key=lambda x: (-x[0], -len(x[1])))[:k]
+
+
+def _covered_by_runs(words: list[str], sources: list[str]) -> int:
+    """How many of the words lie in a run of five or more of a source's words: every such run
+    counts, not only the longest (so each can be broken in turn)."""
+    tokens = re.findall(r"[a-z0-9']+", " ".join(words).lower())
+    others = [re.findall(r"[a-z0-9']+", s.lower()) for s in sources]
+    covered: set[int] = set()
+    for i in range(len(tokens)):
+        for y in others:
+            for j in range(len(y)):
+                k = 0
+                while i + k < len(tokens) and j + k < len(y) and tokens[i + k] == y[j + k]:
+                    k += 1
+                if k >= ECHO_WORDS:
+                    covered.update(range(i, i + k))
+    return len(covered)
+
+
+def _longest_words(words: list[str], sources: list[str]) -> int:
+    tokens = re.findall(r"[a-z0-9']+", " ".join(words).lower())
+    return _word_run(tokens, [re.findall(r"[a-z0-9']+", s.lower()) for s in sources]) if tokens else 0
+
+
+def content_count(words: list[str]) -> int:
+    return sum(1 for w in words if _bare(w) and _bare(w) not in _EN_LIGHT | _EN_FUNCTION | _EN_STOP)
+
+
+_EN_QUALIFIER = re.compile(r"^(?:before|after|since|because|when|whenever|until|unless|if|while|though|although|"
+                           r"so that|in case|especially|except)\b", re.I)
+_ZH_WANTS = re.compile(r"想(?!到|起|法)|要(?!是)|需要|希望|最好|得(?=[\u4e00-\u9fff]{2})|怕|担心")
+_EN_WANTS = re.compile(r"\b(?:want|wants|need|needs|would like|has to|have to|must|craving|wish|hope)\b", re.I)
+
+
+def _ranked(sentence: str, keep: list[str], dimension: str | None, semantic: bool | None
+            ) -> list[tuple[str, float, int]]:
+    """(clause, weight by meaning, position) for the clauses of the sentence, the one that holds
+    the need first (those holding ``keep`` words, then by meaning and cues)."""
+    zh = lexicon.has_chinese(sentence)
+    clauses = _clauses(sentence) or [sentence.strip()]
+    content = [c for c in clauses if not (_TO_SELLER if zh else _EN_TO_SELLER).search(c)] or clauses
+    content = [c for c in content if len(need_key(_clean_edges(c, zh))) >= 2] or content
+    cues = [sum(1 for name in _NEED_CUES if lexicon.cue(name).search(c)) for c in content]
+    meaning = clause_scores(content, dimension, semantic=semantic) if len(content) > 1 else None
+    limit = lexicon.cue("negative_constraint", "zh" if zh else "en")
+    wants = _ZH_WANTS if zh else _EN_WANTS
+    weight = [2 * sum(k in c for k in keep) + (meaning[i] + 0.05 * cues[i] if meaning else cues[i])
+              + (0.25 if limit.search(c) else 0.0) + (0.3 if wants.search(c) else 0.0) for i, c in enumerate(content)]
+    base = [w - 2 * sum(k in c for k in keep) for w, c in zip(weight, content)]  # by meaning alone
+    order = sorted(range(len(content)), key=lambda i: (-weight[i], i))
+    return [(content[i], base[i], i) for i in order]
+
+
+def _clean_edges(clause: str, zh: bool) -> str:
+    """The clause without what stands at its edges and carries nothing (lead-ins, the speaker as
+    subject, particles): only ever its ends, never words from inside."""
+    c = clause.strip().strip("“”\"'")
+    if zh:
+        for _ in range(4):
+            before = c
+            c = _ZH_LEAD.sub("", c)
+            c = _ZH_SUBJECT.sub("", c)
+            c = re.sub(r"^(?:也|都|还|就|又|再|更|但|可|而)(?=.{3,})", "", c)
+            # "我要的就是…" / "最担心的就是…": the marked want, said as what it is
+            c = re.sub(r"^(?:我们|我|咱们|咱)?(?:想)?要的(?:就)?是(?=.{3,})", "", c)
+            c = re.sub(r"^(?:我们|我|咱们|咱)?最(?:担心|怕)的(?:就)?是(?=.{3,})", "怕", c)
+            if c.startswith(("的", "了")) or len(need_key(c)) < 2:  # the lead-in was part of a word ("现在的手机")
+                c = before
+                break
+            if c == before:
+                break
+        c = _ZH_TAIL.sub("", c)
+        return c.strip("，,、 ")
+    c = _EN_LEAD.sub("", c)
+    c = re.sub(r"^(?:the thing is|to be honest|i mean|you know|look|lately|recently|these days|actually),?\s+", "", c,
+               flags=re.I)
+    c = re.sub(r",?\s*(?:please|thanks|you know|i guess|i think|really)$", "", c, flags=re.I)
+    return c.strip(" .!?;,")
+
+
+_ZH_KIN = re.compile(r"(?:爸|妈|父亲|母亲|儿子|女儿|儿媳妇?|媳妇|老公|老婆|丈夫|妻子|爱人|孩子|宝宝|小孩|爷爷|奶奶|外婆|外公|"
+                     r"姥姥|姥爷|公公|婆婆|岳父|岳母|老丈人|丈母娘|哥|姐|弟|妹|孙子|孙女|闺女|家人|家里人)$")
+_ZH_PREDICATE_START = re.compile(r"^(?:想|要|需要|希望|老|总|一直|最近|这阵子|平时|爱|喜欢|怕|担心|害怕|不|没|得|会|能|"
+                                 r"特别|比较|很|太|容易|经常|常常|每天|晚上|早上|一)")
+
+
+def _zh_person_prefix(phrase: str, person: str, context: str, audience: str) -> str:
+    """Whose need it is, in front of a phrase that says what they want or go through but does
+    not name them ("老想吃酸的" → "您儿媳妇老想吃酸的")."""
+    if not person or person in phrase:
+        return ""
+    bare = re.sub(r"^(?:我们|我的|我|您的|您)", "", person)
+    if not bare or bare in phrase or not _ZH_PREDICATE_START.match(re.sub(r"^(?:她|他)", "", phrase)):
+        return ""
+    who = f"{context}的{bare}" if context and context not in phrase else bare
+    if audience != "customer":
+        return who
+    return f"您{who}" if _ZH_KIN.search(bare) else f"您的{who}"  # 您儿媳妇, 您的工人
+
+
+def restate_need(evidence: str | list[str], *, language: str | None = None, dimension: str | None = None,
+                 person: str = "", context: str = "", audience: str = "log", keep: list[str] | None = None,
+                 avoid: list[str] | None = None, semantic: bool | None = None,
+                 frame: tuple[str, str] = ("", ""), clauses: int = 2) -> Restatement:
+    """The need in a few words, built from the customer's own phrase (the one restatement service:
+    the need log, the coach's confirm and address moves and every template around a need use it).
+
+    ``evidence``: the customer's sentence(s) holding the need (the first is restated); ``audience``
+    "customer" says it back to them (您 / you), "log" writes it for the need log (a frame the
+    need's kind chooses; first person left out, or "they"); ``person``: whose need it is
+    ("儿媳妇"), put in front when the phrase does not name them; ``frame``: the words a template
+    will say around it, counted with it against the customer's runs; ``avoid``: the customer's
+    other words, which it must not repeat either; ``clauses``: at most this many clauses (each a
+    phrase of its own, in the customer's order).
+    """
+    quotes = [evidence] if isinstance(evidence, str) else [e for e in evidence if e]
+    if not quotes:
+        return Restatement("")
+    _, sentence = split_speaker(quotes[0])
+    zh = lexicon.has_chinese(sentence) if language is None else language == "zh"
+    sources = [sentence, *quotes[1:], *(avoid or [])]
+    keep = [k for k in (keep or []) if k]
+    ranked = _ranked(sentence, keep, dimension, semantic)
+    owner = "your" if audience == "customer" else "their"
+    strict = audience == "customer"  # what the coach says: short runs of theirs preferred in English too
+
+    def phrase_of(clause: str) -> str:
+        phrase = _clean_edges(clause, zh)
+        if zh:
+            return phrase.replace("我们", "你们").replace("我", "您") if audience == "customer" else phrase
+        phrase = _en_pov(phrase, audience)
+        if person and audience == "customer":
+            phrase = re.sub(r"^(?:she|he)\b", f"your {person}", phrase, flags=re.I)
+        return phrase
+
+    def prefix_of(clause: str, phrase: str) -> str:
+        """Whose need it is, unless the customer said it of themselves (我想买点枣子)."""
+        led = clause.strip()
+        for _ in range(3):
+            led = _ZH_LEAD.sub("", led)
+        if not zh or re.match(r"^(?:我|咱|您|你)", led):
+            return ""
+        return _zh_person_prefix(phrase, person, context, audience)
+
+    def spans(phrase: str, prefix: str, k: int = 4) -> list[tuple[float, str]]:
+        if zh:
+            body = re.sub(r"^(?:她|他)", "", phrase) if prefix else phrase
+            return _zh_spans(body, sources, keep, frame, prefix, k)
+        return _en_spans(phrase, sources, keep, frame, owner, k, strict)
+
+    def enough(span: str) -> bool:
+        return len(need_key(span)) >= 2 if zh else content_count(span.split()) >= 1
+
+    # one clause: the one that holds the need (or the next, when nothing of it can be said)
+    single: tuple[float, str, str] | None = None
+    for clause, _, _ in ranked[:3]:
+        phrase = phrase_of(clause)
+        prefix = prefix_of(clause, phrase)
+        found = [(v, t) for v, t in spans(phrase, prefix, 1) if enough(t)]
+        if found:
+            single = (found[0][0], prefix + found[0][1], phrase)
+            break
+    # two clauses, each a phrase of its own, in the customer's order: when the second says the need
+    # too, or holds its limit
+    pair: tuple[float, str, str] | None = None
+    companion = False
+    if len(ranked) > 1 and clauses > 1:
+        top, second = ranked[0], ranked[1]
+        people = lexicon.cue("people", "zh" if zh else "en")
+        named = [r for r in ranked[1:] if people.search(r[0]) and not lexicon.cue("staff").search(r[0])]
+        companion = bool(named) and not people.search(top[0])  # whose need it is, said in another clause
+        if companion:
+            second = named[0]
+        qualifies = not zh and _EN_QUALIFIER.match(_clean_edges(top[0], zh)) and top[2] > 0
+        if qualifies:  # "…, before her hip replacement": said with the clause it qualifies
+            second = next((r for r in ranked if r[2] == top[2] - 1), second)
+            companion = True
+        negs = _zh_negations if zh else (lambda t: _EN_NEGATION.findall(t))
+        if companion or second[1] >= (0.3 if zh else 0.5) * top[1] or (negs(second[0]) and not negs(top[0])):
+            first, then = sorted([top, second], key=lambda x: x[2])
+            pa, pb = phrase_of(first[0]), phrase_of(then[0])
+            prefix = prefix_of(first[0], pa)
+            join = "，" if zh else ", "
+            for va, ta in spans(pa, prefix):
+                for vb, tb in spans(pb, ""):
+                    text = prefix + ta + join + tb
+                    if zh and not fits(text, sources, frame):  # joined, a run again: a word said another way
+                        text = prefix + _zh_said_otherwise(ta + join + tb, sources, frame, prefix)
+                    if too_long(text) or (zh and len(need_key(text)) > 28) or not fits(text, sources, frame):
+                        continue
+                    if pair is None or va + vb > pair[0]:
+                        pair = (va + vb, text, pa + join + pb)
+    # two clauses when they say more than the best one alone, or the second is whose need it is
+    chosen = pair if pair is not None and (single is None or companion or pair[0] >= single[0] + 1.0) else single
+    if chosen is None:
+        return Restatement("")
+    _, text, phrase = chosen
+    text = _zh_frame(text, dimension, audience) if zh else _en_frame(text, dimension, audience, sources, frame, strict)
+    if too_long(text):
+        text = need_key(text)[:MAX_ZH_CHARS] if zh else " ".join(text.split()[:MAX_EN_WORDS])
+    return Restatement(text, phrase=phrase, frame="pair" if chosen is pair else "single")
+
+
+def _richer(a: Restatement, b: Restatement, keep: list[str]) -> bool:
+    ka, kb = sum(k in a for k in keep), sum(k in b for k in keep)
+    return ka > kb or (ka == kb and len(need_key(a.phrase)) > 2 * len(need_key(b.phrase)))
+
+
+def _zh_frame(text: str, dimension: str | None, audience: str) -> str:
+    """For the need log, the frame the need's kind chooses: a limit "关键是…", a worry "担心…"."""
+    if audience != "log":
+        return text
+    if _ZH_LIMIT_FRAME.search(text) and not text.startswith("关键"):
+        return f"关键是{text}"
+    if dimension == "emotional" and not _ZH_WORRY.search(text) and not re.search(r"怕|担心|顾虑|焦虑|心疼", text):
+        return f"担心{text}"
+    return text
+
+
+def _en_frame(span: str, dimension: str | None, audience: str, sources: list[str], frame: tuple[str, str],
+              strict: bool = False) -> str:
+    """English: "don't want to X" said as "would rather not X"; a log entry starts lower case."""
+    text = re.sub(r"\b(?:do not|don't) want to\b", "would rather not", span, flags=re.I)
+    text = re.sub(r"\b(?:do not|don't) want\b", "would rather not have", text, flags=re.I)
+    if audience == "customer":
+        text = re.sub(r"^you would rather\b", "you'd rather", text)
+    if text and not text[:2].isupper():
+        text = text[0].lower() + text[1:]
+    return text if fits(text, sources, frame) else span
+
+
+def within(restated: str, sources: list[str], frame: tuple[str, str], language: str) -> str:
+    """The restatement said inside a template's ``frame``: itself when nothing repeats, else its
+    best run of whole words that repeats nothing (negations kept) — never words taken from its
+    middle. Empty when no run of it fits."""
+    if not restated or fits(restated, sources, frame):
+        return restated
+    if language == "zh" or lexicon.has_chinese(restated):
+        return _zh_span(restated, sources, [], frame, "")
+    return _en_span(restated, sources, [], frame, strict=True)
