@@ -10,8 +10,14 @@ Three evaluation sets:
 * tests/data/questions_zh.json and questions_en.json — hand-labelled salesperson lines;
   accuracy per field, a confusion matrix for ``form``, and every rule error.
 * tests/data/questions_holdout_zh.json and questions_holdout_en.json — held out (never used to
-  write cues or the nearest-line examples): rules vs rules + the semantic layer
-  (``classify(text, semantic=True)``) per field.
+  write cues or the reader's training lines), seen: its failures were read while building.
+* tests/data/questions_holdout_v2_zh.json and _en.json — a second held-out set (SPIN stage hard
+  to read from surface words), clean: measured once, never opened while building.
+
+On every set, rules vs rules + the semantic layer (``classify(text, semantic=True)``: the SPIN
+stage reader of assistant/roleplay/spin.py where the stage cues are unsure) per field, with the
+SPIN confusion of both. The reader learnt from the dev lines too, so its dev figures are
+training figures; the held-out ones are not.
 * MG-ShopDial (English shopping dialogues, read from ../shared at run time and never copied
   into the project): Wizard utterances, gold "open question" = intents include ``o_question``,
   gold "elicits a need" = intents include ``elicit``; precision/recall/F1 of the rules.
@@ -131,12 +137,19 @@ def errors(items: list[Labels], preds: list[Labels]) -> dict[str, list[dict[str,
     return {f: v for f, v in out.items() if v}
 
 
+SPINS = ("situation", "problem", "implication", "need_payoff", "none")
+
+
 def evaluate_labelled(path: Path) -> dict[str, Any]:
     items = load_labelled(path)
     r = [rules(i["text"]) for i in items]
+    s = [rules_semantic(i["text"]) for i in items]
     b = [baseline(i["text"]) for i in items]
     acc_r, acc_b = accuracy(items, r), accuracy(items, b)
     return {
+        "semantic_accuracy": accuracy(items, s),
+        "semantic_is_training_figure": True,  # the SPIN stage reader learnt from these lines
+        "spin_confusion_semantic": confusion([i["spin"] for i in items], [p["spin"] for p in s], SPINS),
         "file": str(path.relative_to(ROOT)),
         "n": len(items),
         "gold_form_counts": dict(Counter(i["form"] for i in items)),
@@ -152,8 +165,8 @@ def evaluate_labelled(path: Path) -> dict[str, Any]:
     }
 
 
-def evaluate_holdout(path: Path) -> dict[str, Any]:
-    """A held-out set (never used to write cues or examples): rules vs rules + semantic layer."""
+def evaluate_holdout(path: Path, seen: bool) -> dict[str, Any]:
+    """A held-out set (never used to write cues or training lines): rules vs rules + semantic layer."""
     items = load_labelled(path)
     r = [rules(i["text"]) for i in items]
     t0 = time.perf_counter()
@@ -161,9 +174,12 @@ def evaluate_holdout(path: Path) -> dict[str, Any]:
     ms = 1000 * (time.perf_counter() - t0) / max(1, len(items))
     return {
         "file": str(path.relative_to(ROOT)),
+        "seen": seen,
         "n": len(items),
+        "gold_spin_counts": dict(Counter(i["spin"] for i in items)),
         "rules_accuracy": accuracy(items, r),
         "semantic_accuracy": accuracy(items, s),
+        "spin_confusion_rules": confusion([i["spin"] for i in items], [p["spin"] for p in r], SPINS),
         "semantic_ms_per_line": round(ms, 1),
         "spin_confusion_semantic": confusion(
             [i["spin"] for i in items], [p["spin"] for p in s],
@@ -313,6 +329,14 @@ def _table(rows: list[list[str]]) -> str:
     return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(r, widths)) for r in rows)
 
 
+def _print_spin(rules_m: dict[str, dict[str, int]], semantic_m: dict[str, dict[str, int]]) -> None:
+    short = ("sit", "prob", "impl", "payoff", "none")
+    print("spin confusion, rows gold; columns rules | rules + reader:")
+    head = ["gold", *short, "|", *short]
+    print(_table([head] + [[g, *[str(rules_m[g][p]) for p in SPINS], "|", *[str(semantic_m[g][p]) for p in SPINS]]
+                           for g in SPINS]))
+
+
 def print_report(res: dict[str, Any]) -> None:
     for key in ("zh", "en"):
         s = res["labelled"][key]
@@ -324,12 +348,17 @@ def print_report(res: dict[str, Any]) -> None:
         print("form confusion (rows gold, columns rules):")
         m = s["form_confusion_rules"]
         print(_table([["gold\\rules", *FORMS]] + [[g, *[str(m[g][p]) for p in FORMS]] for g in FORMS]))
+        sem = s["semantic_accuracy"]
+        print(f"spin: rules {s['rules_accuracy']['spin']:.3f}, rules + reader {sem['spin']:.3f} (training figure)")
+        _print_spin(s["spin_confusion_rules"], s["spin_confusion_semantic"])
     for key, h in res.get("holdout", {}).items():
-        print(f"\n== held out: {h['file']} (n={h['n']}), rules vs rules + nearest labelled lines")
+        tag = "seen" if h["seen"] else "clean"
+        print(f"\n== held out ({tag}): {h['file']} (n={h['n']}), rules vs rules + SPIN stage reader")
         rows = [["field", "rules", "semantic"]]
         for f, a in h["rules_accuracy"].items():
             rows.append([f, f"{a:.3f}", f"{h['semantic_accuracy'][f]:.3f}"])
         print(_table(rows))
+        _print_spin(h["spin_confusion_rules"], h["spin_confusion_semantic"])
     mg = res.get("mgshopdial")
     if isinstance(mg, dict) and "tasks" in mg:
         print(f"\n== MG-ShopDial Wizard utterances (n={mg['n_wizard_utterances']})")
@@ -374,8 +403,10 @@ def main(argv: list[str] | None = None) -> int:
             "en": evaluate_labelled(DATA / "questions_en.json"),
         },
     }
-    res["holdout"] = {lang: evaluate_holdout(DATA / f"questions_holdout_{lang}.json")
+    res["holdout"] = {lang: evaluate_holdout(DATA / f"questions_holdout_{lang}.json", seen=True)
                       for lang in ("zh", "en") if (DATA / f"questions_holdout_{lang}.json").is_file()}
+    res["holdout"] |= {f"v2_{lang}": evaluate_holdout(DATA / f"questions_holdout_v2_{lang}.json", seen=False)
+                       for lang in ("zh", "en") if (DATA / f"questions_holdout_v2_{lang}.json").is_file()}
     if MGSHOPDIAL.is_file():
         res["mgshopdial"] = evaluate_mgshopdial(MGSHOPDIAL)
     else:

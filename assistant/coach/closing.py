@@ -19,7 +19,8 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.coach.options import named_option, requested_product
-from assistant.coach.phrasing import echoes, has_chinese, longest_shared_run, normalise
+from assistant.coach.phrasing import (clause_problem, echoes, has_chinese, longest_shared_run, normalise,
+                                      noun_phrase_problem, shape_problem)
 from assistant.understanding import asking, lexicon
 
 
@@ -194,7 +195,7 @@ def choose(text: str, table: Table, language: str) -> list[str]:
     refused = refused_options(text, table, language)
     text = _deciding_part(text, language)
     low = text.lower()
-    own = [(low.find(i.lower()), i) for i in own_items(text, language)]
+    own = [(low.find(i.lower()), i) for i in (item_phrase(i, language) for i in own_items(text, language)) if i]
     spans = [(p, p + len(i)) for p, i in own if p >= 0]
     named = sorted((p, o) for o in {*table.discussed, table.request} if o and o not in refused
                    and (p := _names(text, o, language)) >= 0
@@ -294,30 +295,93 @@ def _count(text: str, language: str, each: bool = False, item: str = "") -> str:
     return m.group(0) if m else ""
 
 
+def item_phrase(item: str, language: str) -> str:
+    """A chosen item as a clean noun phrase, or "" when it is a fragment of the sentence ("bike and
+    nd let's book her in"): its leading determiners and trailing fillers go, then it must pass the
+    noun-phrase check (``phrasing.noun_phrase_problem``)."""
+    item = (item or "").strip().strip("，,。.;；:：、!！?？")
+    if language != "zh" and not has_chinese(item):
+        item = re.sub(r"^(?:(?:one|some|a few|a couple) of\s+)?(?:the|those|these|that|this|some|her|his|my|our)\s+",
+                      "", item, flags=re.I)
+        item = re.sub(r"\s+(?:things?|stuff|thingies|please|then|too|as well)$", "", item, flags=re.I).strip()
+    return item if noun_phrase_problem(item, language) is None else ""
+
+
+def _en_items(choice: list[str]) -> list[str]:
+    """English items as said in a sentence: "the" before each that has no determiner or number."""
+    return [c if re.match(r"^(?:a|an|the|one|two|three|four|five|\d+)\s", c) else f"the {c}" for c in choice]
+
+
+_ZH_TROUBLE = lexicon.cue("turn_pain", "zh")  # a need said as a trouble is solved, not taken care of
+_EN_SUBJECT = re.compile(r"^(?:you|your|she|he|they|her|his|their|it|we|the|our|my|[A-Z][a-z]+)\b")
+
+
+_ZH_REPORTER = re.compile(r"^[\u4e00-\u9fff]{0,4}?(?:医生|大夫|老师|护士|教练|朋友|领导|老板|主管|师傅|同事|[他她])"
+                          r"(?:还|也|都|就)?(?:说|讲|交代|建议)(?:了|过)?")
+
+
+def speakable_need(need: str, language: str, customer_words: list[str], person: str = "") -> str:
+    """The restated need as it can be said inside a frame, or "": what someone else reported
+    said as the thing itself ("儿子老师还说他写字趴在桌子上" → 儿子写字趴在桌子上), and nothing that
+    fails the clause check (``phrasing.clause_problem``)."""
+    need = (need or "").strip().rstrip("。.!！；;，,")
+    if language != "zh" and not _EN_SUBJECT.match(need):
+        return ""  # "out of the depth here": no clause to say
+    if language == "zh":
+        need = re.sub(r"^(?:是|要|就是)(?=.{4})", "", need)
+        m = _ZH_REPORTER.match(need)
+        if m:
+            who = person or next((p for p in ("儿子", "女儿", "老公", "老婆") if need.startswith(p)), "")
+            rest = need[m.end():]
+            need = who.replace("我", "您", 1) + rest[1:] if who and rest[:1] in ("他", "她") else rest
+    return need if need and clause_problem(need, language, customer_words) is None else ""
+
+
+def need_phrase(need: str, language: str, customer_words: list[str]) -> str:
+    """The need inside the close's frame, or "" when it cannot be said well there (a fragment,
+    words cut out of the customer's sentence, someone else's words reported): left out rather
+    than said badly. zh: "，正好照顾到…这一点" / "，正好解决…的问题" / "，也不用再担心…了"; en: ", so <clause>" for what the
+    choice lets happen ("so your grandmother can follow a call"), else ", since <clause>"."""
+    need = speakable_need(need, language, customer_words)
+    if not need:
+        return ""
+    if language == "zh":
+        worry = re.match(r"^(?:怕|担心|就怕|最怕)(?=.{3})", need)
+        if worry:  # "怕您爸上床下床" → 也不用再担心您爸上床下床了
+            return f"，也不用再担心{need[worry.end():]}了"
+        return f"，正好解决{need}的问题" if _ZH_TROUBLE.search(need) else f"，正好照顾到{need}这一点"
+    need = need if need[:2].isupper() or need.startswith("I ") else need[0].lower() + need[1:]
+    return f", so {need}" if re.search(r"\b(?:can|could|will|gets? to|is able to)\b", need) else f", since {need}"
+
+
 def close_wording(text: str, choice: list[str], need: str, b2b: bool, language: str,
                   customer_words: list[str]) -> str:
-    """The close: the choice, the need it meets, the next step — or "" when the choice is unknown
-    or the line would repeat the customer."""
+    """The close: the choice (each item a clean noun phrase), the need it meets (when it can be
+    said well) and the next step — or "" when the choice is unknown or every line would repeat
+    the customer or fail the shape check (``phrasing.shape_problem``)."""
+    choice = [c for c in choice if c and noun_phrase_problem(c, language) is None]
     if not choice:
         return ""
     zh = language == "zh"
     each = bool(lexicon.cue("choice_all").search(text or "")) and len(choice) > 1
     count = _count(text, language, each, choice[0])
+    fits = need_phrase(need, language, customer_words)
     if zh:
         items = "、".join(choice[:-1]) + "和" + choice[-1] if len(choice) > 1 else choice[0]
         what = f"{items}{'各' if each else ''}{count}" if count and (each or len(choice) == 1) else items
-        fits = f"，正合{need}" if need else ""
         step = "我把方案和下一步安排整理好发给您" if b2b else "我这就给您准备好"
         lines = [f"好的，就定{what}{fits}。{step}，您看可以吗？", f"好的，就定{what}。{step}，您看可以吗？"]
     else:
-        items = ", ".join(choice[:-1]) + " and " + choice[-1] if len(choice) > 1 else choice[0]
-        what = f"{count} of {items}" if count and len(choice) == 1 and not re.match(r"^(?:a|an|one)\b", count) else items
+        said = _en_items(choice)
+        items = ", ".join(said[:-1]) + " and " + said[-1] if len(said) > 1 else said[0]
+        single = len(choice) == 1 and not re.match(r"^(?:a|an|one)\b", count or "a")
+        what = (f"{count} of {items}" if not items.startswith(("a ", "an ")) else items) if count and single else items
         step = "I'll send the proposal and the next steps today" if b2b else "I'll get everything ready for you now"
-        lines = [f"Great — {what} it is" + (f", for {need}" if need else "") + f". {step}; does that work?",
-                 f"Great — {what} it is. {step}; does that work?"]
-    said = masked(customer_words, choice)
+        lines = [f"Great — {what} it is{fits}. {step}; does that work?", f"Great — {what} it is. {step}; does that work?"]
+    said_words = masked(customer_words, choice)
     for line in lines:
-        if not echoes(line, said) and not any(longest_shared_run(line, w) >= 15 for w in said):
+        if (not echoes(line, said_words) and not any(longest_shared_run(line, w) >= 15 for w in said_words)
+                and shape_problem(line, language) is None):
             return line
     return ""
 

@@ -94,6 +94,11 @@ def named_option(text: str, language: str = "zh") -> str:
         about = _ZH_ABOUT.match(sentence) if zh else None  # "那草莓呢？": sure words, whatever the reading
         if about and not _ZH_NOT_OPTION.search(about.group("np")) and _clean_zh(_ZH_LEAD.sub("", about.group("np"))):
             return _clean_zh(_ZH_LEAD.sub("", about.group("np")))
+        have = _cue("option_have", "zh" if zh else "en").search(sentence)  # "你们有那种料理包吗？", "Do you sell those …?"
+        if have:
+            found = _clean_zh(have.group("np")) if zh else _en_phrase(have.group("np"))
+            if found and not carries_instruction(found):
+                return found
         meant = asking.asks_about_option(sentence)
         found = "" if meant is False else (_zh_option(sentence) if zh else _en_option(sentence))
         if not found and meant is not False:

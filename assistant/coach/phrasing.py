@@ -197,3 +197,196 @@ def safe_topic(text: str, limit: int = 14) -> str:
     if not text or carries_instruction(text) or len(text) > limit:
         return ""
     return text
+
+
+# ---- the shape of a filled template ----------------------------------------------------------
+# A close or a recommendation puts the customer's choice and their need into a frame. The frame
+# reads well only when the choice is a noun phrase ("the waist-high cedar planters", "偏硬床垫")
+# and the need a whole clause ("you need her to follow a call"): never a fragment cut out of the
+# customer's sentence ("bike and nd let's book her in", "kid who used mow the moved away").
+_EN_SHORT_WORDS = {"a", "an", "i", "of", "to", "in", "on", "at", "by", "or", "as", "up", "go", "do", "no", "so",
+                   "me", "us", "we", "he", "it", "is", "be", "my", "am", "if", "tv", "pc", "ok", "hi", "oz", "kg", "cm",
+                   "mm", "lb", "e"}
+_EN_DANGLING_END = {"and", "or", "but", "nor", "to", "for", "of", "the", "a", "an", "with", "on", "in", "at", "by", "from",
+                    "that", "which", "who", "so", "than", "as", "if", "because", "without", "about", "into", "onto",
+                    "is", "are", "was", "were", "be", "been", "can", "could", "will", "would", "should", "your", "my",
+                    "our", "their", "his", "its", "very", "really", "too", "let's", "lets", "not", "no", "every", "each"}
+_EN_NOT_IN_NOUN = {"let's", "lets", "i", "we", "you", "me", "us", "she", "he", "him", "they", "is", "are", "was", "were",
+                   "will", "would", "can", "could", "should", "shall", "i'll", "we'll", "i'm", "we're", "don't",
+                   "doesn't", "please", "thanks", "book", "take", "get", "buy", "order", "want", "need", "go"}
+_EN_NOT_FIRST = {"and", "or", "but", "so", "then", "also", "plus", "her", "his", "their", "my", "our", "it", "that",
+                 "this", "to", "for", "of", "with", "on", "in", "at", "by", "from", "do", "have", "try", "make",
+                 "send", "give", "put", "pay", "grab", "pick", "bring", "add", "throw", "wrap", "let", "reserve", "leave"}
+_EN_REPEATABLE = {"that", "had", "very", "bye", "no"}
+_EN_FILLERS = {"really", "actually", "just", "so", "very", "quite", "pretty", "still", "even", "honestly", "basically",
+               "like", "well", "um", "oh", "then", "also", "too", "always", "all"}
+_EN_SWAPS = {"you": "i", "we": "i", "me": "i", "us": "i", "your": "my", "our": "my", "yours": "mine",
+             "her": "the", "his": "the", "their": "the", "its": "the", "each": "every", "you're": "i'm",
+             "we're": "i'm", "you've": "i've", "we've": "i've"}
+_ZH_DANGLING_START = re.compile(r"^(?:和|跟|与|及|或|再|就|也|还|而且|但是|所以|然后|要|拿|来|订|买|给|帮|把|让|那就|先|说)")
+_ZH_DANGLING_END = re.compile(r"(?:和|跟|与|及|或|再|就|也|还|要|把|给|让|被|得|地|了吧|吧|呢|吗|啊|呀|嘛|、|，|的时候|因为|而且|但是|能|会|可以)$")
+_ZH_REDUPLICATED = re.compile(r"考虑|研究|商量|尝试|了解|体验|比较|琢磨|休息|打听|活动|准备|收拾|讨论|检查|试用")
+_ZH_REPORTED = re.compile(r"[\u4e00-\u9fff](?:还|也|都|就)?(?:说|讲|交代)(?:了)?(?:他|她|我|您|你|要|得|是)")
+_ZH_PEOPLE_WORDS = re.compile(r"[我你他她]")
+# a second subject inside the clause, after a noun ("厨师料理包您怕客人吃得出来"): two clauses run together
+_ZH_TWO_SUBJECTS = re.compile(r"[\u4e00-\u9fff]{2}(?<![怕让给帮替叫请跟和为对把])(?:您|你|我)(?:怕|想|要|觉得|担心|说)")
+
+
+def _en_tokens(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z0-9][A-Za-z0-9'’/-]*", unicodedata.normalize("NFKC", text or ""))
+
+
+def _duplicated(tokens: list[str]) -> bool:
+    low = [t.lower() for t in tokens]
+    return any(a == b and a not in _EN_REPEATABLE for a, b in zip(low, low[1:]))
+
+
+def _zh_duplicated(text: str) -> bool:
+    """A unit of two or more characters said twice in a row ("鞋垫鞋垫"), save the verbs said
+    twice on purpose ("考虑考虑")."""
+    chars = re.sub(r"[^\u4e00-\u9fff]", "|", text)
+    for size in (4, 3, 2):
+        for m in re.finditer(r"([\u4e00-\u9fff]{%d})\1" % size, chars):
+            if not (size == 2 and _ZH_REDUPLICATED.fullmatch(m.group(1))):
+                return True
+    return False
+
+
+def _stray(tokens: list[str]) -> bool:
+    """A token that is no word: a one- or two-letter piece of one ("nd"), not an abbreviation."""
+    return any(len(t) <= 2 and t.isalpha() and t.lower() not in _EN_SHORT_WORDS and not t.isupper() for t in tokens)
+
+
+def noun_phrase_problem(phrase: str, language: str) -> str | None:
+    """None when ``phrase`` can fill a template's item slot as a noun phrase; else what is wrong."""
+    phrase = (phrase or "").strip().strip("，,。.;；:：、")
+    if not phrase:
+        return "empty"
+    if carries_instruction(phrase):
+        return "instruction"
+    if language == "zh" or has_chinese(phrase):
+        if len(phrase) > 16:
+            return "too long"
+        if re.search(r"[，,。！？!?；;：:]", phrase):
+            return "more than a phrase"
+        if _ZH_PEOPLE_WORDS.search(phrase) or re.search(r"您", phrase):
+            return "a person in it"
+        if _ZH_DANGLING_START.match(phrase) or _ZH_DANGLING_END.search(phrase):
+            return "dangling word"
+        if _zh_duplicated(phrase):
+            return "duplicated words"
+        return None
+    tokens = _en_tokens(phrase)
+    if not tokens or not re.search(r"[A-Za-z]{3,}", phrase):
+        return "empty"
+    if len(tokens) > 6:
+        return "too long"
+    if re.search(r"[.!?;:]", phrase):
+        return "more than a phrase"
+    low = [t.lower().replace("’", "'") for t in tokens]
+    if _stray(tokens):
+        return "a broken word"
+    if low[0] in _EN_NOT_FIRST or low[0] in _EN_NOT_IN_NOUN:
+        return "dangling word"
+    if low[-1] in _EN_DANGLING_END:
+        return "dangling word"
+    if any(t in _EN_NOT_IN_NOUN for t in low):
+        return "a verb or a person in it"
+    if _duplicated(tokens):
+        return "duplicated words"
+    return None
+
+
+def _aligned_cut(tokens: list[str], source: list[str]) -> bool:
+    """The clause is the source's words with words in the middle left out ("kid who used mow the
+    moved away" from "the kid who used to mow the lawn moved away"): mostly copied, with a gap
+    that held more than fillers."""
+    import difflib
+
+    if len(tokens) < 3 or not source:
+        return False
+    a = [_EN_SWAPS.get(t, t) for t in tokens]
+    b = [_EN_SWAPS.get(t, t) for t in source]
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    blocks = [m for m in matcher.get_matching_blocks() if m.size]
+    copied = sum(m.size for m in blocks)
+    if copied < 0.5 * len(a) or len(blocks) < 2:
+        return False
+    for first, second in zip(blocks, blocks[1:]):
+        gap_a = a[first.a + first.size: second.a]
+        gap_b = b[first.b + first.size: second.b]
+        left_out = [w for w in gap_b if w not in _EN_FILLERS]
+        if len(gap_b) > len(gap_a) and len(left_out) > len(gap_a):
+            return True
+    return False
+
+
+def clause_problem(clause: str, language: str, sources: list[str] | None = None) -> str | None:
+    """None when ``clause`` (a restated need) can be said inside a frame as a whole clause; else
+    what is wrong: a dangling word at either end, a duplicated word, a stray piece of a word,
+    words reported from someone else ("老师还说他…"), or the customer's sentence with words cut
+    out of its middle (English)."""
+    clause = (clause or "").strip().strip("，,。.;；:：、")
+    if not clause:
+        return "empty"
+    if carries_instruction(clause):
+        return "instruction"
+    if language == "zh" or has_chinese(clause):
+        if not 3 <= len(clause) <= 24:
+            return "length"
+        if (_ZH_DANGLING_START.match(clause) and not re.match(r"^要(?![拿来订买给帮把让])", clause)) \
+                or _ZH_DANGLING_END.search(clause):
+            return "dangling word"
+        if _ZH_TWO_SUBJECTS.search(clause):
+            return "two subjects"
+        if _zh_duplicated(clause):
+            return "duplicated words"
+        if _ZH_REPORTED.search(clause):
+            return "reported speech"
+        for source in sources or []:  # a list cut after its first item ("能吃、又不怎么升血糖的")
+            core = re.sub(r"^(?:您|你|我)", "", clause)
+            at = source.find(core[-4:]) if len(core) >= 4 else -1
+            if at >= 0 and re.match(r"\s*(?:、|，又|，还|又)", source[at + 4:]):
+                return "cut short"
+        return None
+    tokens = _en_tokens(clause)
+    low = [t.lower().replace("’", "'") for t in tokens]
+    if len(low) < 3 or len(low) > 16:
+        return "length"
+    if _stray(tokens):
+        return "a broken word"
+    if low[0] in {"and", "or", "but", "so", "then", "to", "for", "of", "with", "without", "because", "if", "the", "a"}:
+        return "dangling word"
+    if low[-1] in _EN_DANGLING_END:
+        return "dangling word"
+    if _duplicated(tokens):
+        return "duplicated words"
+    for source in sources or []:
+        for sentence in re.split(r"(?<=[.!?])\s+", source):
+            if _aligned_cut(low, [t.lower().replace("’", "'") for t in _en_tokens(sentence)]):
+                return "words cut out"
+    return None
+
+
+def shape_problem(text: str, language: str) -> str | None:
+    """The whole line a template (or the model) made: no word said twice in a row, no
+    conjunction or preposition left hanging before a stop ("…and.", "…和。"), no empty slot."""
+    if not (text or "").strip():
+        return "empty"
+    if "\x00" in text or re.search(r"\{\w*\}", text):
+        return "empty slot"
+    if language == "zh" or has_chinese(text):
+        if re.search(r"(?:和|跟|与|及|或|再|把)[，。！？、；]", text) or re.search(r"[，、](?:[，。！？]|$)", text):
+            return "dangling word"
+        if _zh_duplicated(text):
+            return "duplicated words"
+        return None
+    tokens = _en_tokens(text)
+    if _duplicated(tokens):
+        return "duplicated words"
+    if re.search(r"\b(?:and|or|but|the|a|an|than|if|your|my|our)\s*(?:[,.;:!?—–]|$)", text, re.I) or \
+            re.search(r"\b(?:to|for|of|with|on|in|at|by|from)\s*[,;.](?!\w)", text, re.I):  # "What is it for?" may
+        return "dangling word"
+    if _stray(tokens):
+        return "a broken word"
+    return None

@@ -25,7 +25,8 @@ from pydantic import BaseModel, Field
 
 from assistant.coach.cards import Catalog, Fit
 from assistant.coach.options import Option, named_option, requested_product, wants_recommendation
-from assistant.coach.phrasing import carries_instruction, echoes, safe_topic
+from assistant.coach.closing import item_phrase, need_phrase, own_items, speakable_need
+from assistant.coach.phrasing import carries_instruction, echoes, safe_topic, shape_problem
 from assistant.coach.reading import PAIN, Reading, find_person, short_span, span_with
 from assistant.coach.state import SLOT_LABELS, DiscoveryState
 from assistant.knowledge.citation import cite_entry
@@ -185,8 +186,11 @@ _CONSTRAINT_CUE = re.compile(r"预算|以内|之内|之前|不大|平方|周末|
                              r"\bhuge\b|\bbooth\b|\bfeet\b|\bgrand\b", re.I)
 
 
+_TROUBLE = lexicon.cue("turn_pain", "zh")
+_TAKES_SUGGESTION = lexicon.cue("choice_suggested")  # a need said as a trouble: solved, not "taken care of"
+
 # thanks and goodbye after a close: the follow-up, not a new question
-_THANKS = re.compile(r"谢谢|多谢|感谢|再见|拜拜|先走了|回头(?:再)?联系|\bthanks?\b|\bthank you\b|\bappreciate\b|"
+_THANKS = re.compile(r"谢谢|多谢|感谢|谢了|谢啦|麻烦你了|辛苦了|再见|拜拜|先走了|回头(?:再)?联系|\bthanks?\b|\bthank you\b|\bappreciate\b|"
                      r"\bbye\b|\btalk soon\b|\bsee you\b", re.I)
 
 
@@ -382,7 +386,40 @@ def short_name(option: str, customer_words: list[str], language: str) -> str:
     head = re.findall(r"[A-Za-z][\w-]+", phrase)
     if not head or head[-1].lower() in ("one", "ones", "kind", "type", "model", "models"):
         return "that one"
+    for size in range(len(head), 1, -1):  # as much of the name as says it without repeating the customer
+        shorter = " ".join(head[-size:])
+        if not repeats(f"the {shorter}", customer_words):
+            return f"the {shorter}"
     return f"the {head[-1]}"
+
+
+def _earlier_option(state: DiscoveryState, words: list[str]) -> str:
+    """The option the customer asked about in an earlier turn that no move has weighed or offered yet."""
+    said = " ".join(k for k in state.asked if k.startswith("offer:"))
+    for text in reversed(words[:-1]):
+        found = named_option(text, state.language)
+        if found and found not in said:
+            return found
+    return ""
+
+
+def _spoken_option(option: str, words: list[str], requested: str = "") -> str:
+    """An option the customer named, as the coach names it at the start of its line: the whole name
+    where an article keeps it from running on into the customer's words ("An AI receptionist"), else
+    the shortest end of it that still tells it from the request ("the planters", but "the electric
+    guitars" when the request was a guitar), else the whole name (five words in a row are the echo
+    measure for English; a name the customer gave is no echo)."""
+    plural = option.lower().endswith("s") and not option.lower().endswith("ss")
+    article = "" if plural else ("an " if option[:1].lower() in "aeiou" else "a ")
+    cap = lambda text: text[0].upper() + text[1:]  # noqa: E731
+    for candidate in (f"the {option}", f"{article}{option}"):
+        if not repeats(f"{candidate} could work", words):
+            return cap(candidate)
+    name = short_name(option, words, "en")
+    name = name if name.startswith(("the ", "that ")) else f"the {name}"
+    if option_terms(name, "en", requested)[1:] or not requested:
+        return cap(name)
+    return cap(f"the {option}")
 
 
 def need_terms(need: NeedRecord, language: str, fit: Fit | None = None, restated: str = "") -> list[str]:
@@ -456,8 +493,10 @@ def next_move(
 
     # 1. a buying signal: confirm and close (asking for a recommendation is not one, nor a pain
     # told before a question about the product: "…都去隔壁了。点餐平板支持扫码付款吗？")
-    buying = r.has("buy") or (bool(decided) and not wants_recommendation(r.text) and not _WHAT_FITS.search(r.text)
-                              and not (fresh_pain and r.closing_ask))
+    # ("we'll go with your suggestion" is a decision that points at the proposal, not an invitation to make one)
+    takes_suggestion = bool(_TAKES_SUGGESTION.search(r.text)) and not re.search(r"[？?]\s*$", r.text.strip())
+    buying = r.has("buy") or (bool(decided) and (takes_suggestion or not wants_recommendation(r.text))
+                              and not _WHAT_FITS.search(r.text) and not (fresh_pain and r.closing_ask))
     thanks = last.get("kind") == "close" and _THANKS.search(r.text) and not r.has("ask", "deny")
     if buying or thanks or (last.get("kind") == "close" and r.has("agree", "other") and not r.has("ask", "need", "pain")):
         if buying:
@@ -478,15 +517,10 @@ def next_move(
             move = _confirm_need(state, need, catalog, words, quote)
             if move is not None:
                 return move
-        if asks_fit and last.get("kind") == "confirm" and not last.get("need_id") and f"fit:summary" not in state.asked:
-            # the customer agreed to the salesperson's own summary and asks what fits: rank it, then recommend
-            return _ask(state, catalog, "functional", "need_payoff",
-                        _t(zh, "您刚认可的这几点里，哪一点最不能让步？我按这一点给您挑两款。",
-                           "Of the points you just agreed, which one can't you compromise on? I'll pick two options around it."),
-                        _t(zh, "客户认可了销售的总结，想听推荐：先请客户说出最不能让步的一点，再按它推荐，不一口气推一堆。",
-                           "The customer agreed to the summary and wants a recommendation: ask which point matters "
-                           "most, then recommend around it."),
-                        quote, key="fit:summary")
+        if asks_fit and last.get("kind") == "confirm" and not last.get("need_id") and "fit:summary" not in state.asked:
+            # the customer agreed to the salesperson's own summary and asks what fits: recommend from it
+            return _from_summary(state, catalog, summary_core(last.get("topic") or "", state.language), words, quote,
+                                 options)
 
     # 3. the restatement was turned down: ask what would fit instead
     if last.get("kind") == "confirm" and r.has("deny"):
@@ -753,6 +787,10 @@ def _address(state, need, needs, catalog, r: Reading, words, quote, *, option: s
     rationale = _t(zh, "需求已由客户确认：先满足原来的请求，再推荐更合适、客户没开口要的选择，并说明理由——就像卖枣的小伙子推荐了猕猴桃。",
                    "The customer confirmed the need: meet the request first, then offer the better fit they did "
                    "not ask for, with the reason — like the kiwis in the jujube story.")
+    if fit is None and asked and not option:  # an option the customer brought up earlier, not weighed yet
+        earlier = _earlier_option(state, words)
+        if earlier:
+            return _weigh_option(state, need, restated, earlier, catalog, words, quote)
     if fit is None and options is not None and f"options:{need.id}" not in state.asked:
         requested = requested_product(state.stated_request, state.language)
         try:
@@ -762,8 +800,12 @@ def _address(state, need, needs, catalog, r: Reading, words, quote, *, option: s
         if found:
             return _offer_options(state, need, restated, requested, found, catalog, words, quote, rationale)
     if fit is None:
-        restated, example = fill("按您说的\x00，您觉得什么样的会更合适？" if zh else "Given that \x00, what would suit you best?",
-                                 restated, words, state.language)
+        said = speakable_need(restated, state.language, words, person_of(state, words) if zh else "")
+        if said:
+            restated, example = fill("按您说的\x00这一点，您觉得什么样的会更合适？" if zh else
+                                     "Given that \x00, what would suit you best?", said, words, state.language)
+        else:  # the need cannot be said well here: ask without it rather than say it badly
+            example = _t(zh, "照您刚才说的这些，您觉得什么样的会更合适？", "Going by what you've told me, what would suit you best?")
         move = Move(kind="ask", slot="functional", question_type="need_payoff", need_id=need.id,
                     need_statement=restated, example=example, builds_on=quote, memo=f"fit:{need.id}",
                     rationale=_t(zh, "需求已确认，但知识和对话里还没有具体可推荐的选项：先问客户什么样的会更合适，不空口许诺。",
@@ -831,20 +873,34 @@ def _weigh_option(state, need, restated, option, catalog, words, quote) -> Move:
     named = re.match(r"^(\w+) with (?:a |an |the )?([\w-]+(?: [\w-]+)?)$", option) if not zh else None
     if named:  # "phones with a flashing light" → "flashing-light phones": the option, in the coach's words
         option = f"{named.group(2).replace(' ', '-')} {named.group(1)}"
+    option = item_phrase(option, state.language) or option  # "those AI receptionist things" → AI receptionist
     person = person_of(state, words)
-    who = (f"您{person}" if person and not person.startswith(("我", "您")) else (person.replace("我", "您", 1) or "您")) \
-        if zh else (f"your {person}" if person else "you")
+    kin = bool(person) and not _STAFF.search(person)  # "您爸", but "工人", not "您工人"
+    who = ((f"您{person}" if kin else person) if person and not person.startswith(("我", "您"))
+           else (person.replace("我", "您", 1) or "您")) if zh else (f"your {person}" if person else "you")
+    # the need is said only where it reads well in the frame; else the move weighs the option without it
+    speakable = speakable_need(restated, state.language, words, person if zh else "")
+    restated, said_well = speakable or restated, bool(speakable)
+    if not zh and state.is_b2b:
+        who = "your team"
     if zh:
-        restated, example = fill(f"{option}可以考虑，关键看它是否合{NEED}这一点：建议先让{who}实际试一试，合适再定，您看行吗？",
+        worry = re.match(r"^(?:怕|担心|就怕|最怕)(?=.{3})", restated) if said_well else None
+        if worry:  # "怕您爸上床下床": what is feared, without the fear word twice
+            restated = restated[worry.end():]
+        fits = ("能不能让您不再担心\x00" if worry else "能不能解决\x00的问题" if _TROUBLE.search(restated)
+                else "能不能照顾到\x00这一点") if said_well else "合不合适"
+        restated, example = fill(f"{option}可以考虑，关键看它{fits}：建议先让{who}实际试一试，合适再定，您看行吗？",
                                  restated, words, "zh")
     else:
-        name = short_name(option, words, "en")
-        name = name[0].upper() + name[1:] if name.startswith(("the ", "that ")) else f"The {name}"
-        restated, example = fill(f"{name} could work — what matters is whether it helps with this: {NEED}. "
-                                 f"It's worth letting {who} try one first; shall we check that?", restated, words, "en")
+        name = _spoken_option(option, words, requested_product(state.stated_request, "en"))
+        fits = "what matters is whether it helps with this: \x00" if said_well else \
+            "the thing to check is how it fits what you've told me"
+        restated, example = fill(f"{name} could work — {fits}. It's worth letting {who} try one first; "
+                                 f"shall we check that?", restated, words, "en")
     requested = requested_product(state.stated_request, state.language)
+    terms = need_terms(need, state.language, restated=restated) if said_well else []
     move = Move(kind="address", question_type="address", need_id=need.id, need_statement=restated, example=example,
-                builds_on=quote, topic=option, need_terms=need_terms(need, state.language, restated=restated),
+                builds_on=quote, topic=option, need_terms=terms,
                 offer=Offer(option=option, answers=option, options=[option], source="conversation",
                             reason=_t(zh, "对照客户确认的需求来看", "weighed against the confirmed need")),
                 rationale=_t(zh, "客户问到了一个具体的选择：对照客户确认过的需求说它合不合适、要先确认什么，用客户自己的话，不夸产品。",
@@ -852,6 +908,78 @@ def _weigh_option(state, need, restated, option, catalog, words, quote) -> Move:
                              "in their terms — why it fits or what to check — without a pitch."))
     move.offer.first = requested
     return _with_card(move, "address_need", catalog, state.language)
+
+
+_ZH_SUMMARY_LEAD = re.compile(r"^(?:所以|那|那么|也就是说|就是说|我确认一下|我理解|总结一下|简单说|我总结一下)?[，,：: ]*"
+                              r"(?:您|你)?(?:们)?(?:的意思是|要的是|需要的是|想要的是|需要|想要|要)?")
+_ZH_SUMMARY_TAIL = re.compile(r"[，, ]*(?:对吗|对吧|是吗|是不是|没错吧|对不对|吗)?[？?。]*$")
+_EN_SUMMARY_LEAD = re.compile(r"^(?:so|okay|ok|right|just to check|let me check|to sum up)?[,:]?\s*(?:what )?(?:you|you're|your team)?\s*"
+                              r"(?:need is|want is|need|want|are after|'re after|are looking for|'re looking for)?\s*", re.I)
+_EN_SUMMARY_TAIL = re.compile(r"[,\s]*(?:right|correct|is that it|is that right|yes)?\s*[?.]*$", re.I)
+
+
+def summary_core(text: str, language: str) -> str:
+    """What a salesperson's summary says the customer needs ("所以您要的是静音、小体积、能放在卧室的，对吗？"
+    → 静音、小体积、能放在卧室; "So you need something that works offline?" → something that works
+    offline), or "" when it is too long to say back or carries an instruction."""
+    text = (text or "").strip()
+    if not text or carries_instruction(text):
+        return ""
+    if language == "zh":
+        core = _ZH_SUMMARY_TAIL.sub("", _ZH_SUMMARY_LEAD.sub("", text, count=1)).strip("，,、 ")
+        core = re.sub(r"(?<=[\u4e00-\u9fff])的$", "", core)
+        return core if 2 <= len(core) <= 30 and not re.search(r"[。！？!?]", core) else ""
+    core = _EN_SUMMARY_TAIL.sub("", _EN_SUMMARY_LEAD.sub("", text, count=1)).strip(" ,")
+    return core if 2 <= len(core.split()) <= 16 and not re.search(r"[.!?]", core) else ""
+
+
+def _from_summary(state, catalog, summary: str, words, quote, options) -> Move:
+    """The customer agreed to the salesperson's summary and invites a proposal: concrete options for
+    it when the verified options task names some (the summary is the need), else a question that
+    names the summary and asks which point the proposal should be built around."""
+    zh = state.language == "zh"
+    requested = requested_product(state.stated_request, state.language)
+    found: list[Option] = []
+    if summary and options is not None:
+        try:
+            found = options(summary, requested, state.language)[:2]
+        except Exception:  # the options are a help, never a cost to the turn
+            found = []
+    rationale = _t(zh, "客户认可了销售的总结，想听推荐：按总结的需求给出具体选项并说明理由；没有具体选项就先问最不能让步的一点。",
+                   "The customer agreed to the summary and invites a proposal: name concrete options for it, with "
+                   "the reason; without one, ask which point it must be built around.")
+    if found:
+        parts = [_t(zh, f"{o.name}：{o.reason or '正合这几点'}", f"{o.name} — {o.reason or 'it suits those points'}")
+                 for o in found]
+        example = (f"按您认可的{summary}这几点，可以看看" + "；".join(parts) + "。您想先看哪一款？") if zh else (
+            f"Going by what you just agreed — {summary} — two options fit: " + "; ".join(parts)
+            + ". Which would you like to see first?")
+        terms = _summary_terms(summary, state.language)
+        move = Move(kind="address", question_type="address", need_statement=summary, example=example, builds_on=quote,
+                    topic=found[0].name, need_terms=terms, memo="fit:summary", rationale=rationale,
+                    offer=Offer(first=requested, option=found[0].name, reason=found[0].reason,
+                                options=[o.name for o in found], reasons=[o.reason for o in found], source="model"))
+        return _with_card(move, "address_need", catalog, state.language)
+    if summary:
+        example = _t(zh, f"按您认可的{summary}这几点，我先按最要紧的那一点给您挑两款——哪一点最不能让步？",
+                     f"Going by what you just agreed — {summary} — I'll pick two options around the point that "
+                     f"matters most: which one can't you compromise on?")
+        if echoes(example, words) or shape_problem(example, state.language):
+            summary = ""
+    if not summary:
+        example = _t(zh, "您刚认可的这几点里，我按最不能让步的那一点给您挑两款——是哪一点？",
+                     "Of the points you just agreed, I'll pick two options around the one you can't compromise "
+                     "on — which is it?")
+    move = _ask(state, catalog, "functional", "need_payoff", example, rationale, quote, key="fit:summary")
+    move.need_statement = summary
+    return move
+
+
+def _summary_terms(summary: str, language: str) -> list[str]:
+    """Words an offer must name to count as saying the summary back: its items (zh), its content words (en)."""
+    if language == "zh":
+        return [p for p in re.split(r"[、，,和]|还要|又要|要", summary) if len(p.strip()) >= 2][:4] or [summary]
+    return [w for w in re.findall(r"[a-zA-Z]{4,}", summary) if w.lower() not in _EN_STOP][:6] or [summary]
 
 
 def _offer_options(state, need, restated, requested, found: list[Option], catalog, words, quote, rationale) -> Move:
@@ -862,17 +990,20 @@ def _offer_options(state, need, restated, requested, found: list[Option], catalo
         reason = o.reason or _t(zh, "正合这个需要", "it suits that need")
         parts.append(_t(zh, f"{o.name}也值得看看：{reason}" if i == 0 else f"{o.name}也可以考虑：{reason}",
                         f"{o.name} may suit better — {reason}" if i == 0 else f"or {o.name} — {reason}"))
+    said = speakable_need(restated, state.language, words, person_of(state, words) if zh else "")
     if zh:
-        lead = f"{requested}我们有；另外按{NEED}，" if requested else f"按{NEED}，"
+        need_part = f"按您说的{NEED}这一点，" if said else "照您说的这些，"
+        lead = f"{requested}我们有；另外{need_part}" if requested else need_part
         template = lead + "；".join(parts) + "。要不要看看？"
     else:
-        lead = f"We have the {requested}; and since {NEED}, " if requested else f"Since {NEED}, "
+        need_part = f"since {NEED}, " if said else "going by what you've told me, "
+        lead = f"We have the {requested}; and {need_part}" if requested else need_part[0].upper() + need_part[1:]
         template = lead + "; ".join(parts) + ". Would you like to see them?"
-    restated, example = fill(template, restated, words, state.language)
+    restated, example = fill(template, said or restated, words, state.language)
     first = found[0]
     move = Move(kind="address", question_type="address", need_id=need.id, need_statement=restated, example=example,
                 builds_on=quote or (need.evidence[0].quote[:60] if need.evidence else ""), topic=first.name,
-                need_terms=need_terms(need, state.language, restated=restated),
+                need_terms=need_terms(need, state.language, restated=restated) if said else [],
                 offer=Offer(first=requested, option=first.name, reason=first.reason, options=[o.name for o in found[:2]],
                             reasons=[o.reason for o in found[:2]], source=first.source),
                 memo=f"options:{need.id}", rationale=rationale)
@@ -886,40 +1017,49 @@ def _close(state, needs, catalog, r: Reading, last, words) -> Move:
         (n for n in picked if addressable(n, state)), key=lambda n: (n.status == "stated", n.kind != "implicit"))
     summary_needs = [restate(n, state, words) for n in key[:1]]
     choice = _choice_words(r.text) if r.has("buy") else ""
-    follow_up = last.get("kind") == "close" and not r.has("buy")
+    # after a close, thanks and goodbye are the follow-up, unless the turn takes something new
+    # ("谢谢…下回我让他自己过来再买一双" buys nothing now; "谢谢，再加一斤" does)
+    thanked = bool(_THANKS.search(r.text)) and not (own_items(r.text, state.language) and not _later_only(r.text, state))
+    follow_up = last.get("kind") == "close" and (not r.has("buy") or thanked)
     items = _offers_so_far(state)
     offer = (last.get("offer") or {}) if last.get("kind") == "address" else {}
     # what the customer chose: the option just weighed or offered when they say "这个 / that one"
     chosen = offer.get("option") or "" if re.search(r"这个|这款|这台|这套|那个|那款|that one|this one|that|it\b", r.text, re.I) else ""
     unit = bool(re.search(r"[斤个盒份袋箱瓶包罐张台把套件]", choice))
+    fits = need_phrase(summary_needs[0], state.language, words) if summary_needs else ""
     if zh:
-        summary = "、".join(summary_needs)
-        if follow_up:
+        if follow_up and state.is_b2b:
+            example = "不客气！资料和下一步安排我今天整理好发给您，有问题随时找我，好吗？"
+        elif follow_up:
             example = f"不客气！{'吃着' if '吃' in ''.join(words) else '用着'}合适的话，下次再来找我，好吗？"
         elif state.is_b2b:
             lead = f"好的，就按{chosen}来" if chosen and not re.search(r"订|签|买|采购", choice) else (
                 f"好的，{choice}" if choice else "好的，就按这个方案来")
-            example = lead + (f"，解决{summary}" if summary else "") + "。我把方案和下一步安排整理好发给您，您看可以吗？"
+            example = lead + fits + "。我把方案和下一步安排整理好发给您，您看可以吗？"
         elif chosen or not unit:
             what = (f"{chosen}{choice}" if unit else f"就定{chosen}") if chosen else f"就按您说的{choice or '这个'}"
-            example = f"好的，{what}" + (f"，正合{summary}" if summary else "") + "。我这就给您安排好，您看可以吗？"
+            example = f"好的，{what}" + fits + "。我这就给您安排好，您看可以吗？"
         else:
             what = "和".join(items) + choice if items else choice
-            example = (f"好的，就按您说的{what or '这个'}" + (f"，正合{summary}" if summary else "")
-                       + "。我这就给您装好，您看可以吗？")
+            example = f"好的，就按您说的{what or '这个'}" + fits + "。我这就给您装好，您看可以吗？"
     else:
-        summary = "; ".join(summary_needs)
         took = re.search(r"\b(?:take|go with|book|order|have|get)\s+(?:her |him |them |me |us )?([^,.;!?]{3,40})", r.text, re.I)
-        what = chosen or (took.group(1).strip() if took else "") or " and ".join(items) or "that"
-        if follow_up:
+        named = [item_phrase(n, "en") for n in ([chosen] if chosen else [took.group(1).strip()] if took else items)]
+        named = [n for n in named if n]
+        what = " and ".join(n if re.match(r"^(?:a|an|the)\b", n) else f"the {n}" for n in named)
+        if follow_up and state.is_b2b:
+            example = "Thank you! I'll send the paperwork and the next steps over today — shall I call you once it's in?"
+        elif follow_up:
             example = "You're welcome! If it works out, come back any time — shall I note your number?"
         else:
-            example = (f"Great — {what} it is" + (f", for {summary}" if summary else "")
-                       + ". I'll get everything ready for you now; does that work?")
-            if echoes(example, words) or repeats(example, words):
-                example = f"Great — {short_name(what, words, 'en')} it is. I'll get everything ready for you now; does that work?"
-    if zh and summary and echoes(example, words):  # the need said back in the customer's own sentence: leave it out
-        example = re.sub(r"，(?:解决|正合)" + re.escape(summary), "", example)
+            lead = f"Great — {what} it is" if what else "Great, that's settled"
+            example = lead + fits + ". I'll get everything ready for you now; does that work?"
+            if echoes(example, words) or repeats(example, words) or shape_problem(example, "en"):
+                example = lead + ". I'll get everything ready for you now; does that work?"
+            if echoes(example, words) or repeats(example, words) or shape_problem(example, "en"):
+                example = "Great, that's settled. I'll get everything ready for you now; does that work?"
+    if zh and fits and (echoes(example, words) or shape_problem(example, "zh")):  # the need said back: leave it out
+        example = example.replace(fits, "")
     move = Move(kind="close", slot="follow_up" if follow_up else "decision", question_type="close",
                 example=example, builds_on=short_span(r.text, 60), need_statement="；".join(summary_needs),
                 need_ids=[n.id for n in picked],
@@ -927,6 +1067,15 @@ def _close(state, needs, catalog, r: Reading, last, words) -> Move:
                              "The customer has decided: sum up the needs and the choice, name the next step, and "
                              "the conversation's needs go to the log."))
     return _with_card(move, "confirm", catalog, state.language)
+
+
+def _later_only(text: str, state: DiscoveryState) -> bool:
+    """Every sentence that takes something is about later ("他要是穿着舒服，下回…再买一双")."""
+    condition = lexicon.cue("choice_condition", "zh" if state.language == "zh" else "en")
+    taking = [c for c in re.split(r"[。！？!?；;]|(?<=[.!?])\s+", text or "") if own_items(c, state.language)]
+    later = re.compile(r"下回|下次|回头|以后|改天|next time|another time|later|some day", re.I)
+    return bool(taking) and all(condition.search(c.strip()) or later.search(c) or re.search(r"要是|如果|\bif\b", c, re.I)
+                                for c in taking)
 
 
 def _choice_words(text: str) -> str:

@@ -532,6 +532,8 @@ class CoachService:
     def _check(self, move: Move, text: str, customer_words: list[str], language: str, prep: bool) -> str | None:
         if move.kind in ("address", "close") and not prep and _repeats_task(move, text, language):
             return "repeats the task"
+        if move.kind in ("address", "close") and not prep and (shape := phrasing.shape_problem(text, language)):
+            return shape  # a word said twice, a conjunction left hanging, an empty slot
         if move.kind == "address" and move.offer is not None:
             o = move.offer
             terms = [t for name in (o.options or [o.option]) for t in option_terms(name, language, o.first)]
@@ -612,11 +614,14 @@ def _from_need(move: Move, zh: bool) -> list[str]:
         return [f"我确认一下，您要的是{need}，对吗？" if zh else f"So what matters is {need} — is that right?"]
     if move.kind == "address" and move.offer is not None and need:
         option = move.offer.option
-        return [f"针对{need}，{option}也许更合适，要不要看看？" if zh
-                else f"For {need}, {option} may fit better — would you like to see?"]
+        said = closing.speakable_need(need, "zh" if zh else "en", [])
+        if zh:
+            return [f"针对{said}这一点，{option}也许更合适，要不要看看？" if said else f"{option}也许更合适，要不要看看？"]
+        return [f"Since {said}, {option} may fit better — would you like to see?" if said
+                else f"{option[0].upper() + option[1:]} may fit better here — would you like to see?"]
     if move.kind == "close":
-        lead = ("好的，就按您选的来" + (f"，正合{need}" if need else "")) if zh else (
-            "Great, we'll go with your choice" + (f" for {need}" if need else ""))
+        fits = closing.need_phrase(need, "zh" if zh else "en", [])
+        lead = ("好的，就按您选的来" + fits) if zh else ("Great, we'll go with your choice" + fits)
         return [lead + ("；我来安排下一步，好吗？" if zh else " — shall I arrange the next step?")]
     return []
 
@@ -664,7 +669,7 @@ def _sales_question(text: str) -> dict:
     if not reading.is_question:
         return said
     if reading.confirmation:  # "所以您要的是…，对吗？": the salesperson summed up; a yes confirms that summary
-        return {**said, "kind": "confirm", "question_type": "confirmation"}
+        return {**said, "kind": "confirm", "question_type": "confirmation", "topic": text[:120]}
     if reading.spin in _SPIN_MOVE:
         kind, slot, qtype = _SPIN_MOVE[reading.spin]
         return {**said, "kind": kind, "slot": slot, "question_type": qtype}

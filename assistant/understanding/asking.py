@@ -16,8 +16,9 @@ high-precision shortcut; where they are silent, a small linear model over the sh
 embedder's sentence vectors (plus five cue hits: a question, the seller addressed, an
 evaluating word, an invitation word, a wh-word) reads the sentence. It is learnt from
 labelled lines written for this product across many trades (``data/coach_readings.jsonl``:
-invite / ask_option / other; ``data/choice_references.jsonl``: the seven references), ships
-as ``data/asking.npz`` and is rebuilt by ``python -m assistant.understanding.asking``
+invite / ask_option / other; ``data/choice_references.jsonl``: the seven references) by the
+shared ``linear.LinearReader``, ships as ``data/asking_readings.npz`` and
+``data/asking_references.npz`` and is rebuilt by ``python -m assistant.understanding.asking``
 (which prints its 5-fold accuracy; it also retrains at first use when the lines changed).
 A reading counts only when its probability reaches ``*_AT`` (set on those folds).
 Without the embedder only the sure words answer.
@@ -25,24 +26,15 @@ Without the embedder only the sure words answer.
 
 from __future__ import annotations
 
-import hashlib
-import json
-import logging
 import re
-import threading
-from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
-
 from assistant.understanding import lexicon
-
-log = logging.getLogger(__name__)
+from assistant.understanding.linear import Cue, LinearReader, jsonl_rows
 
 DATA = Path(__file__).with_name("data")
 READINGS = DATA / "coach_readings.jsonl"
 REFERENCES = DATA / "choice_references.jsonl"
-SHIPPED = DATA / "asking.npz"
 INVITE_AT = 0.6  # 5-fold on the labelled lines: invitations found 0.90, other lines taken 3 of 177
 OPTION_AT = 0.6  # questions about an option found 0.95, others taken 2 of 329
 OTHER_AT = 0.7  # a question this surely something else names no option
@@ -50,76 +42,38 @@ REFERENCE_AT = 0.45
 CUE_SCALE = 0.3
 REFERENCES_KINDS = ("suggested", "asked", "all", "first", "second", "request", "this")
 _SURE_REFERENCE = ("all", "first", "second", "suggested", "asked", "request")
-_lock = threading.Lock()
 _TO_SELLER = re.compile(r"[你您]|帮我|给我|\byou\b|\byour\b", re.I)
+CUES = (
+    Cue("question", lexicon.cue("turn_question")),
+    Cue("seller_addressed", re.compile(r"[你您]|\byou\b", re.I)),
+    Cue("invitation", lexicon.cue("invite_sure")),
+    Cue("wh_word", re.compile(r"什么|哪|怎么|\bwhat\b|\bwhich\b|\bhow\b", re.I)),
+    Cue("evaluating_end", lexicon.cue("option_eval", "zh"), tail=8),
+)
 
 
 def _rows(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return jsonl_rows(path)
 
 
-def _cues(text: str) -> list[float]:
-    return [float(bool(p.search(text))) for p in (
-        lexicon.cue("turn_question"), re.compile(r"[你您]|\byou\b", re.I), lexicon.cue("invite_sure"),
-        re.compile(r"什么|哪|怎么|\bwhat\b|\bwhich\b|\bhow\b", re.I))] + [
-        float(bool(lexicon.cue("option_eval", "zh").search(text[-8:])))]
+READER = LinearReader("question", lambda: _rows(READINGS), lambda r: r["reading"], DATA / "asking_readings.npz",
+                      CUES, CUE_SCALE)
+REFERENCE_READER = LinearReader("choice reference", lambda: _rows(REFERENCES), lambda r: r["refers"],
+                                DATA / "asking_references.npz", CUES, CUE_SCALE)
+_READERS = {"readings": READER, "references": REFERENCE_READER}
 
 
-def features(texts: list[str]) -> np.ndarray:
-    from assistant.understanding.semantic import encode
-
-    cues = np.array([_cues(t) for t in texts], dtype=np.float32).reshape(len(texts), 5)
-    return np.hstack([encode(texts), CUE_SCALE * cues]).astype(np.float32)
+def features(texts: list[str]):
+    return READER.features(texts)
 
 
-def _digest() -> str:
-    return hashlib.sha256(READINGS.read_bytes() + REFERENCES.read_bytes()).hexdigest()[:16]
-
-
-def _fit(rows: list[dict], key: str) -> tuple[np.ndarray, tuple[str, ...]]:
-    from assistant.understanding.classifier import fit_softmax
-
-    classes = tuple(sorted({r[key] for r in rows}))
-    y = np.array([classes.index(r[key]) for r in rows])
-    x = features([r["text"] for r in rows])
-    return fit_softmax(x, y, len(classes), np.ones(len(rows)), l2=1e-4, steps=400), classes
-
-
-@lru_cache(maxsize=1)
-def _models() -> dict[str, tuple[np.ndarray, tuple[str, ...]]]:
-    """{"readings": (weights, classes), "references": ...}: shipped, or learnt now when the lines changed."""
-    with _lock:
-        if SHIPPED.is_file():
-            with np.load(SHIPPED, allow_pickle=False) as z:
-                if str(z["digest"]) == _digest():
-                    return {name: (z[f"{name}_w"], tuple(str(c) for c in z[f"{name}_classes"]))
-                            for name in ("readings", "references")}
-        log.info("learning the question readings from the labelled lines")
-        return {"readings": _fit(_rows(READINGS), "reading"), "references": _fit(_rows(REFERENCES), "refers")}
-
-
-def build() -> Path:
+def build() -> list[Path]:
     """Learn both readings from the labelled lines and write the shipped weights."""
-    _models.cache_clear()
-    readings, references = _fit(_rows(READINGS), "reading"), _fit(_rows(REFERENCES), "refers")
-    np.savez_compressed(SHIPPED, digest=np.array(_digest()), readings_w=readings[0],
-                        readings_classes=np.array(readings[1]), references_w=references[0],
-                        references_classes=np.array(references[1]))
-    _models.cache_clear()
-    return SHIPPED
+    return [READER.build(), REFERENCE_READER.build()]
 
 
 def _predict(name: str, text: str) -> tuple[str | None, float]:
-    from assistant.understanding.classifier import _with_bias, softmax
-
-    try:
-        weights, classes = _models()[name]
-        p = softmax(_with_bias(features([text])) @ weights)[0]
-    except Exception as exc:  # no embedder: the sure words answer alone
-        log.debug("no semantic reading: %s", exc)
-        return None, 0.0
-    best = int(p.argmax())
-    return classes[best], float(p[best])
+    return _READERS[name].best(text)
 
 
 def read_sentence(sentence: str) -> tuple[str | None, float]:
@@ -167,22 +121,7 @@ def choice_reference(text: str) -> str:
 
 
 def cross_validate(folds: int = 5) -> dict[str, float]:  # pragma: no cover - a calibration report
-    from assistant.understanding.classifier import _with_bias, fit_softmax, softmax
-
-    out = {}
-    for name, path, key in (("readings", READINGS, "reading"), ("references", REFERENCES, "refers")):
-        rows = _rows(path)
-        classes = sorted({r[key] for r in rows})
-        y = np.array([classes.index(r[key]) for r in rows])
-        x = features([r["text"] for r in rows])
-        fold = np.random.default_rng(0).integers(0, folds, len(rows))
-        pred = np.zeros(len(rows), dtype=int)
-        for f in range(folds):
-            train = fold != f
-            w = fit_softmax(x[train], y[train], len(classes), np.ones(int(train.sum())), l2=1e-4, steps=400)
-            pred[~train] = softmax(_with_bias(x[~train]) @ w).argmax(1)
-        out[name] = round(float((pred == y).mean()), 3)
-    return out
+    return {name: round(reader.cross_validate(folds).accuracy, 3) for name, reader in _READERS.items()}
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -18,17 +18,13 @@ A decision is read sentence by sentence, by meaning, in Chinese and English:
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import re
-import threading
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
-
 from assistant.understanding import lexicon
+from assistant.understanding.linear import Cue, LinearReader, jsonl_rows
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +39,10 @@ CUE_SCALE = 0.3
 _HESITATE = re.compile(r"再考虑|考虑一下|想想|商量|再说|下次|回头|先看看|还没想好|不一定|评估|比比价|"
                        r"\bmaybe\b|\bmight\b|\bnot sure\b|\bthink (?:about|it over)\b|\bhave a think\b|\blater\b|"
                        r"\bfirst talk\b|\bcheck with\b", re.I)
-_lock = threading.Lock()
 
 
 def _rows() -> list[dict]:
-    return [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return jsonl_rows(DATA)
 
 
 def _training_rows() -> list[dict]:
@@ -55,11 +50,8 @@ def _training_rows() -> list[dict]:
     rows = _rows()
     seen = {r["text"] for r in rows}
     if SENTENCES.is_file():
-        for line in SENTENCES.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                r = json.loads(line)
-                if r["text"] not in seen:
-                    rows.append({"text": r["text"], "decision": "buy" in (r.get("acts") or [])})
+        rows += [{"text": r["text"], "decision": "buy" in (r.get("acts") or [])}
+                 for r in jsonl_rows(SENTENCES) if r["text"] not in seen]
     return rows
 
 
@@ -71,60 +63,29 @@ def _index():
     return NearestLabels([r["text"] for r in rows], [bool(r["decision"]) for r in rows])
 
 
-def _cues(text: str) -> list[float]:
-    zh = bool(re.search(r"[\u4e00-\u9fff]", text))
-    lang = "zh" if zh else "en"
-    return [float(bool(p.search(text))) for p in (
-        lexicon.cue("choice_take", lang), lexicon.cue("choice_suggested", lang), lexicon.cue("choice_count", lang),
-        lexicon.cue("turn_question"), lexicon.cue("choice_refuse", lang), _HESITATE)]
+def _cue(name: str) -> Cue:
+    return Cue(name, lexicon.cue(name, "zh"), en=lexicon.cue(name, "en"))
 
 
-def features(texts: list[str]) -> np.ndarray:
-    from assistant.understanding.semantic import encode
-
-    cues = np.array([_cues(t) for t in texts], dtype=np.float32).reshape(len(texts), 6)
-    return np.hstack([encode(texts), CUE_SCALE * cues]).astype(np.float32)
-
-
-def _digest() -> str:
-    return hashlib.sha256(DATA.read_bytes() + (SENTENCES.read_bytes() if SENTENCES.is_file() else b"")).hexdigest()[:16]
+CUES = (_cue("choice_take"), _cue("choice_suggested"), _cue("choice_count"),
+        Cue("question", lexicon.cue("turn_question")), _cue("choice_refuse"), Cue("hesitation", _HESITATE))
+READER = LinearReader("decision", _training_rows, lambda r: "decision" if r["decision"] else "other", SHIPPED,
+                      CUES, CUE_SCALE)
 
 
-def _fit(rows: list[dict]) -> np.ndarray:
-    from assistant.understanding.classifier import fit_softmax
-
-    y = np.array([int(bool(r["decision"])) for r in rows])
-    return fit_softmax(features([r["text"] for r in rows]), y, 2, np.ones(len(rows)), l2=1e-4, steps=400)
-
-
-@lru_cache(maxsize=1)
-def _weights() -> np.ndarray:
-    with _lock:
-        if SHIPPED.is_file():
-            with np.load(SHIPPED, allow_pickle=False) as z:
-                if str(z["digest"]) == _digest():
-                    return z["w"]
-        log.info("learning the decision reading from the labelled lines")
-        return _fit(_training_rows())
+def features(texts: list[str]):
+    return READER.features(texts)
 
 
 def build() -> Path:
     """Learn the decision reading from the labelled lines and write the shipped weights."""
-    _weights.cache_clear()
-    np.savez_compressed(SHIPPED, digest=np.array(_digest()), w=_fit(_training_rows()))
-    _weights.cache_clear()
-    return SHIPPED
+    return READER.build()
 
 
 def probability(sentence: str) -> float | None:
     """The linear reader's probability that ``sentence`` is a buying decision (None without the embedder)."""
-    from assistant.understanding.classifier import _with_bias, softmax
-
-    try:
-        return float(softmax(_with_bias(features([sentence])) @ _weights())[0][1])
-    except Exception as exc:  # no embedder: the cue words answer alone
-        log.debug("no semantic decision reading: %s", exc)
-        return None
+    p = READER.probabilities(sentence)
+    return None if p is None else p["decision"]
 
 
 def _buy_probability(sentence: str) -> float | None:
@@ -165,21 +126,12 @@ def decides(text: str, language: str = "zh") -> bool:
 
 
 def cross_validate(folds: int = 5) -> dict[str, float]:  # pragma: no cover - a calibration report
-    from assistant.understanding.classifier import _with_bias, fit_softmax, softmax
-
-    rows = _training_rows()
-    y = np.array([int(bool(r["decision"])) for r in rows])
-    x = features([r["text"] for r in rows])
-    fold = np.random.default_rng(0).integers(0, folds, len(rows))
-    p = np.zeros(len(rows))
-    for f in range(folds):
-        train = fold != f
-        w = fit_softmax(x[train], y[train], 2, np.ones(int(train.sum())), l2=1e-4, steps=400)
-        p[~train] = softmax(_with_bias(x[~train]) @ w)[:, 1]
-    out = {}
+    run = READER.cross_validate(folds)
+    p, decided = run.column("decision"), run.y == run.classes.index("decision")
+    out: dict[str, float] = {}
     for at in (0.5, 0.6, 0.7, 0.8):
-        out[f"found@{at}"] = round(float((p[y == 1] >= at).mean()), 3)
-        out[f"false@{at}"] = int((p[y == 0] >= at).sum())
+        out[f"found@{at}"] = round(float((p[decided] >= at).mean()), 3)
+        out[f"false@{at}"] = int((p[~decided] >= at).sum())
     return out
 
 

@@ -158,6 +158,8 @@ ZH: dict[str, str] = {
     "option_not": r"除了|别的|其他|之前|以后|之后|月底|年底|下周|下个月|明天|今天|多久|什么时候|价格|价钱|多少钱|预算|发票|保修|送货|上门|营业",
     "option_intro": r"(?:那种|这种|那款|这款|那类|这类|一种|一款)([\u4e00-\u9fffA-Za-z0-9]{2,12})",
     "option_back": r"^(?:那|这)(?:个|种|款|类|样)?|^它",
+    # "你们有那种料理包吗？": asking whether the seller has a kind of thing names that thing
+    "option_have": r"有(?:没有)?(?:那种|这种|那类|这类|那款|这款)(?P<np>[\u4e00-\u9fffA-Za-z0-9]{2,12}?)(?:的)?(?:吗|没有|不)?[？?]",
     "option_subject": r"(?!)",
     "option_about": r"^(?:那|那么|还有|另外)?(?P<np>[\u4e00-\u9fffA-Za-z0-9]{2,10}?)(?:的话)?呢[？?，,]?$",
     "option_article": r"(?!)",
@@ -194,6 +196,9 @@ ZH: dict[str, str] = {
     "option_wh": r"^(?:什么|啥|哪种|哪个|哪款|哪一种|哪些)(?:样的)?",
     "choice_trial_tail": r"(?:先)?试(?:用|试|一下|[一两三四五六\d]+个?(?:月|周|星期|天|礼拜)).*$|(?:先)?试$",
     "choice_condition": r"^(?:[他她它我你您]们?)?(?:要是|如果|假如|万一)|^(?:等|回头|下回|下次)",
+    # a question in two parts, a condition or state and what follows from it ("机器一停，后面……"):
+    # the SPIN stage reader's cue for implication and need-payoff against a one-part problem question
+    "spin_two_clauses": r"[，,；;]|一.{1,12}就|要是|如果|万一|假如",
 }
 
 EN: dict[str, str] = {
@@ -316,6 +321,7 @@ EN: dict[str, str] = {
         r"with\b|from\b|and\b|or\b|at\b|in\b|is\b|are\b)[a-z0-9][\w-]*){0,4})"
     ),
     "option_back": r"^(?:that|those|these|this|they|it|them|one|one of them)$",
+    "option_have": r"\b(?:do|does) (?:you|your shop|the shop) (?:have|sell|do|stock|carry) (?:any of |one of )?(?:those|these) (?P<np>[a-z0-9][\w-]*(?:\s+[a-z0-9][\w-]*){0,3})\s*\?",
     "option_subject": (
         r"^(?:so|and|but|well|okay|ok|hmm)?[,\s]*(?:would|will|could|can|is|are|does|do|should|might|what about|how about)\s+"
         r"(?P<np>.+?)\s+(?:be|help|work|suit|fit|do|make|handle|last|hurt|cause|really|actually|too|good|okay|ok|safe|fine|"
@@ -362,6 +368,7 @@ EN: dict[str, str] = {
     "option_wh": r"^(?:what|which)\s+(?:kind of\s+|sort of\s+)?",
     "choice_trial_tail": r"\s+(?:for|on) (?:a|one|two|three|\d+) (?:week|month|day)s?\b.*$",
     "choice_condition": r"^(?:if|once|when|should|in case)\b",
+    "spin_two_clauses": r"[,;]|^(?:if|when|once|with|without|after|as|so|suppose|picture)\b",
 }
 
 # What a conversation leaves open (assistant/accounts/open_items.py): kept apart from the
