@@ -17,14 +17,24 @@ kind said, worth checking with this one.
    topic put off, small talk), when neither the statement nor the sentence is an open item's
    words (put off, someone else's call, a promise), and when it is close in meaning to what
    this account talks about (``relevance``: the mean of its two nearest own statements).
-3. **Not what this account already has or ruled out.** A candidate as close as a
-   restatement (``SAME_NEED``) to one of this account's needs, quotes or customer sentences
-   is left out; so is one whose nearest customer sentence here (≥ ``rule_out``) denies it.
+3. **Not what this account already has or ruled out.** A candidate whose statement or
+   customer's sentence is as close as a restatement (``stated``, ``SAME_NEED``) to one of this
+   account's needs, quotes or customer sentences is left out; so is one whose nearest customer
+   sentence here (≥ ``rule_out``) denies it; so is one that rests on what this account says it
+   has not, does not do or need (``lacked``: the words after a ``lacks`` cue of the lexicon —
+   "对，全是直营，没做加盟" → 加盟; "we don't do cold chain") when the other customer's sentence
+   names it or one of its clauses, the logged need or that account's other sentences on the
+   topic is close to it in meaning (≥ ``lacks``); and, the other way round, one where the other
+   customer says what *that* account lacks and a clause of this account's says it has it
+   (≥ ``has``: "我们也没有在外面跑的业务员" is no hypothesis for a firm whose two reps are out all
+   day) (``ruled_out_by``).
 4. **Merged by meaning across accounts** (≥ ``merge``), each hypothesis with the accounts
    that said it (named only to those who may see them) and one quote and date per account.
-   The statement offered is the other account's need read whole: the product's restatement
-   (``needs.restate.restated``) of the customer's sentence it was said in, not the single clause
-   the extraction logged; the customer's quote is its evidence; and ``why`` says why it applies
+   The statement offered is the other account's need read whole: in Chinese a run of the
+   customer's own clauses of the sentence it was said in, from a clause start to a clause end,
+   lead-ins dropped ("还有啊，", "所以"), never a fragment starting mid-phrase (``said_clauses``);
+   in English the product's restatement (``needs.restate.restated``) when it is a run of the
+   customer's words, else the customer's sentence; the customer's quote is its evidence; and ``why`` says why it applies
    here: the trade (the same, or one close in meaning) and the thing this account said that
    it is nearest to.
    Ranked by relevance, the similarity of the accounts, the classifier's confidence, how much
@@ -535,7 +545,10 @@ def said_clauses(statement: str, quote: str) -> str:
         parts[0] = stripped
     best = max(range(len(parts)), key=lambda i: (len(want & set(parts[i])), -i))
     lo = hi = best
-    size = lambda a, b: sum(len(p) for p in parts[a:b + 1]) + (b - a)  # noqa: E731
+
+    def size(a: int, b: int) -> int:
+        return sum(len(p) for p in parts[a:b + 1]) + (b - a)
+
     while True:
         if lo > 0 and size(lo - 1, hi) <= MAX_SAID_CHARS:
             lo -= 1
