@@ -29,7 +29,10 @@ logged needs with states, similar labels by need id, and 8 accounts of meeting t
 zh and en, with the four kinds of open items); ``benchmarks/data/untuned/account_histories.json``
 (v1, written blind; seen: its failures were looked at and the similar-account thresholds were
 calibrated on it and dev), ``account_histories_v2.json``, ``account_histories_v3.json`` and
-``account_histories_v4.json`` (written blind, never tuned on; clean);
+``account_histories_v4.json`` (written blind; clean until the 29 hypotheses offered on them were judged by
+hand, ``similar_offers_judged.json``: the rules for what an account has not / has were set on those, so
+v2-v4 are seen since), ``account_histories_v5.json`` (written blind, clean; its offers are written to
+``benchmarks/results/brief_offers_v5.json`` for a blind judgment);
 ``benchmarks/data/account_histories_dev2.json`` (a second tuning set: three groups of same-kind
 businesses with differently worded trades and two unrelated accounts, labels set before tuning). Transcript histories are logged the product's way —
 imported meetings, needs by the semantic extraction recorded as stated, open items read and
@@ -79,7 +82,9 @@ SETS = {"dev": ROOT / "benchmarks" / "data" / "account_histories_dev.json",
         "untuned": ROOT / "benchmarks" / "data" / "untuned" / "account_histories.json",
         "v2": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v2.json",
         "v3": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v3.json",
-        "v4": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v4.json"}
+        "v4": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v4.json",
+        "v5": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v5.json"}
+OFFERS_V5 = ROOT / "benchmarks" / "results" / "brief_offers_v5.json"  # the v5 offers, for a blind judgment
 CATALOG = Catalog.load(ROOT / "knowledge")
 NOW = datetime.now(timezone.utc)
 STATUS = {"hypothesis": "hypothesis", "stated": "hypothesis", "confirmed": "confirmed",
@@ -358,7 +363,8 @@ def quality(path: Path, tmp: Path) -> dict:
                     "similar_relevant_same_source": j["source_relevant"],
                     "similar_relevant_same_sentence": j["sentence_relevant"],
                     "similar_offered_statements": [
-                        {"statement": h.statement, "accounts": h.accounts} for h in brief.similar]})
+                        {"statement": h.statement, "accounts": h.accounts,
+                         "quotes": [e["quote"] for e in h.evidence], "why": h.why} for h in brief.similar]})
     return {"set": str(path.relative_to(ROOT)), "accounts": len(accounts),
             "open_item_coverage": round(covered / total, 3) if total else None, "open_items": total,
             "open_item_coverage_left_open_only": round(left_hits / total, 3) if total else None,
@@ -477,10 +483,19 @@ def main() -> None:
     from assistant.accounts.similar import POLICY
 
     out["similar_policy"] = {"thresholds": POLICY.as_dict(),
-                             "calibrated_on": "account_histories_dev.json, account_histories_dev2.json and untuned/account_histories.json (seen)"}
+                             "calibrated_on": "account_histories_dev.json, account_histories_dev2.json and untuned/account_histories.json (seen); "
+                                             "``lacks`` and ``has`` (what an account says it has not, and has) also on the 29 offers of v2-v4 "
+                                             "judged by hand (untuned/similar_offers_judged.json: v2-v4 seen since)"}
     for name in (() if args.skip_quality else tuple(SETS) if args.set == "all" else (args.set,)):
         if SETS[name].exists():
             out[f"quality_{name}"] = quality(SETS[name], tmp)
+            if name == "v5":  # what was offered, for a judge who reads only the meetings
+                OFFERS_V5.write_text(json.dumps({
+                    "set": str(SETS[name].relative_to(ROOT)),
+                    "offers": [{"account": a["account"], "statement": o["statement"], "from_accounts": o["accounts"],
+                                "quotes": o["quotes"], "why": o["why"]}
+                               for a in out[f"quality_{name}"]["per_account"] for o in a["similar_offered_statements"]]},
+                    ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
             print(name, {k: v for k, v in out[f"quality_{name}"].items() if k != "per_account"}, flush=True)
         else:
             print(f"{SETS[name]} not found: `git merge main` brings the evaluation sets", flush=True)

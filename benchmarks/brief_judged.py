@@ -4,20 +4,70 @@ The in-advance labels name only a few needs per account, so an offered hypothesi
 account but was not among them counts as wrong there. This reads
 ``benchmarks/data/untuned/similar_offers_judged.json`` — the hypotheses the brief offered on the
 clean sets, judged afterwards by hand by a separate judge from the two accounts' meetings only —
-and writes precision per set to ``benchmarks/results/brief.json`` (key ``blind_judgment``):
+and writes precision per set to ``benchmarks/results/brief.json`` (key ``blind_judgment``).
 
+It also reads what the brief offers today on those sets (``quality_v2``..``quality_v4`` of
+brief.json, written by benchmarks/brief.py) and says, per judged offer, whether it is still offered
+(``rerun``): the same account, a source account in common, and today's evidence quote holds the judged
+statement's characters (words in English) (≥ ``SAME_OFFER`` of them; the text shown may have changed). Counted: judged
+irrelevant or unreadable still offered, judged relevant no longer offered. These are SEEN offers: the
+rules for what an account has not or has were set on them.
+
+    .venv/bin/python benchmarks/brief.py --set v2 --skip-speed   # (and v3, v4, or --set all)
     .venv/bin/python benchmarks/brief_judged.py
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 JUDGED = ROOT / "benchmarks" / "data" / "untuned" / "similar_offers_judged.json"
 RESULTS = ROOT / "benchmarks" / "results" / "brief.json"
+SETS = {"account_histories_v2.json": "quality_v2", "account_histories_v3.json": "quality_v3",
+        "account_histories_v4.json": "quality_v4"}
+SAME_OFFER = 0.8
+
+
+def still_offered(offer: dict, results: dict) -> dict | None:
+    """Today's offer matching a judged one, or None."""
+    per = results.get(SETS.get(offer["set"], ""), {}).get("per_account", [])
+    def units(text: str) -> set[str]:  # characters of Chinese, words of English
+        return set(re.findall(r"[a-z0-9']+", text.lower())) if not re.search(r"[\u4e00-\u9fff]", text) \
+            else set(text) - set("，,。 ")
+
+    want = units(offer["offered_statement"])
+    for acc in per:
+        if acc["account"] != offer["account"]:
+            continue
+        for now in acc.get("similar_offered_statements", []):
+            if not set(now["accounts"]) & set(offer["from_accounts"]):
+                continue
+            text = "".join(now.get("quotes", [])) + now["statement"]
+            if want and len(want & units(text)) / len(want) >= SAME_OFFER:
+                return now
+    return None
+
+
+def rerun(offers: list[dict], results: dict) -> dict:
+    rows, kept_bad, lost_good, unread_kept = [], 0, 0, 0
+    for o in offers:
+        now = still_offered(o, results)
+        rows.append({"id": o["id"], "relevant": o["relevant"], "readable": o["readable"],
+                     "still_offered": now is not None, "now_statement": now["statement"] if now else None})
+        kept_bad += bool(now) and not o["relevant"]
+        unread_kept += bool(now) and not o["readable"]
+        lost_good += (not now) and o["relevant"]
+    bad = sum(not o["relevant"] for o in offers)
+    good = sum(o["relevant"] for o in offers)
+    unread = sum(not o["readable"] for o in offers)
+    return {"data": "SEEN (the rules for what an account has not or has were set on these offers)",
+            "judged_irrelevant": bad, "irrelevant_still_offered": kept_bad,
+            "judged_unreadable": unread, "unreadable_still_offered": unread_kept,
+            "judged_relevant": good, "relevant_no_longer_offered": lost_good, "offers": rows}
 
 
 def summary(offers: list[dict]) -> dict:
@@ -39,6 +89,8 @@ def main() -> None:
     result = {"judged": str(JUDGED.relative_to(ROOT)), "all": summary(data["offers"]),
               "per_set": {name: summary(offers) for name, offers in sorted(by_set.items())}}
     results = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.is_file() else {}
+    if all(key in results for key in SETS.values()):
+        result["rerun"] = rerun(data["offers"], results)
     results["blind_judgment"] = result
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(result, ensure_ascii=False, indent=1))

@@ -16,8 +16,8 @@ import pytest
 from assistant.accounts.brief import build_brief, check_question, customer_terms
 from assistant.accounts.lifecycle import NEXT, STATES, suggest_moves
 from assistant.accounts.memory import AccountMemory
-from assistant.accounts.similar import (SimilarPolicy, _reader_rows, offer_probabilities, similar_hypotheses,
-                                        whole_need, why)
+from assistant.accounts.similar import (SimilarPolicy, _reader_rows, lacked, offer_probabilities,
+                                        similar_hypotheses, whole_need, why)
 from assistant.coach.cards import Catalog
 from assistant.db.engine import table_names
 from assistant.errors import InputError
@@ -400,3 +400,61 @@ def test_brief_for_prep_respects_who_asks(log):
     assert all(not q.phrased for q in mine.questions)  # no model: the cards' examples
     with pytest.raises(InputError):
         brief_for_prep("山景酒店", LI, log=log, catalog=CATALOG)
+
+
+# ---- similar accounts: what this account has said, has not, or has ------------------------------
+def bakeries(log, *extra):
+    """A bakery whose customers said three needs, and two bakeries of the same kind: one plain, one
+    whose meetings say (``extra``) what it does not do or has."""
+    meeting(log, "麦香坊", "li", ["外卖平台上差评一多，排名就往下掉，上个月单量少了三成。",
+                                  "生日蛋糕的订单老是记错日子，客人来取的时候还没做出来。",
+                                  "我们没有自己的配送车，都是叫跑腿送，经常送晚了。"], [
+        need("外卖差评多排名下降", "外卖平台上差评一多，排名就往下掉，上个月单量少了三成。"),
+        need("蛋糕订单记错日子", "生日蛋糕的订单老是记错日子，客人来取的时候还没做出来。"),
+        need("没有配送车靠跑腿送晚", "我们没有自己的配送车，都是叫跑腿送，经常送晚了。")])
+    log.set_account_trade("麦香坊", "烘焙店")
+    said = [("大众点评上的评分掉了，进店的客人少了不少。", "点评评分下降客流减少"),
+            ("节日的订单一多，手写的单子就乱了。", "节日订单手写容易乱"),
+            ("往各个门店送货的时间总是对不上。", "门店送货时间对不上")]
+    for account, more in (("香榭烘焙", []), ("金麦穗", list(extra))):
+        meeting(log, account, "li", [t for t, _ in said] + more, [need(s, t) for t, s in said])
+        log.set_account_trade(account, "面包店")
+    memory = AccountMemory(log)
+    return {a: [h.logged for h in similar_hypotheses(memory, memory.view(a, BOSS), BOSS)]
+            for a in ("香榭烘焙", "金麦穗")}
+
+
+def test_a_hypothesis_resting_on_what_this_account_does_not_do_is_not_offered(log):
+    """The real embedder: "we make no custom cakes" rules out the other bakery's cake-order need
+    (by meaning: the words differ), the plain bakery still gets it."""
+    offered = bakeries(log, "我们不做蛋糕定制，只卖现成的面包。")
+    assert "蛋糕订单记错日子" in offered["香榭烘焙"]
+    assert "蛋糕订单记错日子" not in offered["金麦穗"]
+    assert "没有配送车靠跑腿送晚" in offered["金麦穗"]  # not what it ruled out
+
+
+def test_a_hypothesis_about_what_the_other_account_lacks_is_not_offered_to_one_that_has_it(log):
+    offered = bakeries(log, "我们自己有四辆配送车，每天早上往各门店送货。")
+    assert "没有配送车靠跑腿送晚" in offered["香榭烘焙"]
+    assert "没有配送车靠跑腿送晚" not in offered["金麦穗"]
+
+
+def test_lacked_reads_what_an_account_says_it_does_not_have_do_or_need():
+    assert lacked("对，我们这边不搞会员储值，都是现结。") == ["会员储值"]
+    assert lacked("Honestly we don't run a night shift, everything stops at six.") == ["night shift"]
+    assert lacked("排队倒不是问题，我们人手够。") == ["排队"]
+    assert lacked("晚上大堂没人打扫，客人早上看到很脏") == []  # a pain, not an account without something
+
+
+def test_a_chinese_hypothesis_is_whole_clauses_of_the_customer_never_a_fragment():
+    quote = "还有个事，说实话总部要能看到每个仓库的库存，但仓库之间不能互相调货。"
+    whole = whole_need("仓库之间不能互相调货", quote)
+    assert whole == "总部要能看到每个仓库的库存，但仓库之间不能互相调货"
+    clauses_said = [c.strip() for c in quote.rstrip("。").split("，")]
+    assert all(part in clauses_said or quote.find(part) >= 0 for part in whole.split("，"))
+    assert not whole.startswith(("的", "但", "还有", "说实话"))
+    long = ("另外啊，城南那家店每个月月底盘点的时候，账上的库存跟货架上的总是对不上，差个几百上千，"
+            "店长说是系统的问题，会计说是店员漏录了，谁也说不清。")
+    said = whole_need("库存跟货架对不上", long)
+    assert "库存跟货架上的总是对不上" in said and len(said) <= 50 and said in long.replace("。", "")
+    assert not said.startswith(("的", "但", "另外"))

@@ -17,14 +17,24 @@ kind said, worth checking with this one.
    topic put off, small talk), when neither the statement nor the sentence is an open item's
    words (put off, someone else's call, a promise), and when it is close in meaning to what
    this account talks about (``relevance``: the mean of its two nearest own statements).
-3. **Not what this account already has or ruled out.** A candidate as close as a
-   restatement (``SAME_NEED``) to one of this account's needs, quotes or customer sentences
-   is left out; so is one whose nearest customer sentence here (≥ ``rule_out``) denies it.
+3. **Not what this account already has or ruled out.** A candidate whose statement or
+   customer's sentence is as close as a restatement (``stated``, ``SAME_NEED``) to one of this
+   account's needs, quotes or customer sentences is left out; so is one whose nearest customer
+   sentence here (≥ ``rule_out``) denies it; so is one that rests on what this account says it
+   has not, does not do or need (``lacked``: the words after a ``lacks`` cue of the lexicon —
+   "对，全是直营，没做加盟" → 加盟; "we don't do cold chain") when the other customer's sentence
+   names it or one of its clauses, the logged need or that account's other sentences on the
+   topic is close to it in meaning (≥ ``lacks``); and, the other way round, one where the other
+   customer says what *that* account lacks and a clause of this account's says it has it
+   (≥ ``has``: "我们也没有在外面跑的业务员" is no hypothesis for a firm whose two reps are out all
+   day) (``ruled_out_by``).
 4. **Merged by meaning across accounts** (≥ ``merge``), each hypothesis with the accounts
    that said it (named only to those who may see them) and one quote and date per account.
-   The statement offered is the other account's need read whole: the product's restatement
-   (``needs.restate.restated``) of the customer's sentence it was said in, not the single clause
-   the extraction logged; the customer's quote is its evidence; and ``why`` says why it applies
+   The statement offered is the other account's need read whole: in Chinese a run of the
+   customer's own clauses of the sentence it was said in, from a clause start to a clause end,
+   lead-ins dropped ("还有啊，", "所以"), never a fragment starting mid-phrase (``said_clauses``);
+   in English the product's restatement (``needs.restate.restated``) when it is a run of the
+   customer's words, else the customer's sentence; the customer's quote is its evidence; and ``why`` says why it applies
    here: the trade (the same, or one close in meaning) and the thing this account said that
    it is nearest to.
    Ranked by relevance, the similarity of the accounts, the classifier's confidence, how much
@@ -92,6 +102,9 @@ class SimilarPolicy:
     topic: float = 0.4  # two statements of one account this close speak of one topic
     relevance: float = 0.35  # mean centred cosine of the two nearest own statements
     rule_out: float = 0.45  # a denying customer sentence this close rules a candidate out
+    stated: float = SAME_NEED  # a candidate (statement or quote) this close to what this account said is had already
+    lacks: float = 0.32  # what this account says it lacks, this close to a clause of the candidate, rules it out
+    has: float = 0.55  # what the other account says it lacks, this close to a clause of this account's, rules it out
     merge: float = 0.5  # two candidates this close are one hypothesis
     min_score: float = 0.0
     limit: int = 2
@@ -228,9 +241,77 @@ def _own_sentences(session, account_id: int, authors: list[str] | None) -> list[
     return out[:OWN_SENTENCES]
 
 
-def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY):
+_CLAUSE = r"[，,；;：:。！？!?]"
+
+
+def lacked(sentence: str) -> list[str]:
+    """What a customer's sentence says the account does not have, do or need: the words after a
+    ``lacks`` cue up to the clause end ("我们也没有在外面跑的业务员，…" → 在外面跑的业务员;
+    "we don't do cold chain" → cold chain), or, for "…不是我们的问题", the clause before it."""
+    import re
+
+    from assistant.understanding import lexicon
+
+    out: list[str] = []
+    for m in lexicon.cue("lacks").finditer(sentence):
+        if re.search(r"问题|problem|issue", m.group(0), re.I):
+            words = re.split(_CLAUSE, sentence[: m.start()])[-1]
+        else:
+            words = re.split(_CLAUSE, sentence[m.end():])[0]
+        words = re.sub(r"^(?:那些|那种|这种|什么|任何|any|the|a|an)\s*", "", words.strip(), flags=re.I).strip()
+        if len(words) >= 2:
+            out.append(words)
+    return out
+
+
+def clauses(text: str) -> list[str]:
+    import re
+
+    return [c.strip() for c in re.split(_CLAUSE, text) if len(c.strip()) >= 2]
+
+
+def ruled_out_by(quote: str, statement: str, lacks: list[tuple[str, str]], engine,
+                 policy: SimilarPolicy = POLICY, *, context: Sequence[np.ndarray] = (),
+                 own_clauses: Any = None) -> str:
+    """This account's sentence that rules the candidate out, or "".
+
+    * What this account says it does not have, do or need (``lacked``) is named in the other
+      customer's sentence, or is close in meaning (centred cosine ≥ ``policy.lacks``) to one of
+      its clauses, to the logged need or to what the other account said on the same topic
+      (``context``: its main pain's other sentences) — a franchise need for a chain that runs no
+      franchises, a cold-chain need for a carrier of goods at room temperature.
+    * The other way round: the other customer's sentence says what *that* account lacks, and
+      this account has it (one of its clauses, ``own_clauses()``: (texts, centred vectors), that
+      close) — "we have no field reps" is no hypothesis for a firm whose reps are out all day."""
+    low = quote.lower()
+    for words, sentence in lacks:
+        if words.lower() in low:
+            return sentence
+    theirs = lacked(quote)
+    if not lacks and not (theirs and own_clauses is not None):
+        return ""
+    parts = list(dict.fromkeys(clauses(quote) + [statement]))
+    texts = list(dict.fromkeys([w for w, _ in lacks] + theirs + parts))
+    vec = dict(zip(texts, centre(raw_vectors(texts, engine))))
+    m = np.array([vec[p] for p in parts] + list(context))
+    for words, sentence in lacks:
+        if float((m @ vec[words]).max()) >= policy.lacks:
+            return sentence
+    if theirs and own_clauses is not None:
+        said, said_m = own_clauses()
+        if len(said_m):
+            for words in theirs:
+                sims = said_m @ vec[words]
+                j = int(sims.argmax())
+                if float(sims[j]) >= policy.has:
+                    return said[j]
+    return ""
+
+
+def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY, *, explain: bool = False):
     """The other accounts' needs that pass the gates, each scored: (candidates, their
-    centred vectors by statement, the pool's accounts {id: (name, trade)})."""
+    centred vectors by statement, the pool's accounts {id: (name, trade)}). With ``explain``
+    the ones left out after the readers are kept too, each with the reason (``left_out``)."""
     from assistant.accounts.memory import scope
 
     none: tuple[list[dict[str, Any]], dict[str, np.ndarray], dict[int, tuple[str, str]]] = ([], {}, {})
@@ -318,6 +399,15 @@ def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY)
         for s_, k in zip(ss, near):
             central[(a, s_)] = int(k)
     scored: list[dict[str, Any]] = []
+    quote_v = dict(zip(quotes, centre(qx))) if qx is not None else {}
+    lacks = [(w, t) for t in dict.fromkeys(own_turns) for w in lacked(t)]  # what this account says it has not
+    clause_cache: list[tuple[list[str], np.ndarray]] = []
+
+    def own_clauses() -> tuple[list[str], np.ndarray]:  # this account's clauses, read when first asked for
+        if not clause_cache:
+            said = list(dict.fromkeys(c_ for t in own_turns for c_ in clauses(t) if len(c_) >= 4))
+            clause_cache.append((said, centre(raw_vectors(said, engine)) if said else np.zeros((0, 384))))
+        return clause_cache[0]
     for c in cands:
         need_p, act_p = read[c["statement"]]
         offer_p = worth[c["statement"]]
@@ -325,21 +415,35 @@ def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY)
                 or offer_p < policy.offer):
             continue
         v = vec[c["statement"]]
+        qv = quote_v.get(quote_of[c["statement"]], v)
         close = own_m @ v if len(own_m) else np.zeros(0)
-        if len(close) and float(close.max()) >= SAME_NEED:
-            continue  # this account has it already
-        if len(turn_m):
+        c["trade"] = peers[c["account"]][1]
+        c.update(stated_need=float(max((own_m @ v).max(), (own_m @ qv).max())) if len(own_m) else 0.0,
+                 stated_turn=float(max((turn_m @ v).max(), (turn_m @ qv).max())) if len(turn_m) else 0.0)
+        reason = ""
+        if c["stated_need"] >= policy.stated or c["stated_turn"] >= policy.stated:
+            reason = "stated"  # this account has it already, or said it
+        elif len(turn_m):
             t = turn_m @ v
             j = int(t.argmax())
-            if float(t[j]) >= SAME_NEED or (float(t[j]) >= policy.rule_out and _denies(own_turns[j])):
-                continue  # said here already, or ruled out
+            if float(t[j]) >= policy.rule_out and _denies(own_turns[j]):
+                reason = "denied"
+        if not reason:
+            mates = [vec[s_] for s_ in by_account[c["account"]]
+                     if s_ != c["statement"] and float(vec[s_] @ v) >= policy.topic]
+            ruled = ruled_out_by(c["quote"], c["statement"], lacks, engine, policy, context=mates,
+                                 own_clauses=own_clauses)
+            if ruled:
+                reason, c["ruled_by"] = "lacks", ruled
         rel = float(np.sort(close)[-2:].mean()) if len(close) else 0.0
         related = own[int(close.argmax())] if len(close) else ""
         related = said_as.get(related, related)  # in the customer's words
-        if len(close) and rel < policy.relevance:
+        if not reason and len(close) and rel < policy.relevance:
+            reason = "far"
+        if reason and not explain:
             continue
-        c.update(relevance=rel, related=related, trade=peers[c["account"]][1], peer=peer_sim[c["account"]], need=float(need_p), act=float(act_p),
-                 offer=offer_p,
+        c.update(relevance=rel, related=related, peer=peer_sim[c["account"]], need=float(need_p), act=float(act_p),
+                 offer=offer_p, left_out=reason,
                  central=central[(c["account"], c["statement"])])
         c["score"] = (rel + policy.w_peer * c["peer"] + policy.w_need * need_p + policy.w_act * act_p
                       + policy.w_offer * offer_p
@@ -404,8 +508,58 @@ def whole_need(statement: str, quote: str) -> str:
 
     if not quote or quote == statement:
         return statement
+    if lexicon.has_chinese(quote):
+        return said_clauses(statement, quote)
     whole = restated(None, [quote], quote, keep=content_words(statement))[0] or statement
-    return whole if lexicon.has_chinese(quote) or _reads_whole(whole, quote) else _said_sentence(statement, quote)
+    return whole if _reads_whole(whole, quote) else _said_sentence(statement, quote)
+
+
+MAX_SAID_CHARS = 50  # a Chinese hypothesis: at most this many characters of the customer's clauses
+_DANGLING_ZH = r"^(?:的|地|得|但是?|而且?|并且?|所以|因为|不过|可是?|就|才|也|还|又|和|跟|与|及|或)"
+
+
+def said_clauses(statement: str, quote: str) -> str:
+    """A Chinese hypothesis as the customer said it, whole: a run of the customer's clauses in
+    the sentence that holds the logged need, from a clause start to a clause end, without the
+    clauses and words that only lead into it ("还有啊，", "所以", "说实话"), and within
+    ``MAX_SAID_CHARS`` (the clause that holds the need, with the ones before it first: they
+    carry its subject). Never a fragment starting mid-phrase (的…, 但…): the restatement that cuts
+    words out of a clause does not read to someone who has not heard the meeting."""
+    import re
+
+    from assistant.understanding import lexicon
+
+    sentences = [p.strip() for p in lexicon.sentences(quote) if p.strip()] or [quote.strip()]
+    want = set(statement)
+    sentence = max(sentences, key=lambda p: len(want & set(p)))
+    parts = [p.strip() for p in re.split(r"[，,；;：:]", sentence.rstrip("。！？!?；;，,. ")) if p.strip()]
+    while len(parts) > 1 and lexicon.first("lead_clause", parts[0], "zh"):
+        parts = parts[1:]
+    if not parts:
+        return statement
+    lead = lexicon.cue("restate_lead", "zh")
+    for _ in range(3):
+        stripped = lead.sub("", parts[0]).strip()
+        if len(stripped) < 2 or stripped == parts[0] or re.match(r"[说讲的地得]", stripped):
+            break
+        parts[0] = stripped
+    best = max(range(len(parts)), key=lambda i: (len(want & set(parts[i])), -i))
+    lo = hi = best
+
+    def size(a: int, b: int) -> int:
+        return sum(len(p) for p in parts[a:b + 1]) + (b - a)
+
+    while True:
+        if lo > 0 and size(lo - 1, hi) <= MAX_SAID_CHARS:
+            lo -= 1
+        elif hi < len(parts) - 1 and size(lo, hi + 1) <= MAX_SAID_CHARS:
+            hi += 1
+        else:
+            break
+    while lo > 0 and re.match(_DANGLING_ZH, parts[lo]):
+        lo -= 1  # a clause that goes on from the one before starts with that one
+    text = "，".join(parts[lo:hi + 1])
+    return text if len(text) >= 2 else statement
 
 
 def _words(text: str) -> list[str]:

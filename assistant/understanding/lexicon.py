@@ -411,6 +411,17 @@ TALK_ZH: dict[str, str] = {
         "是不是|会不会|有没有可能|我猜|我估计|我理解(?:是|的是)?|听起来|感觉(?:您|你们)|(?:您|你们)(?:是不是|其实)|莫非|"
         "可能(?:您|你们)(?:更|其实)|背后(?:是|其实)"
     ),
+    # what an account says it does not have, do or need (accounts/similar.py: a hypothesis from
+    # another account that rests on it is ruled out here)
+    # a clause that only leads into what the customer says ("还有啊，", "不过还有个事，", "别提了，")
+    "lead_clause": (
+        "^(?:哦|嗯|啊|哎|唉|对了|不过|另外|还有|而且|说实话|老实说|别提了|我跟你说|跟你说|再说)*"
+        "(?:还有|另外)?(?:跟你说)?(?:个|一个|一件|件)?(?:事|事情)?(?:啊|呀|吧|哈|了|儿)?$"
+    ),
+    "lacks": (
+        "(?:我们|咱们|我这|这边|店里|公司|厂里)(?:也|都|从来|基本|暂时)?(?:不做|没做|没有|不搞|不开|不涉及|不跑|不卖|不接|不碰)|"
+        "没做|(?:我们|咱们)?(?:只做|只卖|只接|只跑)|不是我们的问题|倒不是(?:什么)?问题"
+    ),
 }
 
 TALK_EN: dict[str, str] = {
@@ -438,6 +449,12 @@ TALK_EN: dict[str, str] = {
     "probe": (
         r"\bis it (?:that|because|possible)|\bcould it be|\bI (?:suspect|guess|wonder if|imagine)|\bsounds like|\bmy guess|"
         r"\bam I right (?:that|in)|\bwould I be right|\bI'm guessing|\bmaybe (?:the real|what you)"
+    ),
+    "lead_clause": r"^(?:oh|and|also|so|well|plus|honestly|look|one more thing|another thing)+$",
+    "lacks": (
+        r"\bwe (?:also |just |really )?(?:don't|do not|never|no longer) (?:have|do|run|use|sell|offer|carry|ship|handle|work with)\b|"
+        r"\bwe have no\b|\bwe only (?:do|sell|run|ship|carry|have|work with)\b|"
+        r"\b(?:isn't|is not|not) (?:a|an|really a|really an) (?:problem|issue) for us\b|\bthat's not (?:a|an|our) (?:problem|issue)\b"
     ),
 }
 
