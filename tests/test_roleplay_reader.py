@@ -118,3 +118,17 @@ def test_service_with_the_embedded_model_gives_nothing_to_a_guess_and_still_answ
         assert turn.reply and not check_reply(turn.reply, ReplyContext(scenario, line, set(), allowed, authored=hint))
     turn = rp.ask(attempt, "买回去是家里哪位爱吃呀？")
     assert turn.decision.action == "reveal" and "sour-for-pregnancy" in turn.revealed
+
+
+
+def test_a_pitch_earns_no_trust_as_a_probing_question_whatever_stage_meaning_reads(scenarios):
+    from assistant.roleplay.reveal import TRUST
+
+    warehouse = scenarios["warehouse-scanners"]
+    line = ("Rugged casing, hot-swap battery, 1D and 2D scanning, cloud fleet management, and a five-year "
+            "service plan thrown in. So, shall we say forty handhelds?")
+    assert classify(line, semantic=True).spin == "need_payoff"  # the stage reader hears a payoff…
+    assert trainee.no_release(line) is not None  # …the trainee-line reader hears a pitch
+    assert _decide(warehouse, line).trust_delta < TRUST["probe"]
+    probe = "When one of the handhelds dies in the middle of a shift, what do your pickers do then?"
+    assert _decide(warehouse, probe).trust_delta >= TRUST["probe"]  # a real probing question does

@@ -11,12 +11,13 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
-from assistant.roleplay.classify import QuestionClass, leads
+from assistant.roleplay.classify import QuestionClass, classify, leads
 from assistant.roleplay import intent
 from assistant.roleplay.intent import RELATIVE, RELATIVE_CLOSED, is_injection, target
 from assistant.roleplay.scenario import HiddenNeed, Scenario
 from assistant.understanding.lexicon import cue, sentences
 
+PROBING = ("problem", "implication", "need_payoff")  # SPIN stages that probe a need
 TRUST = {
     "premature_pitch": -0.15,
     "pitch": -0.05,
@@ -88,6 +89,11 @@ def decide(
     not a genuine question (a pitch, a guess, a push, small talk…) is handled like a leading
     line — a hint or a deflection at most — and one it surely reads as an attack like an injection.
     """
+    reader = semantic if reader is None else reader
+    if reader and qc.spin in PROBING and _not_a_question(text):
+        # the stage read by meaning counts only for a line the trainee-line reader takes for a
+        # genuine question: a feature list ending "So, sixty units?" is no need-payoff question
+        qc = qc.model_copy(update={"spin": classify(text).spin})
     understood = bool(revealed)  # has the trainee learned anything real yet?
     premature = qc.pitch and not understood
     delta = 0.0
@@ -97,9 +103,8 @@ def decide(
         delta += TRUST[qc.form]
     if qc.form == "open":
         delta += TRUST["open"]
-    if qc.probes or qc.spin in ("implication", "need_payoff", "problem"):
+    if qc.probes or qc.spin in PROBING:
         delta += TRUST["probe"]
-    reader = semantic if reader is None else reader
     read_as = _read_line(text) if reader else None
     injection = is_injection(text) or read_as == "injection"
     if injection:
@@ -182,6 +187,14 @@ def guesses(text: str) -> bool:
     return bool(_GUESS.search(last)) and not _WH.search(last)
 
 
+def _not_a_question(text: str) -> bool:
+    """The trainee-line reader's most likely kind for ``text`` is not a genuine question (at any
+    probability); False without the embedder."""
+    from assistant.understanding import trainee
+
+    return trainee.no_release(text) is not None
+
+
 def _read_line(text: str) -> str | None:
     """The no-release kind the trainee-line reader surely puts ``text`` in ("injection" only from
     its own threshold), else None; None without the embedder."""
@@ -226,7 +239,7 @@ def _by_meaning(scenario: Scenario, qc: QuestionClass, text: str, revealed: set[
             aim = alt
     genuine = qc.form != "leading" and not leads(text) and not guesses(text) and genuine_read
     precise = aim.hits(RELATIVE_CLOSED if qc.form == "closed" else RELATIVE)
-    probing = bool(qc.probes) or qc.spin in ("problem", "implication", "need_payoff")
+    probing = bool(qc.probes) or qc.spin in PROBING
     if precise or (genuine and aim.on_topic(intent.ON_TOPIC_PROBING if probing else None)):
         need = scenario.need(aim.need_id)
         if genuine and releasable(need, revealed, trust):
