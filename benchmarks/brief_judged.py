@@ -4,7 +4,9 @@ The in-advance labels name only a few needs per account, so an offered hypothesi
 account but was not among them counts as wrong there. This reads
 ``benchmarks/data/untuned/similar_offers_judged.json`` — the hypotheses the brief offered on the
 clean sets, judged afterwards by hand by a separate judge from the two accounts' meetings only —
-and writes precision per set to ``benchmarks/results/brief.json`` (key ``blind_judgment``).
+and writes precision per set to ``benchmarks/results/brief.json`` (key ``blind_judgment``); the offers
+on the fifth set, made after the filters were set on the first judgment, were judged the same way
+(``similar_offers_judged_v5.json``, ``clean_v5``).
 
 It also reads what the brief offers today on those sets (``quality_v2``..``quality_v4`` of
 brief.json, written by benchmarks/brief.py) and says, per judged offer, whether it is still offered
@@ -26,6 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 JUDGED = ROOT / "benchmarks" / "data" / "untuned" / "similar_offers_judged.json"
+# the offers on the fifth set, judged the same way after the filters above were set: clean
+JUDGED_V5 = ROOT / "benchmarks" / "data" / "untuned" / "similar_offers_judged_v5.json"
 RESULTS = ROOT / "benchmarks" / "results" / "brief.json"
 SETS = {"account_histories_v2.json": "quality_v2", "account_histories_v3.json": "quality_v3",
         "account_histories_v4.json": "quality_v4"}
@@ -91,6 +95,9 @@ def main() -> None:
     results = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.is_file() else {}
     if all(key in results for key in SETS.values()):
         result["rerun"] = rerun(data["offers"], results)
+    if JUDGED_V5.is_file():
+        v5 = json.loads(JUDGED_V5.read_text(encoding="utf-8"))["offers"]
+        result["clean_v5"] = {"judged": str(JUDGED_V5.relative_to(ROOT)), **summary(v5)}
     results["blind_judgment"] = result
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(result, ensure_ascii=False, indent=1))
