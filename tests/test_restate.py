@@ -187,3 +187,11 @@ def test_a_faithful_restatement_passes(statement):
 def test_english_checks_keep_the_limit():
     assert check_statement("they want anything with Wi-Fi", [WIFI], WIFI) == "drops the customer's negation or limit"
     assert check_statement("nothing that needs Wi-Fi", [WIFI], WIFI) is None
+
+
+def test_a_negated_want_is_never_said_as_would_like():
+    for said in ("Look, we just don't want to get the order wrong again this season, that's all.",
+                 "She doesn't want to be stuck indoors all winter waiting for a lift."):
+        for audience in ("customer", "log"):
+            back = restate_need(said, audience=audience)
+            assert "would like" not in back and ("n't" in back or "not" in back), (audience, back)

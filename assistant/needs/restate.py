@@ -565,7 +565,9 @@ def _en_variants(words: list[str], owner: str = "") -> list[list[str]]:
         if b in ("her", "his") and nxt.isalpha() and nxt not in _EN_LIGHT | _EN_FUNCTION | _EN_NOT_NAME:
             out.append(words[:i] + [_swap(w, "the")] + words[i + 1:])
         pair = f"{b} {_bare(words[i + 1])}" if i + 1 < len(words) else ""
-        if pair in _EN_SAME and _EN_SAME[pair] != pair:
+        before = _bare(words[i - 1]) if i else ""
+        negated = before in ("not", "never") or before.endswith("n't")  # "don't want to" is no "would like to"
+        if pair in _EN_SAME and _EN_SAME[pair] != pair and not (negated and pair in ("want to", "wants to")):
             out.append(words[:i] + _EN_SAME[pair].split() + words[i + 2:])
         rest = " ".join(_bare(x) for x in words[i:i + 3])
         for pattern, repl in _EN_PHRASES_SAME:
