@@ -52,12 +52,8 @@ reader's 5-fold figures; it also retrains at first use when the lines changed).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import threading
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -67,12 +63,12 @@ from sqlalchemy import select
 
 from assistant.accounts.meaning import SAME_NEED, centre, raw_vectors
 from assistant.db.schema import Account, Conversation, Need, Turn
+from assistant.understanding.linear import LinearReader, jsonl_rows
 
 log = logging.getLogger(__name__)
 
 LINES = Path(__file__).parent / "data" / "hypothesis_lines.jsonl"  # labelled: worth offering or not
 READER = LINES.with_suffix(".npz")  # the reader's weights, shipped (``build_reader``)
-_lock = threading.Lock()
 
 MAX_PEERS = 200  # accounts in the pool, the nearest trades first
 MAX_ROWS = 4000  # their logged needs read for one brief
@@ -159,42 +155,15 @@ def _need_scores(quotes: list[str], engine, x: np.ndarray | None = None) -> list
 
 
 def _reader_rows() -> list[dict[str, Any]]:
-    return [json.loads(line) for line in LINES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return jsonl_rows(LINES)
 
 
-def _reader_digest() -> str:
-    from assistant.understanding.semantic import SPACE
-
-    return hashlib.sha256(SPACE.encode() + b"\x00" + LINES.read_bytes()).hexdigest()[:16]
-
-
-def _fit_reader(rows: list[dict[str, Any]]) -> np.ndarray:
-    from assistant.understanding.classifier import fit_softmax
-    from assistant.understanding.semantic import encode
-
-    y = np.array([int(bool(r["offer"])) for r in rows], dtype=np.int64)
-    return fit_softmax(encode([r["text"] for r in rows]), y, 2, np.ones(len(rows)), l2=1e-4, steps=400)
-
-
-@lru_cache(maxsize=1)
-def _reader_weights() -> np.ndarray:
-    with _lock:
-        try:
-            with np.load(READER, allow_pickle=False) as z:
-                if str(z["digest"]) == _reader_digest():
-                    return z["w"]
-        except (OSError, KeyError, ValueError):
-            pass
-        log.info("learning which needs are worth offering from %s", LINES.name)
-        return _fit_reader(_reader_rows())
+OFFER_READER = LinearReader("worth offering", _reader_rows, lambda r: "offer" if r["offer"] else "other", READER)
 
 
 def build_reader() -> Path:
     """Learn the reader from data/hypothesis_lines.jsonl and write the shipped weights."""
-    _reader_weights.cache_clear()
-    np.savez_compressed(READER, digest=np.array(_reader_digest()), w=_fit_reader(_reader_rows()))
-    _reader_weights.cache_clear()
-    return READER
+    return OFFER_READER.build()
 
 
 def offer_probabilities(sentences: Sequence[str], engine=None, x: np.ndarray | None = None) -> list[float]:
@@ -205,13 +174,12 @@ def offer_probabilities(sentences: Sequence[str], engine=None, x: np.ndarray | N
     sitting idle"). Not: a fact about the account (its size, what it does), a person or an
     approval ("价格的事得王总拍板"), a reaction to the proposal or the price, a topic put off, a
     question about the deal, small talk — true of that customer, no hypothesis for another."""
-    from assistant.understanding.classifier import _with_bias, softmax
-
     sentences = list(sentences)
     if not sentences:
         return []
     x = raw_vectors(sentences, engine) if x is None else x
-    return [float(p) for p in softmax(_with_bias(x) @ _reader_weights())[:, 1]]
+    column = OFFER_READER.model()[1].index("offer")
+    return [float(p) for p in OFFER_READER.probability_rows(sentences, x)[:, column]]
 
 
 def _not_a_need(statement: str) -> bool:
@@ -614,23 +582,12 @@ def why(trade: str, candidate: dict[str, Any]) -> str:
 def cross_validate(folds: int = 5, at: float | None = None) -> dict[str, float]:  # pragma: no cover - a calibration report
     """The reader's k-fold figures on its labelled lines: share of offerable lines taken and of
     the others taken, at ``at`` (the policy's ``offer`` threshold)."""
-    from assistant.understanding.classifier import _with_bias, fit_softmax, softmax
-    from assistant.understanding.semantic import encode
-
     at = POLICY.offer if at is None else at
-    rows = _reader_rows()
-    x = encode([r["text"] for r in rows])
-    y = np.array([int(bool(r["offer"])) for r in rows], dtype=np.int64)
-    order = np.random.default_rng(0).permutation(len(rows))
-    p = np.zeros(len(rows))
-    for f in range(folds):
-        test = order[f::folds]
-        train = np.setdiff1d(order, test)
-        w = fit_softmax(x[train], y[train], 2, np.ones(len(train)), l2=1e-4, steps=400)
-        p[test] = softmax(_with_bias(x[test]) @ w)[:, 1]
-    taken = p >= at
-    return {"lines": len(rows), "offerable_taken": round(float(taken[y == 1].mean()), 3),
-            "others_taken": round(float(taken[y == 0].mean()), 3), "threshold": at}
+    run = OFFER_READER.cross_validate(folds)
+    taken = run.column("offer") >= at
+    offer = run.y == run.classes.index("offer")
+    return {"lines": len(run.y), "offerable_taken": round(float(taken[offer].mean()), 3),
+            "others_taken": round(float(taken[~offer].mean()), 3), "threshold": at}
 
 
 if __name__ == "__main__":  # pragma: no cover

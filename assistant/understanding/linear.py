@@ -12,8 +12,9 @@ hit scaled by ``cue_scale``) → a softmax over the labels, fitted with ``classi
 - ``reader.build()`` writes the shipped file; ``reader.cross_validate(folds)`` gives the k-fold
   out-of-fold probabilities, from which each reading reports accuracy or sets its thresholds.
 
-Used by ``asking`` (what a customer's question asks), ``decision`` (is the customer deciding)
-and ``trainee`` (what kind of line a trainee says in role-play).
+Used by ``asking`` (what a customer's question asks), ``decision`` (is the customer deciding),
+``trainee`` (what kind of line a trainee says in role-play), ``roleplay.spin`` (a question's SPIN
+stage) and ``accounts.similar`` (is another account's sentence worth offering as a hypothesis).
 """
 
 from __future__ import annotations
@@ -93,10 +94,13 @@ class LinearReader:
         return np.array([[c.hit(t) for c in self.cues] for t in texts], dtype=np.float32).reshape(
             len(texts), len(self.cues))
 
-    def features(self, texts: Sequence[str]) -> np.ndarray:
+    def features(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
+        """The sentence vectors (``vectors`` when the caller has them already, e.g. from a store
+        of ``semantic.encode`` results) and the cue columns."""
         from assistant.understanding.semantic import encode
 
-        return np.hstack([encode(list(texts)), self.cue_scale * self.cue_columns(texts)]).astype(np.float32)
+        x = encode(list(texts)) if vectors is None else vectors
+        return np.hstack([x, self.cue_scale * self.cue_columns(texts)]).astype(np.float32)
 
     # ---- the shipped weights -----------------------------------------------------------------
     def definition(self) -> dict:
@@ -156,11 +160,11 @@ class LinearReader:
         return self.shipped
 
     # ---- reading -----------------------------------------------------------------------------
-    def probability_rows(self, texts: Sequence[str]) -> np.ndarray:
+    def probability_rows(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
         from assistant.understanding.classifier import _with_bias, softmax
 
         w, _ = self.model()
-        return softmax(_with_bias(self.features(texts)) @ w)
+        return softmax(_with_bias(self.features(texts, vectors)) @ w)
 
     def probabilities(self, text: str) -> dict[str, float] | None:
         """{label: p} for one text; None when the embedder cannot run (callers fall back to rules)."""
