@@ -20,8 +20,13 @@ frame) are measured in the same run:
   first-person pronouns and the person the need belongs to count as frame words);
 * ``cosine``: mean cosine (shipped embedder) to the two good restatements.
 
-Sets: ``benchmarks/data/restatements_dev.json`` (written first, tuned on) and
-``benchmarks/data/untuned/restatements_v1.json`` (written blind by another author, never tuned on).
+* ``dangling_end`` (English): share ending on a word that expects more, starting with a sentence
+  adverb, a side clause alone or with no need-bearing word (``coach.phrasing.ending_problem``).
+
+Sets: ``benchmarks/data/restatements_dev.json`` (written first, tuned on),
+``benchmarks/data/untuned/restatements_v1.json`` (written blind by another author; seen: its
+English failures were studied when English phrases came to be chosen by structure) and
+``benchmarks/data/untuned/restatements_v2.json`` (written blind, never opened, run once).
 """
 
 from __future__ import annotations
@@ -41,9 +46,10 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 SETS = {"dev": ROOT / "benchmarks" / "data" / "restatements_dev.json",
-        "untuned_v1": ROOT / "benchmarks" / "data" / "untuned" / "restatements_v1.json"}
+        "seen_v1": ROOT / "benchmarks" / "data" / "untuned" / "restatements_v1.json",
+        "untuned_v2": ROOT / "benchmarks" / "data" / "untuned" / "restatements_v2.json"}
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "restatement.json"
-BASELINE = "8730a40"  # the commit before restatement from parts: deletion until no run was left
+BASELINE = "f618216"  # the commit before English phrases were chosen by structure (cut at the fourth word)
 _PRONOUNS_ZH = re.compile(r"我们|咱们|我|咱")
 _PRONOUNS_EN = {"i", "we", "my", "our", "me", "us", "mine", "ours", "i'm", "we're", "i've", "we've", "i'd", "we'd"}
 _SPLIT = re.compile(r"[，,；;：:、。！？!?…—\-\"“”()（）]+")
@@ -152,6 +158,14 @@ def holes(text: str, case: dict, person: str = "") -> bool:
     return False
 
 
+def dangling(text: str, case: dict) -> bool:
+    """An English restatement that ends on a word expecting more, starts with a sentence adverb,
+    is a side clause alone or holds no need-bearing word (``phrasing.ending_problem``)."""
+    from assistant.coach.phrasing import ending_problem
+
+    return bool(text.strip()) and case.get("lang") != "zh" and ending_problem(text, "en") is not None
+
+
 def measure(outputs: list[tuple[dict, str, str]]) -> dict:
     from assistant.needs.restate import too_long
     from assistant.understanding import semantic
@@ -172,6 +186,7 @@ def measure(outputs: list[tuple[dict, str, str]]) -> dict:
         "over_length": round(sum(bool(t) and too_long(t) for _, t, _ in outputs) / n, 3),
         "holes": round(sum(holes(t, c, p) for c, t, p in outputs) / n, 3),
         "empty": round(sum(not t.strip() for _, t, _ in outputs) / n, 3),
+        "dangling_end": round(sum(dangling(t, c) for c, t, _ in outputs) / n, 3),
         "cosine": round(sum(cos) / n, 3),
     }
 

@@ -195,3 +195,61 @@ def test_a_negated_want_is_never_said_as_would_like():
         for audience in ("customer", "log"):
             back = restate_need(said, audience=audience)
             assert "would like" not in back and ("n't" in back or "not" in back), (audience, back)
+
+
+# ---- English phrases end where a phrase ends ---------------------------------------------------
+@pytest.mark.parametrize("said,reason", [
+    ("your plumber charges for the entire", "ends on a word that expects more"),  # an adjective before its noun
+    ("you wanted a waterproof", "ends on a word that expects more"),
+    ("your crew keeps running out of", "ends on a word that expects more"),  # a preposition
+    ("the tenants cannot stand", "a verb missing its object"),
+    ("you would like", "a verb missing its object"),
+    ("your van ended up", "a verb missing its object"),
+    ("your accountant's been wasting", "a verb missing its object"),
+    ("you were hoping to find the something", "ends on a word that expects more"),
+    ("frankly the heating is a joke", "starts with a sentence adverb"),
+    ("basically nobody reads the manual", "starts with a sentence adverb"),
+    ("after the kitchen refit", "a side clause, not the need"),
+    ("your roof leaks.The", "runs over a sentence's end"),
+    ("your grandson's", "ends on a word that expects more"),
+    ("visitors are waiting twenty", "ends on a word that expects more"),
+    ("it is for them", "no need-bearing word"),
+])
+def test_an_english_restatement_that_ends_before_its_phrase_does_is_rejected(said, reason):
+    assert phrasing.ending_problem(said, "en") == reason
+    assert phrasing.clause_problem(said, "en") is not None
+
+
+@pytest.mark.parametrize("said", [
+    "your grandson needs a bike for school",
+    "nothing above two hundred pounds",
+    "your printer jams every other morning",
+    "you'd rather not have a contract",
+    "your tenants complain about the noise at night",
+    "your crew is short by three",
+    "your van has to fit under the car park barrier",
+])
+def test_an_english_restatement_said_whole_passes(said):
+    assert phrasing.ending_problem(said, "en") is None
+    assert phrasing.clause_problem(said, "en") is None
+
+
+@pytest.mark.parametrize("said", [
+    "Honestly, our receptionist spends the whole morning chasing patients who never turn up for their slot.",
+    "The caravan's parked on the drive and my neighbour can't get his car out past it on bin days.",
+    "Since the merger our two warehouses use different barcodes and the pickers keep sending the wrong boxes.",
+    "I run a small florist and I can't afford to throw away half the roses every Monday.",
+])
+def test_what_the_coach_says_back_ends_where_a_phrase_ends(said):
+    for audience in ("customer", "log"):
+        back = restate_need(said, audience=audience)
+        if audience == "customer" and not back:
+            continue  # nothing that ends well: not said (the move falls back)
+        assert back and phrasing.ending_problem(back, "en") is None, (audience, back)
+        assert fits(back, [said]), back
+
+
+def test_an_english_statement_the_model_wrote_that_dangles_is_rejected():
+    said = "The fridge in the back keeps tripping the fuse, and we lose a whole day's stock."
+    assert check_statement("their fridge keeps tripping the", [said], said) == "ends on a word that expects more"
+    assert check_statement("their fridge keeps tripping the fuse", [said], said) is None

@@ -137,7 +137,7 @@ def check_statement(statement: str, evidence: list[str], conversation: str) -> s
         return "copies the customer's sentence"
     if any(p.search(text) for p in _PITCH) and not any(p.search(" ".join(evidence)) for p in _PITCH):
         return "a pitch, not the customer's need"
-    reason = _negation_kept(text, evidence)
+    reason = _negation_kept(text, evidence) or _ending_problem(text, "en")
     if reason:
         return reason
     if grounded_share(_FRAME_WORDS.sub(" ", text), conversation) < MIN_GROUNDED:
@@ -389,7 +389,10 @@ _EN_SAME = {"every": "each", "each": "every", "don't": "do not", "doesn't": "doe
             "far too many": "too many", "must not": "mustn't", "mustn't": "must not", "do not": "don't",
             "does not": "doesn't", "will not": "won't", "is not": "isn't", "are not": "aren't", "can not": "can't",
             "has to": "needs to", "have to": "need to", "needs to": "has to", "need to": "have to",
-            "wants to": "would like to", "want to": "would like to", "i am": "I'm", "we are": "we're"}
+            "wants to": "would like to", "want to": "would like to", "i am": "I'm", "we are": "we're",
+            "nearly": "almost", "almost": "nearly", "about": "around", "huge": "enormous", "tiny": "very small",
+            "quick": "fast", "fast": "quick", "all day": "the whole day", "all night": "the whole night",
+            "a bit": "a little", "too much": "excessively"}
 
 
 class Restatement(str):
@@ -545,7 +548,9 @@ def _en_pov(text: str, audience: str) -> str:
 _EN_PHRASES_SAME = (("can't have anything", "can have nothing"), ("cannot have anything", "can have nothing"),
                     ("don't want anything", "want nothing"), ("do not want anything", "want nothing"),
                     ("doesn't want anything", "wants nothing"), ("can't find", "cannot find"), ("can never", "never can"), ("could never", "never could"),
-                    ("every time", "each time"), ("each time", "every time"))
+                    ("every time", "each time"), ("each time", "every time"), ("it's got to", "it has to"),
+                    ("she's got to", "she has to"), ("he's got to", "he has to"), ("it's going to", "it will"),
+                    ("an issue", "a problem"), ("a problem", "an issue"))
 _EN_NOT_OWNED = {"same", "first", "last", "next", "other", "whole", "rest", "best", "most", "start", "end", "top",
                  "bottom", "middle", "door", "road", "way", "time", "morning", "evening", "afternoon", "week", "month",
                  "year", "day", "eu", "place", "world", "spring", "summer", "autumn", "winter", "moment", "point",
@@ -574,11 +579,19 @@ def _en_variants(words: list[str], owner: str = "") -> list[list[str]]:
             if re.match(pattern + r"\b", rest):
                 n = len(pattern.replace("\\", "").split())
                 out.append(words[:i] + repl.split() + words[i + n:])
+        # "his breathing's going to" → "his breathing is going to": the contraction said out
+        if b.endswith("'s") and len(b) > 3 and b not in _EN_SAME and (nxt.endswith("ing") or nxt in ("been", "got", "a", "an")):
+            out.append(words[:i] + [w[:-2] if w.lower().endswith("'s") else w.replace("'s", ""), "has" if nxt in ("been", "got") else "is"] + words[i + 1:])
+        if b in ("'ve", "i've", "we've", "you've", "they've") and nxt == "got":
+            said = [b[:-3], "have"] if len(b) > 3 else ["have"]  # "they've got" → "they have"
+            out.append(words[:i] + said[:-1] + [_swap(words[i + 1], "have")] + words[i + 2:])
         if b in _EN_SAME and not (b == "every" and nxt == "other"):
             out.append(words[:i] + _swap(w, _EN_SAME[b]).split() + words[i + 1:])
     return out
 
 
+_EN_FILLER_INSIDE = {"just", "really", "actually", "literally", "honestly", "basically", "properly", "totally",
+                     "simply", "definitely", "seriously", "pretty"}
 _EN_SUBJECTS = {"i", "we", "you", "they", "she", "he", "it", "your", "their", "my", "our", "nobody", "no", "nothing"}
 _EN_BOUNDARY = {"to", "because", "when", "whenever", "and", "so", "but", "before", "after", "since", "unless", "if",
                 "while", "which", "that", "where", "who", "until", "as", "or", "though", "although"}
@@ -591,7 +604,7 @@ def _en_span(phrase: str, sources: list[str], keep: list[str], frame: tuple[str,
 
 
 def _en_spans(phrase: str, sources: list[str], keep: list[str], frame: tuple[str, str], owner: str = "",
-              k: int = 4, strict: bool = False) -> list[tuple[float, str]]:
+              k: int = 4, strict: bool = False, whole: bool = True) -> list[tuple[float, str]]:
     """The English counterpart of ``_zh_spans``: the phrase, or with a word of it said another way
     (up to six), or the best runs of its whole words that repeat nothing (negations kept, phrase
     ends that dangle avoided), with their scores."""
@@ -624,6 +637,8 @@ def _en_spans(phrase: str, sources: list[str], keep: list[str], frame: tuple[str
                 continue
             if i > 0 and _EN_NEGATION.fullmatch(_bare(words[i - 1]) or "-"):
                 continue  # a negation is never cut off what it bounds
+            if whole and _ending_problem(text, "en"):
+                continue  # ends where a phrase ends, not on a word that expects more
             score = 1.0 * content_count(span)
             if negations:
                 score += 1.0 * sum(1 for n in negations if n in span) / len(negations)
@@ -640,7 +655,15 @@ def _en_spans(phrase: str, sources: list[str], keep: list[str], frame: tuple[str
             if strict and not fits(text, sources, frame, strict=True):
                 score -= 1.0  # what the coach says: fewer than 15 characters of theirs in a row preferred
             found[text] = max(score, found.get(text, score))
+    if not found and whole:  # no phrase of it ends well: the best that does not (the caller checks it)
+        return _en_spans(phrase, sources, keep, frame, owner, k, strict, whole=False)
     return sorted(((v, t) for t, v in found.items()), key=lambda x: (-x[0], -len(x[1])))[:k]
+
+
+def _ending_problem(text: str, language: str) -> str | None:
+    from assistant.coach.phrasing import ending_problem
+
+    return ending_problem(text, language)
 
 
 def _covered_by_runs(words: list[str], sources: list[str]) -> int:
@@ -688,7 +711,10 @@ def _ranked(sentence: str, keep: list[str], dimension: str | None, semantic: boo
     limit = lexicon.cue("negative_constraint", "zh" if zh else "en")
     wants = _ZH_WANTS if zh else _EN_WANTS
     weight = [2 * sum(k in c for k in keep) + (meaning[i] + 0.05 * cues[i] if meaning else cues[i])
-              + (0.25 if limit.search(c) else 0.0) + (0.3 if wants.search(c) else 0.0) for i, c in enumerate(content)]
+              + (0.25 if limit.search(c) else 0.0) + (0.3 if wants.search(c) else 0.0)
+              # a side clause ("before the hip replacement") qualifies the need its main clause holds
+              - (0.6 if not zh and len(content) > 1 and _EN_QUALIFIER.match(_clean_edges(c, zh)) else 0.0)
+              for i, c in enumerate(content)]
     base = [w - 2 * sum(k in c for k in keep) for w, c in zip(weight, content)]  # by meaning alone
     order = sorted(range(len(content)), key=lambda i: (-weight[i], i))
     return [(content[i], base[i], i) for i in order]
@@ -715,8 +741,10 @@ def _clean_edges(clause: str, zh: bool) -> str:
         c = _ZH_TAIL.sub("", c)
         return c.strip("，,、 ")
     c = _EN_LEAD.sub("", c)
-    c = re.sub(r"^(?:the thing is|to be honest|i mean|you know|look|lately|recently|these days|actually),?\s+", "", c,
-               flags=re.I)
+    for _ in range(3):  # what speaks of the telling, not of the need ("honestly, …", "so basically …")
+        c = re.sub(r"^(?:the thing is|to be honest|i mean|you know|look|lately|recently|these days|actually|honestly|"
+                   r"basically|frankly|literally|obviously|seriously|so|well|anyway|right|okay|ok|oh|yeah|like|"
+                   r"ideally|personally|i guess|i think|to be fair)\b,?\s+", "", c, flags=re.I)
     c = re.sub(r",?\s*(?:please|thanks|you know|i guess|i think|really)$", "", c, flags=re.I)
     return c.strip(" .!?;,")
 
@@ -839,8 +867,15 @@ def restate_need(evidence: str | list[str], *, language: str | None = None, dime
         return Restatement("")
     _, text, phrase = chosen
     text = _zh_frame(text, dimension, audience) if zh else _en_frame(text, dimension, audience, sources, frame, strict)
+    if too_long(text) and not zh:  # the longest beginning of it that ends where a phrase ends
+        words = text.split()
+        ends = [n for n in range(min(len(words), MAX_EN_WORDS), 0, -1)
+                if not too_long(" ".join(words[:n])) and not _ending_problem(" ".join(words[:n]).rstrip(",;"), "en")]
+        text = " ".join(words[:ends[0]]).rstrip(",;") if ends else " ".join(words[:MAX_EN_WORDS])
     if too_long(text):
         text = need_key(text)[:MAX_ZH_CHARS] if zh else " ".join(text.split()[:MAX_EN_WORDS])
+    if not zh and audience == "customer" and _ending_problem(text, "en"):
+        return Restatement("")  # not said to the customer: the move falls back
     return Restatement(text, phrase=phrase, frame="pair" if chosen is pair else "single")
 
 

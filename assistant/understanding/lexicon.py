@@ -500,3 +500,61 @@ def has_chinese(text: str) -> bool:
 
 def language_of(text: str) -> str:
     return "zh" if has_chinese(text) else "en"
+
+
+# ---- English word classes (for the shape of a restated phrase) --------------------------------
+# Closed classes are listed whole; open classes hold the words that, left at a phrase's end,
+# leave it waiting for more ("your cook spends the whole", "you cannot afford").
+WORD_CLASSES_EN: dict[str, frozenset[str]] = {
+    "determiner": frozenset({
+        "the", "a", "an", "my", "your", "their", "our", "his", "her", "its", "this", "that", "these", "those",
+        "some", "any", "every", "each", "no", "another", "other", "such", "which", "what", "whose", "either",
+        "neither", "both", "several", "few", "many", "much", "more", "most", "less", "least", "all", "half"}),
+    "preposition": frozenset({
+        "to", "of", "for", "with", "without", "on", "in", "at", "by", "from", "into", "onto", "about", "over",
+        "under", "after", "before", "since", "until", "through", "across", "around", "between", "against",
+        "towards", "toward", "behind", "beside", "near", "off", "per", "via", "than", "like", "as", "during",
+        "within", "among", "upon", "out"}),
+    "conjunction": frozenset({
+        "and", "or", "but", "nor", "so", "because", "if", "when", "whenever", "while", "though", "although",
+        "unless", "whether", "once", "where", "who", "whom", "that"}),
+    "auxiliary": frozenset({
+        "is", "are", "was", "were", "be", "been", "being", "am", "can", "could", "will", "would", "should",
+        "shall", "may", "might", "must", "do", "does", "did", "has", "have", "had", "can't", "cannot", "won't",
+        "don't", "doesn't", "didn't", "isn't", "aren't", "wasn't", "it's", "there's", "she's", "he's", "i'm",
+        "you're", "they're", "we're", "gets", "get", "got", "keeps", "keep", "not", "never", "just", "ever"}),
+    # adjectives and quantity words that stand before a noun and do not end a phrase
+    "adjective": frozenset({
+        "whole", "entire", "same", "other", "own", "new", "old", "big", "small", "little", "good", "bad", "best",
+        "better", "worse", "worst", "proper", "real", "actual", "main", "last", "first", "next", "only", "usual",
+        "certain", "particular", "extra", "fair", "full", "huge", "tiny", "right", "wrong", "special", "total",
+        "different", "various", "single", "double", "second", "third", "local", "whole-day", "fancy", "cheap",
+        "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twenty", "hundred",
+        "thousand", "lot", "bit", "couple", "kind", "sort", "type"}),
+    # verbs that take an object: a phrase ending on one has lost what it was about
+    "transitive": frozenset({
+        "afford", "want", "wants", "need", "needs", "like", "likes", "would like", "get", "gets", "make", "makes",
+        "take", "takes", "have", "has", "keep", "keeps", "buy", "buys", "find", "finds", "give", "gives", "use",
+        "uses", "bring", "brings", "put", "puts", "hear", "see", "sees", "know", "knows", "say", "says", "tell",
+        "tells", "stand", "cover", "covers", "pay", "pays", "spend", "spends", "lose", "loses", "lost", "carry", "carries",
+        "replace", "fix", "handle", "manage", "reach", "hold", "holds", "offer", "send", "order", "try", "tries",
+        "stop", "stops", "avoid", "mind", "hate", "hates", "love", "loves", "prefer", "prefers", "miss", "misses",
+        "remind", "forget", "forgets", "track", "cut", "redo", "add", "adds", "change", "move", "show", "teach",
+        "killing", "making", "taking", "having", "getting", "buying", "paying", "spending", "throwing", "using",
+        "bringing", "putting", "giving", "keeping", "doing", "wanting", "needing", "losing", "costing", "finding",
+        "wasting", "carrying", "handling", "hitting", "saying", "telling", "asking", "looking", "going", "trying",
+        "converting", "sitting", "ended", "end", "ends", "ending", "turned", "came", "come", "comes", "coming"}),
+    # a phrase does not start with these: they speak of the telling, not of the need
+    "sentence_adverb": frozenset({
+        "honestly", "basically", "actually", "frankly", "literally", "obviously", "apparently", "seriously",
+        "clearly", "really", "just", "so", "well", "look", "anyway", "anyhow", "besides", "also", "then", "plus",
+        "personally", "ideally", "hopefully", "admittedly", "luckily", "unfortunately", "sadly", "like", "right",
+        "okay", "ok", "oh", "um", "yeah", "yes", "no"}),
+}
+
+
+def word_class(word: str) -> set[str]:
+    """The English word classes (``WORD_CLASSES_EN``) a word belongs to (lower case, quotes
+    and punctuation at its edges ignored)."""
+    bare = word.strip(".,;:!?\"()“”‘’").lower().replace("’", "'")
+    return {name for name, words in WORD_CLASSES_EN.items() if bare in words}
