@@ -328,8 +328,7 @@ def _aligned_cut(tokens: list[str], source: list[str]) -> bool:
 # clause alone ("before the hip replacement"), and it holds a word that says the need.
 _EN_END_DETERMINERS = {"the", "a", "an", "my", "your", "their", "our", "his", "its", "every", "each", "no",
                        "another", "such", "whose", "which", "what"}
-_EN_END_PARTICLES_OK = {"out", "off", "in", "on", "over", "around", "through", "behind", "near", "up", "down",
-                        "away", "back", "home", "before", "after", "since"}
+_EN_END_PARTICLES_OK = {"out", "off", "up", "away", "back", "home", "before", "after", "since"}
 _EN_SIDE_CLAUSE = {"before", "after", "since", "because", "when", "whenever", "if", "unless", "until", "while",
                    "though", "although", "once", "whether"}
 _EN_PRONOUNS = {"i", "you", "we", "they", "she", "he", "it", "me", "us", "them", "him", "her", "yourself",
