@@ -214,6 +214,7 @@ def test_a_negated_want_is_never_said_as_would_like():
     ("your grandson's", "ends on a word that expects more"),
     ("visitors are waiting twenty", "ends on a word that expects more"),
     ("it is for them", "no need-bearing word"),
+    ("the boiler is old and they really", "ends on a word that expects more"),
 ])
 def test_an_english_restatement_that_ends_before_its_phrase_does_is_rejected(said, reason):
     assert phrasing.ending_problem(said, "en") == reason

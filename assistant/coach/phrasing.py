@@ -369,7 +369,8 @@ def ending_problem(text: str, language: str) -> str | None:
     last, before = tokens[-1], (tokens[-2] if len(tokens) > 1 else "")
     cls = classes[-1]
     if last.endswith("'s") or last in ("either", "too", "also", "already", "barely", "almost", "nearly", "quite",
-                                        "rather", "pretty", "such", "even", "still", "literally", "properly"):  # "his breathing's", "my dad's"
+                                        "rather", "pretty", "such", "even", "still", "literally", "properly", "really", "very",
+                                        "so", "actually", "basically", "honestly"):  # "his breathing's", "my dad's"
         return "ends on a word that expects more"
     if f"{before} {last}" in ("would like", "'d like") or (last == "like" and before.endswith("'d")):
         return "a verb missing its object"
