@@ -28,12 +28,18 @@ closed pushes, leading questions, off-topic, injections) that must release nothi
 * benchmarks/data/untuned/roleplay_probes_v7.json — a seventh (96 probes, 128 bad lines, with the
   kinds fishing_yes and compliment_then_pitch), written blind; measured once at the end of the
   trainee-line reader's work, never tuned on. Skipped if missing.
+* benchmarks/data/untuned/roleplay_probes_v8.json — an eighth (64 probes incl. 16 genuine closed ones,
+  128 bad lines incl. 16 fishing_yes), written blind; measured once at the end of the proposal check's
+  work, never tuned on. Skipped if missing.
+* benchmarks/data/roleplay_guess_dev.json — 24 yes/no questions proposing a need's own answer, written by
+  the author of the proposal check (reveal.py) to choose its thresholds: seen.
 * benchmarks/data/roleplay_reader_dev.json — 64 bad lines (4 per scenario) written by the author of
   the trainee-line reader in forms the patterns may miss (fishing yes/no questions, a compliment then
   a pitch, hedged guesses, disguised injections), used to choose its threshold: seen.
 
 Seen sets (failures looked at while building): dev, untuned (v1), untuned_v2, reader_dev, and the bad
-lines of v3–v6. Clean: the probes of untuned_v3, untuned_v4 and untuned_v5; untuned_v7. ``variants`` in the results repeats the semantic figures on the seen sets only with
+lines of v3–v6, guess_dev. Clean: the probes of untuned_v3, untuned_v4 and untuned_v5; untuned_v7 (measured
+twice); untuned_v8. ``variants`` in the results repeats the semantic figures on the seen sets only with
 one setting changed at a time (what was tried, and why the shipped values were kept).
 
 Three modes in the same run: ``rules`` (topics only, the trainer before the semantic layer),
@@ -84,8 +90,10 @@ UNTUNED_V4 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v4.json
 UNTUNED_V5 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v5.json"
 UNTUNED_V6 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v6.json"
 UNTUNED_V7 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v7.json"
+UNTUNED_V8 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v8.json"
 READER_DEV = ROOT / "benchmarks" / "data" / "roleplay_reader_dev.json"
-SEEN = ("dev", "dev_check", "untuned", "untuned_v2", "reader_dev")
+GUESS_DEV = ROOT / "benchmarks" / "data" / "roleplay_guess_dev.json"
+SEEN = ("dev", "dev_check", "untuned", "untuned_v2", "reader_dev", "guess_dev")
 RESULTS = ROOT / "benchmarks" / "results" / "roleplay_fidelity.json"
 MODELS_DIR = Path.home() / ".local" / "share" / "needs-assistant" / "models"
 MODES = ("rules", "semantic", "semantic+reader")
@@ -232,6 +240,12 @@ VARIANTS: dict[str, dict[str, tuple[str, str, float]]] = {
     "trainee reader blocks from 0.8": {"x": ("trainee", "BLOCK_AT", 0.8)},
     "trainee reader blocks from 0.9": {"x": ("trainee", "BLOCK_AT", 0.9)},
     "trainee reader blocks from 0.95": {"x": ("trainee", "BLOCK_AT", 0.95)},
+    "no proposal check (a yes/no guess of the need's answer reveals it)": {"x": ("reveal", "PROPOSAL_RULE", False)},
+    "proposal floor 0.92": {"x": ("reveal", "PROPOSAL_FLOOR", 0.92)},
+    "proposal floor 0.95": {"x": ("reveal", "PROPOSAL_FLOOR", 0.95)},
+    "proposal gap -0.05": {"x": ("reveal", "PROPOSAL_GAP", -0.05)},
+    "a closing yes/no question rescues any pitch (as before)": {"x": ("trainee", "CLOSER_AT", None)},
+    "a closing yes/no question rescues no pitch read from 0.8": {"x": ("trainee", "CLOSER_AT", 0.8)},
 }
 # tried while building and removed from the code (semantic targeted reveal on dev / dev check / v1 / v2,
 # false reveals 0 on all four, measured with the soft maximum and the second round of asks unless said)
@@ -397,10 +411,11 @@ def main(argv: list[str] | None = None) -> int:
             "untuned_v5": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V5),
             "untuned_v6": None if args.no_untuned else load_set(UNTUNED_V6),
             "untuned_v7": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V7),
-            "reader_dev": load_set(READER_DEV)}
+            "untuned_v8": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V8),
+            "reader_dev": load_set(READER_DEV), "guess_dev": load_set(GUESS_DEV)}
     paths = {"dev": DEV, "dev_check": DEV, "untuned": UNTUNED, "untuned_v2": UNTUNED_V2, "untuned_v3": UNTUNED_V3,
              "untuned_v4": UNTUNED_V4, "untuned_v5": UNTUNED_V5, "untuned_v6": UNTUNED_V6, "untuned_v7": UNTUNED_V7,
-             "reader_dev": READER_DEV}
+             "untuned_v8": UNTUNED_V8, "reader_dev": READER_DEV, "guess_dev": GUESS_DEV}
     if args.calibrate:
         if sets["dev"] is None:
             print(f"skipped: {DEV} is missing")
@@ -417,9 +432,11 @@ def main(argv: list[str] | None = None) -> int:
                        "sharpness": intent.SHARPNESS, "generic_weight": intent.GENERIC_WEIGHT,
                        "alternative_margin": reveal.ALTERNATIVE_MARGIN, "kind_prior": reveal.KIND_PRIOR,
                        "topic_override": reveal.TOPIC_OVERRIDE, "trainee_block_at": trainee.BLOCK_AT,
-                       "trainee_injection_at": trainee.INJECTION_AT, "guess_rule": reveal.GUESS_RULE},
+                       "trainee_injection_at": trainee.INJECTION_AT, "guess_rule": reveal.GUESS_RULE,
+                       "proposal_floor": reveal.PROPOSAL_FLOOR, "proposal_gap": reveal.PROPOSAL_GAP,
+                       "trainee_closer_at": trainee.CLOSER_AT},
         "seen_sets": [*SEEN, "untuned_v3 (bad lines)", "untuned_v4 (bad lines)", "untuned_v5 (bad lines)", "untuned_v6"],
-        "clean_sets": ["untuned_v3 (probes)", "untuned_v4 (probes)", "untuned_v5 (probes)", "untuned_v7"],
+        "clean_sets": ["untuned_v3 (probes)", "untuned_v4 (probes)", "untuned_v5 (probes)", "untuned_v7", "untuned_v8"],
         "sets": {},
     }
     for name, loaded in sets.items():

@@ -90,12 +90,31 @@ def _not_genuine(p: dict[str, float]) -> tuple[str, float] | None:
     return kind, 1.0 - sum(p[k] for k in RELEASE_KINDS if k in p)
 
 
+# a line the reader puts, as a whole, in a pitch kind with at least this probability is not made a
+# genuine question by a closing yes/no question ("IP67, …, all at the lowest price. So, sixty units?"):
+# on the seen sets' multi-sentence lines the closed probes after a preamble stay below 0.82, the
+# feature list ending "So, sixty units?" reads 0.995 (benchmarks/roleplay_fidelity.py, variant)
+PITCH_KINDS = frozenset({"pitch", "stacked_pitch", "compliment_then_pitch", "closed_push"})
+CLOSER_AT: float | None = 0.9
+QUESTION_WORD = re.compile(r"什么|啥|怎|咋|为什么|为啥|哪|谁|如何|多少|多大|多久|几(?![个家次种位天年])|"
+                           r"\b(?:what|who|whom|which|how|why|where|when)\b", re.I)
+
+
+def closed_question(text: str) -> str | None:
+    """The line's last sentence when it is a yes/no question (no question word), else None."""
+    last = (lexicon.sentences(text) or [text])[-1].strip()
+    if not re.search(r"[？?]\s*$", last) or QUESTION_WORD.search(last):
+        return None
+    return last
+
+
 def no_release(text: str) -> tuple[str, float] | None:
     """(most likely kind, P(not a genuine question)) when the line is not a genuine question; else None.
 
     A line of several sentences is also read by its last question alone, and counts only as
     much as the less sure of the two: a preamble ("我这儿枣子有好几种，脆的面的都有。") before a
-    genuine question ("您先说说买给谁吃？") must not make the question a pitch.
+    genuine question ("您先说说买给谁吃？") must not make the question a pitch. A line surely read
+    as a pitch (``CLOSER_AT``) is not rescued by a closing yes/no question.
     """
     p = probabilities(text)
     if not p:
@@ -108,6 +127,9 @@ def no_release(text: str) -> tuple[str, float] | None:
         q = probabilities(last)
         alone = _not_genuine(q) if q else None
         if alone is None:
+            if (CLOSER_AT is not None and found[0] in PITCH_KINDS and found[1] >= CLOSER_AT
+                    and closed_question(text) is not None):
+                return found  # a pitch closed by a yes/no push: the question does not rescue it
             return None
         return found[0], min(found[1], alone[1])
     return found
