@@ -27,7 +27,13 @@ kind said, worth checking with this one.
    topic is close to it in meaning (≥ ``lacks``); and, the other way round, one where the other
    customer says what *that* account lacks and a clause of this account's says it has it
    (≥ ``has``: "我们也没有在外面跑的业务员" is no hypothesis for a firm whose two reps are out all
-   day) (``ruled_out_by``).
+   day) (``ruled_out_by``). A candidate is also left out when one of this account's sentences
+   settles it to a pairwise reader learnt from labelled pairs (``accounts.settled``: it has it,
+   solved it, it does not apply, it said it — P(not open) ≥ ``settles``), read only with this
+   account's ``settle_k`` nearest sentences that say a matter is settled ("储值这块倒是没问题")
+   (``settled_by``); and a requirement tied to the other account's own system ("跟我们现在那个
+   小程序打通") is offered only when a clause of this account's is close to that system
+   (≥ ``same_system``, ``same_system``).
 4. **Merged by meaning across accounts** (≥ ``merge``), each hypothesis with the accounts
    that said it (named only to those who may see them) and one quote and date per account.
    The statement offered is the other account's need read whole: in Chinese a run of the
