@@ -83,8 +83,10 @@ SETS = {"dev": ROOT / "benchmarks" / "data" / "account_histories_dev.json",
         "v2": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v2.json",
         "v3": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v3.json",
         "v4": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v4.json",
-        "v5": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v5.json"}
-OFFERS_V5 = ROOT / "benchmarks" / "results" / "brief_offers_v5.json"  # the v5 offers, for a blind judgment
+        "v5": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v5.json",
+        "v6": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v6.json"}
+# the offers on a clean set, for a blind judgment (v5: judged already, its file kept as it was judged)
+OFFERS = {"v6": ROOT / "benchmarks" / "results" / "brief_offers_v6.json"}
 CATALOG = Catalog.load(ROOT / "knowledge")
 NOW = datetime.now(timezone.utc)
 STATUS = {"hypothesis": "hypothesis", "stated": "hypothesis", "confirmed": "confirmed",
@@ -489,8 +491,8 @@ def main() -> None:
     for name in (() if args.skip_quality else tuple(SETS) if args.set == "all" else (args.set,)):
         if SETS[name].exists():
             out[f"quality_{name}"] = quality(SETS[name], tmp)
-            if name == "v5":  # what was offered, for a judge who reads only the meetings
-                OFFERS_V5.write_text(json.dumps({
+            if name in OFFERS:  # what was offered, for a judge who reads only the meetings
+                OFFERS[name].write_text(json.dumps({
                     "set": str(SETS[name].relative_to(ROOT)),
                     "offers": [{"account": a["account"], "statement": o["statement"], "from_accounts": o["accounts"],
                                 "quotes": o["quotes"], "why": o["why"]}

@@ -32,7 +32,7 @@ JUDGED = ROOT / "benchmarks" / "data" / "untuned" / "similar_offers_judged.json"
 JUDGED_V5 = ROOT / "benchmarks" / "data" / "untuned" / "similar_offers_judged_v5.json"
 RESULTS = ROOT / "benchmarks" / "results" / "brief.json"
 SETS = {"account_histories_v2.json": "quality_v2", "account_histories_v3.json": "quality_v3",
-        "account_histories_v4.json": "quality_v4"}
+        "account_histories_v4.json": "quality_v4", "account_histories_v5.json": "quality_v5"}
 SAME_OFFER = 0.8
 
 
@@ -93,11 +93,14 @@ def main() -> None:
     result = {"judged": str(JUDGED.relative_to(ROOT)), "all": summary(data["offers"]),
               "per_set": {name: summary(offers) for name, offers in sorted(by_set.items())}}
     results = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.is_file() else {}
-    if all(key in results for key in SETS.values()):
+    if all(key in results for key in ("quality_v2", "quality_v3", "quality_v4")):
         result["rerun"] = rerun(data["offers"], results)
     if JUDGED_V5.is_file():
         v5 = json.loads(JUDGED_V5.read_text(encoding="utf-8"))["offers"]
         result["clean_v5"] = {"judged": str(JUDGED_V5.relative_to(ROOT)), **summary(v5)}
+        if "quality_v5" in results:  # seen since: the settled-hypothesis reader and the own-system check were set on them
+            result["rerun_v5"] = {**rerun(v5, results),
+                                  "data": "SEEN (the settled-hypothesis reader's judged pairs and the own-system check were set on these offers)"}
     results["blind_judgment"] = result
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(result, ensure_ascii=False, indent=1))

@@ -27,7 +27,13 @@ kind said, worth checking with this one.
    topic is close to it in meaning (≥ ``lacks``); and, the other way round, one where the other
    customer says what *that* account lacks and a clause of this account's says it has it
    (≥ ``has``: "我们也没有在外面跑的业务员" is no hypothesis for a firm whose two reps are out all
-   day) (``ruled_out_by``).
+   day) (``ruled_out_by``). A candidate is also left out when one of this account's sentences
+   settles it to a pairwise reader learnt from labelled pairs (``accounts.settled``: it has it,
+   solved it, it does not apply, it said it — P(not open) ≥ ``settles``), read only with this
+   account's ``settle_k`` nearest sentences that say a matter is settled ("储值这块倒是没问题")
+   (``settled_by``); and a requirement tied to the other account's own system ("跟我们现在那个
+   小程序打通") is offered only when a clause of this account's is close to that system
+   (≥ ``same_system``, ``same_system``).
 4. **Merged by meaning across accounts** (≥ ``merge``), each hypothesis with the accounts
    that said it (named only to those who may see them) and one quote and date per account.
    The statement offered is the other account's need read whole: in Chinese a run of the
@@ -101,6 +107,10 @@ class SimilarPolicy:
     stated: float = SAME_NEED  # a candidate (statement or quote) this close to what this account said is had already
     lacks: float = 0.32  # what this account says it lacks, this close to a clause of the candidate, rules it out
     has: float = 0.55  # what the other account says it lacks, this close to a clause of this account's, rules it out
+    settles: float = 0.6  # P(not open) of the settled-hypothesis reader at which this account's sentence settles a candidate
+    settle_floor: float = 0.3  # only sentences at least this close (centred cosine) are read with it
+    settle_k: int = 3  # this account's sentences nearest to a candidate read with it by that reader
+    same_system: float = 0.5  # a requirement on the other account's own system: this account's clause this close has one too
     merge: float = 0.5  # two candidates this close are one hypothesis
     min_score: float = 0.0
     limit: int = 2
@@ -276,6 +286,51 @@ def ruled_out_by(quote: str, statement: str, lacks: list[tuple[str, str]], engin
     return ""
 
 
+def settled_by(quote: str, quote_raw: np.ndarray | None, own: Sequence[str], own_raw: np.ndarray,
+               own_centred: np.ndarray, quote_centred: np.ndarray, policy: SimilarPolicy = POLICY
+               ) -> tuple[str, float, str]:
+    """(label, P, sentence) when one of this account's sentences settles the other customer's
+    sentence ``quote`` — it has it already, solved it, it does not apply here, or it said the same
+    need (``accounts.settled``, a pairwise reader learnt from labelled pairs) — else ("", P, "").
+    Only the ``settle_k`` sentences nearest in meaning are read with it."""
+    from assistant.accounts import settled
+
+    if not len(own):
+        return "", 0.0, ""
+    close = own_centred @ quote_centred
+    from assistant.understanding import lexicon
+
+    # a sentence that settles says so: the matter is fine or handled, stopped, or not done here
+    said_so = [bool(lexicon.first("no_problem", t) or lexicon.first("lacks", t)) for t in own]
+    near = [j for j in np.argsort(-close)[: policy.settle_k] if close[j] >= policy.settle_floor and said_so[j]]
+    if not near:
+        return "", 0.0, ""
+    near = np.array(near)
+    q_raw = quote_raw if quote_raw is not None else raw_vectors([quote])[0]
+    q = np.repeat(np.asarray(q_raw)[None, :], len(near), axis=0)
+    read = settled.settled([own[j] for j in near], [quote] * len(near), own_raw[near], q)
+    i = max(range(len(near)), key=lambda k: read[k][1])
+    label, p = read[i]
+    return (label, p, own[int(near[i])]) if p >= policy.settles else ("", p, "")
+
+
+def same_system(c: dict[str, Any], cands: list[dict[str, Any]], own_clauses, engine) -> float | None:
+    """None when the candidate is no requirement tied to the other account's own system; else how
+    close (centred cosine) this account's nearest clause is to what that account said of the
+    system ("跟我们现在那个约车小程序打通" → 约车小程序): a requirement to connect with a system
+    this account does not have is no hypothesis for it ("不能打通的话，教练两边都要弄")."""
+    from assistant.understanding import lexicon
+
+    if not lexicon.first("own_system", c["quote"]):
+        return None
+    told = [x["quote"] for x in cands if x["account"] == c["account"] and lexicon.first("own_system", x["quote"])]
+    parts = list(dict.fromkeys(p for q in told for p in clauses(q) if lexicon.first("own_system", p)))
+    said, said_m = own_clauses()
+    if not parts or not len(said_m):
+        return 0.0
+    return float((centre(raw_vectors(parts, engine)) @ said_m.T).max())
+
+
 def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY, *, explain: bool = False):
     """The other accounts' needs that pass the gates, each scored: (candidates, their
     centred vectors by statement, the pool's accounts {id: (name, trade)}). With ``explain``
@@ -369,6 +424,8 @@ def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY,
     scored: list[dict[str, Any]] = []
     quote_v = dict(zip(quotes, centre(qx))) if qx is not None else {}
     lacks = [(w, t) for t in dict.fromkeys(own_turns) for w in lacked(t)]  # what this account says it has not
+    qx_raw = dict(zip(quotes, qx)) if qx is not None else {}
+    turn_raw = raw_vectors(own_turns, engine) if own_turns else np.zeros((0, 384), dtype=np.float32)
     clause_cache: list[tuple[list[str], np.ndarray]] = []
 
     def own_clauses() -> tuple[list[str], np.ndarray]:  # this account's clauses, read when first asked for
@@ -396,6 +453,10 @@ def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY,
             j = int(t.argmax())
             if float(t[j]) >= policy.rule_out and _denies(own_turns[j]):
                 reason = "denied"
+        if not reason and len(turn_m):
+            label, p_set, by = settled_by(c["quote"], qx_raw.get(c["quote"]), own_turns, turn_raw, turn_m, qv, policy)
+            if by:
+                reason, c["ruled_by"], c["settled"] = label, by, round(p_set, 3)
         if not reason:
             mates = [vec[s_] for s_ in by_account[c["account"]]
                      if s_ != c["statement"] and float(vec[s_] @ v) >= policy.topic]
@@ -403,6 +464,12 @@ def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY,
                                  own_clauses=own_clauses)
             if ruled:
                 reason, c["ruled_by"] = "lacks", ruled
+        if not reason:
+            has_it = same_system(c, cands, own_clauses, engine)
+            if has_it is not None:
+                c["system"] = round(has_it, 3)
+                if has_it < policy.same_system:
+                    reason = "their system"
         rel = float(np.sort(close)[-2:].mean()) if len(close) else 0.0
         related = own[int(close.argmax())] if len(close) else ""
         related = said_as.get(related, related)  # in the customer's words

@@ -422,6 +422,14 @@ TALK_ZH: dict[str, str] = {
         "(?:我们|咱们|我这|这边|店里|公司|厂里)(?:也|都|从来|基本|暂时)?(?:不做|没做|没有|不搞|不开|不涉及|不跑|不卖|不接|不碰)|"
         "没做|(?:我们|咱们)?(?:只做|只卖|只接|只跑)|不是我们的问题|倒不是(?:什么)?问题"
     ),
+    # pair features of the settled-hypothesis reader (accounts.similar): a negation in this
+    # account's sentence, and words that say a matter is fine or handled already
+    "negation": "不|没|别|未|无|非|甭",
+    "no_problem": ("没问题|不是问题|没什么问题|不成问题|不愁|不用(?:你们)?操心|不操心|挺顺|顺得很|早就|已经|"
+                   "弄好了|搞定了|解决了|基本没了|没这个事|用不着|不需要|早不|不再|再也不|停了|不干了"),
+    # a requirement tied to the speaker's own system ("跟我们现在那个小程序打通")
+    "own_system": ("打通|对接|接入|接口|同步到|导入(?:到)?我们|(?:我们|咱们)(?:现在|自己)?(?:的|那个|这个|用的)"
+                   "(?:系统|小程序|APP|app|软件|平台|公众号|网站|收银)"),
 }
 
 TALK_EN: dict[str, str] = {
@@ -456,6 +464,11 @@ TALK_EN: dict[str, str] = {
         r"\bwe have no\b|\bwe only (?:do|sell|run|ship|carry|have|work with)\b|"
         r"\b(?:isn't|is not|not) (?:a|an|really a|really an) (?:problem|issue) for us\b|\bthat's not (?:a|an|our) (?:problem|issue)\b"
     ),
+    "negation": r"\b(?:no|not|never|none|nobody|nothing|don't|doesn't|didn't|won't|isn't|aren't|wasn't|can't|stopped|no longer)\b|n't\b",
+    "no_problem": (r"\bno (?:problem|issue|trouble)s?\b|\bnot (?:a|an) (?:problem|issue)\b|\bfine\b|\bsorted\b|\bhandled\b|"
+                   r"\balready\b|\bworks (?:well|fine|great)\b|\bsolved\b|\btaken care of\b|\bdon't need\b|\bstopped\b|\bno longer\b|\bgave up\b"),
+    "own_system": (r"\bintegrat\w*|\bsync\w* with\b|\bhook(?:s|ed)? into\b|\bplug(?:s|ged)? into\b|"
+                   r"\bour (?:own |current |existing )?(?:app|system|site|website|portal|POS|software|platform)\b"),
 }
 
 LEXICONS: dict[str, dict[str, str]] = {"zh": ZH, "en": EN}

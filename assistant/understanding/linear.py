@@ -14,7 +14,8 @@ hit scaled by ``cue_scale``) → a softmax over the labels, fitted with ``classi
 
 Used by ``asking`` (what a customer's question asks), ``decision`` (is the customer deciding),
 ``trainee`` (what kind of line a trainee says in role-play), ``roleplay.spin`` (a question's SPIN
-stage) and ``accounts.similar`` (is another account's sentence worth offering as a hypothesis).
+stage) and ``accounts.similar`` (is another account's sentence worth offering as a hypothesis; and,
+over pairs of sentences with its own ``featurize``, does this account's sentence settle it).
 """
 
 from __future__ import annotations
@@ -86,6 +87,11 @@ class LinearReader:
     cue_scale: float = 0.3
     l2: float = 1e-4
     steps: int = 400
+    # a reader of more than one text (a pair: this account's sentence and another's need): the
+    # rows' features computed by the caller's function instead of one sentence's vector and cues;
+    # ``featurize_id`` names its definition (bump it when the function changes: the digest holds it)
+    featurize: Callable[[list[dict]], np.ndarray] | None = None
+    featurize_id: str = ""
     _model: tuple[np.ndarray, tuple[str, ...]] | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -106,8 +112,17 @@ class LinearReader:
     def definition(self) -> dict:
         from assistant.understanding.semantic import SPACE
 
-        return {"space": SPACE, "cues": [c.definition() for c in self.cues], "cue_scale": self.cue_scale,
-                "l2": self.l2, "steps": self.steps}
+        out = {"space": SPACE, "cues": [c.definition() for c in self.cues], "cue_scale": self.cue_scale,
+               "l2": self.l2, "steps": self.steps}
+        if self.featurize is not None:
+            out["featurize"] = self.featurize_id or getattr(self.featurize, "__qualname__", "featurize")
+        return out
+
+    def row_features(self, rows: list[dict]) -> np.ndarray:
+        """The features of labelled rows: the caller's ``featurize`` when given, else ``features``."""
+        if self.featurize is not None:
+            return np.asarray(self.featurize(rows), dtype=np.float32)
+        return self.features([r["text"] for r in rows])
 
     def digest(self, rows: list[dict] | None = None) -> str:
         rows = self.rows() if rows is None else rows
@@ -118,7 +133,7 @@ class LinearReader:
     def fit(self, rows: list[dict]) -> tuple[np.ndarray, tuple[str, ...]]:
         classes = tuple(sorted({self.label(r) for r in rows}))
         y = np.array([classes.index(self.label(r)) for r in rows])
-        return self._fit(self.features([r["text"] for r in rows]), y, len(classes), self._weights(rows)), classes
+        return self._fit(self.row_features(rows), y, len(classes), self._weights(rows)), classes
 
     def _fit(self, x: np.ndarray, y: np.ndarray, n: int, weights: np.ndarray) -> np.ndarray:
         from assistant.understanding.classifier import fit_softmax
@@ -161,10 +176,14 @@ class LinearReader:
 
     # ---- reading -----------------------------------------------------------------------------
     def probability_rows(self, texts: Sequence[str], vectors: np.ndarray | None = None) -> np.ndarray:
+        return self.probability_features(self.features(texts, vectors))
+
+    def probability_features(self, x: np.ndarray) -> np.ndarray:
+        """Probabilities from features already computed (a pair reader's ``featurize`` of its rows)."""
         from assistant.understanding.classifier import _with_bias, softmax
 
         w, _ = self.model()
-        return softmax(_with_bias(self.features(texts, vectors)) @ w)
+        return softmax(_with_bias(np.asarray(x, dtype=np.float32)) @ w)
 
     def probabilities(self, text: str) -> dict[str, float] | None:
         """{label: p} for one text; None when the embedder cannot run (callers fall back to rules)."""
@@ -191,7 +210,7 @@ class LinearReader:
         classes = tuple(sorted({self.label(r) for r in rows}))
         y = np.array([classes.index(self.label(r)) for r in rows])
         texts = [r["text"] for r in rows]
-        x = self.features(texts)
+        x = self.row_features(rows)
         weights = self._weights(rows)
         fold = np.random.default_rng(seed).integers(0, folds, len(rows))
         p = np.zeros((len(rows), len(classes)))
