@@ -26,8 +26,9 @@ closed pushes, leading questions, off-topic, injections) that must release nothi
 * benchmarks/data/untuned/roleplay_probes_v6.json — a sixth, bad lines only (6 per scenario),
   written blind; measured once, its failures fixed: its bad lines count as seen.
 * benchmarks/data/untuned/roleplay_probes_v7.json — a seventh (96 probes, 128 bad lines, with the
-  kinds fishing_yes and compliment_then_pitch), written blind; measured once at the end of the
-  trainee-line reader's work, never tuned on. Skipped if missing.
+  kinds fishing_yes and compliment_then_pitch), written blind; measured three times (after the
+  trainee-line reader, after the merges, after the guess check), its lines never looked at and
+  never tuned on. Skipped if missing.
 * benchmarks/data/untuned/roleplay_probes_v8.json — an eighth (64 probes incl. 16 genuine closed ones,
   128 bad lines incl. 16 fishing_yes), written blind; measured once at the end of the proposal check's
   work, never tuned on. Skipped if missing.
