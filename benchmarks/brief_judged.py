@@ -6,7 +6,8 @@ account but was not among them counts as wrong there. This reads
 clean sets, judged afterwards by hand by a separate judge from the two accounts' meetings only —
 and writes precision per set to ``benchmarks/results/brief.json`` (key ``blind_judgment``); the offers
 on the fifth set, made after the filters were set on the first judgment, were judged the same way
-(``similar_offers_judged_v5.json``, ``clean_v5``).
+(``similar_offers_judged_v5.json``, ``v5``), and the offers on the sixth, made after the
+settled-hypothesis reader was built on those (``similar_offers_judged_v6.json``, ``clean_v6``).
 
 It also reads what the brief offers today on those sets (``quality_v2``..``quality_v4`` of
 brief.json, written by benchmarks/brief.py) and says, per judged offer, whether it is still offered
@@ -30,6 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 JUDGED = ROOT / "benchmarks" / "data" / "untuned" / "similar_offers_judged.json"
 # the offers on the fifth set, judged the same way after the filters above were set: clean
 JUDGED_V5 = ROOT / "benchmarks" / "data" / "untuned" / "similar_offers_judged_v5.json"
+# and on the sixth, after the settled-hypothesis reader was built on the first two judgments: clean
+JUDGED_V6 = ROOT / "benchmarks" / "data" / "untuned" / "similar_offers_judged_v6.json"
 RESULTS = ROOT / "benchmarks" / "results" / "brief.json"
 SETS = {"account_histories_v2.json": "quality_v2", "account_histories_v3.json": "quality_v3",
         "account_histories_v4.json": "quality_v4", "account_histories_v5.json": "quality_v5"}
@@ -97,10 +100,16 @@ def main() -> None:
         result["rerun"] = rerun(data["offers"], results)
     if JUDGED_V5.is_file():
         v5 = json.loads(JUDGED_V5.read_text(encoding="utf-8"))["offers"]
-        result["clean_v5"] = {"judged": str(JUDGED_V5.relative_to(ROOT)), **summary(v5)}
+        result["v5"] = {"judged": str(JUDGED_V5.relative_to(ROOT)), **summary(v5),
+                        "status": "clean when judged (commit 46af715); seen since: the settled-hypothesis reader "
+                                  "and the own-system check were built on it"}
         if "quality_v5" in results:  # seen since: the settled-hypothesis reader and the own-system check were set on them
             result["rerun_v5"] = {**rerun(v5, results),
                                   "data": "SEEN (the settled-hypothesis reader's judged pairs and the own-system check were set on these offers)"}
+    if JUDGED_V6.is_file():
+        v6 = json.loads(JUDGED_V6.read_text(encoding="utf-8"))["offers"]
+        result["clean_v6"] = {"judged": str(JUDGED_V6.relative_to(ROOT)), **summary(v6),
+                              "status": "clean: judged once (commit 751068e), nothing tuned on it"}
     results["blind_judgment"] = result
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(result, ensure_ascii=False, indent=1))
