@@ -21,7 +21,7 @@ frame) are measured in the same run:
 * ``cosine``: mean cosine (shipped embedder) to the two good restatements.
 
 * ``dangling_end`` (English): share ending on a word that expects more, starting with a sentence
-  adverb, a side clause alone or with no need-bearing word (``coach.phrasing.ending_problem``).
+  adverb, a side clause alone or with no need-bearing word (``needs.restate.ending_problem``).
 
 Sets: ``benchmarks/data/restatements_dev.json`` (written first, tuned on),
 ``benchmarks/data/untuned/restatements_v1.json`` (written blind by another author; seen: its
@@ -160,8 +160,8 @@ def holes(text: str, case: dict, person: str = "") -> bool:
 
 def dangling(text: str, case: dict) -> bool:
     """An English restatement that ends on a word expecting more, starts with a sentence adverb,
-    is a side clause alone or holds no need-bearing word (``phrasing.ending_problem``)."""
-    from assistant.coach.phrasing import ending_problem
+    is a side clause alone or holds no need-bearing word (``needs.restate.ending_problem``)."""
+    from assistant.needs.restate import ending_problem
 
     return bool(text.strip()) and case.get("lang") != "zh" and ending_problem(text, "en") is not None
 

@@ -21,7 +21,8 @@ import unicodedata
 
 # one measure of an echo: 15 Chinese characters in a row is a copied clause; in English 15
 # characters are only ~3 words, so 5 words in a row count instead (needs.restate holds both)
-from assistant.needs.restate import ECHO_CHARS, ECHO_WORDS, shared_run
+from assistant.needs.restate import ECHO_CHARS, ECHO_WORDS, ending_problem, shared_run
+from assistant.needs.restate import en_tokens as _en_tokens
 
 # an instruction aimed at a model (or a request for its hidden context), zh and en
 _INSTRUCTION = re.compile(
@@ -232,10 +233,6 @@ _ZH_PEOPLE_WORDS = re.compile(r"[我你他她]")
 _ZH_TWO_SUBJECTS = re.compile(r"[\u4e00-\u9fff]{2}(?<![怕让给帮替叫请跟和为对把])(?:您|你|我)(?:怕|想|要|觉得|担心|说)")
 
 
-def _en_tokens(text: str) -> list[str]:
-    return re.findall(r"[A-Za-z0-9][A-Za-z0-9'’/-]*", unicodedata.normalize("NFKC", text or ""))
-
-
 def _duplicated(tokens: list[str]) -> bool:
     low = [t.lower() for t in tokens]
     return any(a == b and a not in _EN_REPEATABLE for a, b in zip(low, low[1:]))
@@ -319,92 +316,6 @@ def _aligned_cut(tokens: list[str], source: list[str]) -> bool:
         if len(gap_b) > len(gap_a) and len(left_out) > len(gap_a):
             return True
     return False
-
-
-# ---- a restated need said whole (English) ------------------------------------------------------
-# A phrase of the customer's kept for a restatement ends where a phrase ends: never on a word that
-# expects more ("your cook spends the whole", "you cannot afford", "to get the something"), never
-# starting with a word about the telling ("honestly you're useless with tools"), never a side
-# clause alone ("before the hip replacement"), and it holds a word that says the need.
-_EN_END_DETERMINERS = {"the", "a", "an", "my", "your", "their", "our", "his", "its", "every", "each", "no",
-                       "another", "such", "whose", "which", "what"}
-_EN_END_PARTICLES_OK = {"out", "off", "up", "away", "back", "home", "before", "after", "since"}
-_EN_SIDE_CLAUSE = {"before", "after", "since", "because", "when", "whenever", "if", "unless", "until", "while",
-                   "though", "although", "once", "whether"}
-_EN_PRONOUNS = {"i", "you", "we", "they", "she", "he", "it", "me", "us", "them", "him", "her", "yourself",
-                "yourselves", "themselves", "myself", "ourselves", "himself", "herself", "itself", "one", "there",
-                "here", "somebody", "someone", "something", "anything", "everything", "nothing", "stuff",
-                "thing", "things", "people", "you're", "they're", "i'm", "we're", "you've", "they've", "you'd",
-                "they'd", "you'll", "they'll", "too", "very", "really", "even", "still", "now", "then", "way"}
-_EN_NUMBERS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-               "twenty", "thirty", "fifty", "hundred", "thousand", "million", "dozen"}
-_EN_ENDS_UP = {"ended", "end", "ends", "ending", "turned", "turn", "turns", "wound", "winds"}
-
-
-def ending_problem(text: str, language: str) -> str | None:
-    """Why an English restated phrase cannot be said as the need (a short reason), or None: it
-    ends on a word that expects more (a determiner, an adjective or a number before its noun, a
-    preposition, a conjunction, an auxiliary, a verb that has lost its object, "the something"),
-    it starts with a sentence adverb ("honestly", "basically"), it is a side clause alone, it runs
-    over a sentence's end, or no word of it says the need. Chinese phrases have their own checks
-    (``clause_problem``)."""
-    if language == "zh" or has_chinese(text or ""):
-        return None
-    from assistant.understanding.lexicon import word_class
-
-    body = (text or "").strip().rstrip(".!?;:,—– ")
-    if re.search(r"[a-z0-9][.!?]\s*[A-Z]", body):
-        return "runs over a sentence's end"
-    tokens = [t.lower().replace("’", "'") for t in _en_tokens(body)]
-    if not tokens:
-        return "empty"
-    classes = [word_class(t) for t in tokens]
-    if "sentence_adverb" in classes[0] and tokens[0] not in ("no", "just") or tokens[0] in ("honestly", "basically"):
-        return "starts with a sentence adverb"
-    if tokens[0] in ("be", "is", "are", "was", "were", "been", "does", "do", "did", "to", "of", "either") or \
-            tokens[:2] in (["it", "to"], ["them", "to"]):
-        return "starts inside a clause"
-    if tokens[0] in _EN_SIDE_CLAUSE and "," not in body:
-        return "a side clause, not the need"
-    last, before = tokens[-1], (tokens[-2] if len(tokens) > 1 else "")
-    cls = classes[-1]
-    if last.endswith("'s") or last in ("either", "too", "also", "already", "barely", "almost", "nearly", "quite",
-                                        "rather", "pretty", "such", "even", "still", "literally", "properly", "really", "very",
-                                        "so", "actually", "basically", "honestly"):  # "his breathing's", "my dad's"
-        return "ends on a word that expects more"
-    if f"{before} {last}" in ("would like", "'d like") or (last == "like" and before.endswith("'d")):
-        return "a verb missing its object"
-    if last in _EN_END_DETERMINERS or ("conjunction" in cls and last != "that") or \
-            ("preposition" in cls and last not in _EN_END_PARTICLES_OK):
-        return "ends on a word that expects more"
-    if "auxiliary" in cls and last not in ("not", "never", "ever", "just"):
-        return "ends on a word that expects more"
-    if last in ("not", "never", "just", "ever") or last == "that" and "preposition" in word_class(before):
-        return "ends on a word that expects more"
-    if last == "up" and before in _EN_ENDS_UP:
-        return "a verb missing its object"
-    if f"{before} {last}" in ("would like", "'d like") or (last == "like" and before.endswith("'d")):
-        return "a verb missing its object"
-    if "transitive" in cls:
-        return "a verb missing its object"
-    number = last in _EN_NUMBERS or last.isdigit()
-    if number and before and ("transitive" in word_class(before) or before.endswith("ing")
-                              or before in _EN_END_DETERMINERS):
-        return "ends on a word that expects more"
-    if "adjective" in cls and not number and before and (before in _EN_END_DETERMINERS or "adjective" in word_class(before)
-                                          or "transitive" in word_class(before) or before.endswith("ing")):
-        return "ends on a word that expects more"
-    if last in ("whole", "entire", "same", "own"):
-        return "ends on a word that expects more"
-    if before in _EN_END_DETERMINERS and (re.search(r"-\w*(?:ing|ed)$|\w{3}(?:proof|ful|ous|ive|able|ible|less|ish)$", last) or
-                                          last in ("something", "anything", "everything", "nothing")):
-        return "ends on a word that expects more"
-    if re.search(r"\b(?:the|a|an|your|their|my|our)\s+(?:something|anything|everything)\b", body, re.I):
-        return "ends on a word that expects more"
-    closed = {"determiner", "preposition", "conjunction", "auxiliary", "sentence_adverb"}
-    if not any(not (c & closed) and t not in _EN_PRONOUNS and not t.isdigit() for t, c in zip(tokens, classes)):
-        return "no need-bearing word"
-    return None
 
 
 def clause_problem(clause: str, language: str, sources: list[str] | None = None) -> str | None:

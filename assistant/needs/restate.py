@@ -137,7 +137,7 @@ def check_statement(statement: str, evidence: list[str], conversation: str) -> s
         return "copies the customer's sentence"
     if any(p.search(text) for p in _PITCH) and not any(p.search(" ".join(evidence)) for p in _PITCH):
         return "a pitch, not the customer's need"
-    reason = _negation_kept(text, evidence) or _ending_problem(text, "en")
+    reason = _negation_kept(text, evidence) or ending_problem(text, "en")
     if reason:
         return reason
     if grounded_share(_FRAME_WORDS.sub(" ", text), conversation) < MIN_GROUNDED:
@@ -637,7 +637,7 @@ def _en_spans(phrase: str, sources: list[str], keep: list[str], frame: tuple[str
                 continue
             if i > 0 and _EN_NEGATION.fullmatch(_bare(words[i - 1]) or "-"):
                 continue  # a negation is never cut off what it bounds
-            if whole and _ending_problem(text, "en"):
+            if whole and ending_problem(text, "en"):
                 continue  # ends where a phrase ends, not on a word that expects more
             score = 1.0 * content_count(span)
             if negations:
@@ -660,10 +660,92 @@ def _en_spans(phrase: str, sources: list[str], keep: list[str], frame: tuple[str
     return sorted(((v, t) for t, v in found.items()), key=lambda x: (-x[0], -len(x[1])))[:k]
 
 
-def _ending_problem(text: str, language: str) -> str | None:
-    from assistant.coach.phrasing import ending_problem
+def en_tokens(text: str) -> list[str]:
+    """The words of an English text (NFKC), apostrophes and hyphens kept inside a word."""
+    return re.findall(r"[A-Za-z0-9][A-Za-z0-9'’/-]*", unicodedata.normalize("NFKC", text or ""))
 
-    return ending_problem(text, language)
+
+# ---- a restated need said whole (English) ------------------------------------------------------
+# A phrase of the customer's kept for a restatement ends where a phrase ends: never on a word that
+# expects more ("your cook spends the whole", "you cannot afford", "to get the something"), never
+# starting with a word about the telling ("honestly you're useless with tools"), never a side
+# clause alone ("before the hip replacement"), and it holds a word that says the need.
+_EN_END_DETERMINERS = {"the", "a", "an", "my", "your", "their", "our", "his", "its", "every", "each", "no",
+                       "another", "such", "whose", "which", "what"}
+_EN_END_PARTICLES_OK = {"out", "off", "up", "away", "back", "home", "before", "after", "since"}
+_EN_SIDE_CLAUSE = {"before", "after", "since", "because", "when", "whenever", "if", "unless", "until", "while",
+                   "though", "although", "once", "whether"}
+_EN_PRONOUNS = {"i", "you", "we", "they", "she", "he", "it", "me", "us", "them", "him", "her", "yourself",
+                "yourselves", "themselves", "myself", "ourselves", "himself", "herself", "itself", "one", "there",
+                "here", "somebody", "someone", "something", "anything", "everything", "nothing", "stuff",
+                "thing", "things", "people", "you're", "they're", "i'm", "we're", "you've", "they've", "you'd",
+                "they'd", "you'll", "they'll", "too", "very", "really", "even", "still", "now", "then", "way"}
+_EN_NUMBERS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+               "twenty", "thirty", "fifty", "hundred", "thousand", "million", "dozen"}
+_EN_ENDS_UP = {"ended", "end", "ends", "ending", "turned", "turn", "turns", "wound", "winds"}
+
+
+def ending_problem(text: str, language: str) -> str | None:
+    """Why an English restated phrase cannot be said as the need (a short reason), or None: it
+    ends on a word that expects more (a determiner, an adjective or a number before its noun, a
+    preposition, a conjunction, an auxiliary, a verb that has lost its object, "the something"),
+    it starts with a sentence adverb ("honestly", "basically"), it is a side clause alone, it runs
+    over a sentence's end, or no word of it says the need. Chinese phrases have their own checks
+    (``coach.phrasing.clause_problem``)."""
+    if language == "zh" or lexicon.has_chinese(text or ""):
+        return None
+    word_class = lexicon.word_class
+    body = (text or "").strip().rstrip(".!?;:,—– ")
+    if re.search(r"[a-z0-9][.!?]\s*[A-Z]", body):
+        return "runs over a sentence's end"
+    tokens = [t.lower().replace("’", "'") for t in en_tokens(body)]
+    if not tokens:
+        return "empty"
+    classes = [word_class(t) for t in tokens]
+    if "sentence_adverb" in classes[0] and tokens[0] not in ("no", "just") or tokens[0] in ("honestly", "basically"):
+        return "starts with a sentence adverb"
+    if tokens[0] in ("be", "is", "are", "was", "were", "been", "does", "do", "did", "to", "of", "either") or \
+            tokens[:2] in (["it", "to"], ["them", "to"]):
+        return "starts inside a clause"
+    if tokens[0] in _EN_SIDE_CLAUSE and "," not in body:
+        return "a side clause, not the need"
+    last, before = tokens[-1], (tokens[-2] if len(tokens) > 1 else "")
+    cls = classes[-1]
+    if last.endswith("'s") or last in ("either", "too", "also", "already", "barely", "almost", "nearly", "quite",
+                                        "rather", "pretty", "such", "even", "still", "literally", "properly", "really", "very",
+                                        "so", "actually", "basically", "honestly"):  # "his breathing's", "my dad's"
+        return "ends on a word that expects more"
+    if f"{before} {last}" in ("would like", "'d like") or (last == "like" and before.endswith("'d")):
+        return "a verb missing its object"
+    if last in _EN_END_DETERMINERS or ("conjunction" in cls and last != "that") or \
+            ("preposition" in cls and last not in _EN_END_PARTICLES_OK):
+        return "ends on a word that expects more"
+    if "auxiliary" in cls and last not in ("not", "never", "ever", "just"):
+        return "ends on a word that expects more"
+    if last in ("not", "never", "just", "ever") or last == "that" and "preposition" in word_class(before):
+        return "ends on a word that expects more"
+    if last == "up" and before in _EN_ENDS_UP:
+        return "a verb missing its object"
+    if "transitive" in cls:
+        return "a verb missing its object"
+    number = last in _EN_NUMBERS or last.isdigit()
+    if number and before and ("transitive" in word_class(before) or before.endswith("ing")
+                              or before in _EN_END_DETERMINERS):
+        return "ends on a word that expects more"
+    if "adjective" in cls and not number and before and (before in _EN_END_DETERMINERS or "adjective" in word_class(before)
+                                          or "transitive" in word_class(before) or before.endswith("ing")):
+        return "ends on a word that expects more"
+    if last in ("whole", "entire", "same", "own"):
+        return "ends on a word that expects more"
+    if before in _EN_END_DETERMINERS and (re.search(r"-\w*(?:ing|ed)$|\w{3}(?:proof|ful|ous|ive|able|ible|less|ish)$", last) or
+                                          last in ("something", "anything", "everything", "nothing")):
+        return "ends on a word that expects more"
+    if re.search(r"\b(?:the|a|an|your|their|my|our)\s+(?:something|anything|everything)\b", body, re.I):
+        return "ends on a word that expects more"
+    closed = {"determiner", "preposition", "conjunction", "auxiliary", "sentence_adverb"}
+    if not any(not (c & closed) and t not in _EN_PRONOUNS and not t.isdigit() for t, c in zip(tokens, classes)):
+        return "no need-bearing word"
+    return None
 
 
 def _covered_by_runs(words: list[str], sources: list[str]) -> int:
@@ -870,11 +952,11 @@ def restate_need(evidence: str | list[str], *, language: str | None = None, dime
     if too_long(text) and not zh:  # the longest beginning of it that ends where a phrase ends
         words = text.split()
         ends = [n for n in range(min(len(words), MAX_EN_WORDS), 0, -1)
-                if not too_long(" ".join(words[:n])) and not _ending_problem(" ".join(words[:n]).rstrip(",;"), "en")]
+                if not too_long(" ".join(words[:n])) and not ending_problem(" ".join(words[:n]).rstrip(",;"), "en")]
         text = " ".join(words[:ends[0]]).rstrip(",;") if ends else " ".join(words[:MAX_EN_WORDS])
     if too_long(text):
         text = need_key(text)[:MAX_ZH_CHARS] if zh else " ".join(text.split()[:MAX_EN_WORDS])
-    if not zh and audience == "customer" and _ending_problem(text, "en"):
+    if not zh and audience == "customer" and ending_problem(text, "en"):
         return Restatement("")  # not said to the customer: the move falls back
     return Restatement(text, phrase=phrase, frame="pair" if chosen is pair else "single")
 
