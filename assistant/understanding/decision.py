@@ -63,12 +63,8 @@ def _index():
     return NearestLabels([r["text"] for r in rows], [bool(r["decision"]) for r in rows])
 
 
-def _cue(name: str) -> Cue:
-    return Cue(name, lexicon.cue(name, "zh"), en=lexicon.cue(name, "en"))
-
-
-CUES = (_cue("choice_take"), _cue("choice_suggested"), _cue("choice_count"),
-        Cue("question", lexicon.cue("turn_question")), _cue("choice_refuse"), Cue("hesitation", _HESITATE))
+CUES = (Cue.of("choice_take"), Cue.of("choice_suggested"), Cue.of("choice_count"),
+        Cue("question", lexicon.cue("turn_question")), Cue.of("choice_refuse"), Cue("hesitation", _HESITATE))
 READER = LinearReader("decision", _training_rows, lambda r: "decision" if r["decision"] else "other", SHIPPED,
                       CUES, CUE_SCALE)
 

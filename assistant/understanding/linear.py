@@ -49,6 +49,14 @@ class Cue:
     en: re.Pattern | None = None
     tail: int | None = None
 
+    @classmethod
+    def of(cls, name: str) -> "Cue":
+        """The shared lexicon's cue ``name``: its Chinese pattern, and its English one for lines
+        without Chinese characters."""
+        from assistant.understanding import lexicon
+
+        return cls(name, lexicon.cue(name, "zh"), en=lexicon.cue(name, "en"))
+
     def hit(self, text: str) -> float:
         pattern = self.pattern if self.en is None or _CJK.search(text) else self.en
         return float(bool(pattern.search(text[-self.tail:] if self.tail else text)))

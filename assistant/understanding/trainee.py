@@ -50,18 +50,14 @@ INJECTION_AT = 0.8  # the reader's injection probability from which a line is ha
 CUE_SCALE = 0.3
 
 
-def _cue(name: str) -> Cue:
-    return Cue(name, lexicon.cue(name, "zh"), en=lexicon.cue(name, "en"))
-
-
 CUES = (
     Cue("question_end", re.compile(r"[？?]\s*$")),
-    _cue("open_question_words"),
-    _cue("leading"),
-    _cue("tag_question"),
-    _cue("guess_question"),
-    _cue("pitch"),
-    _cue("closing_pitch"),
+    Cue.of("open_question_words"),
+    Cue.of("leading"),
+    Cue.of("tag_question"),
+    Cue.of("guess_question"),
+    Cue.of("pitch"),
+    Cue.of("closing_pitch"),
     Cue("we_our", re.compile(r"我们|咱们|我家|\b(?:we|our|ours)\b", re.I)),
     Cue("list", re.compile(r"(?:[、，,][^、，,]{1,12}){3,}")),
 )
