@@ -111,7 +111,7 @@ def rule_spin(text: str, is_question: bool, pitch: bool) -> tuple[Spin, bool]:
 
 def _spin(text: str, is_question: bool, pitch: bool, semantic: bool) -> Spin:
     stage, sure = rule_spin(text, is_question, pitch)
-    if not semantic or not is_question or pitch or GENERIC_OPENER.search(text):
+    if not semantic or stage == "none":  # no question, a pitch or a generic opener: no stage to read
         return stage
     from assistant.roleplay import spin
 

@@ -90,7 +90,8 @@ def decide(
     line — a hint or a deflection at most — and one it surely reads as an attack like an injection.
     """
     reader = semantic if reader is None else reader
-    if reader and qc.spin in PROBING and _not_a_question(text):
+    found = _no_release(text) if reader else None  # the trainee-line reader's reading, read once
+    if found is not None and qc.spin in PROBING:
         # the stage read by meaning counts only for a line the trainee-line reader takes for a
         # genuine question: a feature list ending "So, sixty units?" is no need-payoff question
         qc = qc.model_copy(update={"spin": classify(text).spin})
@@ -105,7 +106,7 @@ def decide(
         delta += TRUST["open"]
     if qc.probes or qc.spin in PROBING:
         delta += TRUST["probe"]
-    read_as = _read_line(text) if reader else None
+    read_as = _read_line(text, found) if found is not None else None
     injection = is_injection(text) or read_as == "injection"
     if injection:
         delta = min(delta, 0.0)
@@ -220,22 +221,19 @@ def proposes(scenario: Scenario, need_id: str, text: str) -> bool:
     return answers >= PROPOSAL_FLOOR and answers - asks >= PROPOSAL_GAP
 
 
-def _not_a_question(text: str) -> bool:
-    """The trainee-line reader's most likely kind for ``text`` is not a genuine question (at any
-    probability); False without the embedder."""
+def _no_release(text: str) -> tuple[str, float] | None:
+    """(kind, P) when the trainee-line reader's most likely kind for ``text`` is not a genuine
+    question (at any probability), else None; None without the embedder."""
     from assistant.understanding import trainee
 
-    return trainee.no_release(text) is not None
+    return trainee.no_release(text)
 
 
-def _read_line(text: str) -> str | None:
-    """The no-release kind the trainee-line reader surely puts ``text`` in ("injection" only from
-    its own threshold), else None; None without the embedder."""
+def _read_line(text: str, found: tuple[str, float]) -> str | None:
+    """The no-release kind the trainee-line reader surely puts ``text`` in (``found``: its
+    reading; "injection" only from its own threshold), else None."""
     from assistant.understanding import trainee
 
-    found = trainee.no_release(text)
-    if found is None:
-        return None
     kind, p = found
     if kind == "injection":
         return kind if (trainee.probabilities(text) or {}).get("injection", 0.0) >= trainee.INJECTION_AT else (

@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from assistant.understanding import lexicon
 from assistant.understanding.linear import Cue, LinearReader, jsonl_rows
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,12 +47,8 @@ L2 = 3e-5
 STEPS = 600
 
 
-def _cue(name: str) -> Cue:
-    return Cue(name, lexicon.cue(name, "zh"), en=lexicon.cue(name, "en"))
-
-
-CUES = (_cue("spin_situation"), _cue("spin_problem"), _cue("spin_implication"), _cue("spin_need_payoff"),
-        _cue("pitch"), Cue("question", re.compile(r"[？?]")), _cue("spin_two_clauses"))
+CUES = (Cue.of("spin_situation"), Cue.of("spin_problem"), Cue.of("spin_implication"), Cue.of("spin_need_payoff"),
+        Cue.of("pitch"), Cue("question", re.compile(r"[？?]")), Cue.of("spin_two_clauses"))
 
 
 def dev_rows() -> list[dict]:
@@ -122,20 +117,12 @@ def calibrate(folds: int = 5) -> dict:
     rule = []
     for r in rows:
         qc = classify(r["text"])
-        rule.append(rule_spin(r["text"].strip(), qc.is_question, qc.pitch) + (qc.is_question and not qc.pitch,))
+        rule.append(rule_spin(r["text"].strip(), qc.is_question, qc.pitch))
     best = [(classes[int(i)], float(p.max())) for i, p in zip(f.p.argmax(1), f.p)]
 
-    def predict(fallback_at: float, override_at: float) -> list[str]:
-        from assistant.understanding.lexicon import cue
-
-        generic = cue("generic_opener")
-        out = []
-        for r, (stage, sure, asks), b in zip(rows, rule, best):
-            if not asks or generic.search(r["text"]):
-                out.append(stage)
-            else:
-                out.append(combine(stage, sure, b, fallback_at, override_at))
-        return out
+    def predict(fallback_at: float, override_at: float) -> list[str]:  # as ``classify._spin`` combines them
+        return [stage if stage == "none" else combine(stage, sure, b, fallback_at, override_at)
+                for (stage, sure), b in zip(rule, best)]
 
     def acc(pred: list[str], subset: str) -> float:
         idx = [i for i, r in enumerate(rows) if (r["text"] in ours) == (subset == "lines")]
