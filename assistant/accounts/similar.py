@@ -394,12 +394,13 @@ def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY,
     said_as = {m.need.statement: m.said[0].quote for m in view.needs if m.said and m.said[0].quote}
     statements = list(dict.fromkeys([c["statement"] for c in cands]))
     texts = list(dict.fromkeys(statements + own + own_turns + [c["quote"] for c in cands]))
-    vec = dict(zip(texts, centre(raw_vectors(texts, engine))))
+    raw = dict(zip(texts, raw_vectors(texts, engine)))  # read once: the readers take raw vectors, the rest centred
+    vec = dict(zip(texts, centre(np.array(list(raw.values()))))) if texts else {}
     quote_of: dict[str, str] = {}
     for c in cands:
         quote_of.setdefault(c["statement"], c["quote"])
     quotes = [quote_of[s] for s in statements]
-    qx = raw_vectors(quotes, engine) if quotes else None  # read once for both readers
+    qx = np.array([raw[q] for q in quotes]) if quotes else None
     read = dict(zip(statements, _need_scores(quotes, engine, qx)))
     worth = dict(zip(statements, offer_probabilities(quotes, engine, qx)))
     # account profiles: trade + the mean of the needs their customers said
@@ -422,10 +423,9 @@ def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY,
         for s_, k in zip(ss, near):
             central[(a, s_)] = int(k)
     scored: list[dict[str, Any]] = []
-    quote_v = dict(zip(quotes, centre(qx))) if qx is not None else {}
+    quote_v = {q: vec[q] for q in quotes}
     lacks = [(w, t) for t in dict.fromkeys(own_turns) for w in lacked(t)]  # what this account says it has not
-    qx_raw = dict(zip(quotes, qx)) if qx is not None else {}
-    turn_raw = raw_vectors(own_turns, engine) if own_turns else np.zeros((0, 384), dtype=np.float32)
+    turn_raw = np.array([raw[t] for t in own_turns]) if own_turns else np.zeros((0, 384), dtype=np.float32)
     clause_cache: list[tuple[list[str], np.ndarray]] = []
 
     def own_clauses() -> tuple[list[str], np.ndarray]:  # this account's clauses, read when first asked for
@@ -454,7 +454,7 @@ def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY,
             if float(t[j]) >= policy.rule_out and _denies(own_turns[j]):
                 reason = "denied"
         if not reason and len(turn_m):
-            label, p_set, by = settled_by(c["quote"], qx_raw.get(c["quote"]), own_turns, turn_raw, turn_m, qv, policy)
+            label, p_set, by = settled_by(c["quote"], raw.get(c["quote"]), own_turns, turn_raw, turn_m, qv, policy)
             if by:
                 reason, c["ruled_by"], c["settled"] = label, by, round(p_set, 3)
         if not reason:
