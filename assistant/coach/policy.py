@@ -178,7 +178,7 @@ _CONSTRAINT_CUE = re.compile(r"预算|以内|之内|之前|不大|平方|周末|
                              r"\bhuge\b|\bbooth\b|\bfeet\b|\bgrand\b", re.I)
 
 
-_TAKES_SUGGESTION = lexicon.cue("choice_suggested")  # a need said as a trouble: solved, not "taken care of"
+_TAKES_SUGGESTION = lexicon.cue("choice_suggested")  # "we'll go with your suggestion": a decision, not an invitation
 
 # thanks and goodbye after a close: the follow-up, not a new question
 _THANKS = re.compile(r"谢谢|多谢|感谢|谢了|谢啦|麻烦你了|辛苦了|再见|拜拜|先走了|回头(?:再)?联系|\bthanks?\b|\bthank you\b|\bappreciate\b|"
