@@ -22,7 +22,8 @@ it on questions the probe has not seen.
 
 Learnt from labelled questions: the shipped entries' own question, situation and stage records
 (each one a query with its own record masked, so it never scores itself), and the tuning sets
-benchmarks/data/retrieval_dev.json, retrieval_dev_process_method.json and the seen held-out sets
+benchmarks/data/retrieval_dev.json, retrieval_dev_process_method.json, retrieval_dev_situations.json and the
+seen held-out sets
 benchmarks/data/untuned/retrieval_paraphrase.json, _v5.json and _v6.json. Cross-validation is grouped by entry: no
 entry's questions are in both the fitted and the scored part of a fold.
 
@@ -53,6 +54,7 @@ SHIPPED = Path(__file__).with_name("data") / "entry_ranker.npz"
 LABELLED_SETS = (
     ROOT / "benchmarks" / "data" / "retrieval_dev.json",
     ROOT / "benchmarks" / "data" / "retrieval_dev_process_method.json",
+    ROOT / "benchmarks" / "data" / "retrieval_dev_situations.json",
     ROOT / "benchmarks" / "data" / "untuned" / "retrieval_paraphrase.json",
     # Seen held-out sets: their failures were studied, so they are labelled data now, not measurements.
     ROOT / "benchmarks" / "data" / "untuned" / "retrieval_paraphrase_v5.json",
