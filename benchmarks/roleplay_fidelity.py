@@ -94,7 +94,7 @@ UNTUNED_V7 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v7.json
 UNTUNED_V8 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v8.json"
 READER_DEV = ROOT / "benchmarks" / "data" / "roleplay_reader_dev.json"
 GUESS_DEV = ROOT / "benchmarks" / "data" / "roleplay_guess_dev.json"
-SEEN = ("dev", "dev_check", "untuned", "untuned_v2", "reader_dev", "guess_dev")
+SEEN = ("dev", "dev_check", "untuned", "untuned_v2", "reader_dev", "guess_dev", "untuned_v7", "untuned_v8")
 RESULTS = ROOT / "benchmarks" / "results" / "roleplay_fidelity.json"
 MODELS_DIR = Path.home() / ".local" / "share" / "needs-assistant" / "models"
 MODES = ("rules", "semantic", "semantic+reader")
@@ -134,6 +134,7 @@ def load_set(path: Path) -> tuple[list[dict], list[dict]] | None:
         "text": _pick(item, "text", "line", "probe", "question"),
         "kind": _pick(item, "kind", "type", "category") or "",
         "split": item.get("split") or "tune",
+        "style": item.get("style") or "",
     }
     return [norm(i) for i in probes], [norm(i) for i in bad]
 
@@ -168,6 +169,7 @@ def reveal_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list
         semantic = mode != "rules"
         reader = mode == "semantic+reader"
         hits, misses, wrong, first_level = 0, [], [], [0, 0]
+        by_style: dict[str, list[int]] = {}
         t0 = time.perf_counter()
         for p in probes:
             sc = scenarios[p["scenario"]]
@@ -178,6 +180,9 @@ def reveal_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list
                        reader=reader)
             ok = d.action == "reveal" and d.need_id == need.id
             hits += ok
+            tally = by_style.setdefault(p.get("style") or "unlabelled", [0, 0])
+            tally[0] += ok
+            tally[1] += 1
             if not need.reveal.requires:
                 first_level[0] += ok
                 first_level[1] += 1
@@ -196,6 +201,7 @@ def reveal_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list
             "probes": len(probes),
             "targeted_reveal_rate": round(hits / len(probes), 3) if probes else None,
             "first_level_reveal_rate": round(first_level[0] / first_level[1], 3) if first_level[1] else None,
+            "targeted_reveal_by_style": {k: f"{v[0]}/{v[1]}" for k, v in by_style.items()},
             "bad_lines": len(bad),
             "false_reveals": len(false),
             "bad_lines_by_kind": dict(Counter(b["kind"] or "unlabelled" for b in bad)),
@@ -247,6 +253,9 @@ VARIANTS: dict[str, dict[str, tuple[str, str, float]]] = {
     "proposal gap -0.05": {"x": ("reveal", "PROPOSAL_GAP", -0.05)},
     "a closing yes/no question rescues any pitch (as before)": {"x": ("trainee", "CLOSER_AT", None)},
     "a closing yes/no question rescues no pitch read from 0.8": {"x": ("trainee", "CLOSER_AT", 0.8)},
+    "only a closing yes/no question is overruled by a sure pitch (as before)": {"x": ("trainee", "PITCH_WHOLE", False)},
+    "a line and its last question, both no genuine question, count as the surer":
+        {"x": ("trainee", "AGREE", "max")},
 }
 # tried while building and removed from the code (semantic targeted reveal on dev / dev check / v1 / v2,
 # false reveals 0 on all four, measured with the soft maximum and the second round of asks unless said)
@@ -411,8 +420,8 @@ def main(argv: list[str] | None = None) -> int:
             "untuned_v4": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V4),
             "untuned_v5": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V5),
             "untuned_v6": None if args.no_untuned else load_set(UNTUNED_V6),
-            "untuned_v7": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V7),
-            "untuned_v8": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V8),
+            "untuned_v7": None if args.no_untuned else load_set(UNTUNED_V7),
+            "untuned_v8": None if args.no_untuned else load_set(UNTUNED_V8),
             "reader_dev": load_set(READER_DEV), "guess_dev": load_set(GUESS_DEV)}
     paths = {"dev": DEV, "dev_check": DEV, "untuned": UNTUNED, "untuned_v2": UNTUNED_V2, "untuned_v3": UNTUNED_V3,
              "untuned_v4": UNTUNED_V4, "untuned_v5": UNTUNED_V5, "untuned_v6": UNTUNED_V6, "untuned_v7": UNTUNED_V7,
@@ -452,7 +461,7 @@ def main(argv: list[str] | None = None) -> int:
         result["sets"][name] = figs
         for mode in MODES:
             f = figs[mode]
-            print(f"{name:8s} {mode:8s} targeted reveal {f['targeted_reveal_rate']} "
+            print(f"{name:8s} {mode:8s} targeted reveal {f['targeted_reveal_rate']} {f['targeted_reveal_by_style']} "
                   f"(first-level {f['first_level_reveal_rate']}, n={f['probes']})  "
                   f"false reveals {f['false_reveals']}/{f['bad_lines']} {f['false_reveals_by_kind'] or ''}  "
                   f"{f['ms_per_line']} ms/line")
