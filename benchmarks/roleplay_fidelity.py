@@ -32,6 +32,9 @@ closed pushes, leading questions, off-topic, injections) that must release nothi
 * benchmarks/data/untuned/roleplay_probes_v8.json — an eighth (64 probes incl. 16 genuine closed ones,
   128 bad lines incl. 16 fishing_yes), written blind; measured once at the end of the proposal check's
   work, never tuned on. Skipped if missing.
+* benchmarks/data/untuned/roleplay_probes_v9.json — a ninth (64 probes incl. 16 genuine closed ones, 128 bad
+  lines incl. 32 yes/no guesses in varied forms and 24 pitches closed by an open question), written blind;
+  measured once, never opened. v7 and v8 were studied (their failures looked at) before it: they are seen.
 * benchmarks/data/roleplay_guess_dev.json — 24 yes/no questions proposing a need's own answer, written by
   the author of the proposal check (reveal.py) to choose its thresholds: seen.
 * benchmarks/data/roleplay_reader_dev.json — 64 bad lines (4 per scenario) written by the author of
@@ -39,8 +42,8 @@ closed pushes, leading questions, off-topic, injections) that must release nothi
   a pitch, hedged guesses, disguised injections), used to choose its threshold: seen.
 
 Seen sets (failures looked at while building): dev, untuned (v1), untuned_v2, reader_dev, and the bad
-lines of v3–v6, guess_dev. Clean: the probes of untuned_v3, untuned_v4 and untuned_v5; untuned_v7 (measured
-twice); untuned_v8. ``variants`` in the results repeats the semantic figures on the seen sets only with
+lines of v3–v6, guess_dev, untuned_v7, untuned_v8. Clean: the probes of untuned_v3, untuned_v4 and
+untuned_v5; untuned_v9. ``variants`` in the results repeats the semantic figures on the seen sets only with
 one setting changed at a time (what was tried, and why the shipped values were kept).
 
 Three modes in the same run: ``rules`` (topics only, the trainer before the semantic layer),
@@ -92,6 +95,7 @@ UNTUNED_V5 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v5.json
 UNTUNED_V6 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v6.json"
 UNTUNED_V7 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v7.json"
 UNTUNED_V8 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v8.json"
+UNTUNED_V9 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v9.json"
 READER_DEV = ROOT / "benchmarks" / "data" / "roleplay_reader_dev.json"
 GUESS_DEV = ROOT / "benchmarks" / "data" / "roleplay_guess_dev.json"
 SEEN = ("dev", "dev_check", "untuned", "untuned_v2", "reader_dev", "guess_dev", "untuned_v7", "untuned_v8")
@@ -422,10 +426,11 @@ def main(argv: list[str] | None = None) -> int:
             "untuned_v6": None if args.no_untuned else load_set(UNTUNED_V6),
             "untuned_v7": None if args.no_untuned else load_set(UNTUNED_V7),
             "untuned_v8": None if args.no_untuned else load_set(UNTUNED_V8),
+            "untuned_v9": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V9),
             "reader_dev": load_set(READER_DEV), "guess_dev": load_set(GUESS_DEV)}
     paths = {"dev": DEV, "dev_check": DEV, "untuned": UNTUNED, "untuned_v2": UNTUNED_V2, "untuned_v3": UNTUNED_V3,
              "untuned_v4": UNTUNED_V4, "untuned_v5": UNTUNED_V5, "untuned_v6": UNTUNED_V6, "untuned_v7": UNTUNED_V7,
-             "untuned_v8": UNTUNED_V8, "reader_dev": READER_DEV, "guess_dev": GUESS_DEV}
+             "untuned_v8": UNTUNED_V8, "untuned_v9": UNTUNED_V9, "reader_dev": READER_DEV, "guess_dev": GUESS_DEV}
     if args.calibrate:
         if sets["dev"] is None:
             print(f"skipped: {DEV} is missing")
@@ -444,9 +449,10 @@ def main(argv: list[str] | None = None) -> int:
                        "topic_override": reveal.TOPIC_OVERRIDE, "trainee_block_at": trainee.BLOCK_AT,
                        "trainee_injection_at": trainee.INJECTION_AT, "guess_rule": reveal.GUESS_RULE,
                        "proposal_floor": reveal.PROPOSAL_FLOOR, "proposal_gap": reveal.PROPOSAL_GAP,
-                       "trainee_closer_at": trainee.CLOSER_AT},
+                       "trainee_closer_at": trainee.CLOSER_AT, "trainee_agree": trainee.AGREE,
+                       "trainee_pitch_whole": trainee.PITCH_WHOLE},
         "seen_sets": [*SEEN, "untuned_v3 (bad lines)", "untuned_v4 (bad lines)", "untuned_v5 (bad lines)", "untuned_v6"],
-        "clean_sets": ["untuned_v3 (probes)", "untuned_v4 (probes)", "untuned_v5 (probes)", "untuned_v7", "untuned_v8"],
+        "clean_sets": ["untuned_v3 (probes)", "untuned_v4 (probes)", "untuned_v5 (probes)", "untuned_v9"],
         "sets": {},
     }
     for name, loaded in sets.items():
