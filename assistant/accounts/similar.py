@@ -22,7 +22,8 @@ kind said, worth checking with this one.
    account's needs, quotes or customer sentences is left out; so is one whose nearest customer
    sentence here (≥ ``rule_out``) denies it; so is one that rests on what this account says it
    has not, does not do or need (``lacked``: the words after a ``lacks`` cue of the lexicon —
-   "对，全是直营，没做加盟" → 加盟; "we don't do cold chain") when the other customer's sentence
+   "对，全是直营，没做加盟" → 加盟; "we don't do cold chain"; and what its trade description
+   says it has not, ``trade_lacks``: "社区洗衣店（单店，无取送人手）" → 取送人手) when the other customer's sentence
    names it or one of its clauses, the logged need or that account's other sentences on the
    topic is close to it in meaning (≥ ``lacks``); and, the other way round, one where the other
    customer says what *that* account lacks and a clause of this account's says it has it
@@ -48,6 +49,10 @@ kind said, worth checking with this one.
    told in several sentences, a remark once) and the number of accounts; at most ``limit``, and only those scoring ``min_score`` or more:
    two good hypotheses beat six weak ones.
 
+``offer`` was lowered from 0.6 to 0.4 after the v2-v6 labelled hypotheses (seen) were traced
+through the gates: at 0.6 the reader left out 22 of the 58 candidates of v5-v6 that say a
+relevant labelled need (long conversational sentences, "我想以后…拍照留底"), and at 0.4 the
+offers matching a relevant label rose on dev/dev2 and on v2-v6 at about the same share.
 Thresholds were calibrated on the dev histories (account_histories_dev.json, _dev2.json) and
 the first held-out set (seen); see benchmarks/brief.py and benchmarks/results/brief.json
 (``similar_policy``). The reader's labelled lines are data/hypothesis_lines.jsonl (zh and en,
