@@ -492,7 +492,10 @@ def main() -> None:
     out["similar_policy"] = {"thresholds": POLICY.as_dict(),
                              "calibrated_on": "account_histories_dev.json, account_histories_dev2.json and untuned/account_histories.json (seen); "
                                              "``lacks`` and ``has`` (what an account says it has not, and has) also on the 29 offers of v2-v4 "
-                                             "judged by hand (untuned/similar_offers_judged.json: v2-v4 seen since)"}
+                                             "judged by hand (untuned/similar_offers_judged.json: v2-v4 seen since); ``settles``/``settle_k``/``settle_floor`` "
+                                             "(the settled-hypothesis reader) on its 5-fold and the v5 accounts (seen); ``same_system`` on "
+                                             "the v5 offers w02/w04 (seen); ``offer`` 0.4 after the labelled "
+                                             "hypotheses of v2-v6 were traced through the gates (v2-v6 seen); v7 clean"}
     for name in (() if args.skip_quality else tuple(SETS) if args.set == "all" else (args.set,)):
         if SETS[name].exists():
             out[f"quality_{name}"] = quality(SETS[name], tmp)
