@@ -290,6 +290,7 @@ def restate(need: NeedRecord, state: DiscoveryState, customer_words: list[str]) 
 
 
 CONFIRMED_NEED_AT = 0.25  # the classifier's need score below which the words that hold a need do not read as one
+PHRASE_NEED_AT = 0.2  # ...and below which the few words said back no longer do (set on the dev and seen stories)
 
 
 def _need_scores(texts: list[str]) -> list[float]:
@@ -330,7 +331,7 @@ _OFFER_NEED_LIMIT = {"zh": 22, "en": 16}  # characters (zh) / words (en) a need 
 def _need_phrase(need: NeedRecord, state: DiscoveryState, customer_words: list[str]) -> str:
     """The need said back in a few words from the one sentence that holds it (the restatement
     service as it is), or "" when it cannot be said well inside an offer: no clause, a question
-    or a second sentence in it, or too long."""
+    or a second sentence in it, too long, or words the sentence classifier no longer reads as a need."""
     zh = state.language == "zh"
     sentence = _holding_sentence(need, customer_words)
     if not sentence or carries_instruction(sentence) or re.search(r"[？?]\s*$", sentence):
@@ -344,7 +345,10 @@ def _need_phrase(need: NeedRecord, state: DiscoveryState, customer_words: list[s
     if not said or re.search(r"[？?。！!.]", said.rstrip(".")):
         return ""
     size = len(said) if zh else len(said.split())
-    return said if size <= _OFFER_NEED_LIMIT["zh" if zh else "en"] else ""
+    if size > _OFFER_NEED_LIMIT["zh" if zh else "en"]:
+        return ""
+    # said back, it must still read as a need ("you'll be honest", "别再光图便宜" do not)
+    return said if _need_scores([said])[0] >= PHRASE_NEED_AT else ""
 
 
 CONFIRMED_BONUS = 0.15  # how much the customer's yes to a restatement weighs against the classifier's reading
@@ -885,6 +889,8 @@ def _weigh_option(state, need, restated, option, catalog, words, quote, *, spoke
            else (person.replace("我", "您", 1) or "您")) if zh else (f"your {person}" if person else "you")
     # the need is said only where it reads well in the frame; else the move weighs the option without it
     speakable = speakable_need(restated, state.language, words, person if zh else "")
+    if speakable and _need_scores([speakable])[0] < PHRASE_NEED_AT:
+        speakable = ""  # words that no longer read as a need are not said as one
     restated, said_well = speakable or restated, bool(speakable)
     serves = said_well and related(option, restated)  # the option goes at this need, by meaning
     if not zh and state.is_b2b:
