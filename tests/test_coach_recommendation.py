@@ -99,3 +99,16 @@ def test_a_recommendation_that_says_the_customers_words_back_or_not_the_need_is_
     good = "电热毯正好对上她晚上想睡得暖和这一点，要确认的是老人用着安不安全：建议先试一晚，合适再定，您看行吗？"
     assert phrasing.check_offer(good, ["暖和", "睡不着"], ["电热毯"], said, "zh") is None
     assert phrasing.shape_problem(good, "zh") is None
+
+
+def test_an_option_asked_about_before_the_need_is_confirmed_gets_what_it_is_weighed_against_to_confirm():
+    pain = _need("冬天屋里冷得她整宿睡不着", 7)
+    wanted = _need("我就想让她晚上能睡个暖和觉", 9)  # said, not yet agreed to
+    state = _heater_state([pain, wanted])
+    ask = "那种油汀取暖器，老人家用着安全吗？"
+    move = _play(state, ask, 15, needs=[pain, wanted], said=HEATER)
+    assert move.kind == "confirm" and move.topic == "油汀取暖器" and move.need_id == wanted.id
+    assert "油汀取暖器" in move.example and "暖和" in move.example
+    assert phrasing.check_ask(move.example, [*HEATER, ask], "zh") is None
+    again = _play(state, ask, 17, needs=[pain, wanted], said=[*HEATER, ask])
+    assert again.memo != move.memo  # weighed once, not asked again

@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 from assistant.coach.cards import Catalog, Fit
 from assistant.coach.options import Option, named_option, related, requested_product, wants_recommendation
 from assistant.coach.closing import item_phrase, need_phrase, own_items, speakable_need
-from assistant.coach.phrasing import carries_instruction, echoes, safe_topic, shape_problem
+from assistant.coach.phrasing import carries_instruction, check_ask, echoes, safe_topic, shape_problem
 from assistant.coach.reading import PAIN, Reading, find_person, short_span, span_with
 from assistant.coach.state import SLOT_LABELS, DiscoveryState
 from assistant.knowledge.citation import cite_entry
@@ -538,6 +538,11 @@ def next_move(
                             asked=True)
         stated = sorted((n for n in open_needs if n.status == "stated" and addressable(n, state)),
                         key=lambda n: (priority(n), -first_turn(n)))
+        if option and (confirmed or stated) and f"weigh:{option}" not in state.asked:
+            # asked about one option before it can be recommended: say what it is to be weighed against
+            move = _confirm_option(state, (confirmed or stated)[0], needs, option, catalog, words, quote)
+            if move is not None:
+                return move
         for need in stated[:1]:
             move = _confirm_need(state, need, catalog, words, quote)
             if move is not None:
@@ -776,6 +781,35 @@ def _confirm_need(state, need, catalog, words, quote) -> Move | None:
                 rationale=_t(zh, "客户说出了一个需求：用几个字复述给客户，请客户确认——客户认可了，才算确认的需求。",
                              "The customer stated a need: restate it in a few words and let them confirm it; "
                              "only their yes makes it confirmed."))
+    return _with_card(move, "confirm", catalog, state.language)
+
+
+def _confirm_option(state, need, needs, option, catalog, words, quote) -> Move | None:
+    """The customer asks about one option before the need it is to be weighed against is confirmed
+    (or before purpose and user are known): say what it will be weighed against — the need behind
+    the request, in a few words — and let the customer confirm that; None when the need cannot be
+    said well."""
+    zh = state.language == "zh"
+    chosen, phrase = offer_need(need, needs, state, words)
+    if not phrase:
+        return None
+    option = item_phrase(option, state.language) or option
+    if zh:
+        template = f"{option}合不合适，要看它对不对得上{NEED}这一点——这是您最看重的，对吗？"
+    else:
+        name = _spoken_option(option, words, requested_product(state.stated_request, "en"))
+        name = name if name.startswith(("A ", "An ")) and name[2:3].isupper() else name[0].lower() + name[1:]
+        template = f"Whether {name} would suit comes down to this: {NEED} — is that the main thing?"
+    restated, example = fill(template, phrase, words, state.language)
+    if echoes(example, words) or check_ask(example, words, state.language) is not None or shape_problem(
+            example, state.language):
+        return None
+    move = Move(kind="confirm", slot=None, question_type="confirmation", need_id=chosen.id, need_statement=restated,
+                example=example, builds_on=quote, topic=option, memo=f"weigh:{option}",
+                need_terms=need_terms(chosen, state.language, restated=restated),
+                rationale=_t(zh, "客户问到一个具体的选择，但要对照的需求还没确认：先说清要拿什么来衡量它，请客户确认，再谈合不合适。",
+                             "The customer asks about one option before the need it must serve is confirmed: say "
+                             "what it will be weighed against and let them confirm that first."))
     return _with_card(move, "confirm", catalog, state.language)
 
 
