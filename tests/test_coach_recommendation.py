@@ -112,3 +112,17 @@ def test_an_option_asked_about_before_the_need_is_confirmed_gets_what_it_is_weig
     assert phrasing.check_ask(move.example, [*HEATER, ask], "zh") is None
     again = _play(state, ask, 17, needs=[pain, wanted], said=[*HEATER, ask])
     assert again.memo != move.memo  # weighed once, not asked again
+
+
+def test_options_are_asked_for_the_sentence_that_holds_the_need_and_without_any_the_move_asks_what_fits():
+    pain = _need("冬天屋里冷得她整宿睡不着", 7)
+    wanted = _need("我就想让她晚上能睡个暖和觉", 9, status="confirmed")
+    state = _heater_state([pain, wanted])
+    asked = []
+    ask = "你们见得多，还有什么更合适的吗？"
+    state.observe_customer(15, ask)
+    move = next_move(state, [pain, wanted], CATALOG, read(ask, "zh"), turn=15, customer_words=[*HEATER, ask],
+                     options=lambda need, requested, language: asked.append((need, requested)) or [])
+    assert asked and asked[0][0] == "我就想让她晚上能睡个暖和觉。" and asked[0][1] == "取暖器"
+    assert move.kind == "ask" and move.example.endswith("？") and "暖和" in move.example  # what would fit it
+    assert phrasing.check_ask(move.example, [*HEATER, ask], "zh") is None

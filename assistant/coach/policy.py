@@ -68,6 +68,7 @@ class Move(BaseModel):
     rationale: str = ""
     need_id: str | None = None
     need_statement: str = ""  # the need in a few words, the customer's terms
+    need_context: str = ""  # the customer's sentence that holds that need (what options are asked for and checked against)
     need_terms: list[str] = Field(default_factory=list)  # words a recommendation must name
     topic: str = ""  # the person / pain / option the move is about
     builds_on: str = ""  # the customer words the move builds on
@@ -813,8 +814,25 @@ def _confirm_option(state, need, needs, option, catalog, words, quote) -> Move |
     return _with_card(move, "confirm", catalog, state.language)
 
 
+def _need_context(spoken: NeedRecord, restated: str, words: list[str]) -> str:
+    """What a need is, for finding and checking options: the customer's sentence that holds it
+    (the few words said back may leave out what it is about: "工人在线上根本干不住" without the
+    heat), else the words said back."""
+    sentence = _holding_sentence(spoken, words)
+    return sentence if sentence and not carries_instruction(sentence) and len(sentence) <= 80 else restated
+
+
 def _address(state, need, needs, catalog, r: Reading, words, quote, *, option: str = "",
              options: Callable[[str, str, str], list[Option]] | None = None, asked: bool = False) -> Move:
+    move = _address_move(state, need, needs, catalog, r, words, quote, option=option, options=options, asked=asked)
+    if move.kind == "address" and not move.need_context:
+        spoken, _ = offer_need(need, needs, state, words)
+        move.need_context = _need_context(spoken, move.need_statement, words)
+    return move
+
+
+def _address_move(state, need, needs, catalog, r: Reading, words, quote, *, option: str = "",
+                  options: Callable[[str, str, str], list[Option]] | None = None, asked: bool = False) -> Move:
     """The kiwi move. In order: the option the customer asked about, weighed against the need;
     the better fit the knowledge supports; options the model named and the checks passed; and
     with none of these, a question about what would fit (never a vague promise)."""
@@ -835,7 +853,7 @@ def _address(state, need, needs, catalog, r: Reading, words, quote, *, option: s
     if fit is None and options is not None and f"options:{need.id}" not in state.asked:
         requested = requested_product(state.stated_request, state.language)
         try:
-            found = options(restated, requested, state.language)[:2]
+            found = options(_need_context(spoken, restated, words), requested, state.language)[:2]
         except Exception:  # the options are a help, never a cost to the turn
             found = []
         if found:
