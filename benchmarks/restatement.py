@@ -49,7 +49,7 @@ SETS = {"dev": ROOT / "benchmarks" / "data" / "restatements_dev.json",
         "seen_v1": ROOT / "benchmarks" / "data" / "untuned" / "restatements_v1.json",
         "untuned_v2": ROOT / "benchmarks" / "data" / "untuned" / "restatements_v2.json"}
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "restatement.json"
-BASELINE = "f618216"  # the commit before English phrases were chosen by structure (cut at the fourth word)
+BASELINE = "7d53976"  # the commit before restatements were held to 15 characters in every language
 _PRONOUNS_ZH = re.compile(r"我们|咱们|我|咱")
 _PRONOUNS_EN = {"i", "we", "my", "our", "me", "us", "mine", "ours", "i'm", "we're", "i've", "we've", "i'd", "we'd"}
 _SPLIT = re.compile(r"[，,；;：:、。！？!?…—\-\"“”()（）]+")
@@ -241,7 +241,9 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--note", default="", help="written into the result (e.g. which sets were seen)")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--sets", default="", help="comma list of sets (default: all; e.g. dev,seen_v1)")
     args = parser.parse_args()
+    only = {x.strip() for x in args.sets.split(",") if x.strip()}
     from assistant.coach import policy as new_policy
     from assistant.needs import restate as new_restate
 
@@ -260,7 +262,7 @@ def main() -> int:
         methods = {"old": (old_restate, old_policy), **methods}
     result = {"baseline": BASELINE, "note": args.note, "sets": {}, "examples": {}}
     for name, path in SETS.items():
-        if not path.is_file():
+        if not path.is_file() or (only and name not in only):
             continue
         cases = load(path)
         entry: dict = {}
