@@ -399,7 +399,7 @@ class CoachService:
             in_prep = conv.mode == "prep"
             window = self._window(turn.conversation_id, [turn], in_prep)
             extractor = NeedExtractor(self._safe_model(), method=self.extraction, retries=self.retries,
-                                      language=conv.language)
+                                      language=conv.language, model_restate=True)
             try:
                 outcome = extractor.extract(window)
             except Exception as exc:  # never lose the turn: it stays pending for the next try

@@ -223,6 +223,7 @@ class NeedExtractor:
         max_windows: int = MAX_WINDOWS,
         limit: int = MAX_NEEDS,
         read_budget: int = READ_BUDGET,
+        model_restate: bool = False,
     ):
         self.model = model
         self.method = method
@@ -233,6 +234,7 @@ class NeedExtractor:
         self.max_windows = max_windows
         self.limit = limit
         self.read_budget = read_budget
+        self.model_restate = model_restate  # the model restates the first needs (off the turn's path)
 
     def _ask_model(self, transcript: Transcript) -> ExtractionResult:
         assert self.model is not None
@@ -260,7 +262,7 @@ class NeedExtractor:
     def _finish(self, needs: list[ExtractedNeed], transcript: Transcript) -> list[ExtractedNeed]:
         # the rules method restates by cues alone; the others pick the need's clause by meaning
         done = restate_all(_dedupe(needs)[: self.limit], transcript, semantic=False if self.method == "rules" else None)
-        if self.model is None or self.method not in ("model", "hybrid"):
+        if self.model is None or not self.model_restate or self.method not in ("model", "hybrid"):
             return done
         # a model method runs after the turn (background): the model restates the first needs from
         # their evidence, and what passes every check replaces the rule restatement
