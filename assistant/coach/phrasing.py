@@ -313,6 +313,8 @@ def _aligned_cut(tokens: list[str], source: list[str]) -> bool:
         gap_a = a[first.a + first.size: second.a]
         gap_b = b[first.b + first.size: second.b]
         left_out = [w for w in gap_b if w not in _EN_FILLERS]
+        if any(w not in b for w in gap_a):  # words of its own in the gap: said another way, not cut out
+            continue
         if len(gap_b) > len(gap_a) and len(left_out) > len(gap_a):
             return True
     return False

@@ -399,7 +399,7 @@ _EN_SAME = {"every": "each", "each": "every", "don't": "do not", "doesn't": "doe
             "frustrated": "upset", "forgetting": "missing", "forgets": "misses", "forgot": "missed",
             "notice": "spot", "notices": "spot", "noticed": "spotted", "worried": "anxious", "afraid": "scared",
             "big": "large", "large": "big", "small": "little", "little": "small",
-            "lose": "waste", "loses": "wastes", "get round": "get through", "walk off": "leave", "walk out": "leave",
+            "get round": "get through", "walk off": "leave", "walk out": "leave",
             "phone": "telephone", "again": "once more", "match": "agree with", "matches": "agrees with",
             "a bit": "a little", "too much": "excessively"}
 
@@ -574,7 +574,8 @@ def _en_variants(words: list[str], owner: str = "") -> list[list[str]]:
     for i, w in enumerate(words):
         b = _bare(w)
         nxt = _bare(words[i + 1]) if i + 1 < len(words) and not re.search(r"[,.;:!?]$", w) else ""
-        if owner and b == "the" and nxt.isalpha() and nxt not in _EN_NOT_OWNED | _EN_LIGHT | _EN_FUNCTION \
+        third = any(_bare(x) in ("she", "he", "her", "his", "him") for x in words)  # her knee, not "your knee"
+        if owner and not third and b == "the" and nxt.isalpha() and nxt not in _EN_NOT_OWNED | _EN_LIGHT | _EN_FUNCTION \
                 and nxt not in _EN_NOT_NAME:
             out.append(words[:i] + [_swap(w, owner)] + words[i + 1:])
         if b in ("her", "his") and nxt.isalpha() and nxt not in _EN_LIGHT | _EN_FUNCTION | _EN_NOT_NAME:
@@ -584,6 +585,10 @@ def _en_variants(words: list[str], owner: str = "") -> list[list[str]]:
         negated = before in ("not", "never") or before.endswith("n't")  # "don't want to" is no "would like to"
         if pair in _EN_SAME and _EN_SAME[pair] != pair and not (negated and pair in ("want to", "wants to")):
             out.append(words[:i] + _EN_SAME[pair].split() + words[i + 2:])
+        for also in _EN_ALSO.get(pair, ()) if not negated else ():
+            out.append(words[:i] + [_swap(words[i + 1], also)] + words[i + 2:])
+        for also in _EN_ALSO.get(b, ()) if not negated else ():
+            out.append(words[:i] + [_swap(w, also)] + words[i + 1:])
         rest = " ".join(_bare(x) for x in words[i:i + 3])
         for pattern, repl in _EN_PHRASES_SAME:
             if re.match(pattern + r"\b", rest):
@@ -642,6 +647,13 @@ def _en_variants(words: list[str], owner: str = "") -> list[list[str]]:
             if thing and _bare(thing[0]) in ("a", "an", "the", "some", "another", "more"):
                 tail = re.search(r"[,.;:!?]*$", words[end - 1]).group(0)
                 out.append(words[:i] + thing + ["for", words[i], words[i + 1].rstrip(",.;:!?") + tail] + words[end:])
+        # a joining word said more fully: "cannot kneel or bend down" → "cannot kneel or even bend down",
+        # "X and Y" → "X and also Y"
+        if b == "or" and 0 < i < len(words) - 1 and nxt not in ("even", "so", "else") and any(
+                _EN_NEGATION.fullmatch(_bare(x) or "-") or _bare(x).endswith("n't") for x in words[:i]):
+            out.append(words[:i + 1] + ["even"] + words[i + 1:])
+        if b == "and" and 0 < i < len(words) - 1 and nxt not in ("also", "then", "so") and nxt.isalpha():
+            out.append(words[:i + 1] + ["also"] + words[i + 1:])
         # "the X of Y" → "Y's X" (a name of theirs said round the other way)
         if b == "the" and i + 3 < len(words) and _bare(words[i + 2]) == "of" and nxt.isalpha() \
                 and nxt not in _EN_LIGHT | _EN_FUNCTION | _EN_NOT_NAME and _bare(words[i + 3]) in ("my", "our", "your", "their", "the") \
@@ -662,6 +674,11 @@ _EN_KEEP_MODIFIER = {"no", "not", "only", "same", "other", "own", "next", "last"
                      "cold", "warm", "soft", "hard", "short", "long", "wide", "narrow", "slow", "fast", "quick", "easy",
                      "simple", "clean", "dry", "wet", "night", "day", "morning", "weekend", "old", "new", "more", "less",
                      "fewer", "single", "double", "half", "full", "empty", "free", "open", "closed", "loud"}
+# more ways of saying the same where the first (``_EN_SAME``) still leaves a run ("needs to" →
+# "has to" keeps the "s to" of the customer's)
+_EN_ALSO = {"needs to": ("must",), "need to": ("must",), "has to": ("must",), "have to": ("must",),
+            "someone": ("anyone",), "somebody": ("anyone",), "wants": ("would like",), "really": ("truly",),
+            "worse": ("poorer",)}
 _EN_WANT_VERBS = {"needs", "need", "wants", "want", "needed", "wanted"}
 _EN_KEEP_ON = {"keeps": "goes", "keep": "go", "kept": "went", "keeping": "going"}
 _EN_ING = {"needs": "needing", "need": "needing", "uses": "using", "takes": "taking", "has": "having", "makes": "making",
@@ -1060,6 +1077,11 @@ def restate_need(evidence: str | list[str], *, language: str | None = None, dime
         words = text.split()
         ends = [n for n in range(min(len(words), MAX_EN_WORDS), 0, -1)
                 if not too_long(" ".join(words[:n])) and not ending_problem(" ".join(words[:n]).rstrip(",;"), "en")]
+        # best where a phrase of its own ends: before a side clause ("since …") or at a comma
+        whole = [n for n in ends if n < len(words) and (_bare(words[n]) in _EN_SIDE_CLAUSE | {"so", "but", "which", "where"}
+                                                       or words[n - 1].endswith(","))]
+        if whole and content_count(words[:whole[0]]) >= 2:
+            ends = whole
         text = " ".join(words[:ends[0]]).rstrip(",;") if ends else " ".join(words[:MAX_EN_WORDS])
     if too_long(text):
         text = need_key(text)[:MAX_ZH_CHARS] if zh else " ".join(text.split()[:MAX_EN_WORDS])
