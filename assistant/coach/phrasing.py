@@ -312,7 +312,7 @@ def _aligned_cut(tokens: list[str], source: list[str]) -> bool:
     for first, second in zip(blocks, blocks[1:]):
         gap_a = a[first.a + first.size: second.a]
         gap_b = b[first.b + first.size: second.b]
-        left_out = [w for w in gap_b if w not in _EN_FILLERS]
+        left_out = [w for w in gap_b if w not in _EN_FILLERS and w not in ("is", "what")]  # "what she wants is to" → "she wants to"
         if any(w not in b for w in gap_a):  # words of its own in the gap: said another way, not cut out
             continue
         if len(gap_b) > len(gap_a) and len(left_out) > len(gap_a):

@@ -400,7 +400,11 @@ _EN_SAME = {"every": "each", "each": "every", "don't": "do not", "doesn't": "doe
             "notice": "spot", "notices": "spot", "noticed": "spotted", "worried": "anxious", "afraid": "scared",
             "big": "large", "large": "big", "small": "little", "little": "small",
             "get round": "get through", "walk off": "leave", "walk out": "leave",
-            "phone": "telephone", "again": "once more", "match": "agree with", "matches": "agrees with",
+            "phone": "telephone", "who is": "who's", "who's": "who is", "what is": "what's", "what's": "what is",
+            "they have": "they've", "they've": "they have", "we have": "we've", "you have": "you've",
+            "it is": "it's", "there is": "there's", "he is": "he's", "she is": "she's", "they are": "they're",
+            "you are": "you're", "would not": "wouldn't", "wouldn't": "would not", "could not": "couldn't",
+            "couldn't": "could not", "should not": "shouldn't", "shouldn't": "should not", "again": "once more", "match": "agree with", "matches": "agrees with",
             "a bit": "a little", "too much": "excessively"}
 
 
@@ -611,19 +615,21 @@ def _en_variants(words: list[str], owner: str = "") -> list[list[str]]:
             n = 2 if pair == "any more" else 1
             out.append(words[:i] + [_swap(words[i + n - 1], "now")] + words[i + n:])
         # a modifier left out of a noun phrase once the thing is known: the head noun says it
-        # ("another monthly subscription" → "another subscription")
-        if b in _EN_DETERMINERS_SAID and i + 2 < len(words) and not re.search(r"[,.;:!?]$", words[i + 1]):
-            mod, head = nxt, _bare(words[i + 2])
-            if mod.isalpha() and head.isalpha() and mod not in _EN_KEEP_MODIFIER and head not in _EN_FUNCTION | _EN_LIGHT \
-                    and not lexicon.word_class(mod) & {"auxiliary", "preposition", "conjunction", "determiner", "transitive"} \
-                    and not lexicon.word_class(head) & {"auxiliary", "preposition", "conjunction", "determiner"} \
-                    and not _EN_NEGATION.fullmatch(mod) and mod not in _EN_NUMBERS and not mod.endswith("ing") \
-                    and head not in _EN_NOT_NAME and not lexicon.cue("people", "en").fullmatch(mod):
-                after = _bare(words[i + 3]) if i + 3 < len(words) else ""
-                ends = not after or re.search(r"[,.;:!?]$", words[i + 2]) or lexicon.word_class(after) & {
-                    "preposition", "conjunction"} or after in _EN_BOUNDARY
-                if ends:  # the head ends the noun phrase: not a subject before its verb
-                    out.append(words[:i + 1] + words[i + 2:])
+        # ("another monthly subscription" → "another subscription", "another maintenance contract")
+        if b in _EN_DETERMINERS_SAID and i + 2 < len(words):
+            end = i + 1
+            while end < len(words) and _bare(words[end]).isalpha() and _noun_word(_bare(words[end])):
+                end += 1
+                if re.search(r"[,.;:!?]$", words[end - 1]):
+                    break
+            after = _bare(words[end]) if end < len(words) else ""
+            closed = not after or re.search(r"[,.;:!?]$", words[end - 1]) or lexicon.word_class(after) & {
+                "preposition", "conjunction"} or after in _EN_BOUNDARY
+            if end - (i + 1) >= 2 and closed:  # the head ends the noun phrase: not a subject before its verb
+                for k in range(i + 1, end - 1):
+                    mod = _bare(words[k])
+                    if mod not in _EN_KEEP_MODIFIER and mod not in _EN_NUMBERS and not lexicon.cue("people", "en").fullmatch(mod):
+                        out.append(words[:k] + words[k + 1:])
         # "keeps forgetting" → "keeps on forgetting", "goes on forgetting"
         if b in _EN_KEEP_ON and nxt.endswith("ing") and len(nxt) > 4:
             out.append(words[:i + 1] + ["on"] + words[i + 1:])
@@ -654,6 +660,11 @@ def _en_variants(words: list[str], owner: str = "") -> list[list[str]]:
             out.append(words[:i + 1] + ["even"] + words[i + 1:])
         if b == "and" and 0 < i < len(words) - 1 and nxt not in ("also", "then", "so") and nxt.isalpha():
             out.append(words[:i + 1] + ["also"] + words[i + 1:])
+        # "climb the stairs" → "climb stairs": a plural said without its article
+        if b == "the" and i and nxt.endswith("s") and len(nxt) > 3 and nxt.isalpha() and nxt not in _EN_NOT_NAME \
+                and lexicon.word_class(_bare(words[i - 1])) & {"transitive"} | ({"transitive"} if _bare(words[i - 1]) in
+                                                                              ("climb", "reach", "carry", "lift") else set()):
+            out.append(words[:i] + words[i + 1:])
         # "the X of Y" → "Y's X" (a name of theirs said round the other way)
         if b == "the" and i + 3 < len(words) and _bare(words[i + 2]) == "of" and nxt.isalpha() \
                 and nxt not in _EN_LIGHT | _EN_FUNCTION | _EN_NOT_NAME and _bare(words[i + 3]) in ("my", "our", "your", "their", "the") \
@@ -667,6 +678,15 @@ def _en_variants(words: list[str], owner: str = "") -> list[list[str]]:
     return out
 
 
+def _noun_word(word: str) -> bool:
+    """A word that can stand inside a noun phrase (a modifier or the head): no function word,
+    verb form, negation or person word."""
+    return bool(word) and word not in _EN_FUNCTION | _EN_LIGHT | _EN_NOT_NAME | _EN_BOUNDARY and not \
+        lexicon.word_class(word) & {"auxiliary", "preposition", "conjunction", "determiner", "transitive"} \
+        and not _EN_NEGATION.fullmatch(word) and not word.endswith("ing") and not word.endswith("ly") \
+        or word.endswith("ly") and word in ("monthly", "weekly", "yearly", "daily", "family")
+
+
 _EN_DETERMINERS_SAID = {"the", "a", "an", "another", "your", "their", "each", "every", "any", "some", "this", "that"}
 # modifiers that carry the need (or its limit) and stay
 _EN_KEEP_MODIFIER = {"no", "not", "only", "same", "other", "own", "next", "last", "first", "second", "whole", "spare",
@@ -677,7 +697,7 @@ _EN_KEEP_MODIFIER = {"no", "not", "only", "same", "other", "own", "next", "last"
 # more ways of saying the same where the first (``_EN_SAME``) still leaves a run ("needs to" →
 # "has to" keeps the "s to" of the customer's)
 _EN_ALSO = {"needs to": ("must",), "need to": ("must",), "has to": ("must",), "have to": ("must",),
-            "someone": ("anyone",), "somebody": ("anyone",), "wants": ("would like",), "really": ("truly",),
+            "someone": ("anyone",), "somebody": ("anyone",), "wants": ("would like",),
             "worse": ("poorer",)}
 _EN_WANT_VERBS = {"needs", "need", "wants", "want", "needed", "wanted"}
 _EN_KEEP_ON = {"keeps": "goes", "keep": "go", "kept": "went", "keeping": "going"}
@@ -997,6 +1017,8 @@ def restate_need(evidence: str | list[str], *, language: str | None = None, dime
         if zh:
             return phrase.replace("我们", "你们").replace("我", "您") if audience == "customer" else phrase
         phrase = _en_pov(phrase, audience)
+        # words about the telling, inside the clause, carry nothing of the need ("she honestly cannot")
+        phrase = re.sub(r"(?<=\w) (?:honestly|basically|literally|actually|frankly)(?= \w)", "", phrase, flags=re.I)
         # "what he really wants is to keep walking" → "he wants to keep walking": the want said plainly
         phrase = re.sub(r"\bwhat (he|she|they|you|we|i) (?:really |just |actually )?(wants?|needs?|would like) is "
                         r"(?=to\b|for\b|an?\b|the\b|some\b)", r"\1 \2 ", phrase, flags=re.I)
