@@ -381,6 +381,12 @@ def short_names(item: str, language: str) -> list[str]:
         lead = re.match(r"^(?:a|an|one|two|three|four|five|\d+)\s+", item, re.I)
         body = item[lead.end():] if lead else item
         phrase = re.split(r"\s(?:on|with|for|of|in|from|that|which|to)\s", body, maxsplit=1, flags=re.I)[0]
+        contents = re.match(r"^(?:box|pack|packet|set|pair|bag|case|crate|tub|jar|bottle|roll|sheet|tray|carton)s?\s+of\s+"
+                            r"(?:those\s+|these\s+|the\s+)?(.+)$", body, re.I)  # "a box of those appointment cards"
+        if contents:
+            phrase = re.split(r"\s(?:on|with|for|in|from|that|which|to)\s", contents.group(1), maxsplit=1,
+                              flags=re.I)[0]
+            names.append(phrase)
         words = phrase.split()
         if len(words) > 1:
             last = words[-1]
