@@ -32,6 +32,9 @@ closed pushes, leading questions, off-topic, injections) that must release nothi
 * benchmarks/data/untuned/roleplay_probes_v8.json — an eighth (64 probes incl. 16 genuine closed ones,
   128 bad lines incl. 16 fishing_yes), written blind; measured once at the end of the proposal check's
   work, never tuned on. Skipped if missing.
+* benchmarks/data/untuned/roleplay_probes_v9.json — a ninth (64 probes incl. 16 genuine closed ones, 128 bad
+  lines incl. 32 yes/no guesses in varied forms and 24 pitches closed by an open question), written blind;
+  measured once, never opened. v7 and v8 were studied (their failures looked at) before it: they are seen.
 * benchmarks/data/roleplay_guess_dev.json — 24 yes/no questions proposing a need's own answer, written by
   the author of the proposal check (reveal.py) to choose its thresholds: seen.
 * benchmarks/data/roleplay_reader_dev.json — 64 bad lines (4 per scenario) written by the author of
@@ -39,8 +42,8 @@ closed pushes, leading questions, off-topic, injections) that must release nothi
   a pitch, hedged guesses, disguised injections), used to choose its threshold: seen.
 
 Seen sets (failures looked at while building): dev, untuned (v1), untuned_v2, reader_dev, and the bad
-lines of v3–v6, guess_dev. Clean: the probes of untuned_v3, untuned_v4 and untuned_v5; untuned_v7 (measured
-twice); untuned_v8. ``variants`` in the results repeats the semantic figures on the seen sets only with
+lines of v3–v6, guess_dev, untuned_v7, untuned_v8. Clean: the probes of untuned_v3, untuned_v4 and
+untuned_v5; untuned_v9. ``variants`` in the results repeats the semantic figures on the seen sets only with
 one setting changed at a time (what was tried, and why the shipped values were kept).
 
 Three modes in the same run: ``rules`` (topics only, the trainer before the semantic layer),
@@ -92,9 +95,10 @@ UNTUNED_V5 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v5.json
 UNTUNED_V6 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v6.json"
 UNTUNED_V7 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v7.json"
 UNTUNED_V8 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v8.json"
+UNTUNED_V9 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v9.json"
 READER_DEV = ROOT / "benchmarks" / "data" / "roleplay_reader_dev.json"
 GUESS_DEV = ROOT / "benchmarks" / "data" / "roleplay_guess_dev.json"
-SEEN = ("dev", "dev_check", "untuned", "untuned_v2", "reader_dev", "guess_dev")
+SEEN = ("dev", "dev_check", "untuned", "untuned_v2", "reader_dev", "guess_dev", "untuned_v7", "untuned_v8")
 RESULTS = ROOT / "benchmarks" / "results" / "roleplay_fidelity.json"
 MODELS_DIR = Path.home() / ".local" / "share" / "needs-assistant" / "models"
 MODES = ("rules", "semantic", "semantic+reader")
@@ -134,6 +138,7 @@ def load_set(path: Path) -> tuple[list[dict], list[dict]] | None:
         "text": _pick(item, "text", "line", "probe", "question"),
         "kind": _pick(item, "kind", "type", "category") or "",
         "split": item.get("split") or "tune",
+        "style": item.get("style") or "",
     }
     return [norm(i) for i in probes], [norm(i) for i in bad]
 
@@ -168,6 +173,7 @@ def reveal_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list
         semantic = mode != "rules"
         reader = mode == "semantic+reader"
         hits, misses, wrong, first_level = 0, [], [], [0, 0]
+        by_style: dict[str, list[int]] = {}
         t0 = time.perf_counter()
         for p in probes:
             sc = scenarios[p["scenario"]]
@@ -178,6 +184,9 @@ def reveal_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list
                        reader=reader)
             ok = d.action == "reveal" and d.need_id == need.id
             hits += ok
+            tally = by_style.setdefault(p.get("style") or "unlabelled", [0, 0])
+            tally[0] += ok
+            tally[1] += 1
             if not need.reveal.requires:
                 first_level[0] += ok
                 first_level[1] += 1
@@ -196,6 +205,7 @@ def reveal_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list
             "probes": len(probes),
             "targeted_reveal_rate": round(hits / len(probes), 3) if probes else None,
             "first_level_reveal_rate": round(first_level[0] / first_level[1], 3) if first_level[1] else None,
+            "targeted_reveal_by_style": {k: f"{v[0]}/{v[1]}" for k, v in by_style.items()},
             "bad_lines": len(bad),
             "false_reveals": len(false),
             "bad_lines_by_kind": dict(Counter(b["kind"] or "unlabelled" for b in bad)),
@@ -247,6 +257,9 @@ VARIANTS: dict[str, dict[str, tuple[str, str, float]]] = {
     "proposal gap -0.05": {"x": ("reveal", "PROPOSAL_GAP", -0.05)},
     "a closing yes/no question rescues any pitch (as before)": {"x": ("trainee", "CLOSER_AT", None)},
     "a closing yes/no question rescues no pitch read from 0.8": {"x": ("trainee", "CLOSER_AT", 0.8)},
+    "only a closing yes/no question is overruled by a sure pitch (as before)": {"x": ("trainee", "PITCH_WHOLE", False)},
+    "a line and its last question, both no genuine question, count as the surer":
+        {"x": ("trainee", "AGREE", "max")},
 }
 # tried while building and removed from the code (semantic targeted reveal on dev / dev check / v1 / v2,
 # false reveals 0 on all four, measured with the soft maximum and the second round of asks unless said)
@@ -411,12 +424,13 @@ def main(argv: list[str] | None = None) -> int:
             "untuned_v4": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V4),
             "untuned_v5": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V5),
             "untuned_v6": None if args.no_untuned else load_set(UNTUNED_V6),
-            "untuned_v7": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V7),
-            "untuned_v8": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V8),
+            "untuned_v7": None if args.no_untuned else load_set(UNTUNED_V7),
+            "untuned_v8": None if args.no_untuned else load_set(UNTUNED_V8),
+            "untuned_v9": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V9),
             "reader_dev": load_set(READER_DEV), "guess_dev": load_set(GUESS_DEV)}
     paths = {"dev": DEV, "dev_check": DEV, "untuned": UNTUNED, "untuned_v2": UNTUNED_V2, "untuned_v3": UNTUNED_V3,
              "untuned_v4": UNTUNED_V4, "untuned_v5": UNTUNED_V5, "untuned_v6": UNTUNED_V6, "untuned_v7": UNTUNED_V7,
-             "untuned_v8": UNTUNED_V8, "reader_dev": READER_DEV, "guess_dev": GUESS_DEV}
+             "untuned_v8": UNTUNED_V8, "untuned_v9": UNTUNED_V9, "reader_dev": READER_DEV, "guess_dev": GUESS_DEV}
     if args.calibrate:
         if sets["dev"] is None:
             print(f"skipped: {DEV} is missing")
@@ -435,9 +449,10 @@ def main(argv: list[str] | None = None) -> int:
                        "topic_override": reveal.TOPIC_OVERRIDE, "trainee_block_at": trainee.BLOCK_AT,
                        "trainee_injection_at": trainee.INJECTION_AT, "guess_rule": reveal.GUESS_RULE,
                        "proposal_floor": reveal.PROPOSAL_FLOOR, "proposal_gap": reveal.PROPOSAL_GAP,
-                       "trainee_closer_at": trainee.CLOSER_AT},
+                       "trainee_closer_at": trainee.CLOSER_AT, "trainee_agree": trainee.AGREE,
+                       "trainee_pitch_whole": trainee.PITCH_WHOLE},
         "seen_sets": [*SEEN, "untuned_v3 (bad lines)", "untuned_v4 (bad lines)", "untuned_v5 (bad lines)", "untuned_v6"],
-        "clean_sets": ["untuned_v3 (probes)", "untuned_v4 (probes)", "untuned_v5 (probes)", "untuned_v7", "untuned_v8"],
+        "clean_sets": ["untuned_v3 (probes)", "untuned_v4 (probes)", "untuned_v5 (probes)", "untuned_v9"],
         "sets": {},
     }
     for name, loaded in sets.items():
@@ -452,7 +467,7 @@ def main(argv: list[str] | None = None) -> int:
         result["sets"][name] = figs
         for mode in MODES:
             f = figs[mode]
-            print(f"{name:8s} {mode:8s} targeted reveal {f['targeted_reveal_rate']} "
+            print(f"{name:8s} {mode:8s} targeted reveal {f['targeted_reveal_rate']} {f['targeted_reveal_by_style']} "
                   f"(first-level {f['first_level_reveal_rate']}, n={f['probes']})  "
                   f"false reveals {f['false_reveals']}/{f['bad_lines']} {f['false_reveals_by_kind'] or ''}  "
                   f"{f['ms_per_line']} ms/line")

@@ -307,19 +307,26 @@ def test_every_shipped_entry_lists_the_questions_it_answers_in_chinese_and_engli
         assert 2 <= len(english) < len(front.questions), path.name
 
 
+OPTIONAL_SITUATIONS = ("concept", "case")  # may list situations where they serve one
+
+
 @pytest.mark.parametrize(("field", "kinds", "at_least"), [("situations", ("method", "process", "pitfall"), 31),
                                                           ("stages", ("process",), 7)])
 def test_every_entry_of_its_kind_lists_its_situations_or_stages_in_chinese_and_english(field, kinds, at_least):
-    """Method cards and process entries list the sales situations they serve, process entries
-    also their stages; no other entry has them, and none repeats one of the entry's questions."""
+    """Method cards, process entries and pitfalls list the sales situations they serve, process
+    entries also their stages; a concept or a case lists situations only where it serves one (the
+    same form when it does); no entry of another kind has stages, and none repeats one of the
+    entry's questions."""
     files = sorted((ROOT / "knowledge" / "base").glob("*.md")) + sorted((ROOT / "knowledge" / "methods").glob("*.md"))
     count = 0
     for path in files:
         front, _ = split_front_matter(path.read_text(encoding="utf-8"))
         values, problems = parse_questions(front.extra.get(field))
         if front.kind not in kinds:
-            assert not values, path.name
-            continue
+            if field == "stages" or front.kind not in OPTIONAL_SITUATIONS or not values:
+                assert not values, path.name
+                continue
+            count -= 1  # an optional list: checked the same way, not counted
         count += 1
         assert not problems and 4 <= len(values) <= 8, path.name
         english = [v for v in values if not re.search(r"[\u4e00-\u9fff]", v)]

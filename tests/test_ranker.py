@@ -170,3 +170,84 @@ def test_rebuilt_from_a_knowledge_base_and_used_by_entry_search(tmp_path, monkey
     hand = retrieval_mod.search_entries(kb.store, query, kb.embed_query(query), 3, learnt=False)
     assert not calls and "jujube-story" in [p.doc_id for p in hand]
     ranker.forget()
+
+
+def _clustered(rng: np.random.Generator, entries: list[str], per: int, dim: int = 16):
+    """Unit vectors around one direction per entry."""
+    centres = np.linalg.qr(rng.normal(size=(dim, dim)))[0][: len(entries)]
+    x, y = [], []
+    for e, c in zip(entries, centres):
+        for _ in range(per):
+            v = c + rng.normal(scale=0.3, size=dim)
+            x.append(v / np.linalg.norm(v))
+            y.append(e)
+    return np.asarray(x), y, centres
+
+
+def test_entry_probe_reads_the_entry_and_knows_only_entries():
+    rng = np.random.default_rng(3)
+    x, y, centres = _clustered(rng, ["story", "card", "flow"], 12)
+    probe = ranker.train_entry_probe(x, y)
+    assert probe.entries == ("card", "flow", "story")
+    for name, centre in zip(["story", "card", "flow"], centres):
+        lp = probe.log_probs(centre)
+        assert probe.entries[int(np.argmax(lp))] == name
+        assert np.isclose(np.exp(lp).sum(), 1.0, atol=1e-5)
+    metas = [{"doc_id": "story", "kind": "story", "title": "t", "section": "s", "ordinal": 0, "text": "a"},
+             {"source_key": "mine.md", "section": "Heading", "ordinal": 0, "text": "b"}]  # a user's section
+    index = EntryIndex.build(metas, [["a"], ["b"]], ["", ""])
+    values = probe.for_groups(index, centres[0])
+    assert np.isfinite(values[index.keys.index("entry:story")]) and np.isnan(values[index.keys.index("mine.md#Heading#0")])
+
+
+def test_the_probes_first_entries_join_the_candidates_and_order_stays_whole(monkeypatch):
+    index = _index()
+    query = "有没有一个讲先问用途的故事？"
+    parts: dict = {}
+    order, _, _, _ = index.rank_detailed(query, SIMS, None, WEIGHTS, parts=parts)
+    last = int(order[2])
+    monkeypatch.setattr(ranker, "CANDIDATES", 1)
+    monkeypatch.setattr(ranker, "PROBE_CANDIDATES", 1)
+    probe = np.full(len(index.keys), -5.0)
+    probe[last] = -0.1  # the probe's first entry is the hand-set ranking's last
+    parts["probe"] = probe
+    c, x = ranker.candidate_features(index, parts, order)
+    assert list(c) == [int(order[0]), last]
+    col = {f: x[:, i] for i, f in enumerate(ranker.FEATURES)}
+    assert col["probe"][1] == 0.0 and col["probe"][0] < 0 and col["probe_rank"][1] == 1.0
+    # A ranker that follows the probe puts that entry first; every group is ranked once, scores fall.
+    w = np.zeros(len(ranker.FEATURES))
+    w[ranker.FEATURES.index("probe")] = 1.0
+    follow = ranker.Ranker(w, np.zeros(len(w)), np.ones(len(w)))
+
+    def reranker(ix, p, o, s):
+        p["probe"] = probe
+        return follow(ix, p, o, s)
+
+    new, score, _, _ = index.rank_detailed(query, SIMS, None, WEIGHTS, reranker=reranker)
+    assert int(new[0]) == last and sorted(new.tolist()) == sorted(order.tolist())
+    assert list(score[new]) == sorted(score[new], reverse=True)
+
+
+def test_saved_weights_keep_the_entry_probe(tmp_path):
+    rng = np.random.default_rng(4)
+    x, y, centres = _clustered(rng, ["story", "card"], 8)
+    model = ranker.fit(_samples(np.random.default_rng(1), 20))
+    model.probe = ranker.train_entry_probe(x, y)
+    path = ranker.save(model, tmp_path / "ranker.npz", data="x")
+    loaded = ranker.load(path)
+    assert loaded is not None and loaded.probe is not None and loaded.probe.entries == model.probe.entries
+    assert np.allclose(loaded.probe.log_probs(centres[0]), model.probe.log_probs(centres[0]), atol=1e-5)
+    ranker.forget()
+
+
+def test_each_training_query_is_read_by_a_probe_that_did_not_learn_from_it():
+    rng = np.random.default_rng(5)
+    x, y, _ = _clustered(rng, ["story", "card", "flow"], 10)
+    queries = [ranker.Query(f"q{i}", v, {e}, e, 1.0, "synthetic") for i, (v, e) in enumerate(zip(x, y))]
+    probes = ranker.out_of_fold_probes(queries, folds=5)
+    assert len({id(p) for p in probes}) == 5
+    for probe in {id(p): p for p in probes}.values():
+        held = [q for q, p in zip(queries, probes) if p is probe]
+        refit = ranker.fit_probe([q for q, p in zip(queries, probes) if p is not probe])
+        assert np.allclose(refit.w, probe.w) and held  # fitted on the other folds only

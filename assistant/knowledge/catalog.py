@@ -27,7 +27,7 @@ A list of strings, or a mapping of language to lists (``{zh: [...], en: [...]}``
 items are dropped, duplicates kept once, and anything else is reported in ``problems``.
 
 A method card, a process entry or a pitfall may also list ``situations``: the concrete sales situations it
-serves, in the same form ("客户点名要的我们有，但按他说的用途另一种更合适", "合同签了、货也交了，回款却一直
+serves (a concept or a case too, where it serves one: "拜访前翻了客户的采购记录，不知道见面时怎么提起"), in the same form ("客户点名要的我们有，但按他说的用途另一种更合适", "合同签了、货也交了，回款却一直
 拖着"); they are indexed like its questions (assistant.knowledge.ingest) and kept in ``extra``. A
 process entry may list ``stages``: its
 stages in plain words, from where to where and who does what at each ("线索阶段：客户还没说清，

@@ -328,7 +328,7 @@ class EntryIndex:
     def rank_detailed(self, query: str, sims: np.ndarray, allowed: np.ndarray | None = None,
                       weights: Weights = WEIGHTS, passage_bm25: np.ndarray | None = None,
                       kind_probs: dict[str, float] | None = None, parts: dict[str, Any] | None = None,
-                      reranker: Any = None,
+                      reranker: Any = None, query_vector: np.ndarray | None = None,
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
         """(group order best first, group scores, best chunk position per group, and — when the
         index holds question records — (best question similarity per group, per chunk)).
@@ -338,7 +338,8 @@ class EntryIndex:
         ``kind_probs``: the probability of each asked kind read by meaning (intent.kind_probabilities);
         ``parts``: a dict filled with the score's components per group (the learnt ranker's inputs);
         ``reranker``: ``reranker(index, parts, order, score) -> order`` reorders the head of the
-        ranking (assistant.knowledge.ranker); the groups keep the hand-set scores, in the new order."""
+        ranking (assistant.knowledge.ranker); the groups keep the hand-set scores, in the new order;
+        ``query_vector``: the question's vector, for the reranker (its entry probe)."""
         n = len(self.keys)
         asked = asked_kinds(query)
         adjusted = sims.astype(np.float64).copy()
@@ -380,7 +381,7 @@ class EntryIndex:
             parts = {}
         if parts is not None:
             parts.update(query=query, asked=asked, body=best.copy(), adjusted=adjusted, sims=sims,
-                         passage_bm25=passage_bm25, kind_probs=kind_probs)
+                         passage_bm25=passage_bm25, kind_probs=kind_probs, query_vector=query_vector)
         question_info = None
         if asks_questions:
             qbest = np.full(n, -np.inf)
@@ -475,10 +476,14 @@ class EntryIndex:
         if reranker is not None:
             head = reranker(self, parts, order, score)
             if len(head):
-                # The reordered head keeps the head's scores, highest first, so scores still fall with rank.
+                # The reordered head (which may hold groups from further down) goes first; the scores
+                # are handed out again in rank order, so they still fall with rank.
+                in_head = np.zeros(n, dtype=bool)
+                in_head[head] = True
+                new_order = np.concatenate([np.asarray(head, dtype=np.int64), order[~in_head[order]]])
                 score = score.copy()
-                score[head] = np.sort(score[order[: len(head)]])[::-1]
-                order = np.concatenate([head, order[len(head):]])
+                score[new_order] = score[order]
+                order = new_order
         # Each group's best passage (for display): the highest adjusted similarity.
         best_chunk = np.full(n, -1, dtype=np.int64)
         if self.members:

@@ -8,13 +8,23 @@ question / situation / stage record, best sentence, the nearest-question vote, e
 the asked-kind match), their ranks among the candidates, the hand-set score and rank, the kind of
 answer the question asks for read by meaning (intent.kind_probabilities) against the entry's
 kind, the entry's kind and its hubness (how close its passages sit to the centre of the
-collection) — and a linear pairwise ranker (logistic loss on the differences between the right
-entry and each other candidate, L2, numpy) reorders them.
+collection), and what an entry probe reads from the question's vector — and a linear pairwise ranker
+(logistic loss on the differences between the right entry and each other candidate, L2, numpy)
+reorders them.
+
+The entry probe is a softmax over the entries learnt on the query vectors of the same labelled
+questions (the entries' own question, situation and stage records and the labelled sets): where
+cosine similarity weighs every direction of the embedder's space alike (the trade a question is
+set in as much as what it asks), the probe learns which directions speak for each entry. Its
+first PROBE_CANDIDATES entries join the candidates. For the ranker's training queries the probe's
+reading is out of fold (a probe fitted without that query), so the ranker learns how far to trust
+it on questions the probe has not seen.
 
 Learnt from labelled questions: the shipped entries' own question, situation and stage records
 (each one a query with its own record masked, so it never scores itself), and the tuning sets
-benchmarks/data/retrieval_dev.json, retrieval_dev_process_method.json and the seen held-out set
-benchmarks/data/untuned/retrieval_paraphrase.json. Cross-validation is grouped by entry: no
+benchmarks/data/retrieval_dev.json, retrieval_dev_process_method.json, retrieval_dev_situations.json and the
+seen held-out sets
+benchmarks/data/untuned/retrieval_paraphrase.json, _v5.json and _v6.json. Cross-validation is grouped by entry: no
 entry's questions are in both the fitted and the scored part of a fold.
 
 The weights ship as data/entry_ranker.npz, keyed by a digest of the feature definition: when the
@@ -44,9 +54,18 @@ SHIPPED = Path(__file__).with_name("data") / "entry_ranker.npz"
 LABELLED_SETS = (
     ROOT / "benchmarks" / "data" / "retrieval_dev.json",
     ROOT / "benchmarks" / "data" / "retrieval_dev_process_method.json",
+    ROOT / "benchmarks" / "data" / "retrieval_dev_situations.json",
     ROOT / "benchmarks" / "data" / "untuned" / "retrieval_paraphrase.json",
+    # Seen held-out sets: their failures were studied, so they are labelled data now, not measurements.
+    ROOT / "benchmarks" / "data" / "untuned" / "retrieval_paraphrase_v5.json",
+    ROOT / "benchmarks" / "data" / "untuned" / "retrieval_paraphrase_v6.json",
 )
 CANDIDATES = 20  # entries of the hand-set ranking that the ranker reorders
+PROBE_CANDIDATES = 5  # the entry probe's first entries, added to the candidates when not among them
+PROBE_SCALE = 20.0  # probe logits = scale × (x · W) + b over unit vectors
+PROBE_L2 = 1e-3
+PROBE_STEPS = 400
+PROBE_RATE = 0.5
 OWN_WEIGHT = 0.3  # weight of an entry's own question record as a training query (labelled questions: 1)
 L2 = 1e-2
 STEPS = 300
@@ -63,13 +82,17 @@ FEATURES = (
     *(f"kind_{k}" for k in ENTRY_KINDS),
     # Record-level detail of each candidate (raw similarities, no hand-set penalties).
     "q_second", "q_mean3", "q_near10", "asked_best", "situation_best", "stage_best", "raw_body", "passage_bm25",
+    # The entry probe's log-probability relative to the best candidate's, and its rank.
+    "probe", "probe_rank",
 )
-VERSION = 3
+VERSION = 4
 
 
 def definition() -> dict[str, Any]:
     return {"version": VERSION, "features": list(FEATURES), "candidates": CANDIDATES, "l2": L2, "steps": STEPS,
-            "rate": RATE, "own_weight": OWN_WEIGHT}
+            "rate": RATE, "own_weight": OWN_WEIGHT,
+            "probe": {"candidates": PROBE_CANDIDATES, "scale": PROBE_SCALE, "l2": PROBE_L2, "steps": PROBE_STEPS,
+                      "rate": PROBE_RATE}}
 
 
 def definition_digest() -> str:
@@ -122,9 +145,21 @@ def _hubness(index: Any) -> np.ndarray:
 
 
 def candidate_features(index: Any, parts: dict[str, Any], order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(candidate groups, feature matrix with one row per candidate, columns FEATURES)."""
+    """(candidate groups, feature matrix with one row per candidate, columns FEATURES).
+
+    The candidates: the hand-set ranking's first CANDIDATES groups, and the entry probe's first
+    PROBE_CANDIDATES (``parts["probe"]``: a log-probability per group, NaN for a group the probe
+    does not know, such as a section of a user's document)."""
     score = parts["score"]
     head = [int(g) for g in order[:CANDIDATES] if np.isfinite(score[g])]
+    probe = parts.get("probe")
+    if probe is not None and len(probe) == len(score):
+        known = np.flatnonzero(np.isfinite(probe) & np.isfinite(score))
+        taken = set(head)
+        for g in known[np.argsort(-probe[known], kind="stable")][:PROBE_CANDIDATES]:
+            if int(g) not in taken:
+                head.append(int(g))
+                taken.add(int(g))
     c = np.asarray(head, dtype=np.int64)
     if c.size == 0:
         return c, np.zeros((0, len(FEATURES)))
@@ -170,7 +205,73 @@ def candidate_features(index: Any, parts: dict[str, Any], order: np.ndarray) -> 
         **{f"kind_{k}": (kinds == k).astype(float) for k in ENTRY_KINDS},
     }
     columns.update(_record_columns(index, parts, c))
+    columns.update(_probe_columns(probe, c))
     return c, np.column_stack([columns[f] for f in FEATURES]).astype(np.float64)
+
+
+def _probe_columns(probe: np.ndarray | None, c: np.ndarray) -> dict[str, np.ndarray]:
+    """The probe's log-probability of each candidate relative to the best candidate's (floored), and
+    1 / its rank; a group the probe does not know gets the known candidates' mean and no rank."""
+    if probe is None or c.size == 0:
+        return {"probe": np.zeros(c.size), "probe_rank": np.zeros(c.size)}
+    values = np.asarray(probe, dtype=np.float64)[c]
+    known = np.isfinite(values)
+    if not known.any():
+        return {"probe": np.zeros(c.size), "probe_rank": np.zeros(c.size)}
+    rel = np.maximum(values - values[known].max(), -10.0)
+    rel = np.where(known, rel, rel[known].mean())
+    rank = np.where(known, _relative_rank(np.where(known, values, -np.inf)), 0.0)
+    return {"probe": rel, "probe_rank": rank}
+
+
+@dataclass
+class EntryProbe:
+    """A softmax over the shipped entries read from a query's unit vector."""
+
+    w: np.ndarray  # (dimensions, entries)
+    b: np.ndarray  # (entries,)
+    entries: tuple[str, ...]  # doc ids, one per column
+
+    def log_probs(self, vector: np.ndarray) -> np.ndarray:
+        v = np.asarray(vector, dtype=np.float64)
+        v = v / (np.linalg.norm(v) or 1.0)
+        z = PROBE_SCALE * (v @ self.w) + self.b
+        z = z - z.max()
+        return z - np.log(np.exp(z).sum())
+
+    def for_groups(self, index: Any, vector: np.ndarray) -> np.ndarray:
+        """Log-probability per group of ``index`` (NaN for a group that is not one of these entries)."""
+        column = getattr(index, "_probe_columns", None)
+        if column is None or column[0] is not self:
+            at = {e: j for j, e in enumerate(self.entries)}
+            cols = np.array([at.get(k.removeprefix("entry:"), -1) if k.startswith("entry:") else -1
+                             for k in index.keys], dtype=np.int64)
+            index._probe_columns = column = (self, cols)
+        cols = column[1]
+        lp = self.log_probs(vector)
+        return np.where(cols >= 0, lp[np.maximum(cols, 0)], np.nan)
+
+
+def train_entry_probe(vectors: np.ndarray, labels: list[str], weights: np.ndarray | None = None) -> EntryProbe:
+    """Multinomial logistic regression over the entries (full-batch gradient descent, L2)."""
+    entries = tuple(sorted(set(labels)))
+    at = {e: j for j, e in enumerate(entries)}
+    y = np.eye(len(entries))[[at[label] for label in labels]]
+    x = np.asarray(vectors, dtype=np.float64)
+    x = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+    wt = np.ones(len(x)) if weights is None else np.asarray(weights, dtype=np.float64)
+    wt = wt / wt.sum()
+    w = np.zeros((x.shape[1], len(entries)))
+    b = np.zeros(len(entries))
+    for _ in range(PROBE_STEPS):
+        z = PROBE_SCALE * x @ w + b
+        z -= z.max(axis=1, keepdims=True)
+        p = np.exp(z)
+        p /= p.sum(axis=1, keepdims=True)
+        g = (p - y) * wt[:, None]
+        w -= PROBE_RATE * (PROBE_SCALE * x.T @ g + PROBE_L2 * w)
+        b -= PROBE_RATE * g.sum(axis=0)
+    return EntryProbe(w.astype(np.float32), b.astype(np.float32), entries)
 
 
 def _members(index: Any, g: int) -> np.ndarray:
@@ -240,12 +341,15 @@ class Ranker:
     w: np.ndarray
     mean: np.ndarray
     std: np.ndarray
+    probe: EntryProbe | None = None
 
     def scores(self, x: np.ndarray) -> np.ndarray:
         return ((x - self.mean) / self.std) @ self.w
 
     def __call__(self, index: Any, parts: dict[str, Any], order: np.ndarray, score: np.ndarray) -> np.ndarray:
         """The candidate groups reordered, best first (the reranker hook of EntryIndex.rank_detailed)."""
+        if self.probe is not None and parts.get("query_vector") is not None:
+            parts["probe"] = self.probe.for_groups(index, parts["query_vector"])
         c, x = candidate_features(index, parts, order)
         if c.size < 2:
             return c
@@ -336,8 +440,9 @@ def labelled_questions(sets: Iterable[Path] = LABELLED_SETS) -> list[dict[str, A
 
 
 def sample_for(store: Any, query: str, vector: np.ndarray, relevant: set[str], *, group: str, weight: float,
-               source: str, mask: int | None = None) -> Sample:
-    """The candidates and features of one query over this store, with the record ``mask`` left out."""
+               source: str, mask: int | None = None, probe: EntryProbe | None = None) -> Sample:
+    """The candidates and features of one query over this store, with the record ``mask`` left out
+    (``probe``: the entry probe that reads this query, one fitted without it)."""
     from assistant.knowledge.entries import WEIGHTS
     from assistant.knowledge.intent import kind_probabilities
     from assistant.knowledge.normalize import tokenize
@@ -353,32 +458,69 @@ def sample_for(store: Any, query: str, vector: np.ndarray, relevant: set[str], *
     parts: dict[str, Any] = {}
     order, _, _, _ = entries.rank_detailed(query, sims, None, WEIGHTS, passage_bm25,
                                            kind_probabilities(query, vector), parts=parts)
+    if probe is not None:
+        parts["probe"] = probe.for_groups(entries, vector)
     c, x = candidate_features(entries, parts, order)
     y = np.array([entries.keys[g].removeprefix("entry:") in relevant for g in c], dtype=bool)
     return Sample(x, y, group, weight, source)
 
 
-def collect(kb: Any, *, own: bool = True, sets: Iterable[Path] = LABELLED_SETS) -> list[Sample]:
-    """Training samples over the knowledge base ``kb`` (its shipped entries indexed)."""
+@dataclass
+class Query:
+    """One training query: its text, vector, right entries, and (own records) the record to mask."""
+
+    text: str
+    vector: np.ndarray
+    relevant: set[str]
+    group: str
+    weight: float
+    source: str
+    mask: int | None = None
+
+
+def training_queries(kb: Any, *, own: bool = True, sets: Iterable[Path] = LABELLED_SETS) -> list[Query]:
+    """The entries' own question records (their stored vectors) and the labelled questions (embedded)."""
     from assistant.knowledge.retrieval import bm25_index
 
     kb.ensure_shipped()
     index = bm25_index(kb.store)
     if index.vectors is None:
         raise ValueError("the index has no stored vectors: reindex the knowledge base")
-    samples: list[Sample] = []
+    out: list[Query] = []
     if own:
         for i, meta in enumerate(index.metadatas):
             doc_id = str(meta.get("doc_id", ""))
             if meta.get("role") != "question" or not doc_id:
                 continue
             text = str(meta.get("text", "")) or index.documents[i]
-            samples.append(sample_for(kb.store, text, index.vectors[i], {doc_id}, group=doc_id, weight=OWN_WEIGHT,
-                                      source="own_questions", mask=i))
+            out.append(Query(text, index.vectors[i], {doc_id}, doc_id, OWN_WEIGHT, "own_questions", i))
     for q in labelled_questions(sets):
-        samples.append(sample_for(kb.store, q["question"], kb.embed_query(q["question"]), q["relevant"],
-                                  group=q["group"], weight=q["weight"], source=q["source"]))
-    return samples
+        out.append(Query(q["question"], kb.embed_query(q["question"]), q["relevant"], q["group"], q["weight"],
+                         q["source"]))
+    return out
+
+
+def fit_probe(queries: list[Query]) -> EntryProbe:
+    """The entry probe learnt from these queries (each labelled with its expected entry)."""
+    return train_entry_probe(np.vstack([q.vector for q in queries]), [q.group for q in queries],
+                             np.array([q.weight for q in queries]))
+
+
+def out_of_fold_probes(queries: list[Query], folds: int = FOLDS, seed: int = 11) -> list[EntryProbe]:
+    """Per query, an entry probe fitted on the other folds (queries spread over folds at random)."""
+    fold = np.random.default_rng(seed).permutation(len(queries)) % folds
+    probes = [fit_probe([q for q, f in zip(queries, fold) if f != k]) for k in range(folds)]
+    return [probes[f] for f in fold]
+
+
+def collect(kb: Any, *, own: bool = True, sets: Iterable[Path] = LABELLED_SETS,
+            queries: list[Query] | None = None) -> list[Sample]:
+    """Training samples over the knowledge base ``kb`` (its shipped entries indexed), each read by an
+    entry probe that did not learn from it."""
+    queries = training_queries(kb, own=own, sets=sets) if queries is None else queries
+    probes = out_of_fold_probes(queries)
+    return [sample_for(kb.store, q.text, q.vector, q.relevant, group=q.group, weight=q.weight, source=q.source,
+                       mask=q.mask, probe=probe) for q, probe in zip(queries, probes)]
 
 
 def recall_report(samples: list[Sample], ranks: list[tuple[int | None, int | None]]) -> dict[str, Any]:
@@ -417,7 +559,9 @@ def load(path: Path | None = None) -> Ranker | None:
         if path.is_file():
             with np.load(path, allow_pickle=False) as z:
                 if str(z["definition"]) == definition_digest():
-                    ranker = Ranker(z["w"], z["mean"], z["std"])
+                    probe = (EntryProbe(z["probe_w"], z["probe_b"], tuple(str(e) for e in z["probe_entries"]))
+                             if "probe_w" in z.files else None)
+                    ranker = Ranker(z["w"], z["mean"], z["std"], probe)
                 else:
                     log.warning("%s was learnt for other features: the hand-set entry ranking is used; "
                                 "rebuild it with `python -m assistant.knowledge.ranker`", path.name)
@@ -433,7 +577,10 @@ def forget() -> None:
 def save(ranker: Ranker, path: Path | None = None, *, data: str = "", report: dict[str, Any] | None = None) -> Path:
     path = SHIPPED if path is None else path
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(path, w=ranker.w, mean=ranker.mean, std=ranker.std, features=np.array(FEATURES),
+    probe = ranker.probe
+    extra = ({"probe_w": probe.w, "probe_b": probe.b, "probe_entries": np.array(probe.entries)}
+             if probe is not None else {})
+    np.savez(path, w=ranker.w, mean=ranker.mean, std=ranker.std, features=np.array(FEATURES), **extra,
              definition=np.array(definition_digest()), data=np.array(data),
              report=np.array(json.dumps(report or {}, ensure_ascii=False)))
     forget()
@@ -444,9 +591,11 @@ def build(kb: Any, path: Path | None = None, *, own: bool = True, sets: Iterable
           folds: int = FOLDS) -> tuple[Path, dict[str, Any]]:
     """Cross-validate (grouped by entry), fit on every sample, write the weights; returns the report."""
     sets = tuple(sets)
-    samples = collect(kb, own=own, sets=sets)
+    queries = training_queries(kb, own=own, sets=sets)
+    samples = collect(kb, queries=queries)
     report = recall_report(samples, cross_validate(samples, folds))
     ranker = fit(samples)
+    ranker.probe = fit_probe(queries)
     report["weights"] = {f: round(float(w), 4) for f, w in zip(FEATURES, ranker.w)}
     written = save(ranker, path, data=data_digest(sets, kb.settings.knowledge_dir), report=report)
     return written, report

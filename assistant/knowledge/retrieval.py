@@ -356,7 +356,8 @@ def search_entries(store: ChromaStore, query: str, query_vector: np.ndarray | No
 
         kind_probs = kind_probabilities(query, query_vector if same_space else None)
     order, scores, best_chunk, question_info = entries.rank_detailed(query, sims, allowed, weights,
-                                                                     passage_bm25, kind_probs, reranker=reranker)
+                                                                     passage_bm25, kind_probs, reranker=reranker,
+                                                                     query_vector=query_vector)
     out: list[Passage] = []
     top = None
     for g in order[:k]:

@@ -92,6 +92,15 @@ def _not_genuine(p: dict[str, float]) -> tuple[str, float] | None:
 # feature list ending "So, sixty units?" reads 0.995 (benchmarks/roleplay_fidelity.py, variant)
 PITCH_KINDS = frozenset({"pitch", "stacked_pitch", "compliment_then_pitch", "closed_push"})
 CLOSER_AT: float | None = 0.9
+# with PITCH_WHOLE, whatever its closing question ("…, on offer this week. What more could he want?"):
+# a line read as a whole as a pitch from CLOSER_AT is a pitch. Measured on the seen sets: no false
+# reveal fewer, one genuine long-winded v7 probe lost (0.854 → 0.844), so it is left off (variant)
+PITCH_WHOLE = False
+# how a line and its last question, both read as no genuine question, combine: "min" (the less sure,
+# shipped) or "max" (the surer). Measured on the seen sets: "max" takes v8's false reveals 9 → 7 but
+# costs 4 genuine long-winded probes (v1 0.898 → 0.891, v2 0.849 → 0.844), so it is left off
+# (benchmarks/roleplay_fidelity.py reports the variant)
+AGREE = "min"
 QUESTION_WORD = re.compile(r"什么|啥|怎|咋|为什么|为啥|哪|谁|如何|多少|多大|多久|几(?![个家次种位天年])|"
                            r"\b(?:what|who|whom|which|how|why|where|when)\b", re.I)
 
@@ -107,10 +116,13 @@ def closed_question(text: str) -> str | None:
 def no_release(text: str) -> tuple[str, float] | None:
     """(most likely kind, P(not a genuine question)) when the line is not a genuine question; else None.
 
-    A line of several sentences is also read by its last question alone, and counts only as
-    much as the less sure of the two: a preamble ("我这儿枣子有好几种，脆的面的都有。") before a
-    genuine question ("您先说说买给谁吃？") must not make the question a pitch. A line surely read
-    as a pitch (``CLOSER_AT``) is not rescued by a closing yes/no question.
+    A line of several sentences is also read by its last question alone: a preamble
+    ("我这儿枣子有好几种，脆的面的都有。") before a genuine question ("您先说说买给谁吃？") must not
+    make the question a pitch. When the question alone is no genuine question either, both
+    readings agree and the line counts as much as the surer of the two (``AGREE``): a feature list
+    closed by "Want me to grab one?" or an assumption closed by "我理解得对不对？" is not made
+    harmless by its parts. A line surely read as a pitch (``CLOSER_AT``) is not rescued by a closing
+    yes/no question.
     """
     p = probabilities(text)
     if not p:
@@ -118,6 +130,8 @@ def no_release(text: str) -> tuple[str, float] | None:
     found = _not_genuine(p)
     if found is None:
         return None
+    if PITCH_WHOLE and CLOSER_AT is not None and found[0] in PITCH_KINDS and found[1] >= CLOSER_AT:
+        return found  # the selling part dominates: no closing question, open or rhetorical, rescues it
     last = _last_question(text)
     if last and last != text.strip():
         q = probabilities(last)
@@ -127,7 +141,7 @@ def no_release(text: str) -> tuple[str, float] | None:
                     and closed_question(text) is not None):
                 return found  # a pitch closed by a yes/no push: the question does not rescue it
             return None
-        return found[0], min(found[1], alone[1])
+        return found[0], (max if AGREE == "max" else min)(found[1], alone[1])
     return found
 
 
