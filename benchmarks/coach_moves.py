@@ -7,7 +7,7 @@ Sets: the dev dialogues (benchmarks/data/coach_dev.json, tuned on), the dev turn
 (benchmarks/data/coach_turns_dev2.json, tuned on: pains said mid-turn before an unrelated question,
 or without a problem word) and, when present, the untuned
 sets written by someone else (benchmarks/data/untuned/coach_turns.json, the pain_turns of
-extraction_untuned.json, stories.json, and their later sets *_v2.json … *_v6.json — never tuned on),
+extraction_untuned.json, stories.json, and their later sets *_v2.json … *_v7.json — never tuned on),
 and the dev stories of the recommendation and the close (benchmarks/data/coach_stories_dev.json, tuned on). Each dialogue's customer lines are played
 through the coach service one by one (the coach's suggestion stands for what the salesperson said;
 salesperson lines in a set are relayed as said).
@@ -230,7 +230,7 @@ def load_sets(only: set[str] | None = None) -> dict[str, list[dict]]:
         "untuned_stories": (UNTUNED / "stories.json", None),
     }
     for name, (path, key) in list(loaders.items()):  # the second and third held-out sets, when present
-        for version in ("v2", "v3", "v4", "v5", "v6"):
+        for version in ("v2", "v3", "v4", "v5", "v6", "v7"):
             loaders[name.replace("untuned_", f"{version}_")] = (path.with_name(path.stem + f"_{version}.json"), key)
     for name, (path, key) in loaders.items():
         if only is not None and name not in only:

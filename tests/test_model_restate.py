@@ -48,13 +48,28 @@ def test_the_reply_is_cleaned_and_a_rejected_one_leaves_the_rule_restatement():
 
 
 @pytest.mark.slow
-def test_the_embedded_model_restates_a_need_and_the_result_is_verified(local_settings):
+def test_the_embedded_model_restates_a_need_and_the_result_is_verified(local_settings, monkeypatch):
+    from assistant.llm import calls
     from assistant.services import Services
 
     model = Services(local_settings).chat_model()
-    said = [KETTLE_ZH, STOVE]
-    for evidence in said:
+    written: list[str] = []
+    real = calls.complete
+
+    def recording(*args, **kwargs):  # the real call; what the model wrote is kept for the assertion
+        reply = real(*args, **kwargs)
+        written.append(reply)
+        return reply
+
+    monkeypatch.setattr(calls, "complete", recording)
+    for evidence in (KETTLE_ZH, STOVE):
+        written.clear()
         text = model_restatement(model, [evidence], evidence)
-        # whatever the model wrote, only a restatement that passes every check comes back
-        assert text == "" or check_model_restatement(text, [evidence], evidence, [evidence]) is None, text
+        assert written, "the embedded model was not asked"
+        raw = clean_reply(written[-1])
+        verdict = check_model_restatement(raw, [evidence], evidence, [evidence])
+        print(f"{evidence[:20]} -> {raw!r}: {verdict or 'passes'}")
+        assert raw, "the embedded model wrote nothing"
+        # only a restatement that passes every check comes back; one that fails leaves the rule restatement
+        assert text == (raw if verdict is None else ""), (text, raw, verdict)
         assert text == "" or fits(text, [evidence]), text

@@ -85,12 +85,23 @@ def cached(evidence: list[str]) -> str:
     return _CACHE.get(tuple(evidence), "")
 
 
+def prompt_messages(evidence: list[str], person: str = ""):
+    """The task as sent: the customer's words that hold the need, and whose need it is."""
+    from assistant.prompts import load_prompt
+
+    lang = _language(" ".join(evidence))
+    words = _TEXT[lang]
+    return load_prompt("restate_need").messages(
+        instruction=words["instruction"], label_evidence=words["label_evidence"], evidence="\n".join(evidence),
+        label_person=words["label_person"], person=person or ("（未说明）" if lang == "zh" else "(not said)"),
+        label_answer=words["label_answer"])
+
+
 def model_restatement(model, evidence: list[str], conversation: str, customer_turns: list[str] | None = None,
                       person: str = "", max_tokens: int = 48) -> str:
     """The model's restatement of the need in ``evidence`` when it passes every check, else ""
     (the caller keeps the rule restatement). A model error is no cost: "" as well."""
     from assistant.llm.calls import complete
-    from assistant.prompts import load_prompt
 
     evidence = [e for e in evidence if e and e.strip()]
     if model is None or not evidence:
@@ -98,14 +109,9 @@ def model_restatement(model, evidence: list[str], conversation: str, customer_tu
     key = tuple(evidence)
     if key in _CACHE:
         return _CACHE[key]
-    lang = _language(" ".join(evidence))
-    words = _TEXT[lang]
-    messages = load_prompt("restate_need").messages(
-        instruction=words["instruction"], label_evidence=words["label_evidence"], evidence="\n".join(evidence),
-        label_person=words["label_person"], person=person or ("（未说明）" if lang == "zh" else "(not said)"),
-        label_answer=words["label_answer"])
+    messages = prompt_messages(evidence, person)
     try:
-        reply = complete(model, messages, retries=0, max_tokens=max_tokens, temperature=0.0)
+        reply = complete(model, messages, retries=1, max_tokens=max_tokens, temperature=0.0)
     except Exception as exc:  # the rule restatement stands
         log.warning("model restatement failed: %s", getattr(exc, "message", exc))
         return ""
