@@ -445,6 +445,11 @@ def _spoken_option(option: str, words: list[str], requested: str = "") -> str:
     name = name if name.startswith(("the ", "that ")) else f"the {name}"
     if option_terms(name, "en", requested)[1:] or not requested:
         return cap(name)
+    words_of = option.split()
+    if len(words_of) > 1:  # the request names the head: "electric ones" tells it apart without the run
+        one = f"the {' '.join(words_of[:-1])} {'ones' if plural else 'one'}"
+        if not repeats(f"{one} could work", words):
+            return cap(one)
     return cap(f"the {option}")
 
 
