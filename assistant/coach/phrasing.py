@@ -374,6 +374,8 @@ def shape_problem(text: str, language: str) -> str | None:
         return "empty"
     if "\x00" in text or re.search(r"\{\w*\}", text):
         return "empty slot"
+    if re.search(r"(?:正好对上|对不对得上|考虑到|照顾到)(?:这一点)?[，。：；？]", text) or re.search(r"[—–:]\s*[;:,.]", text):
+        return "empty slot"  # a need left out of its frame ("正好对上这一点：", "what you told me — ;")
     if language == "zh" or has_chinese(text):
         if re.search(r"(?:和|跟|与|及|或|再|把)[，。！？、；]", text) or re.search(r"[，、](?:[，。！？]|$)", text):
             return "dangling word"

@@ -318,7 +318,8 @@ class CoachService:
         if not move.need_statement or key in state.asked:
             return
         o = move.offer
-        found = [f for f in self._options(move.need_statement, o.first, state.language, customer_words)
+        found = [f for f in self._options(move.need_context or move.need_statement, o.first, state.language,
+                                          customer_words)
                  if phrasing.normalise(f.name) not in phrasing.normalise(o.option)
                  and phrasing.normalise(o.option) not in phrasing.normalise(f.name)]
         move.memo = move.memo or key
