@@ -13,10 +13,12 @@ Question sets:
   question's key phrases, normalised the same way.
 * benchmarks/data/knowledge_questions.json over the shipped knowledge/: a passage is
   relevant if its doc_id is one of the question's relevant_ids.
-* benchmarks/data/untuned/retrieval_paraphrase.json, retrieval_paraphrase_v2.json … retrieval_paraphrase_v7.json
+* benchmarks/data/untuned/retrieval_paraphrase.json, retrieval_paraphrase_v2.json … retrieval_paraphrase_v8.json
   (written apart from the project; how each was used is in SET_STATUS: v1, v5 and v6 were seen — their
   failures were looked at while building — and are training data of the learnt ranker; v2–v4 were not opened
-  but their figures chose the entry probe's settings; v7 is clean), benchmarks/data/retrieval_dev.json and benchmarks/data/retrieval_dev_process_method.json (the tuning
+  but their figures chose the entry probe's settings; v7 was clean once, then seen and is training data too;
+  v8 is clean),
+  benchmarks/data/retrieval_dev.json and benchmarks/data/retrieval_dev_process_method.json (the tuning
   sets): paraphrased questions over the shipped knowledge; relevant = the expected entry or one of also_ok.
 
 Modes: dense, bm25, hybrid, entry_hand (the hand-set entry ranking) and entry (the shipped default: the
@@ -61,6 +63,7 @@ UNTUNED_V4 = ROOT / "benchmarks" / "data" / "untuned" / "retrieval_paraphrase_v4
 UNTUNED_V5 = ROOT / "benchmarks" / "data" / "untuned" / "retrieval_paraphrase_v5.json"
 UNTUNED_V6 = ROOT / "benchmarks" / "data" / "untuned" / "retrieval_paraphrase_v6.json"
 UNTUNED_V7 = ROOT / "benchmarks" / "data" / "untuned" / "retrieval_paraphrase_v7.json"
+UNTUNED_V8 = ROOT / "benchmarks" / "data" / "untuned" / "retrieval_paraphrase_v8.json"
 DEV_PROCESS_METHOD = ROOT / "benchmarks" / "data" / "retrieval_dev_process_method.json"
 DEV_SITUATIONS = ROOT / "benchmarks" / "data" / "retrieval_dev_situations.json"
 # How each question set was used while building (reported with its figures).
@@ -79,12 +82,16 @@ SET_STATUS = {
                   "ranker and its entry probe ('entry' figures in-sample; grouped cross-validated ones under "
                   "learnt_ranker)",
     "untuned_v6": "held out, seen: as v5 (studied, training data; 'entry' figures in-sample)",
-    "untuned_v7": "held out, clean: new, not opened, measured once at the end of this round",
+    "untuned_v7": "held out, seen: clean when first measured (recall@3 0.938), then its misses and near misses were "
+                  "studied in this round and it became training data of the learnt ranker and its entry probe "
+                  "('entry' figures in-sample; grouped cross-validated ones under learnt_ranker)",
+    "untuned_v8": "held out, clean: new, not opened, measured once at the end of this round",
     "dev_process_method": "tuning set (written before tuning for the process and method kinds; weights and "
                           "situations chosen on it; training data of the learnt ranker)",
     "dev_situations": "tuning set (30 situation questions in other trades, written in this round after studying v5 and "
                       "v6; measured once before it became training data of the learnt ranker, in-sample since)",
-    "learnt_ranker_training": "dev, dev_process_method and the seen v1, v5 and v6 sets are the learnt ranker's and "
+    "learnt_ranker_training": "dev, dev_process_method, dev_situations and the seen v1, v5, v6 and v7 sets are the "
+                              "learnt ranker's and "
                               "its entry probe's training data with the entries' own questions: their 'entry' "
                               "figures are in-sample; the grouped cross-validated figures are under learnt_ranker",
 }
@@ -290,6 +297,42 @@ TRIED += [
     "(hand-set 0.869 / 0.812), dev 0.983 / 0.951 (hand-set 0.983 / 0.935: the dev drop recovered out of sample "
     "too), v5 0.917, v6 0.917, own questions 0.956 / 0.894; v2 0.950 / 0.938, v3 0.992 / 0.941, v4 0.971 / 0.931 → "
     "0.986 / 0.957 — kept",
+]
+TRIED += [
+    # This round (goal: English questions and situations; v7 seen). Figures: grouped cross-validated recall@1 /
+    # recall@3 / MRR of the learnt ranker over the labelled questions (the ranker's own report), and the shipped
+    # default on v2–v4 (not opened; v2 0.951, v3 0.992, v4 0.986 at the start of the round).
+    "study of v7's 5 misses and 8 rank-2–3 hits: in every miss the entry probe's first entry won (its rank feature "
+    "carries the largest weight), and the probe had learnt nothing situational for 19 concepts and cases that "
+    "listed no situations (everyone-a-ceo, fast-iteration-mvp, price-value-needs, …); English questions also met "
+    "unrelated entries' summaries through fillers ('just', 'many', 'then', \"we're\" → 're')",
+    "v7 added to the ranker's training data, nothing else changed: grouped CV on the 382 earlier labelled questions "
+    "recall@3 0.929 → 0.950 (dev =, pm 0.953 → 1.000, v1 0.944 → 0.972, v5 0.917 → 0.929, v6 0.917 → 0.944), "
+    "v7 out of fold 0.913; shipped default v2 0.970, v3 0.983, v4 0.971",
+    "situations (4 zh + 2 en, from each entry's own text, in trades of their own) for the 19 concepts and cases "
+    "without any, no v7 in training: CV on the 382 0.801 / 0.929 / 0.873 → 0.804 / 0.937 / 0.876; v7 (seen, not "
+    "trained on) 0.938 → 0.938, recall@1 0.838 → 0.863, MRR 0.896 → 0.906; v2 0.970, v3 1.000, v4 0.971",
+    "situations and v7 in training: CV over all 462 labelled 0.818 / 0.939 / 0.885 (v6 0.889: noise of 4 "
+    "questions against the run before)",
+    "English function words ('s, re, just, then, when, many, much, more, up, out, …) dropped from BM25 tokens, with "
+    "the situations and v7 in training: CV over all 462 labelled 0.812 / 0.948 / 0.883 (v7 out of fold 0.938, "
+    "v6 0.931, v5 0.964, v1 0.972, pm 0.969, dev 0.983); shipped default v2 0.980, v3 0.992, v4 0.971, knowledge "
+    "1.000 — but the English jujube question in a four-entry knowledge base (tests/test_retrieval.py) then ranks "
+    "ask-who-for above the story (3.21 against 3.01), the story third; in the full knowledge base too (third "
+    "instead of second). The situations were taken out again",
+    "with the concepts' situations: an entry without situation or stage records read as neutral (the candidates' "
+    "mean) instead of below every candidate: CV 0.816 / 0.948 / 0.885, the four-entry jujube order unchanged (story "
+    "third); and situations for the three stories as well: CV 0.823 / 0.948 / 0.887, story still third by 0.04 — "
+    "neither kept",
+    "kept: English function words dropped and v7 in training, no new situations: CV over all 462 labelled "
+    "0.810 / 0.942 / 0.881 (v7 out of fold 0.925; the 382 earlier questions 0.945 against 0.929 before the round; "
+    "with v7 but without the stop-word change: 462 0.944, 382 0.950 — the stop words alone are neutral, ±1–2 "
+    "questions), "
+    "the jujube orders as before",
+    "a second English situation for every method card and pitfall that had one (25, from each card's summary, in "
+    "other trades): CV over the 462 recall@1 0.812 → 0.838 and MRR 0.883 → 0.894 but recall@3 0.948 → 0.933 (v5 "
+    "−3, v7 −2, pm −1, dev_situations −1; English situations of method cards pull process questions, as in the "
+    "round before) — not kept",
 ]
 MODES = ("dense", "bm25", "hybrid", "entry_hand", "entry")
 # entry_hand: the hand-set entry ranking; entry: the shipped default, its head reordered by the learnt
@@ -714,8 +757,8 @@ def print_table(results: dict[str, Any]) -> None:
     from rich.table import Table
 
     console = Console()
-    for name in ("untuned_v7", "untuned_v6", "untuned_v5", "untuned_v4", "untuned_v3", "untuned_v2", "untuned",
-                 "dev_process_method", "dev_situations", "dev", "knowledge", "seeds"):
+    for name in ("untuned_v8", "untuned_v7", "untuned_v6", "untuned_v5", "untuned_v4", "untuned_v3", "untuned_v2",
+                 "untuned", "dev_process_method", "dev_situations", "dev", "knowledge", "seeds"):
         r = results.get(name)
         if not r:
             continue
@@ -809,6 +852,7 @@ def main() -> int:
         seed_file = SHARED / "bench" / "retrieval_seeds.json"
         seed_questions = ([q["question"] for q in json.loads(seed_file.read_text("utf-8"))["questions"]]
                           if seed_file.is_file() else [])
+        results["untuned_v8"] = run_paraphrase(kb, UNTUNED_V8, "untuned v8")
         results["untuned_v7"] = run_paraphrase(kb, UNTUNED_V7, "untuned v7")
         results["untuned_v6"] = run_paraphrase(kb, UNTUNED_V6, "untuned v6")
         results["untuned_v5"] = run_paraphrase(kb, UNTUNED_V5, "untuned v5")
@@ -824,6 +868,7 @@ def main() -> int:
                             ("untuned", UNTUNED),
                             ("untuned_v2", UNTUNED_V2), ("untuned_v3", UNTUNED_V3), ("untuned_v4", UNTUNED_V4),
                             ("untuned_v5", UNTUNED_V5), ("untuned_v6", UNTUNED_V6), ("untuned_v7", UNTUNED_V7),
+                            ("untuned_v8", UNTUNED_V8),
                             ("knowledge", ROOT / "benchmarks/data/knowledge_questions.json")):
             if qfile.is_file():
                 qs = json.loads(qfile.read_text(encoding="utf-8"))["questions"]

@@ -26,6 +26,9 @@ _SPACE = re.compile(r"\s+")
 # Function words and question fillers that say nothing about the topic. BM25's idf
 # would mostly down-weight them anyway; dropping them also keeps the coverage check
 # (assistant.knowledge.answer) from counting 的/什么 as "the material mentions it".
+# English questions are longer and chattier than Chinese ones ("we're", "just", "many", "then"):
+# their function words are left out too, so that the entry-level BM25 of an English question
+# is decided by its topic words, not by a filler that one entry's summary happens to repeat.
 STOPWORDS = frozenset(
     """
     的 了 是 在 我 你 他 她 它 我们 你们 他们 和 与 及 或 吗 呢 吧 啊 呀 哦 嗯 也 都 就 还 又 很 把 被 让 给 对
@@ -35,6 +38,9 @@ STOPWORDS = frozenset(
     the a an of to and or in on for is are was were be been what how why which who whom
     do does did i you he she it we they my your our their this that these those with as at by
     should can could would will shall may might about from into me her him them what's
+    s t d m re ve ll am has have had its his hers us but if so not no than too very also only just then
+    when where there here while now up out off over all any some each such own same really thing things
+    get got gets keep kept let lets one ones much many more most
     """.split()
 )
 
