@@ -82,6 +82,15 @@ CHAT_HELP = {
 COMMANDS = ("/me", "/plan", "/needs", "/board", "/help", "/quit", "/exit", "/q")
 
 
+def conversation_language(lines: list[str]) -> str | None:
+    """The language most of a conversation's lines are in (None for no words): a script or
+    messages in English get an English coach whatever the interface language."""
+    from assistant.understanding.lexicon import language_of
+
+    said = [language_of(text) for text in lines if text.strip()]
+    return max(("zh", "en"), key=said.count) if said else None
+
+
 @app.command()
 def chat(
     mode: str = typer.Option("live", "--mode", help="live: relay what the customer says; prep: plan a meeting."),
@@ -95,7 +104,8 @@ def chat(
         None, "--script", help="Play a conversation turn by turn: lines 客户：…/销售：… or a JSON transcript."
     ),
     as_json: bool = typer.Option(False, "--json", help="With --script: print the turns, moves and needs as JSON."),
-    language: Optional[str] = typer.Option(None, "--language", help="zh or en (default: NEEDS_UI_LANGUAGE)."),
+    language: Optional[str] = typer.Option(
+        None, "--language", help="zh or en (default: the language of the script or messages, else NEEDS_UI_LANGUAGE)."),
 ) -> None:
     """Coach chat: type what the customer said; the coach suggests the next question and logs needs.
 
@@ -119,7 +129,8 @@ def chat(
                 raise InputError(f"Turn {line.n} of {script.name} is a chat command, not words: "
                                  f"{line.text.strip()[:30]!r}.", fix="remove it (try /help in `needs chat`)")
     services = _services()
-    lang = language or services.settings.ui_language
+    said = [t.text for t in transcript.turns] if transcript is not None else list(message or [])
+    lang = language or conversation_language(said) or services.settings.ui_language
     zh = lang == "zh"
     import getpass
 
@@ -240,8 +251,8 @@ def extract(
         raise InputError("No transcript file given.", fix="needs extract FILE [--json] (or --pending)")
     transcript = read_transcript(file)
     model = None if services.settings.extraction in ("rules", "semantic") else services.chat_model()
-    outcome = NeedExtractor(model, method=services.settings.extraction,
-                            retries=services.settings.max_retries).extract(transcript)
+    outcome = NeedExtractor(model, method=services.settings.extraction, retries=services.settings.max_retries,
+                            model_restate=True).extract(transcript)
     records: list[NeedRecord]
     if save:
         log = services.needlog

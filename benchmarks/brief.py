@@ -33,6 +33,10 @@ calibrated on it and dev), ``account_histories_v2.json``, ``account_histories_v3
 hand, ``similar_offers_judged.json``: the rules for what an account has not / has were set on those, so
 v2-v4 are seen since), ``account_histories_v5.json`` (written blind, clean; its offers are written to
 ``benchmarks/results/brief_offers_v5.json`` for a blind judgment);
+``account_histories_v6.json`` (written blind; its 5 offers judged blind, ``similar_offers_judged_v6.json``;
+its labels, with v2-v5's, traced through the gates to set ``offer``: seen), ``account_histories_v7.json``
+(written blind, clean; its offers are written to ``benchmarks/results/brief_offers_v7.json`` for a blind
+judgment);
 ``benchmarks/data/account_histories_dev2.json`` (a second tuning set: three groups of same-kind
 businesses with differently worded trades and two unrelated accounts, labels set before tuning). Transcript histories are logged the product's way —
 imported meetings, needs by the semantic extraction recorded as stated, open items read and
@@ -84,9 +88,10 @@ SETS = {"dev": ROOT / "benchmarks" / "data" / "account_histories_dev.json",
         "v3": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v3.json",
         "v4": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v4.json",
         "v5": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v5.json",
-        "v6": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v6.json"}
-# the offers on a clean set, for a blind judgment (v5: judged already, its file kept as it was judged)
-OFFERS = {"v6": ROOT / "benchmarks" / "results" / "brief_offers_v6.json"}
+        "v6": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v6.json",
+        "v7": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v7.json"}
+# the offers on a clean set, for a blind judgment (v5, v6: judged already, their files kept as they were judged)
+OFFERS = {"v7": ROOT / "benchmarks" / "results" / "brief_offers_v7.json"}
 CATALOG = Catalog.load(ROOT / "knowledge")
 NOW = datetime.now(timezone.utc)
 STATUS = {"hypothesis": "hypothesis", "stated": "hypothesis", "confirmed": "confirmed",
@@ -487,7 +492,10 @@ def main() -> None:
     out["similar_policy"] = {"thresholds": POLICY.as_dict(),
                              "calibrated_on": "account_histories_dev.json, account_histories_dev2.json and untuned/account_histories.json (seen); "
                                              "``lacks`` and ``has`` (what an account says it has not, and has) also on the 29 offers of v2-v4 "
-                                             "judged by hand (untuned/similar_offers_judged.json: v2-v4 seen since)"}
+                                             "judged by hand (untuned/similar_offers_judged.json: v2-v4 seen since); ``settles``/``settle_k``/``settle_floor`` "
+                                             "(the settled-hypothesis reader) on its 5-fold and the v5 accounts (seen); ``same_system`` on "
+                                             "the v5 offers w02/w04 (seen); ``offer`` 0.4 after the labelled "
+                                             "hypotheses of v2-v6 were traced through the gates (v2-v6 seen); v7 clean"}
     for name in (() if args.skip_quality else tuple(SETS) if args.set == "all" else (args.set,)):
         if SETS[name].exists():
             out[f"quality_{name}"] = quality(SETS[name], tmp)

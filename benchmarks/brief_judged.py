@@ -7,7 +7,8 @@ clean sets, judged afterwards by hand by a separate judge from the two accounts'
 and writes precision per set to ``benchmarks/results/brief.json`` (key ``blind_judgment``); the offers
 on the fifth set, made after the filters were set on the first judgment, were judged the same way
 (``similar_offers_judged_v5.json``, ``v5``), and the offers on the sixth, made after the
-settled-hypothesis reader was built on those (``similar_offers_judged_v6.json``, ``clean_v6``).
+settled-hypothesis reader was built on those (``similar_offers_judged_v6.json``), and on the seventh
+(``similar_offers_judged_v7.json``, ``clean_v7``).
 
 It also reads what the brief offers today on those sets (``quality_v2``..``quality_v4`` of
 brief.json, written by benchmarks/brief.py) and says, per judged offer, whether it is still offered
@@ -33,6 +34,7 @@ JUDGED = ROOT / "benchmarks" / "data" / "untuned" / "similar_offers_judged.json"
 JUDGED_V5 = ROOT / "benchmarks" / "data" / "untuned" / "similar_offers_judged_v5.json"
 # and on the sixth, after the settled-hypothesis reader was built on the first two judgments: clean
 JUDGED_V6 = ROOT / "benchmarks" / "data" / "untuned" / "similar_offers_judged_v6.json"
+JUDGED_V7 = ROOT / "benchmarks" / "data" / "untuned" / "similar_offers_judged_v7.json"
 RESULTS = ROOT / "benchmarks" / "results" / "brief.json"
 SETS = {"account_histories_v2.json": "quality_v2", "account_histories_v3.json": "quality_v3",
         "account_histories_v4.json": "quality_v4", "account_histories_v5.json": "quality_v5"}
@@ -109,7 +111,12 @@ def main() -> None:
     if JUDGED_V6.is_file():
         v6 = json.loads(JUDGED_V6.read_text(encoding="utf-8"))["offers"]
         result["clean_v6"] = {"judged": str(JUDGED_V6.relative_to(ROOT)), **summary(v6),
-                              "status": "clean: judged once (commit 751068e), nothing tuned on it"}
+                              "status": "judged once (commit 751068e); seen since: the trade-description check "
+                                        "and the worth-offering threshold were set on v2-v6"}
+    if JUDGED_V7.is_file():
+        v7 = json.loads(JUDGED_V7.read_text(encoding="utf-8"))["offers"]
+        result["clean_v7"] = {"judged": str(JUDGED_V7.relative_to(ROOT)), **summary(v7),
+                              "status": "clean: judged once (commit d51d9b5), nothing tuned on it"}
     results["blind_judgment"] = result
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(result, ensure_ascii=False, indent=1))

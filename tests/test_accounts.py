@@ -17,7 +17,7 @@ from assistant.accounts.brief import build_brief, check_question, customer_terms
 from assistant.accounts.lifecycle import NEXT, STATES, suggest_moves
 from assistant.accounts.memory import AccountMemory
 from assistant.accounts.similar import (SimilarPolicy, _reader_rows, candidates, lacked, offer_probabilities,
-                                        similar_hypotheses, whole_need, why)
+                                        similar_hypotheses, trade_lacks, whole_need, why)
 from assistant.coach.cards import Catalog
 from assistant.db.engine import table_names
 from assistant.errors import InputError
@@ -437,6 +437,24 @@ def test_a_hypothesis_about_what_the_other_account_lacks_is_not_offered_to_one_t
     offered = bakeries(log, "我们自己有四辆配送车，每天早上往各门店送货。")
     assert "没有配送车靠跑腿送晚" in offered["香榭烘焙"]
     assert "没有配送车靠跑腿送晚" not in offered["金麦穗"]
+
+
+def test_trade_lacks_reads_what_the_trade_description_says_the_account_has_not():
+    assert trade_lacks("社区面包房（单店，无中央厨房、不做蛋糕定制）") == ["中央厨房", "蛋糕定制"]
+    assert trade_lacks("courier firm (two vans, no cold storage)") == ["cold storage"]
+    assert trade_lacks("连锁药房（六家直营店，自有配送车）") == []  # what it has is no lack
+    assert trade_lacks("") == []
+
+
+def test_a_hypothesis_resting_on_what_the_trade_description_says_it_lacks_is_not_offered(log):
+    """The real embedder: a bakery whose trade says it takes no cake orders does not get the other
+    bakery's cake-order need (by meaning), its other needs still come."""
+    offered = bakeries(log)
+    assert "蛋糕订单记错日子" in offered["金麦穗"]
+    log.set_account_trade("金麦穗", "面包店（只卖现烤面包，不接生日蛋糕预订）")
+    memory = AccountMemory(log)
+    now = [h.logged for h in similar_hypotheses(memory, memory.view("金麦穗", BOSS), BOSS)]
+    assert "蛋糕订单记错日子" not in now and now
 
 
 def test_lacked_reads_what_an_account_says_it_does_not_have_do_or_need():

@@ -19,9 +19,9 @@ LINES = ["我想买点枣子。", "给家里人吃的。", "是给儿媳妇买�
 FRUIT = re.compile(r"猕猴桃|山楂|橙|橘|柠檬|梅|李子|苹果|葡萄|草莓|菠萝|芒果|杏")
 
 
-def play(tmp_path: Path, env: dict) -> dict:
-    script = tmp_path / "jujube.txt"
-    script.write_text("\n".join(f"客户：{line}" for line in LINES) + "\n", encoding="utf-8")
+def play(tmp_path: Path, env: dict, lines: list[str] = LINES, speaker: str = "客户") -> dict:
+    script = tmp_path / "story.txt"
+    script.write_text("\n".join(f"{speaker}：{line}" for line in lines) + "\n", encoding="utf-8")
     full = {**os.environ, "NEEDS_DATA_DIR": str(tmp_path / "data"), "NEEDS_MODELS_DIR": str(SHARED_MODELS_DIR),
             "NEEDS_COACH_RETRIEVAL": "false", "NEEDS_TEMPERATURE": "0", **env}
     out = subprocess.run([sys.executable, "-m", "assistant", "chat", "--script", str(script), "--json"],
