@@ -34,7 +34,10 @@ closed pushes, leading questions, off-topic, injections) that must release nothi
   work, never tuned on. Skipped if missing.
 * benchmarks/data/untuned/roleplay_probes_v9.json — a ninth (64 probes incl. 16 genuine closed ones, 128 bad
   lines incl. 32 yes/no guesses in varied forms and 24 pitches closed by an open question), written blind;
-  measured once, never opened. v7 and v8 were studied (their failures looked at) before it: they are seen.
+  measured once, then studied with v7 and v8 (failures looked at, tuned on): seen.
+* benchmarks/data/untuned/roleplay_probes_v10.json — a tenth (64 probes incl. 16 genuine questions after a
+  preface that is no pitch; 128 bad lines incl. 32 pitches followed by a question and 32 yes/no guesses),
+  written blind; measured once at the end of the preface check's work, never opened. Skipped if missing.
 * benchmarks/data/roleplay_guess_dev.json — 24 yes/no questions proposing a need's own answer, written by
   the author of the proposal check (reveal.py) to choose its thresholds: seen.
 * benchmarks/data/roleplay_reader_dev.json — 64 bad lines (4 per scenario) written by the author of
@@ -42,8 +45,8 @@ closed pushes, leading questions, off-topic, injections) that must release nothi
   a pitch, hedged guesses, disguised injections), used to choose its threshold: seen.
 
 Seen sets (failures looked at while building): dev, untuned (v1), untuned_v2, reader_dev, and the bad
-lines of v3–v6, guess_dev, untuned_v7, untuned_v8. Clean: the probes of untuned_v3, untuned_v4 and
-untuned_v5; untuned_v9. ``variants`` in the results repeats the semantic figures on the seen sets only with
+lines of v3–v6, guess_dev, untuned_v7, untuned_v8, untuned_v9. Clean: the probes of untuned_v3,
+untuned_v4 and untuned_v5; untuned_v10. ``variants`` in the results repeats the semantic figures on the seen sets only with
 one setting changed at a time (what was tried, and why the shipped values were kept).
 
 Three modes in the same run: ``rules`` (topics only, the trainer before the semantic layer),
@@ -96,9 +99,10 @@ UNTUNED_V6 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v6.json
 UNTUNED_V7 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v7.json"
 UNTUNED_V8 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v8.json"
 UNTUNED_V9 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v9.json"
+UNTUNED_V10 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v10.json"
 READER_DEV = ROOT / "benchmarks" / "data" / "roleplay_reader_dev.json"
 GUESS_DEV = ROOT / "benchmarks" / "data" / "roleplay_guess_dev.json"
-SEEN = ("dev", "dev_check", "untuned", "untuned_v2", "reader_dev", "guess_dev", "untuned_v7", "untuned_v8")
+SEEN = ("dev", "dev_check", "untuned", "untuned_v2", "reader_dev", "guess_dev", "untuned_v7", "untuned_v8", "untuned_v9")
 RESULTS = ROOT / "benchmarks" / "results" / "roleplay_fidelity.json"
 MODELS_DIR = Path.home() / ".local" / "share" / "needs-assistant" / "models"
 MODES = ("rules", "semantic", "semantic+reader")
@@ -260,6 +264,9 @@ VARIANTS: dict[str, dict[str, tuple[str, str, float]]] = {
     "only a closing yes/no question is overruled by a sure pitch (as before)": {"x": ("trainee", "PITCH_WHOLE", False)},
     "a line and its last question, both no genuine question, count as the surer":
         {"x": ("trainee", "AGREE", "max")},
+    "a pitch before a genuine question does not count (as before)": {"x": ("trainee", "PREFACE_AT", None)},
+    "a preface read as a pitch from 0.7 blocks the line": {"x": ("trainee", "PREFACE_AT", 0.7)},
+    "a preface read as a pitch from 0.95 blocks the line": {"x": ("trainee", "PREFACE_AT", 0.95)},
 }
 # tried while building and removed from the code (semantic targeted reveal on dev / dev check / v1 / v2,
 # false reveals 0 on all four, measured with the soft maximum and the second round of asks unless said)
@@ -426,11 +433,12 @@ def main(argv: list[str] | None = None) -> int:
             "untuned_v6": None if args.no_untuned else load_set(UNTUNED_V6),
             "untuned_v7": None if args.no_untuned else load_set(UNTUNED_V7),
             "untuned_v8": None if args.no_untuned else load_set(UNTUNED_V8),
-            "untuned_v9": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V9),
+            "untuned_v9": None if args.no_untuned else load_set(UNTUNED_V9),
+            "untuned_v10": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V10),
             "reader_dev": load_set(READER_DEV), "guess_dev": load_set(GUESS_DEV)}
     paths = {"dev": DEV, "dev_check": DEV, "untuned": UNTUNED, "untuned_v2": UNTUNED_V2, "untuned_v3": UNTUNED_V3,
              "untuned_v4": UNTUNED_V4, "untuned_v5": UNTUNED_V5, "untuned_v6": UNTUNED_V6, "untuned_v7": UNTUNED_V7,
-             "untuned_v8": UNTUNED_V8, "untuned_v9": UNTUNED_V9, "reader_dev": READER_DEV, "guess_dev": GUESS_DEV}
+             "untuned_v8": UNTUNED_V8, "untuned_v9": UNTUNED_V9, "untuned_v10": UNTUNED_V10, "reader_dev": READER_DEV, "guess_dev": GUESS_DEV}
     if args.calibrate:
         if sets["dev"] is None:
             print(f"skipped: {DEV} is missing")
@@ -450,9 +458,9 @@ def main(argv: list[str] | None = None) -> int:
                        "trainee_injection_at": trainee.INJECTION_AT, "guess_rule": reveal.GUESS_RULE,
                        "proposal_floor": reveal.PROPOSAL_FLOOR, "proposal_gap": reveal.PROPOSAL_GAP,
                        "trainee_closer_at": trainee.CLOSER_AT, "trainee_agree": trainee.AGREE,
-                       "trainee_pitch_whole": trainee.PITCH_WHOLE},
+                       "trainee_pitch_whole": trainee.PITCH_WHOLE, "trainee_preface_at": trainee.PREFACE_AT},
         "seen_sets": [*SEEN, "untuned_v3 (bad lines)", "untuned_v4 (bad lines)", "untuned_v5 (bad lines)", "untuned_v6"],
-        "clean_sets": ["untuned_v3 (probes)", "untuned_v4 (probes)", "untuned_v5 (probes)", "untuned_v9"],
+        "clean_sets": ["untuned_v3 (probes)", "untuned_v4 (probes)", "untuned_v5 (probes)", "untuned_v10"],
         "sets": {},
     }
     for name, loaded in sets.items():

@@ -255,13 +255,15 @@ INJECTION = re.compile(
     r"忽略|无视|忘掉|忘记.*(?:设定|指令|规则)|指令|提示词|系统提示|你现在是|扮演|你来当销售|你是AI|你是机器人|"
     r"你的设定|设定里|之前的设定|秘密需求|隐藏需求|隐藏的需求|你被要求|被要求(?:列出|保密|隐藏)|你的任务|你的角色|剧本|"
     r"复述.{0,8}(?:设定|消息|指令|内容)|人工智能|语言模型|别演了|你其实是|你的规则|换你来当|你来当|我(?:来)?当(?:顾客|客户)|"
-    r"(?:藏着|没说|不说)的.{0,4}需求|原样重复|"
+    r"(?:藏着|没说|不说)的.{0,4}需求|原样重复|你(?:来)?(?:当|演)(?:一回|一下|回)?(?:销售|推销员|业务员|卖家)|"
+    r"我(?:来)?(?:当|演)(?:一回|一下|回)?(?:老板|买家)|(?:互换|交换)(?:一下)?身份|换(?:换|个)角色|"
     r"ignore (?:all |your |the |previous )|system prompt|your prompt|(?:your|previous|the) instructions|"
     r"you are now|act as|pretend|you're an ai|are you an ai|reveal your|hidden needs?|secret needs?|"
     r"you were (?:told|given|asked)|your (?:role|script|brief)|role-?play|language model|\bsecret (?:facts?|needs?|info)|"
     r"scenario file|not really a customer|stop (?:acting|pretending)|out of character|drop (?:the|your) (?:persona|character|act)|"
     r"\bas (?:the|an) ai\b|meta question|new instructions?\b|developer mode|(?:told|asked|instructed) to (?:keep|hide)|"
-    r"keep (?:quiet|secret) about|first_level|出戏|跳出角色|开发者|元问题|不演了|最(?:开始|初|早)收到的|一字不差|原封不动",
+    r"keep (?:quiet|secret) about|first_level|character notes|debug mode|you be the (?:rep|seller|salesperson)|"
+    r"swap (?:seats|roles)|you'?re (?:selling|the seller|the rep) now|出戏|跳出角色|开发者|元问题|不演了|最(?:开始|初|早)收到的|一字不差|原封不动",
     re.I,
 )
 INJECTION_EXAMPLES = [

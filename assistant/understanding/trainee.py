@@ -113,6 +113,44 @@ def closed_question(text: str) -> str | None:
     return last
 
 
+# a line whose preface (what the trainee says before the question: the sentences before it, or in a
+# one-sentence line the clauses before the last) the reader surely reads as a pitch earns no need,
+# however genuine its question ("我们这款…还带…，您平时都怎么用的？"): the seller pitched before
+# asking. A preface that only acknowledges, observes or sets context ("我看门口排队的人挺多的。") is
+# no pitch and the question is heard. From this probability of the pitch kinds (None: off); chosen
+# over the seen sets' probes with a preface and their pitch-then-question lines (benchmark variants)
+PREFACE_AT: float | None = 0.85
+_CLAUSE_END = re.compile(r"(?<=[，,；;：:—])")
+
+
+def preface(text: str) -> str:
+    """What comes before the line's (last) question, or "" when the line is the question alone."""
+    t = (text or "").strip()
+    parts = lexicon.sentences(t) or [t]
+    asked = [i for i, s in enumerate(parts) if re.search(r"[？?]\s*$", s)]
+    at = asked[-1] if asked else len(parts) - 1
+    before = "".join(parts[:at]).strip()
+    clauses = [c for c in _CLAUSE_END.split(parts[at]) if c.strip()]
+    if not before and len(clauses) >= 2:
+        before = "".join(clauses[:-1]).strip()
+    return before if len(before) >= 6 else ""
+
+
+def pitch_preface(text: str) -> tuple[str, float] | None:
+    """(most likely pitch kind, P(pitch kinds)) of the line's preface when the reader puts it surely
+    (``PREFACE_AT``) in a pitch kind, else None."""
+    if PREFACE_AT is None:
+        return None
+    before = preface(text)
+    p = probabilities(before) if before else None
+    if not p:
+        return None
+    pitch = sum(p.get(k, 0.0) for k in PITCH_KINDS)
+    if pitch < PREFACE_AT:
+        return None
+    return max(PITCH_KINDS, key=lambda k: p.get(k, 0.0)), pitch
+
+
 def no_release(text: str) -> tuple[str, float] | None:
     """(most likely kind, P(not a genuine question)) when the line is not a genuine question; else None.
 
@@ -122,12 +160,17 @@ def no_release(text: str) -> tuple[str, float] | None:
     readings agree and the line counts as much as the surer of the two (``AGREE``): a feature list
     closed by "Want me to grab one?" or an assumption closed by "我理解得对不对？" is not made
     harmless by its parts. A line surely read as a pitch (``CLOSER_AT``) is not rescued by a closing
-    yes/no question.
+    yes/no question, and a line whose preface is surely a pitch (``PREFACE_AT``) reads as that pitch
+    whatever its question.
     """
     p = probabilities(text)
     if not p:
         return None
     found = _not_genuine(p)
+    pitched = pitch_preface(text)
+    if pitched is not None:  # the line's pitch probability is its pitch part's, or the whole's if surer
+        whole = found[1] if found is not None and found[0] in PITCH_KINDS else 0.0
+        return (found[0] if whole > pitched[1] else pitched[0]), max(whole, pitched[1])
     if found is None:
         return None
     if PITCH_WHOLE and CLOSER_AT is not None and found[0] in PITCH_KINDS and found[1] >= CLOSER_AT:
