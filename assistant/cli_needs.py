@@ -251,8 +251,8 @@ def extract(
         raise InputError("No transcript file given.", fix="needs extract FILE [--json] (or --pending)")
     transcript = read_transcript(file)
     model = None if services.settings.extraction in ("rules", "semantic") else services.chat_model()
-    outcome = NeedExtractor(model, method=services.settings.extraction,
-                            retries=services.settings.max_retries).extract(transcript)
+    outcome = NeedExtractor(model, method=services.settings.extraction, retries=services.settings.max_retries,
+                            model_restate=True).extract(transcript)
     records: list[NeedRecord]
     if save:
         log = services.needlog

@@ -7,7 +7,7 @@ Sets: the dev dialogues (benchmarks/data/coach_dev.json, tuned on), the dev turn
 (benchmarks/data/coach_turns_dev2.json, tuned on: pains said mid-turn before an unrelated question,
 or without a problem word) and, when present, the untuned
 sets written by someone else (benchmarks/data/untuned/coach_turns.json, the pain_turns of
-extraction_untuned.json, stories.json, and their later sets *_v2.json … *_v6.json — never tuned on),
+extraction_untuned.json, stories.json, and their later sets *_v2.json … *_v7.json — never tuned on),
 and the dev stories of the recommendation and the close (benchmarks/data/coach_stories_dev.json, tuned on). Each dialogue's customer lines are played
 through the coach service one by one (the coach's suggestion stands for what the salesperson said;
 salesperson lines in a set are relayed as said).
@@ -186,7 +186,7 @@ def story_checks(rows: list[dict], meta: dict | None = None) -> dict:
     early = first_address is not None and known_at is not None and first_address < known_at  # 0-based vs 1-based
     offers = [r["suggestion"] for r in rows if r["kind"] == "address"]
     names_need = any(any(t.lower() in o.lower() for t in meta.get("need_terms") or []) for o in offers)
-    names_alt = any(any(t.lower() in o.lower() for t in meta.get("alternatives") or []) for o in offers)
+    names_alt = any(any(t.lower() in o.lower() for t in variants(meta.get("alternatives") or [])) for o in offers)
     asks_ok = all(phrasing.check_ask(r["suggestion"], [], "zh" if phrasing.has_chinese(r["suggestion"]) else "en")
                   in (None, "echo") for r in rows if r["kind"] in ("ask", "confirm"))
     buy_rows = [i for i, r in enumerate(rows) if r["buy"]]
@@ -201,6 +201,12 @@ def story_checks(rows: list[dict], meta: dict | None = None) -> dict:
             "close_names_choice": (bool(closes) and all(_names_choice(c, choice_terms) for c in closes))
             if choice_terms else None,
             "recommendations": [r["suggestion"] for r in rows if r["kind"] == "address"][:3], "closes": closes[:2]}
+
+
+def variants(terms: list[str]) -> list[str]:
+    """Each listed option with its name variants: the v7 stories write one option as
+    "偏光夹片 / 夹片式偏光镜 / 偏光套镜" (any variant names it)."""
+    return [v.strip() for t in terms for v in str(t).split(" / ") if v.strip()]
 
 
 def _names_choice(close: str, terms: list) -> bool:
@@ -230,7 +236,7 @@ def load_sets(only: set[str] | None = None) -> dict[str, list[dict]]:
         "untuned_stories": (UNTUNED / "stories.json", None),
     }
     for name, (path, key) in list(loaders.items()):  # the second and third held-out sets, when present
-        for version in ("v2", "v3", "v4", "v5", "v6"):
+        for version in ("v2", "v3", "v4", "v5", "v6", "v7"):
             loaders[name.replace("untuned_", f"{version}_")] = (path.with_name(path.stem + f"_{version}.json"), key)
     for name, (path, key) in loaders.items():
         if only is not None and name not in only:

@@ -12,7 +12,7 @@ from the baseline commit's source) and the method now (a phrase of the customer'
 frame) are measured in the same run:
 
 * ``keep``: share of must_keep groups said; ``reversed``: share with a must_not word;
-* ``copied``: share repeating a run of the customer (15 Chinese characters / 5 English words
+* ``copied``: share repeating a run of the customer (15 characters in a row in any language, or 5 English words
   in a row, or the whole turn); ``copied_15_chars``: 15 characters in a row in any language;
 * ``over_length``: more than 30 Chinese characters / 12 English words; ``empty``;
 * ``holes``: share that join two of the customer's words that were not next to each other in
@@ -26,7 +26,9 @@ frame) are measured in the same run:
 Sets: ``benchmarks/data/restatements_dev.json`` (written first, tuned on),
 ``benchmarks/data/untuned/restatements_v1.json`` (written blind by another author; seen: its
 English failures were studied when English phrases came to be chosen by structure) and
-``benchmarks/data/untuned/restatements_v2.json`` (written blind, never opened, run once).
+``benchmarks/data/untuned/restatements_v2.json`` (written blind, never opened; run once before the
+15-character rule and once after it) and ``benchmarks/data/untuned/restatements_v3.json`` (written
+blind, never opened, run once).
 """
 
 from __future__ import annotations
@@ -47,9 +49,10 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 SETS = {"dev": ROOT / "benchmarks" / "data" / "restatements_dev.json",
         "seen_v1": ROOT / "benchmarks" / "data" / "untuned" / "restatements_v1.json",
-        "untuned_v2": ROOT / "benchmarks" / "data" / "untuned" / "restatements_v2.json"}
+        "untuned_v2": ROOT / "benchmarks" / "data" / "untuned" / "restatements_v2.json",
+        "untuned_v3": ROOT / "benchmarks" / "data" / "untuned" / "restatements_v3.json"}
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "restatement.json"
-BASELINE = "f618216"  # the commit before English phrases were chosen by structure (cut at the fourth word)
+BASELINE = "7d53976"  # the commit before restatements were held to 15 characters in every language
 _PRONOUNS_ZH = re.compile(r"我们|咱们|我|咱")
 _PRONOUNS_EN = {"i", "we", "my", "our", "me", "us", "mine", "ours", "i'm", "we're", "i've", "we've", "i'd", "we'd"}
 _SPLIT = re.compile(r"[，,；;：:、。！？!?…—\-\"“”()（）]+")
@@ -241,7 +244,9 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--note", default="", help="written into the result (e.g. which sets were seen)")
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--sets", default="", help="comma list of sets (default: all; e.g. dev,seen_v1)")
     args = parser.parse_args()
+    only = {x.strip() for x in args.sets.split(",") if x.strip()}
     from assistant.coach import policy as new_policy
     from assistant.needs import restate as new_restate
 
@@ -260,7 +265,7 @@ def main() -> int:
         methods = {"old": (old_restate, old_policy), **methods}
     result = {"baseline": BASELINE, "note": args.note, "sets": {}, "examples": {}}
     for name, path in SETS.items():
-        if not path.is_file():
+        if not path.is_file() or (only and name not in only):
             continue
         cases = load(path)
         entry: dict = {}

@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from assistant.coach import closing
+from assistant.coach import closing, phrasing
 from assistant.coach.options import named_option, wants_recommendation
 from assistant.llm.fake import FakeChatModel
 from assistant.services import Services
@@ -150,3 +150,15 @@ def test_a_question_about_one_option_is_weighed_and_a_verified_better_fit_is_nam
     assert turn.move.offer.options == ["能调节软硬的床垫", "硬质棕垫"]  # the asked option is not offered back to it
     assert "能调节软硬的床垫" in turn.suggestion and "硬质棕垫" in turn.suggestion and "托得住腰" in turn.suggestion
     assert "硬" in turn.suggestion and turn.suggestion.endswith("？")
+
+
+def test_a_close_names_each_chosen_item_by_a_short_name_without_repeating_the_customer():
+    said = "Okay, we'll take the stainless steel rice cooker and the bamboo steamer basket set."
+    line = closing.close_wording(said, ["stainless steel rice cooker", "bamboo steamer basket set"], "", False, "en",
+                                 [said])
+    assert line and "cooker" in line and "set" in line, line
+    assert phrasing.longest_shared_run(line, said) < 15, line
+    zh = "那就要手工现包的荠菜馄饨和提前卤好的酱牛肉吧。"
+    line = closing.close_wording(zh, ["手工现包的荠菜馄饨", "提前卤好的酱牛肉"], "", False, "zh", [zh])
+    assert line and "馄饨" in line and "牛肉" in line, line
+    assert phrasing.longest_shared_run(line, zh) < 15, line

@@ -254,3 +254,29 @@ def test_an_english_statement_the_model_wrote_that_dangles_is_rejected():
     said = "The fridge in the back keeps tripping the fuse, and we lose a whole day's stock."
     assert check_statement("their fridge keeps tripping the", [said], said) == "ends on a word that expects more"
     assert check_statement("their fridge keeps tripping the fuse", [said], said) is None
+
+
+# ---- no run of 15 characters of the customer's, in English too (phrasings of our own) ----------
+@pytest.mark.parametrize("said,must,never", [
+    ("My husband really has to see who is at the door before he opens it.", ["door"], []),
+    ("She honestly cannot climb the stairs any more since the fall.", ["stairs", "not"], []),
+    ("We don't want another annual maintenance contract, the last one was a waste.", ["contract", "not"],
+     ["would like"]),
+    ("Our cleaners keep forgetting which rooms they have already done.", ["rooms"], []),
+])
+def test_an_english_restatement_repeats_no_15_characters_and_keeps_the_need(said, must, never):
+    for audience in ("customer", "log"):
+        text = restate_need(said, audience=audience)
+        assert text, (audience, said)
+        assert phrasing.longest_shared_run(text, said) < 15, (audience, text)
+        low = text.lower()
+        for word in must:
+            assert word in low or (word == "not" and ("n't" in low or "rather not" in low)), (audience, text)
+        assert not any(w in low for w in never), (audience, text)
+
+
+def test_a_run_is_broken_by_meaning_keeping_changes_not_by_reversing_a_negation():
+    text = restate_need("I can't have a heater that gets hot to the touch, my toddler is everywhere.",
+                        audience="customer")
+    assert re.search(r"can't|cannot|not|nothing|no\b", text), text
+    assert phrasing.longest_shared_run(text, "I can't have a heater that gets hot to the touch") < 15, text

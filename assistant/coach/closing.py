@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.coach.options import named_option, requested_product
-from assistant.coach.phrasing import (clause_problem, echoes, has_chinese, longest_shared_run, normalise,
+from assistant.coach.phrasing import (clause_problem, echoes, has_chinese, normalise,
                                       noun_phrase_problem, shape_problem)
 from assistant.understanding import asking, lexicon
 
@@ -307,9 +307,9 @@ def item_phrase(item: str, language: str) -> str:
     return item if noun_phrase_problem(item, language) is None else ""
 
 
-def _en_items(choice: list[str]) -> list[str]:
-    """English items as said in a sentence: "the" before each that has no determiner or number."""
-    return [c if re.match(r"^(?:a|an|the|one|two|three|four|five|\d+)\s", c) else f"the {c}" for c in choice]
+def _en_items(choice: list[str], det: str = "the") -> list[str]:
+    """English items as said in a sentence: ``det`` ("the") before each that has no determiner or number."""
+    return [c if re.match(r"^(?:a|an|the|one|two|three|four|five|\d+)\s", c) else f"{det} {c}" for c in choice]
 
 
 _ZH_TROUBLE = lexicon.cue("turn_pain", "zh")  # a need said as a trouble is solved, not taken care of
@@ -354,36 +354,118 @@ def need_phrase(need: str, language: str, customer_words: list[str]) -> str:
     return f", so {need}" if re.search(r"\b(?:can|could|will|gets? to|is able to)\b", need) else f", since {need}"
 
 
+def short_names(item: str, language: str) -> list[str]:
+    """A chosen item's names, longest first, each a clean noun phrase: the name as said, then
+    (English) its head noun with the one word before it and its head noun alone ("the waist-high
+    cedar planters" → "cedar planters", "planters"; "soaker-hose kit" → "hose kit"), (Chinese)
+    what follows its last 的 and its last word or two ("切好腌好的牛肉片" → 牛肉片)."""
+    item = (item or "").strip()
+    names = [item]
+    if language == "zh" or has_chinese(item):
+        tail = item.rsplit("的", 1)[-1]
+        if 2 <= len(tail) < len(item):
+            names.append(tail)
+        import logging
+
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        words = [w for w in jieba.lcut(tail) if w.strip()]
+        for n in (2, 1):
+            short = "".join(words[-n:]) if len(words) > n else ""
+            if len(short) >= 2:
+                names.append(short)
+        if len(words) > 1 and len(words[0]) >= 2:  # "牛腩半成品" → 牛腩: the word that tells it apart
+            names.append(words[0])
+    else:
+        lead = re.match(r"^(?:a|an|one|two|three|four|five|\d+)\s+", item, re.I)
+        body = item[lead.end():] if lead else item
+        phrase = re.split(r"\s(?:on|with|for|of|in|from|that|which|to)\s", body, maxsplit=1, flags=re.I)[0]
+        contents = re.match(r"^(?:box|pack|packet|set|pair|bag|case|crate|tub|jar|bottle|roll|sheet|tray|carton)s?\s+of\s+"
+                            r"(?:those\s+|these\s+|the\s+)?(.+)$", body, re.I)  # "a box of those appointment cards"
+        if contents:
+            phrase = re.split(r"\s(?:on|with|for|in|from|that|which|to)\s", contents.group(1), maxsplit=1,
+                              flags=re.I)[0]
+            names.append(phrase)
+        words = phrase.split()
+        if len(words) > 1:
+            last = words[-1]
+            before = words[-2].split("-")[-1] if "-" in words[-2] else words[-2]
+            names += [f"{before} {last}", last]
+        elif "-" in body:
+            names.append(body.split("-")[-1])
+        if lead:
+            names = [item] + [f"{lead.group(0)}{n}" for n in names[1:]]
+    out: list[str] = []
+    for n in names:
+        if n and n not in out and noun_phrase_problem(n, language) is None:
+            out.append(n)
+    return out or [item]
+
+
 def close_wording(text: str, choice: list[str], need: str, b2b: bool, language: str,
                   customer_words: list[str]) -> str:
-    """The close: the choice (each item a clean noun phrase), the need it meets (when it can be
-    said well) and the next step — or "" when the choice is unknown or every line would repeat
-    the customer or fail the shape check (``phrasing.shape_problem``)."""
+    """The close as a line (``close_line``), or ""."""
+    return close_line(text, choice, need, b2b, language, customer_words)[0]
+
+
+def close_line(text: str, choice: list[str], need: str, b2b: bool, language: str,
+               customer_words: list[str]) -> tuple[str, list[str]]:
+    """(the close, the names it gives the chosen items): the choice (each item a clean noun
+    phrase, by a shorter name of it where the full one would repeat a run of the customer's:
+    ``short_names``), the need it meets (when it can be said well) and the next step — or ("",
+    []) when the choice is unknown or every line would repeat 15 characters of a customer turn
+    in a row or fail the shape check (``phrasing.shape_problem``). Every chosen item is named."""
     choice = [c for c in choice if c and noun_phrase_problem(c, language) is None]
     if not choice:
-        return ""
+        return "", []
     zh = language == "zh"
     each = bool(lexicon.cue("choice_all").search(text or "")) and len(choice) > 1
     count = _count(text, language, each, choice[0])
     fits = need_phrase(need, language, customer_words)
+    names = [short_names(c, language) for c in choice]
+    seen: set[tuple[str, ...]] = set()
+    for level in range(max(len(n) for n in names)):
+        # the longest names first, the longest item shortened first
+        order = sorted(range(len(choice)), key=lambda i: -len(choice[i]))
+        for shortened in range(len(choice) + 1):
+            said = list(choice)
+            for i in order[:shortened]:
+                said[i] = names[i][min(level + 1, len(names[i]) - 1)]
+            for i in order[shortened:]:
+                said[i] = names[i][min(level, len(names[i]) - 1)]
+            key = tuple(said)
+            if key in seen:
+                continue
+            seen.add(key)
+            for line in [x for det in (("the", "your") if not zh else ("",)) for x in
+                         _close_lines(said, text, count, each, fits, b2b, zh, det)]:
+                if not echoes(line, customer_words) and shape_problem(line, language) is None:
+                    return line, said
+    return "", []
+
+
+def _close_lines(choice: list[str], text: str, count: str, each: bool, fits: str, b2b: bool, zh: bool,
+                 det: str = "the") -> list[str]:
+    """The close's lines for these names; English items after ``det`` ("the" or "your": the
+    customer's "the tipping kettle" said as "your tipping kettle" breaks their run)."""
     if zh:
         items = "、".join(choice[:-1]) + "和" + choice[-1] if len(choice) > 1 else choice[0]
         what = f"{items}{'各' if each else ''}{count}" if count and (each or len(choice) == 1) else items
         step = "我把方案和下一步安排整理好发给您" if b2b else "我这就给您准备好"
-        lines = [f"好的，就定{what}{fits}。{step}，您看可以吗？", f"好的，就定{what}。{step}，您看可以吗？"]
-    else:
-        said = _en_items(choice)
-        items = ", ".join(said[:-1]) + " and " + said[-1] if len(said) > 1 else said[0]
-        single = len(choice) == 1 and not re.match(r"^(?:a|an|one)\b", count or "a")
-        what = (f"{count} of {items}" if not items.startswith(("a ", "an ")) else items) if count and single else items
-        step = "I'll send the proposal and the next steps today" if b2b else "I'll get everything ready for you now"
-        lines = [f"Great — {what} it is{fits}. {step}; does that work?", f"Great — {what} it is. {step}; does that work?"]
-    said_words = masked(customer_words, choice)
-    for line in lines:
-        if (not echoes(line, said_words) and not any(longest_shared_run(line, w) >= 15 for w in said_words)
-                and shape_problem(line, language) is None):
-            return line
-    return ""
+        return [f"好的，就定{what}{fits}。{step}，您看可以吗？", f"好的，就定{what}。{step}，您看可以吗？",
+                f"好的，{what}就这么定了。{step}，您看可以吗？"]
+    said = _en_items(choice, det)
+    items = ", ".join(said[:-1]) + " and " + said[-1] if len(said) > 1 else said[0]
+    single = len(choice) == 1 and not re.match(r"^(?:a|an|one)\b", count or "a")
+    what = (f"{count} of {items}" if not items.startswith(("a ", "an ")) else items) if count and single else items
+    step = "I'll send the proposal and the next steps today" if b2b else "I'll get everything ready for you now"
+    lines = [f"Great — {what} it is{fits}. {step}; does that work?", f"Great — {what} it is. {step}; does that work?"]
+    if len(said) > 1:  # the list in another order: the customer's own run of names broken
+        turned = said[1:] + said[:1]
+        other = ", ".join(turned[:-1]) + " and " + turned[-1]
+        lines.append(f"Great — {other} it is. {step}; does that work?")
+    return lines
 
 
 def masked(customer_words: list[str], choice: list[str]) -> list[str]:

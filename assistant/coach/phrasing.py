@@ -6,7 +6,8 @@ passes the checks for that kind of move:
   not a statement about the customer;
 - a recommendation names the need, names the option, is not the customer's words;
 - nothing carries an instruction aimed at a model ("repeat the first message…"), and
-  nothing repeats 15 or more consecutive characters of a customer turn (or 5 English words):
+  nothing repeats 15 or more consecutive characters of a customer turn, in any language
+  (or 5 English words):
   ``_unusable`` is the one check every shown text passes, ``first_usable`` picks what is shown
   when a wording fails it.
 Otherwise the move's own wording is shown: a template filled from *this* conversation
@@ -19,8 +20,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# one measure of an echo: 15 Chinese characters in a row is a copied clause; in English 15
-# characters are only ~3 words, so 5 words in a row count instead (needs.restate holds both)
+# one measure of an echo: 15 characters in a row of a customer turn (punctuation and spacing
+# ignored) in any language, and in English also 5 words in a row (needs.restate holds both)
 from assistant.needs.restate import ECHO_CHARS, ECHO_WORDS, ending_problem, shared_run
 from assistant.needs.restate import en_tokens as _en_tokens
 
@@ -85,18 +86,17 @@ def longest_shared_words(a: str, b: str) -> int:
 
 
 def echoes(text: str, customer_turns: list[str]) -> bool:
-    """True when the text repeats a customer's words: 15+ Chinese characters in a row (5+
-    English words; punctuation and spacing ignored), or a whole customer sentence of 6+
-    characters, or the text is the customer's words."""
+    """True when the text repeats a customer's words: 15+ characters of a turn in a row in any
+    language (punctuation and spacing ignored), or 5+ English words in a row, or a whole
+    customer sentence of 6+ characters, or the text is the customer's words."""
     core = normalise(text)
     for turn in customer_turns:
         words = normalise(turn)
         if not words:
             continue
-        if has_chinese(turn):
-            if longest_shared_run(text, turn) >= ECHO_CHARS:
-                return True
-        elif longest_shared_words(text, turn) >= ECHO_WORDS:
+        if longest_shared_run(text, turn) >= ECHO_CHARS:
+            return True
+        if not has_chinese(turn) and longest_shared_words(text, turn) >= ECHO_WORDS:
             return True
         if len(words) >= 6 and words in core and (has_chinese(turn) or len(_words(turn)) >= ECHO_WORDS):
             return True
@@ -312,7 +312,9 @@ def _aligned_cut(tokens: list[str], source: list[str]) -> bool:
     for first, second in zip(blocks, blocks[1:]):
         gap_a = a[first.a + first.size: second.a]
         gap_b = b[first.b + first.size: second.b]
-        left_out = [w for w in gap_b if w not in _EN_FILLERS]
+        left_out = [w for w in gap_b if w not in _EN_FILLERS and w not in ("is", "what")]  # "what she wants is to" → "she wants to"
+        if any(w not in b for w in gap_a):  # words of its own in the gap: said another way, not cut out
+            continue
         if len(gap_b) > len(gap_a) and len(left_out) > len(gap_a):
             return True
     return False
@@ -374,6 +376,8 @@ def shape_problem(text: str, language: str) -> str | None:
         return "empty"
     if "\x00" in text or re.search(r"\{\w*\}", text):
         return "empty slot"
+    if re.search(r"(?:正好对上|对不对得上|考虑到|照顾到)(?:这一点)?[，。：；？]", text) or re.search(r"[—–:]\s*[;:,.]", text):
+        return "empty slot"  # a need left out of its frame ("正好对上这一点：", "what you told me — ;")
     if language == "zh" or has_chinese(text):
         if re.search(r"(?:和|跟|与|及|或|再|把)[，。！？、；]", text) or re.search(r"[，、](?:[，。！？]|$)", text):
             return "dangling word"

@@ -24,9 +24,9 @@ from typing import Callable, Literal
 from pydantic import BaseModel, Field
 
 from assistant.coach.cards import Catalog, Fit
-from assistant.coach.options import Option, named_option, requested_product, wants_recommendation
+from assistant.coach.options import Option, named_option, related, requested_product, wants_recommendation
 from assistant.coach.closing import item_phrase, need_phrase, own_items, speakable_need
-from assistant.coach.phrasing import carries_instruction, echoes, safe_topic, shape_problem
+from assistant.coach.phrasing import carries_instruction, check_ask, echoes, safe_topic, shape_problem
 from assistant.coach.reading import PAIN, Reading, find_person, short_span, span_with
 from assistant.coach.state import SLOT_LABELS, DiscoveryState
 from assistant.knowledge.citation import cite_entry
@@ -68,6 +68,7 @@ class Move(BaseModel):
     rationale: str = ""
     need_id: str | None = None
     need_statement: str = ""  # the need in a few words, the customer's terms
+    need_context: str = ""  # the customer's sentence that holds that need (what options are asked for and checked against)
     need_terms: list[str] = Field(default_factory=list)  # words a recommendation must name
     topic: str = ""  # the person / pain / option the move is about
     builds_on: str = ""  # the customer words the move builds on
@@ -289,6 +290,100 @@ def restate(need: NeedRecord, state: DiscoveryState, customer_words: list[str]) 
                             avoid=customer_words, clauses=1))
 
 
+CONFIRMED_NEED_AT = 0.25  # the classifier's need score below which the words that hold a need do not read as one
+PHRASE_NEED_AT = 0.2  # ...and below which the few words said back no longer do (set on the dev and seen stories)
+
+
+def _need_scores(texts: list[str]) -> list[float]:
+    """How strongly each sentence reads as an implicit need to the sentence classifier: P(a need)
+    times P(implicit), a condition on the price counted out (zeros when it is not available)."""
+    try:
+        from assistant.understanding import classifier
+
+        model = classifier.default()
+        if model is None or not texts:
+            return [0.0] * len(texts)
+        out = []
+        for p in model.predict(texts):
+            implicit = p.kind[1] if p.kind[0] == "implicit" else 1.0 - p.kind[1]
+            price = p.dimension[1] if p.dimension[0] == "price" else 0.0
+            out.append(float(p.need) * (0.5 + 0.5 * implicit) * (1.0 - price))
+        return out
+    except Exception:  # the confirmed need still answers
+        return [0.0] * len(texts)
+
+
+def _holding_sentence(need: NeedRecord, customer_words: list[str]) -> str:
+    """The customer's sentence that holds the need: the one its evidence quote was taken from
+    (the quote may be cut short), else the quote itself."""
+    quote = next((e.quote.strip() for e in need.evidence if e.quote.strip()), "")
+    for turn in customer_words:
+        if quote and quote in turn:
+            for sentence in lexicon.sentences(turn) or [turn]:
+                if quote in sentence or sentence.strip("。！？!?. ") in quote:
+                    return sentence.strip()
+            return turn
+    return quote or _unlabel(need.statement)
+
+
+_OFFER_NEED_LIMIT = {"zh": 22, "en": 16}  # characters (zh) / words (en) a need phrase inside an offer may take
+
+
+def _need_phrase(need: NeedRecord, state: DiscoveryState, customer_words: list[str]) -> str:
+    """The need said back in a few words from the one sentence that holds it (the restatement
+    service as it is), or "" when it cannot be said well inside an offer: no clause, a question
+    or a second sentence in it, too long, or words the sentence classifier no longer reads as a need."""
+    zh = state.language == "zh"
+    sentence = _holding_sentence(need, customer_words)
+    if not sentence or carries_instruction(sentence) or re.search(r"[？?]\s*$", sentence):
+        return ""
+    person = person_of(state, customer_words)
+    phrase = str(restate_need([sentence], language=state.language, dimension=need.dimension, person=person,
+                              context=context_words(customer_words), audience="customer",
+                              keep=[m.group(0) for m in _WANT_CUE.finditer(sentence)], avoid=customer_words,
+                              clauses=1)).strip().rstrip("。.!！，,；;")
+    said = speakable_need(phrase, state.language, customer_words, person if zh else "")
+    if not said or re.search(r"[？?。！!.]", said.rstrip(".")):
+        return ""
+    size = len(said) if zh else len(said.split())
+    if size > _OFFER_NEED_LIMIT["zh" if zh else "en"]:
+        return ""
+    # said back, it must still read as a need ("you'll be honest", "别再光图便宜" do not)
+    return said if _need_scores([said])[0] >= PHRASE_NEED_AT else ""
+
+
+CONFIRMED_BONUS = 0.15  # how much the customer's yes to a restatement weighs against the classifier's reading
+
+
+def offer_need(need: NeedRecord, needs: list[NeedRecord], state: DiscoveryState,
+               customer_words: list[str]) -> tuple[NeedRecord, str]:
+    """(the need a recommendation is about, said in a few words): the implicit need behind the
+    request. What the customer marked as wanted ("我就想…", "别再…") comes first, the confirmed
+    before the others; then the rest by how strongly the sentence classifier reads the sentence
+    that holds each as an implicit need (the customer's yes to a restatement counting for a
+    little more); words it does not read as a need at all are passed over. The first that can be
+    said well inside an offer is said (the restatement service as it is); else the confirmed need
+    as the confirmation said it."""
+    candidates = [need, *[n for n in needs if n.id != need.id and n.status in ("stated", "confirmed", "addressed")
+                          and addressable(n, state) and priority(n) < 2]]
+    sentences = [_holding_sentence(n, customer_words) for n in candidates]
+    scores = _need_scores(sentences)
+
+    def key(i: int) -> tuple:
+        n, said = candidates[i], sentences[i]
+        agreed = n.id == need.id or n.status in ("confirmed", "addressed")
+        marked = bool(_WANT_CUE.search(said))
+        return (not marked, not agreed if marked else 0, -(scores[i] + (CONFIRMED_BONUS if agreed else 0.0)))
+
+    for i in sorted(range(len(candidates)), key=key):
+        if scores[i] < CONFIRMED_NEED_AT and len(candidates) > 1:
+            continue
+        phrase = _need_phrase(candidates[i], state, customer_words)
+        if phrase:
+            return candidates[i], phrase
+    return need, restate(need, state, customer_words)
+
+
 NEED = "\x00"  # where the restated need stands in a move's wording
 
 
@@ -350,6 +445,11 @@ def _spoken_option(option: str, words: list[str], requested: str = "") -> str:
     name = name if name.startswith(("the ", "that ")) else f"the {name}"
     if option_terms(name, "en", requested)[1:] or not requested:
         return cap(name)
+    words_of = option.split()
+    if len(words_of) > 1:  # the request names the head: "electric ones" tells it apart without the run
+        one = f"the {' '.join(words_of[:-1])} {'ones' if plural else 'one'}"
+        if not repeats(f"{one} could work", words):
+            return cap(one)
     return cap(f"the {option}")
 
 
@@ -444,6 +544,11 @@ def next_move(
                             asked=True)
         stated = sorted((n for n in open_needs if n.status == "stated" and addressable(n, state)),
                         key=lambda n: (priority(n), -first_turn(n)))
+        if option and (confirmed or stated) and f"weigh:{option}" not in state.asked:
+            # asked about one option before it can be recommended: say what it is to be weighed against
+            move = _confirm_option(state, (confirmed or stated)[0], needs, option, catalog, words, quote)
+            if move is not None:
+                return move
         for need in stated[:1]:
             move = _confirm_need(state, need, catalog, words, quote)
             if move is not None:
@@ -685,33 +790,80 @@ def _confirm_need(state, need, catalog, words, quote) -> Move | None:
     return _with_card(move, "confirm", catalog, state.language)
 
 
+def _confirm_option(state, need, needs, option, catalog, words, quote) -> Move | None:
+    """The customer asks about one option before the need it is to be weighed against is confirmed
+    (or before purpose and user are known): say what it will be weighed against — the need behind
+    the request, in a few words — and let the customer confirm that; None when the need cannot be
+    said well."""
+    zh = state.language == "zh"
+    chosen, phrase = offer_need(need, needs, state, words)
+    if not phrase:
+        return None
+    option = item_phrase(option, state.language) or option
+    if zh:
+        template = f"{option}合不合适，要看它对不对得上{NEED}这一点——这是您最看重的，对吗？"
+    else:
+        name = _spoken_option(option, words, requested_product(state.stated_request, "en"))
+        name = name if name.startswith(("A ", "An ")) and name[2:3].isupper() else name[0].lower() + name[1:]
+        template = f"Whether {name} would suit comes down to this: {NEED} — is that the main thing?"
+    restated, example = fill(template, phrase, words, state.language)
+    if echoes(example, words) or check_ask(example, words, state.language) is not None or shape_problem(
+            example, state.language):
+        return None
+    move = Move(kind="confirm", slot=None, question_type="confirmation", need_id=chosen.id, need_statement=restated,
+                example=example, builds_on=quote, topic=option, memo=f"weigh:{option}",
+                need_terms=need_terms(chosen, state.language, restated=restated),
+                rationale=_t(zh, "客户问到一个具体的选择，但要对照的需求还没确认：先说清要拿什么来衡量它，请客户确认，再谈合不合适。",
+                             "The customer asks about one option before the need it must serve is confirmed: say "
+                             "what it will be weighed against and let them confirm that first."))
+    return _with_card(move, "confirm", catalog, state.language)
+
+
+def _need_context(spoken: NeedRecord, restated: str, words: list[str]) -> str:
+    """What a need is, for finding and checking options: the customer's sentence that holds it
+    (the few words said back may leave out what it is about: "工人在线上根本干不住" without the
+    heat), else the words said back."""
+    sentence = _holding_sentence(spoken, words)
+    return sentence if sentence and not carries_instruction(sentence) and len(sentence) <= 80 else restated
+
+
 def _address(state, need, needs, catalog, r: Reading, words, quote, *, option: str = "",
              options: Callable[[str, str, str], list[Option]] | None = None, asked: bool = False) -> Move:
+    move = _address_move(state, need, needs, catalog, r, words, quote, option=option, options=options, asked=asked)
+    if move.kind == "address" and not move.need_context:
+        spoken, _ = offer_need(need, needs, state, words)
+        move.need_context = _need_context(spoken, move.need_statement, words)
+    return move
+
+
+def _address_move(state, need, needs, catalog, r: Reading, words, quote, *, option: str = "",
+                  options: Callable[[str, str, str], list[Option]] | None = None, asked: bool = False) -> Move:
     """The kiwi move. In order: the option the customer asked about, weighed against the need;
     the better fit the knowledge supports; options the model named and the checks passed; and
     with none of these, a question about what would fit (never a vague promise)."""
     zh = state.language == "zh"
-    restated = restate(need, state, words)
+    spoken, restated = offer_need(need, needs, state, words)  # the need the offer is about, in a few words
     fit = find_fit(needs, catalog, words, state.language)
     knowledge_answers = fit is not None and any(
         m and (m in (fit.option, fit.first) or fit.option in m) for m in [*r.mentioned, option])
     if option and not knowledge_answers:
-        return _weigh_option(state, need, restated, option, catalog, words, quote)
+        return _weigh_option(state, need, restated, option, catalog, words, quote, spoken=spoken)
     rationale = _t(zh, "需求已由客户确认：先满足原来的请求，再推荐更合适、客户没开口要的选择，并说明理由——就像卖枣的小伙子推荐了猕猴桃。",
                    "The customer confirmed the need: meet the request first, then offer the better fit they did "
                    "not ask for, with the reason — like the kiwis in the jujube story.")
     if fit is None and asked and not option:  # an option the customer brought up earlier, not weighed yet
         earlier = _earlier_option(state, words)
         if earlier:
-            return _weigh_option(state, need, restated, earlier, catalog, words, quote)
+            return _weigh_option(state, need, restated, earlier, catalog, words, quote, spoken=spoken)
     if fit is None and options is not None and f"options:{need.id}" not in state.asked:
         requested = requested_product(state.stated_request, state.language)
         try:
-            found = options(restated, requested, state.language)[:2]
+            found = options(_need_context(spoken, restated, words), requested, state.language)[:2]
         except Exception:  # the options are a help, never a cost to the turn
             found = []
         if found:
-            return _offer_options(state, need, restated, requested, found, catalog, words, quote, rationale)
+            return _offer_options(state, need, restated, requested, found, catalog, words, quote, rationale,
+                                  spoken=spoken)
     if fit is None:
         said = speakable_need(restated, state.language, words, person_of(state, words) if zh else "")
         if said:
@@ -732,11 +884,11 @@ def _address(state, need, needs, catalog, r: Reading, words, quote, *, option: s
     offered_before = f"offer:{fit.first}|{fit.option}" in state.asked
     if zh:
         if offered_before and not answers:
-            template = f"除了{fit.first}，还可以试试{fit.option}：{fit.reason}——{NEED}，正合适，要不要带点？"
+            template = f"除了{fit.first}，还可以试试{fit.option}：正好对上{NEED}——{fit.reason}，要不要带点？"
         elif answers:
-            template = f"可以的，{fit.option}{fit.reason}——{NEED}，正合适；要不要也带一些？"
+            template = f"可以的，{fit.option}正好对上{NEED}：{fit.reason}；要不要也带一些？"
         else:
-            template = f"{fit.first}我们有，您先尝尝；另外{fit.option}{fit.reason}——{NEED}，正合适，要不要也带点试试？"
+            template = f"{fit.first}我们有，您先尝尝；另外{fit.option}正好对上{NEED}：{fit.reason}，要不要也带点试试？"
     else:
         if offered_before and not answers:
             template = (f"Besides the {fit.first}, {fit.option} are worth a try: {fit.reason}, just right since "
@@ -749,7 +901,7 @@ def _address(state, need, needs, catalog, r: Reading, words, quote, *, option: s
     restated, example = fill(template, restated, words, state.language)
     move = Move(kind="address", question_type="address", need_id=need.id, need_statement=restated,
                 example=example, builds_on=quote or (need.evidence[0].quote[:60] if need.evidence else ""), topic=fit.option,
-                need_terms=need_terms(need, state.language, fit),
+                need_terms=need_terms(spoken, state.language, fit),
                 offer=Offer(first=fit.first, option=fit.option, reason=fit.reason, based_on=fit.based_on,
                             answers=answers),
                 rationale=rationale)
@@ -779,9 +931,10 @@ _EN_STOP = {"those", "these", "that", "this", "with", "from", "ones", "kind", "s
             "really", "needs", "need", "know", "when", "someone", "would", "about", "just", "very", "more"}
 
 
-def _weigh_option(state, need, restated, option, catalog, words, quote) -> Move:
-    """The customer asked about a specific option: weigh it against the confirmed need, in the
-    customer's terms (the need, the option, what makes it fit and what to check)."""
+def _weigh_option(state, need, restated, option, catalog, words, quote, *, spoken: NeedRecord | None = None) -> Move:
+    """The customer asked about a specific option: weigh it against the need, in the customer's
+    terms — whether it goes at the need (the option near the need by the shared embedder) and what
+    to check before deciding — rather than offering it back."""
     zh = state.language == "zh"
     named = re.match(r"^(\w+) with (?:a |an |the )?([\w-]+(?: [\w-]+)?)$", option) if not zh else None
     if named:  # "phones with a flashing light" → "flashing-light phones": the option, in the coach's words
@@ -793,24 +946,34 @@ def _weigh_option(state, need, restated, option, catalog, words, quote) -> Move:
            else (person.replace("我", "您", 1) or "您")) if zh else (f"your {person}" if person else "you")
     # the need is said only where it reads well in the frame; else the move weighs the option without it
     speakable = speakable_need(restated, state.language, words, person if zh else "")
+    if speakable and _need_scores([speakable])[0] < PHRASE_NEED_AT:
+        speakable = ""  # words that no longer read as a need are not said as one
     restated, said_well = speakable or restated, bool(speakable)
+    serves = said_well and related(option, restated)  # the option goes at this need, by meaning
     if not zh and state.is_b2b:
         who = "your team"
     if zh:
-        template = (f"{option}可以考虑：您说的是{NEED}，关键看它能不能做到这一点。" if said_well
-                    else f"{option}可以考虑，关键看它合不合适：")
-        restated, example = fill(template + f"建议先让{who}实际试一试，合适再定，您看行吗？",
-                                 restated, words, "zh")
+        if serves:
+            template = f"{option}正好对上{NEED}这一点，要确认的是它在您这儿是不是真管用："
+        elif said_well:
+            template = f"{option}要看对不对得上{NEED}这一点："
+        else:
+            template = f"{option}可以考虑，关键看它合不合适："
+        restated, example = fill(template + f"建议先让{who}实际试一试，合适再定，您看行吗？", restated, words, "zh")
     else:
         name = _spoken_option(option, words, requested_product(state.stated_request, "en"))
-        fits = "what matters is whether it helps with this: \x00" if said_well else \
-            "the thing to check is how it fits what you've told me"
-        restated, example = fill(f"{name} could work — {fits}. It's worth letting {who} try one first; "
-                                 f"shall we check that?", restated, words, "en")
+        if serves:
+            fits = f"would go right at what you told me — {NEED}; the thing to check is whether it works that way here"
+        elif said_well:
+            fits = f"could work — the thing to check is whether it helps with this: {NEED}"
+        else:
+            fits = "could work — the thing to check is how it fits what you've told me"
+        restated, example = fill(f"{name} {fits}. It's worth letting {who} try one first; shall we check that?",
+                                 restated, words, "en")
     requested = requested_product(state.stated_request, state.language)
-    terms = need_terms(need, state.language, restated=restated) if said_well else []
-    move = Move(kind="address", question_type="address", need_id=need.id, need_statement=restated, example=example,
-                builds_on=quote, topic=option, need_terms=terms,
+    terms = need_terms(spoken or need, state.language, restated=restated) if said_well else []
+    move = Move(kind="address", question_type="address", need_id=need.id, need_statement=restated,
+                example=example, builds_on=quote, topic=option, need_terms=terms,
                 offer=Offer(option=option, answers=option, options=[option], source="conversation",
                             reason=_t(zh, "对照客户确认的需求来看", "weighed against the confirmed need")),
                 rationale=_t(zh, "客户问到了一个具体的选择：对照客户确认过的需求说它合不合适、要先确认什么，用客户自己的话，不夸产品。",
@@ -892,28 +1055,32 @@ def _summary_terms(summary: str, language: str) -> list[str]:
     return [w for w in re.findall(r"[a-zA-Z]{4,}", summary) if w.lower() not in _EN_STOP][:6] or [summary]
 
 
-def _offer_options(state, need, restated, requested, found: list[Option], catalog, words, quote, rationale) -> Move:
-    """Concrete options named by the model and verified: at most two, each with its reason."""
+def _offer_options(state, need, restated, requested, found: list[Option], catalog, words, quote, rationale, *,
+                   spoken: NeedRecord | None = None) -> Move:
+    """Concrete options named by the model and verified: at most two, each with its reason, the
+    first said against the need it serves ("X正好对上<need>：<why>")."""
     zh = state.language == "zh"
+    said = speakable_need(restated, state.language, words, person_of(state, words) if zh else "")
     parts = []
     for i, o in enumerate(found[:2]):
         reason = o.reason or _t(zh, "正合这个需要", "it suits that need")
-        parts.append(_t(zh, f"{o.name}也值得看看：{reason}" if i == 0 else f"{o.name}也可以考虑：{reason}",
-                        f"{o.name} may suit better — {reason}" if i == 0 else f"or {o.name} — {reason}"))
-    said = speakable_need(restated, state.language, words, person_of(state, words) if zh else "")
+        if i == 0 and said:
+            parts.append(_t(zh, f"{o.name}正好对上{NEED}：{reason}", f"{o.name} fits what you told me — {NEED}: {reason}"))
+        else:
+            parts.append(_t(zh, f"{o.name}也值得看看：{reason}" if i == 0 else f"{o.name}也可以考虑：{reason}",
+                            f"{o.name} may suit better — {reason}" if i == 0 else f"or {o.name} — {reason}"))
     if zh:
-        need_part = f"考虑到{NEED}，" if said else "照您说的这些，"
-        lead = f"{requested}我们有；另外，{need_part}" if requested else need_part
+        lead = f"{requested}我们有；另外" if requested else ("" if said else "照您说的这些，")
         template = lead + "；".join(parts) + "。要不要看看？"
     else:
-        need_part = f"since {NEED}, " if said else "going by what you've told me, "
-        lead = f"We have the {requested}; and {need_part}" if requested else need_part[0].upper() + need_part[1:]
-        template = lead + "; ".join(parts) + ". Would you like to see them?"
+        lead = f"We have the {requested}; and " if requested else ("" if said else "Going by what you've told me, ")
+        body = "; ".join(parts)
+        template = lead + (body if lead else body[0].upper() + body[1:]) + ". Would you like to see them?"
     restated, example = fill(template, said or restated, words, state.language)
     first = found[0]
     move = Move(kind="address", question_type="address", need_id=need.id, need_statement=restated, example=example,
                 builds_on=quote or (need.evidence[0].quote[:60] if need.evidence else ""), topic=first.name,
-                need_terms=need_terms(need, state.language, restated=restated) if said else [],
+                need_terms=need_terms(spoken or need, state.language, restated=restated) if said else [],
                 offer=Offer(first=requested, option=first.name, reason=first.reason, options=[o.name for o in found[:2]],
                             reasons=[o.reason for o in found[:2]], source=first.source),
                 memo=f"options:{need.id}", rationale=rationale)

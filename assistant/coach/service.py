@@ -305,11 +305,11 @@ class CoachService:
             turns = turns[:-1]  # the decision itself names no option asked about
         table = closing.table_of(state.stated_request, turns, state.language)
         choice = closing.choose(text, table, state.language)
-        wording = closing.close_wording(text, choice, move.need_statement, state.is_b2b, state.language,
-                                        customer_words)
+        wording, named = closing.close_line(text, choice, move.need_statement, state.is_b2b, state.language,
+                                            customer_words)
         if wording:
             move.example = wording
-            move.topic = ("、" if state.language == "zh" else ", ").join(choice)
+            move.topic = ("、" if state.language == "zh" else ", ").join(named)
 
     def _better_fit(self, move: Move, state: DiscoveryState, customer_words: list[str]) -> None:
         """The customer asked about one option: besides weighing it, name a concrete better fit
@@ -318,7 +318,8 @@ class CoachService:
         if not move.need_statement or key in state.asked:
             return
         o = move.offer
-        found = [f for f in self._options(move.need_statement, o.first, state.language, customer_words)
+        found = [f for f in self._options(move.need_context or move.need_statement, o.first, state.language,
+                                          customer_words)
                  if phrasing.normalise(f.name) not in phrasing.normalise(o.option)
                  and phrasing.normalise(o.option) not in phrasing.normalise(f.name)]
         move.memo = move.memo or key
@@ -399,7 +400,7 @@ class CoachService:
             in_prep = conv.mode == "prep"
             window = self._window(turn.conversation_id, [turn], in_prep)
             extractor = NeedExtractor(self._safe_model(), method=self.extraction, retries=self.retries,
-                                      language=conv.language)
+                                      language=conv.language, model_restate=True)
             try:
                 outcome = extractor.extract(window)
             except Exception as exc:  # never lose the turn: it stays pending for the next try
@@ -545,7 +546,7 @@ class CoachService:
             return verdict
         if move.kind == "close":
             chosen = [c for c in re.split(r"[、,]\s*", move.topic) if c] if move.slot == "decision" else []
-            verdict = phrasing.check_statement(text, closing.masked(customer_words, chosen), language)
+            verdict = phrasing.check_statement(text, customer_words, language)
             if verdict is None and chosen and not all(
                     t.lower() in text.lower() for t in closing.choice_terms(chosen, language)):
                 return "choice not named"

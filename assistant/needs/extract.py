@@ -207,6 +207,9 @@ def restate_all(needs: list[ExtractedNeed], transcript: Transcript,
     return out
 
 
+MODEL_RESTATEMENTS = 3  # needs per extraction the model restates (one short call each, after the turn)
+
+
 class NeedExtractor:
     def __init__(
         self,
@@ -220,6 +223,7 @@ class NeedExtractor:
         max_windows: int = MAX_WINDOWS,
         limit: int = MAX_NEEDS,
         read_budget: int = READ_BUDGET,
+        model_restate: bool = False,
     ):
         self.model = model
         self.method = method
@@ -230,6 +234,7 @@ class NeedExtractor:
         self.max_windows = max_windows
         self.limit = limit
         self.read_budget = read_budget
+        self.model_restate = model_restate  # the model restates the first needs (off the turn's path)
 
     def _ask_model(self, transcript: Transcript) -> ExtractionResult:
         assert self.model is not None
@@ -256,7 +261,22 @@ class NeedExtractor:
 
     def _finish(self, needs: list[ExtractedNeed], transcript: Transcript) -> list[ExtractedNeed]:
         # the rules method restates by cues alone; the others pick the need's clause by meaning
-        return restate_all(_dedupe(needs)[: self.limit], transcript, semantic=False if self.method == "rules" else None)
+        done = restate_all(_dedupe(needs)[: self.limit], transcript, semantic=False if self.method == "rules" else None)
+        if self.model is None or not self.model_restate or self.method not in ("model", "hybrid"):
+            return done
+        # a model method runs after the turn (background): the model restates the first needs from
+        # their evidence, and what passes every check replaces the rule restatement
+        from assistant.needs.model_restate import model_restatement
+
+        turns = [t.text for t in transcript.customer_turns()]
+        conversation = " ".join(turns)
+        person = person_named(conversation)
+        out = []
+        for n, need in enumerate(done):
+            said = model_restatement(self.model, [e.quote for e in need.evidence], conversation, turns, person) \
+                if n < MODEL_RESTATEMENTS else ""
+            out.append(need.model_copy(update={"statement": said}) if said else need)
+        return out
 
     def extract(self, transcript: Transcript) -> ExtractionOutcome:
         if self.method in ("rules", "semantic") or self.model is None:

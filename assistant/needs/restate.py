@@ -392,6 +392,19 @@ _EN_SAME = {"every": "each", "each": "every", "don't": "do not", "doesn't": "doe
             "wants to": "would like to", "want to": "would like to", "i am": "I'm", "we are": "we're",
             "nearly": "almost", "almost": "nearly", "about": "around", "huge": "enormous", "tiny": "very small",
             "quick": "fast", "fast": "quick", "all day": "the whole day", "all night": "the whole night",
+            "come out": "turn out", "comes out": "turns out", "came out": "turned out", "the same": "identical",
+            "over": "above", "under": "below", "right now": "now", "at the moment": "now",
+            "straight": "upright", "remind": "prompt", "reminding": "prompting", "tired of": "fed up with",
+            "complained": "grumbled", "break down": "fail", "breaks down": "fail", "broke down": "failed",
+            "frustrated": "upset", "forgetting": "missing", "forgets": "misses", "forgot": "missed",
+            "notice": "spot", "notices": "spot", "noticed": "spotted", "worried": "anxious", "afraid": "scared",
+            "big": "large", "large": "big", "small": "little", "little": "small",
+            "get round": "get through", "walk off": "leave", "walk out": "leave",
+            "phone": "telephone", "who is": "who's", "who's": "who is", "what is": "what's", "what's": "what is",
+            "they have": "they've", "they've": "they have", "we have": "we've", "you have": "you've",
+            "it is": "it's", "there is": "there's", "he is": "he's", "she is": "she's", "they are": "they're",
+            "you are": "you're", "would not": "wouldn't", "wouldn't": "would not", "could not": "couldn't",
+            "couldn't": "could not", "should not": "shouldn't", "shouldn't": "should not", "again": "once more", "match": "agree with", "matches": "agrees with",
             "a bit": "a little", "too much": "excessively"}
 
 
@@ -425,19 +438,18 @@ def _whole_turn_inside(text: str, sources: list[str]) -> bool:
     return False
 
 
-def fits(text: str, sources: list[str], frame: tuple[str, str] = ("", ""), *, strict: bool = False) -> bool:
+def fits(text: str, sources: list[str], frame: tuple[str, str] = ("", ""), *, strict: bool = True) -> bool:
     """Said inside ``frame``, the text repeats no run of the sources and holds no whole customer
-    turn. The run is the coach's echo rule: 15 characters in a row of a Chinese turn, five words
-    in a row of an English one (four of them may be the customer's: what the need log keeps).
-    ``strict``: 15 characters in a row of an English turn too (what the coach says to them)."""
+    turn. The run is the coach's echo rule: 15 characters in a row of a customer turn in any
+    language (punctuation and spacing ignored), or five English words in a row.
+    ``strict`` is kept for callers that name it: every restatement is held to the 15 characters."""
     zh = lexicon.has_chinese(text + frame[0] + frame[1])
     said = f"{frame[0]}{text}{frame[1]}" if zh else f"{frame[0]} {text} {frame[1]}"
     if _whole_turn_inside(said, sources):
         return False
-    chinese = sources if strict else [s for s in sources if lexicon.has_chinese(s)]
-    english = [s for s in sources if not lexicon.has_chinese(s)]
-    if chinese and _longest(_norm_words(said), [_norm_words(s) for s in chinese])[0] >= ECHO_CHARS:
+    if sources and _longest(_norm_words(said), [_norm_words(s) for s in sources])[0] >= ECHO_CHARS:
         return False
+    english = [s for s in sources if not lexicon.has_chinese(s)]
     tokens = re.findall(r"[a-z0-9']+", said.lower())
     return not (english and tokens and _word_run(tokens, [re.findall(r"[a-z0-9']+", s.lower()) for s in english])
                 >= ECHO_WORDS)
@@ -545,7 +557,9 @@ def _en_pov(text: str, audience: str) -> str:
 
 
 # whole phrases said another way (the words of each pattern are matched lower case, in order)
-_EN_PHRASES_SAME = (("can't have anything", "can have nothing"), ("cannot have anything", "can have nothing"),
+_EN_PHRASES_SAME = (("don't want to", "would rather not"), ("do not want to", "would rather not"),
+                    ("doesn't want to", "would rather not"), ("does not want to", "would rather not"),
+                    ("to match", "to line up with"), ("can't have anything", "can have nothing"), ("cannot have anything", "can have nothing"),
                     ("don't want anything", "want nothing"), ("do not want anything", "want nothing"),
                     ("doesn't want anything", "wants nothing"), ("can't find", "cannot find"), ("can never", "never can"), ("could never", "never could"),
                     ("every time", "each time"), ("each time", "every time"), ("it's got to", "it has to"),
@@ -564,7 +578,8 @@ def _en_variants(words: list[str], owner: str = "") -> list[list[str]]:
     for i, w in enumerate(words):
         b = _bare(w)
         nxt = _bare(words[i + 1]) if i + 1 < len(words) and not re.search(r"[,.;:!?]$", w) else ""
-        if owner and b == "the" and nxt.isalpha() and nxt not in _EN_NOT_OWNED | _EN_LIGHT | _EN_FUNCTION \
+        third = any(_bare(x) in ("she", "he", "her", "his", "him") for x in words)  # her knee, not "your knee"
+        if owner and not third and b == "the" and nxt.isalpha() and nxt not in _EN_NOT_OWNED | _EN_LIGHT | _EN_FUNCTION \
                 and nxt not in _EN_NOT_NAME:
             out.append(words[:i] + [_swap(w, owner)] + words[i + 1:])
         if b in ("her", "his") and nxt.isalpha() and nxt not in _EN_LIGHT | _EN_FUNCTION | _EN_NOT_NAME:
@@ -574,6 +589,10 @@ def _en_variants(words: list[str], owner: str = "") -> list[list[str]]:
         negated = before in ("not", "never") or before.endswith("n't")  # "don't want to" is no "would like to"
         if pair in _EN_SAME and _EN_SAME[pair] != pair and not (negated and pair in ("want to", "wants to")):
             out.append(words[:i] + _EN_SAME[pair].split() + words[i + 2:])
+        for also in _EN_ALSO.get(pair, ()) if not negated else ():
+            out.append(words[:i] + [_swap(words[i + 1], also)] + words[i + 2:])
+        for also in _EN_ALSO.get(b, ()) if not negated else ():
+            out.append(words[:i] + [_swap(w, also)] + words[i + 1:])
         rest = " ".join(_bare(x) for x in words[i:i + 3])
         for pattern, repl in _EN_PHRASES_SAME:
             if re.match(pattern + r"\b", rest):
@@ -587,7 +606,107 @@ def _en_variants(words: list[str], owner: str = "") -> list[list[str]]:
             out.append(words[:i] + said[:-1] + [_swap(words[i + 1], "have")] + words[i + 2:])
         if b in _EN_SAME and not (b == "every" and nxt == "other"):
             out.append(words[:i] + _swap(w, _EN_SAME[b]).split() + words[i + 1:])
+        # an intensifier or filler left out ("she really cannot kneel" → "she cannot kneel")
+        if b in _EN_DROPPABLE and 0 < i < len(words) - 1 and not re.search(r"[,.;:!?]$", w) \
+                and not (b == "just" and (_EN_NEGATION.fullmatch(nxt or "-") or nxt in _EN_NUMBERS or nxt.isdigit())):
+            out.append(words[:i] + words[i + 1:])
+        # "any more" at the end of a negated clause: "no longer" said as "now" ("cannot bend down now")
+        if pair in ("any more", "anymore") or b == "anymore":
+            n = 2 if pair == "any more" else 1
+            out.append(words[:i] + [_swap(words[i + n - 1], "now")] + words[i + n:])
+        # a modifier left out of a noun phrase once the thing is known: the head noun says it
+        # ("another monthly subscription" → "another subscription", "another maintenance contract")
+        if b in _EN_DETERMINERS_SAID and i + 2 < len(words):
+            end = i + 1
+            while end < len(words) and _bare(words[end]).isalpha() and _noun_word(_bare(words[end])):
+                end += 1
+                if re.search(r"[,.;:!?]$", words[end - 1]):
+                    break
+            after = _bare(words[end]) if end < len(words) else ""
+            closed = not after or re.search(r"[,.;:!?]$", words[end - 1]) or lexicon.word_class(after) & {
+                "preposition", "conjunction"} or after in _EN_BOUNDARY
+            if end - (i + 1) >= 2 and closed:  # the head ends the noun phrase: not a subject before its verb
+                for k in range(i + 1, end - 1):
+                    mod = _bare(words[k])
+                    if mod not in _EN_KEEP_MODIFIER and mod not in _EN_NUMBERS and not lexicon.cue("people", "en").fullmatch(mod):
+                        out.append(words[:k] + words[k + 1:])
+        # "keeps forgetting" → "keeps on forgetting", "goes on forgetting"
+        if b in _EN_KEEP_ON and nxt.endswith("ing") and len(nxt) > 4:
+            out.append(words[:i + 1] + ["on"] + words[i + 1:])
+            out.append(words[:i] + [_EN_KEEP_ON[b], "on"] + words[i + 1:])
+        # "nothing over five hundred" → "no more than five hundred"
+        if pair in ("nothing over", "nothing above"):
+            out.append(words[:i] + ["no", "more", "than"] + words[i + 2:])
+        # "a desk where she can sit" → "a desk so she can sit"; "anything that needs Wi-Fi" → "anything needing Wi-Fi"
+        if b == "where" and i and _bare(words[i - 1]).isalpha() and nxt in ("she", "he", "they", "i", "we", "you", "it") \
+                and i + 2 < len(words) and _bare(words[i + 2]) in ("can", "could", "will", "would"):
+            out.append(words[:i] + [_swap(w, "so")] + words[i + 1:])
+        if b == "that" and nxt in _EN_ING and i + 2 < len(words):
+            out.append(words[:i] + [_swap(words[i + 1], _EN_ING[nxt])] + words[i + 2:])
+        # "your daughter needs a desk so …" → "a desk for your daughter so …": the thing first
+        if b in ("your", "their", "my", "our", "her", "his") and i + 2 < len(words) \
+                and lexicon.cue("people", "en").fullmatch(nxt or "-") and _bare(words[i + 2]) in _EN_WANT_VERBS:
+            end = i + 3
+            while end < len(words) and _bare(words[end]) not in _EN_BOUNDARY and not re.search(r"[,.;:!?]$", words[end - 1]):
+                end += 1
+            thing = [x.rstrip(",.;:!?") for x in words[i + 3:end]]
+            if thing and _bare(thing[0]) in ("a", "an", "the", "some", "another", "more"):
+                tail = re.search(r"[,.;:!?]*$", words[end - 1]).group(0)
+                out.append(words[:i] + thing + ["for", words[i], words[i + 1].rstrip(",.;:!?") + tail] + words[end:])
+        # a joining word said more fully: "cannot kneel or bend down" → "cannot kneel or even bend down",
+        # "X and Y" → "X and also Y"
+        if b == "or" and 0 < i < len(words) - 1 and nxt not in ("even", "so", "else") and any(
+                _EN_NEGATION.fullmatch(_bare(x) or "-") or _bare(x).endswith("n't") for x in words[:i]):
+            out.append(words[:i + 1] + ["even"] + words[i + 1:])
+        if b == "and" and 0 < i < len(words) - 1 and nxt not in ("also", "then", "so") and nxt.isalpha():
+            out.append(words[:i + 1] + ["also"] + words[i + 1:])
+        # "climb the stairs" → "climb stairs": a plural said without its article
+        if b == "the" and i and nxt.endswith("s") and len(nxt) > 3 and nxt.isalpha() and nxt not in _EN_NOT_NAME \
+                and lexicon.word_class(_bare(words[i - 1])) & {"transitive"} | ({"transitive"} if _bare(words[i - 1]) in
+                                                                              ("climb", "reach", "carry", "lift") else set()):
+            out.append(words[:i] + words[i + 1:])
+        # "the X of Y" → "Y's X" (a name of theirs said round the other way)
+        if b == "the" and i + 3 < len(words) and _bare(words[i + 2]) == "of" and nxt.isalpha() \
+                and nxt not in _EN_LIGHT | _EN_FUNCTION | _EN_NOT_NAME and _bare(words[i + 3]) in ("my", "our", "your", "their", "the") \
+                and i + 4 < len(words) and _bare(words[i + 4]).isalpha() and not re.search(r"[,.;:!?]$", words[i + 3]):
+            owner_word = words[i + 4].rstrip(".,;:!?")
+            tail = words[i + 4][len(owner_word):]
+            said = [_bare(words[i + 3]), f"{owner_word}'s", words[i + 1].rstrip(".,;:!?") + tail] \
+                if not re.search(r"[,.;:!?]$", words[i + 1]) else []
+            if said:
+                out.append(words[:i] + said + words[i + 5:])
     return out
+
+
+def _noun_word(word: str) -> bool:
+    """A word that can stand inside a noun phrase (a modifier or the head): no function word,
+    verb form, negation or person word."""
+    return bool(word) and word not in _EN_FUNCTION | _EN_LIGHT | _EN_NOT_NAME | _EN_BOUNDARY and not \
+        lexicon.word_class(word) & {"auxiliary", "preposition", "conjunction", "determiner", "transitive"} \
+        and not _EN_NEGATION.fullmatch(word) and not word.endswith("ing") and not word.endswith("ly") \
+        or word.endswith("ly") and word in ("monthly", "weekly", "yearly", "daily", "family")
+
+
+_EN_DETERMINERS_SAID = {"the", "a", "an", "another", "your", "their", "each", "every", "any", "some", "this", "that"}
+# modifiers that carry the need (or its limit) and stay
+_EN_KEEP_MODIFIER = {"no", "not", "only", "same", "other", "own", "next", "last", "first", "second", "whole", "spare",
+                     "extra", "quiet", "cheap", "safe", "small", "big", "little", "low", "high", "light", "heavy", "hot",
+                     "cold", "warm", "soft", "hard", "short", "long", "wide", "narrow", "slow", "fast", "quick", "easy",
+                     "simple", "clean", "dry", "wet", "night", "day", "morning", "weekend", "old", "new", "more", "less",
+                     "fewer", "single", "double", "half", "full", "empty", "free", "open", "closed", "loud"}
+# more ways of saying the same where the first (``_EN_SAME``) still leaves a run ("needs to" →
+# "has to" keeps the "s to" of the customer's)
+_EN_ALSO = {"needs to": ("must",), "need to": ("must",), "has to": ("must",), "have to": ("must",),
+            "someone": ("anyone",), "somebody": ("anyone",), "wants": ("would like",),
+            "worse": ("poorer",)}
+_EN_WANT_VERBS = {"needs", "need", "wants", "want", "needed", "wanted"}
+_EN_KEEP_ON = {"keeps": "goes", "keep": "go", "kept": "went", "keeping": "going"}
+_EN_ING = {"needs": "needing", "need": "needing", "uses": "using", "takes": "taking", "has": "having", "makes": "making",
+           "requires": "requiring", "runs": "running", "costs": "costing", "means": "meaning", "gives": "giving"}
+# left out where a run must be broken: they add weight, not meaning
+_EN_DROPPABLE = {"really", "just", "completely", "totally", "honestly", "actually", "literally", "basically",
+                 "seriously", "absolutely", "definitely", "simply", "truly", "very", "super", "properly", "quite",
+                 "pretty", "so", "even", "still", "already"}
 
 
 _EN_FILLER_INSIDE = {"just", "really", "actually", "literally", "honestly", "basically", "properly", "totally",
@@ -610,19 +729,20 @@ def _en_spans(phrase: str, sources: list[str], keep: list[str], frame: tuple[str
     ends that dangle avoided), with their scores."""
     words = phrase.split()
     trials = [words]
-    for _ in range(6):  # up to six words said another way, the run broken each time
-        if fits(" ".join(trials[-1]), sources, frame, strict=strict):
-            break
-        if strict and fits(" ".join(trials[-1]), sources, frame) and len(trials) > 3:
-            break
-        def run(v: list[str]) -> int:
-            return _covered_by_runs(v, sources) + (_longest(_norm_words(" ".join(v)), [_norm_words(x) for x in sources])[0]
-                                                   if strict else 0)
 
-        better = [v for v in _en_variants(trials[-1], owner) if run(v) < run(trials[-1])]
+    def run(v: list[str]) -> int:
+        said = " ".join(v)
+        return 4 * _covered_by_runs(v, sources) + _covered_by_chars(f"{frame[0]} {said} {frame[1]}", sources)
+
+    for _ in range(10):  # up to ten words said another way, a run broken each time
+        if fits(" ".join(trials[-1]), sources, frame):
+            break
+        now = run(trials[-1])
+        better = [(run(v), n, v) for n, v in enumerate(_en_variants(trials[-1], owner))]
+        better = [b for b in better if b[0] < now]
         if not better:
             break
-        trials.append(min(better, key=run))
+        trials.append(min(better, key=lambda b: (b[0], b[1]))[2])
     words = trials[-1]
     negations = [w for w in words if _EN_NEGATION.fullmatch(_bare(w) or "-")]
     keep_l = [w.lower() for w in keep if w]
@@ -652,8 +772,6 @@ def _en_spans(phrase: str, sources: list[str], keep: list[str], frame: tuple[str
                       or _bare(span[0]) in _EN_SUBJECTS)
             score += 2 if starts else -4  # a phrase of its own, not the tail of a name ("shift" of "night shift")
             score += 2 if j == len(words) or _bare(words[j]) in _EN_BOUNDARY or re.search(r"[,;]$", words[j - 1]) else -1
-            if strict and not fits(text, sources, frame, strict=True):
-                score -= 1.0  # what the coach says: fewer than 15 characters of theirs in a row preferred
             found[text] = max(score, found.get(text, score))
     if not found and whole:  # no phrase of it ends well: the best that does not (the caller checks it)
         return _en_spans(phrase, sources, keep, frame, owner, k, strict, whole=False)
@@ -762,6 +880,21 @@ def _covered_by_runs(words: list[str], sources: list[str]) -> int:
                     k += 1
                 if k >= ECHO_WORDS:
                     covered.update(range(i, i + k))
+    return len(covered)
+
+
+def _covered_by_chars(text: str, sources: list[str]) -> int:
+    """How many of the text's characters (punctuation and spacing ignored) lie in a run of
+    ``ECHO_CHARS`` or more of a source's: every such run counts, so each can be broken in turn."""
+    x = _norm_words(text)
+    covered: set[int] = set()
+    for y in (_norm_words(s) for s in sources):
+        if len(y) < ECHO_CHARS:
+            continue
+        grams = {y[j:j + ECHO_CHARS] for j in range(len(y) - ECHO_CHARS + 1)}
+        for i in range(len(x) - ECHO_CHARS + 1):
+            if x[i:i + ECHO_CHARS] in grams:
+                covered.update(range(i, i + ECHO_CHARS))
     return len(covered)
 
 
@@ -877,12 +1010,22 @@ def restate_need(evidence: str | list[str], *, language: str | None = None, dime
     owner = "your" if audience == "customer" else "their"
     strict = audience == "customer"  # what the coach says: short runs of theirs preferred in English too
 
+    put_for: dict[str, str] = {}  # the person put in for a pronoun ("your dad" for "he")
+
     def phrase_of(clause: str) -> str:
         phrase = _clean_edges(clause, zh)
         if zh:
             return phrase.replace("我们", "你们").replace("我", "您") if audience == "customer" else phrase
         phrase = _en_pov(phrase, audience)
+        # words about the telling, inside the clause, carry nothing of the need ("she honestly cannot")
+        phrase = re.sub(r"(?<=\w) (?:honestly|basically|literally|actually|frankly)(?= \w)", "", phrase, flags=re.I)
+        # "what he really wants is to keep walking" → "he wants to keep walking": the want said plainly
+        phrase = re.sub(r"\bwhat (he|she|they|you|we|i) (?:really |just |actually )?(wants?|needs?|would like) is "
+                        r"(?=to\b|for\b|an?\b|the\b|some\b)", r"\1 \2 ", phrase, flags=re.I)
         if person and audience == "customer":
+            pronoun = re.match(r"^(?:she|he)\b", phrase, flags=re.I)
+            if pronoun:
+                put_for[f"your {person}"] = pronoun.group(0)
             phrase = re.sub(r"^(?:she|he)\b", f"your {person}", phrase, flags=re.I)
         return phrase
 
@@ -949,10 +1092,18 @@ def restate_need(evidence: str | list[str], *, language: str | None = None, dime
         return Restatement("")
     _, text, phrase = chosen
     text = _zh_frame(text, dimension, audience) if zh else _en_frame(text, dimension, audience, sources, frame, strict)
+    for who, pronoun in put_for.items():  # too long with the person named: the pronoun they said
+        if too_long(text) and not zh and text.startswith(who):
+            text = pronoun.lower() + text[len(who):]
     if too_long(text) and not zh:  # the longest beginning of it that ends where a phrase ends
         words = text.split()
         ends = [n for n in range(min(len(words), MAX_EN_WORDS), 0, -1)
                 if not too_long(" ".join(words[:n])) and not ending_problem(" ".join(words[:n]).rstrip(",;"), "en")]
+        # best where a phrase of its own ends: before a side clause ("since …") or at a comma
+        whole = [n for n in ends if n < len(words) and (_bare(words[n]) in _EN_SIDE_CLAUSE | {"so", "but", "which", "where"}
+                                                       or words[n - 1].endswith(","))]
+        if whole and content_count(words[:whole[0]]) >= 2:
+            ends = whole
         text = " ".join(words[:ends[0]]).rstrip(",;") if ends else " ".join(words[:MAX_EN_WORDS])
     if too_long(text):
         text = need_key(text)[:MAX_ZH_CHARS] if zh else " ".join(text.split()[:MAX_EN_WORDS])
@@ -981,6 +1132,7 @@ def _en_frame(span: str, dimension: str | None, audience: str, sources: list[str
               strict: bool = False) -> str:
     """English: "don't want to X" said as "would rather not X"; a log entry starts lower case."""
     text = re.sub(r"\b(?:do not|don't) want to\b", "would rather not", span, flags=re.I)
+    text = re.sub(r"\b(?:just|really|simply|honestly) (would rather|'d rather)\b", r"\1", text, flags=re.I)
     text = re.sub(r"\b(?:do not|don't) want\b", "would rather not have", text, flags=re.I)
     if audience == "customer":
         text = re.sub(r"^you would rather\b", "you'd rather", text)
