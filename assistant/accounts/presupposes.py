@@ -7,8 +7,9 @@ meetings say it lacks that structure ("就这一家店，四张椅子", "我们�
 "冷链我们不做", "我们员工都是固定工资") the need is no hypothesis at all, however close the trades are.
 
 The two sentences seldom share words or a topic (records vs. "one shop"), so this is no
-similarity, and a pairwise reader over the two vectors did not carry to new phrasings (held-out
-figures in the commit that replaced it). It is read as two labelled readings that meet on a
+similarity, and a pairwise reader over the two vectors (the settled reader's pair features) did not
+carry to new phrasings: with the hypotheses and profile sentences of a fold both held out it caught
+30% of the lacking pairs while taking 9% of the fitting ones, and none of a structure never labelled. It is read as two labelled readings that meet on a
 structure (``STRUCTURES``: several branches, a fleet, cold chain, commission pay, field staff,
 delivery, export, night shifts):
 
