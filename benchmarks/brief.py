@@ -35,8 +35,10 @@ v2-v4 are seen since), ``account_histories_v5.json`` (written blind, clean; its 
 ``benchmarks/results/brief_offers_v5.json`` for a blind judgment);
 ``account_histories_v6.json`` (written blind; its 5 offers judged blind, ``similar_offers_judged_v6.json``;
 its labels, with v2-v5's, traced through the gates to set ``offer``: seen), ``account_histories_v7.json``
-(written blind, clean; its offers are written to ``benchmarks/results/brief_offers_v7.json`` for a blind
-judgment);
+(written blind; its 6 offers judged blind, ``similar_offers_judged_v7.json``; seen since: its four
+judged-irrelevant offers were studied for the reason-sentence check, the structure reading and the fragment
+lines), ``account_histories_v8.json`` (written blind, clean; its offers are written to
+``benchmarks/results/brief_offers_v8.json`` for a blind judgment);
 ``benchmarks/data/account_histories_dev2.json`` (a second tuning set: three groups of same-kind
 businesses with differently worded trades and two unrelated accounts, labels set before tuning). Transcript histories are logged the product's way —
 imported meetings, needs by the semantic extraction recorded as stated, open items read and
@@ -89,9 +91,10 @@ SETS = {"dev": ROOT / "benchmarks" / "data" / "account_histories_dev.json",
         "v4": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v4.json",
         "v5": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v5.json",
         "v6": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v6.json",
-        "v7": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v7.json"}
+        "v7": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v7.json",
+        "v8": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v8.json"}
 # the offers on a clean set, for a blind judgment (v5, v6: judged already, their files kept as they were judged)
-OFFERS = {"v7": ROOT / "benchmarks" / "results" / "brief_offers_v7.json"}
+OFFERS = {"v8": ROOT / "benchmarks" / "results" / "brief_offers_v8.json"}  # v7's file kept as it was judged
 CATALOG = Catalog.load(ROOT / "knowledge")
 NOW = datetime.now(timezone.utc)
 STATUS = {"hypothesis": "hypothesis", "stated": "hypothesis", "confirmed": "confirmed",
@@ -495,7 +498,8 @@ def main() -> None:
                                              "judged by hand (untuned/similar_offers_judged.json: v2-v4 seen since); ``settles``/``settle_k``/``settle_floor`` "
                                              "(the settled-hypothesis reader) on its 5-fold and the v5 accounts (seen); ``same_system`` on "
                                              "the v5 offers w02/w04 (seen); ``offer`` 0.4 after the labelled "
-                                             "hypotheses of v2-v6 were traced through the gates (v2-v6 seen); v7 clean"}
+                                             "hypotheses of v2-v6 were traced through the gates (v2-v6 seen); ``presupposes`` and the reason-sentence "
+                                             "check after v7's judged offers were studied (v7 seen); v8 clean"}
     for name in (() if args.skip_quality else tuple(SETS) if args.set == "all" else (args.set,)):
         if SETS[name].exists():
             out[f"quality_{name}"] = quality(SETS[name], tmp)

@@ -8,7 +8,8 @@ and writes precision per set to ``benchmarks/results/brief.json`` (key ``blind_j
 on the fifth set, made after the filters were set on the first judgment, were judged the same way
 (``similar_offers_judged_v5.json``, ``v5``), and the offers on the sixth, made after the
 settled-hypothesis reader was built on those (``similar_offers_judged_v6.json``), and on the seventh
-(``similar_offers_judged_v7.json``, ``clean_v7``).
+(``similar_offers_judged_v7.json``, ``v7``, seen since: its failures were studied for the
+reason-sentence check and the structure reading).
 
 It also reads what the brief offers today on those sets (``quality_v2``..``quality_v4`` of
 brief.json, written by benchmarks/brief.py) and says, per judged offer, whether it is still offered
@@ -37,7 +38,8 @@ JUDGED_V6 = ROOT / "benchmarks" / "data" / "untuned" / "similar_offers_judged_v6
 JUDGED_V7 = ROOT / "benchmarks" / "data" / "untuned" / "similar_offers_judged_v7.json"
 RESULTS = ROOT / "benchmarks" / "results" / "brief.json"
 SETS = {"account_histories_v2.json": "quality_v2", "account_histories_v3.json": "quality_v3",
-        "account_histories_v4.json": "quality_v4", "account_histories_v5.json": "quality_v5"}
+        "account_histories_v4.json": "quality_v4", "account_histories_v5.json": "quality_v5",
+        "account_histories_v6.json": "quality_v6", "account_histories_v7.json": "quality_v7"}
 SAME_OFFER = 0.8
 
 
@@ -113,10 +115,17 @@ def main() -> None:
         result["clean_v6"] = {"judged": str(JUDGED_V6.relative_to(ROOT)), **summary(v6),
                               "status": "judged once (commit 751068e); seen since: the trade-description check "
                                         "and the worth-offering threshold were set on v2-v6"}
+        if "quality_v6" in results:
+            result["rerun_v6"] = {**rerun(v6, results), "data": "SEEN (the worth-offering threshold was set on v2-v6)"}
     if JUDGED_V7.is_file():
         v7 = json.loads(JUDGED_V7.read_text(encoding="utf-8"))["offers"]
-        result["clean_v7"] = {"judged": str(JUDGED_V7.relative_to(ROOT)), **summary(v7),
-                              "status": "clean: judged once (commit d51d9b5), nothing tuned on it"}
+        result["v7"] = {"judged": str(JUDGED_V7.relative_to(ROOT)), **summary(v7),
+                        "status": "clean when judged (commit d51d9b5); seen since: the reason-sentence check, "
+                                  "the structure reading (accounts.presupposes) and the fragment lines were built "
+                                  "after its failures were studied"}
+        if "quality_v7" in results:
+            result["rerun_v7"] = {**rerun(v7, results),
+                                  "data": "SEEN (its four judged-irrelevant offers were studied before the checks were built)"}
     results["blind_judgment"] = result
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(result, ensure_ascii=False, indent=1))

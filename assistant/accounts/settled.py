@@ -14,7 +14,9 @@ Features of a pair (``pair_features``): both sentences' centred vectors, their p
 difference, the centred cosine, and three cue hits on this account's sentence (a negation, "no
 problem / already / handled", a ``lacks`` cue) — read by ``understanding.linear.LinearReader`` with
 its ``featurize`` hook. Labelled pairs: ``data/settled_groups.jsonl`` (one other account's need
-with this account's sentences of each kind, zh and en, many trades; and the same need paired with
+with this account's sentences of each kind, zh and en, many trades — among them groups of
+rule-outs in many forms: "没有提成那一套", "这个功能我们用不上", "冷链我们不碰", "跟我们不沾边",
+"doesn't apply to us", "we don't run…", "isn't something we do"; and the same need paired with
 another group's has/ruled-out sentences as ``open``: a negation about another topic settles
 nothing) and ``data/settled_pairs_judged.jsonl`` (the judged similar-account offers, SEEN).
 After editing them run ``python -m assistant.accounts.settled`` (rebuilds

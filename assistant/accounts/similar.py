@@ -35,6 +35,16 @@ kind said, worth checking with this one.
    (``settled_by``); and a requirement tied to the other account's own system ("跟我们现在那个
    小程序打通") is offered only when a clause of this account's is close to that system
    (≥ ``same_system``, ``same_system``).
+   A candidate that presupposes a structure this account lacks — several branches, a fleet, cold
+   chain, commission pay, field staff, delivery, export, night shifts — is left out when a clause of
+   its trade description or meetings says it lacks it ("杭州单店", "冷链我们不碰", "我们员工都是固定工资"):
+   two readers learnt from labelled lines meet on the structure (``accounts.presupposes``,
+   P(presupposes s) × P(lacks s) ≥ ``presupposes``; the candidate read with what its account said on
+   the same topic). And the sentence of this account a hypothesis would be shown with as its reason
+   (the nearest thing it said, ``why``) is read first: when it says the account does not do, have
+   or need the matter ("没有提成那一套，你们那种算绩效的功能我用不上") — it names what the other
+   customer's sentence speaks of, or the settled reader reads it as ruling out, having or solving
+   it — the candidate is left out (``ruled_by_reason``).
 4. **Merged by meaning across accounts** (≥ ``merge``), each hypothesis with the accounts
    that said it (named only to those who may see them) and one quote and date per account.
    The statement offered is the other account's need read whole: in Chinese a run of the
@@ -117,6 +127,7 @@ class SimilarPolicy:
     settle_k: int = 3  # this account's sentences nearest to a candidate read with it by that reader
     trade_lacks: bool = True  # what the trade description says the account has not ("无取送人手") rules out as ``lacks``
     same_system: float = 0.5  # a requirement on the other account's own system: this account's clause this close has one too
+    presupposes: float = 0.4  # P(presupposes s) x P(this account lacks s) ruling a candidate out (``accounts.presupposes``)
     merge: float = 0.5  # two candidates this close are one hypothesis
     min_score: float = 0.0
     limit: int = 2
@@ -238,11 +249,15 @@ def lacked(sentence: str) -> list[str]:
 
     out: list[str] = []
     for m in lexicon.cue("lacks").finditer(sentence):
-        if re.search(r"问题|problem|issue", m.group(0), re.I):
-            words = re.split(_CLAUSE, sentence[: m.start()])[-1]
+        before = re.split(_CLAUSE, sentence[: m.start()])[-1]
+        if re.search(r"问题|problem|issue|用不|沾边|没关系|不相干|apply|no use", m.group(0), re.I):
+            words = before
         else:
             words = re.split(_CLAUSE, sentence[m.end():])[0]
-        words = re.sub(r"^(?:那些|那种|这种|什么|任何|any|the|a|an)\s*", "", words.strip(), flags=re.I).strip()
+            if len(re.sub(r"\W", "", words)) < 2:  # the subject put first: "冷链我们不碰", "cold chain we don't do"
+                words = before
+        words = re.sub(r"^(?:你们|他们)?(?:那些|那种|这种|什么|任何|any|the|a|an)\s*", "", words.strip(), flags=re.I).strip()
+        words = re.sub(r"(?:那一套|这一套|那回事|这回事|那些|这一?块|那一?块)$", "", words).strip()
         if len(words) >= 2:
             out.append(words)
     return out
@@ -336,6 +351,27 @@ def settled_by(quote: str, quote_raw: np.ndarray | None, own: Sequence[str], own
     i = max(range(len(near)), key=lambda k: read[k][1])
     label, p = read[i]
     return (label, p, own[int(near[i])]) if p >= policy.settles else ("", p, "")
+
+
+def ruled_by_reason(related: str, quote: str, raw: dict[str, np.ndarray], engine,
+                    policy: SimilarPolicy = POLICY) -> str:
+    """The label when this account's sentence that a hypothesis would be shown with as its reason
+    (the nearest thing it said) itself rules the hypothesis out — it does not do, have or need
+    that ("我们俩医生都是固定工资，没有提成那一套"), has it or solved it — to the settled-hypothesis
+    reader (``accounts.settled``, P(not open) ≥ ``settles``, a ruled-out / has / solved label), or
+    names what it lacks in the other customer's sentence (``lacked``); else "". Only a sentence
+    that says so (a ``lacks`` or ``no_problem`` cue) is read."""
+    from assistant.accounts import settled
+    from assistant.understanding import lexicon
+
+    if not any(lexicon.first(cue, related) for cue in ("lacks", "no_problem")):
+        return ""
+    low = quote.lower()
+    if any(w.lower() in low for w in lacked(related)):
+        return "ruled_out"
+    vecs = [raw[t] if t in raw else raw_vectors([t], engine)[0] for t in (related, quote)]
+    label, p = settled.settled([related], [quote], np.array(vecs[:1]), np.array(vecs[1:]))[0]
+    return label if p >= policy.settles and label in ("ruled_out", "already_has", "already_solved") else ""
 
 
 def same_system(c: dict[str, Any], cands: list[dict[str, Any]], own_clauses, engine) -> float | None:
@@ -460,6 +496,30 @@ def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY,
             said = list(dict.fromkeys(c_ for t in own_turns for c_ in clauses(t) if len(c_) >= 4))
             clause_cache.append((said, centre(raw_vectors(said, engine)) if said else np.zeros((0, 384))))
         return clause_cache[0]
+    profile_cache: list[tuple[list[str], np.ndarray]] = []
+
+    def profile() -> tuple[list[str], np.ndarray]:  # this account's trade parts and clauses: what structure each lacks
+        if not profile_cache:
+            from assistant.accounts import presupposes
+
+            import re
+
+            parts = [p_.strip() for p_ in re.split(r"[，,、；;（）()/。]", view.trade or "") if len(p_.strip()) >= 2]
+            said = list(dict.fromkeys(parts + own_clauses()[0]))
+            profile_cache.append((said, presupposes.lacked(said, raw_vectors(said, engine) if said else None)))
+        return profile_cache[0]
+
+    presupposed: dict[str, np.ndarray] = {}
+
+    def presupposes_of(texts: list[str]) -> np.ndarray:
+        from assistant.accounts import presupposes
+
+        new = [t for t in dict.fromkeys(texts) if t not in presupposed]
+        if new:
+            presupposed.update(zip(new, presupposes.presupposed(new, np.array([raw[t] if t in raw else raw_vectors([t], engine)[0]
+                                                                            for t in new]))))
+        return np.array([presupposed[t] for t in texts])
+
     for c in cands:
         need_p, act_p = read[c["statement"]]
         offer_p = worth[c["statement"]]
@@ -495,6 +555,15 @@ def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY,
                                  own_clauses=own_clauses)
             if ruled:
                 reason, c["ruled_by"] = "lacks", ruled
+        if not reason:  # it rests on a structure this account says it lacks: branches, a fleet, cold chain...
+            from assistant.accounts import presupposes
+
+            said, lacks_p = profile()
+            topic = [s_ for s_ in by_account[c["account"]] if s_ != c["statement"] and float(vec[s_] @ v) >= policy.topic]
+            by, structure, p_lacks = presupposes.ruled_out(presupposes_of([c["quote"], c["statement"]] + topic),
+                                                          said, lacks_p, policy.presupposes)
+            if by:
+                reason, c["ruled_by"], c["structure"] = "presupposes", by, structure
         if not reason:
             has_it = same_system(c, cands, own_clauses, engine)
             if has_it is not None:
@@ -506,6 +575,10 @@ def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY,
         related = said_as.get(related, related)  # in the customer's words
         if not reason and len(close) and rel < policy.relevance:
             reason = "far"
+        if not reason and related:  # the reason shown must not be the account's own words ruling it out
+            by = ruled_by_reason(related, c["quote"], raw, engine, policy)
+            if by:
+                reason, c["ruled_by"] = "reason rules it out", related
         if reason and not explain:
             continue
         c.update(relevance=rel, related=related, peer=peer_sim[c["account"]], need=float(need_p), act=float(act_p),

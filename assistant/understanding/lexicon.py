@@ -419,14 +419,22 @@ TALK_ZH: dict[str, str] = {
         "(?:还有|另外)?(?:跟你说)?(?:个|一个|一件|件)?(?:事|事情)?(?:啊|呀|吧|哈|了|儿)?$"
     ),
     "lacks": (
-        "(?:我们|咱们|我这|这边|店里|公司|厂里)(?:也|都|从来|基本|暂时)?(?:不做|没做|没有|不搞|不开|不涉及|不跑|不卖|不接|不碰)|"
-        "没做|(?:我们|咱们)?(?:只做|只卖|只接|只跑)|不是我们的问题|倒不是(?:什么)?问题"
+        "(?:我们|咱们|我这|这边|店里|公司|厂里)(?:也|都|从来|基本|暂时|压根|根本)?(?:不做|没做|没有|不搞|不开|不涉及|不跑|不卖|不接|不碰)|"
+        "没做|(?:我们|咱们)?(?:只做|只卖|只接|只跑)|不是我们的问题|倒不是(?:什么)?问题|"
+        # "没有提成那一套", "跟我们不沾边", "我们用不上": the subject before or after the cue
+        "没有(?=[^，,。；;！？]{1,10}(?:那一套|这一套|那回事|这回事))|(?:跟|和)(?:我们|咱们)(?:不沾边|没关系|不相干)|"
+        "(?:我们|咱们|我)(?:这边|这儿)?(?:也|都)?(?:用不上|用不着)"
     ),
+    # a sentence saying the account has only one of something ("就这一家店", "单店", "只有两个人"):
+    # with a negation or a ``lacks`` cue, what a profile sentence needs to say it lacks a structure
+    "only_one": ("单店|单家|单体|只有|只开|就这一|就一个|就一家|就这么一|这么一家|仅有|仅此|也就这|夫妻店|"
+                 "就我(?:们)?(?:俩|两个|夫妻|一个)|(?:就|只)[^，,。；;]{0,4}(?:一|1)(?:家|个店|间)"),
     # pair features of the settled-hypothesis reader (accounts.similar): a negation in this
     # account's sentence, and words that say a matter is fine or handled already
     "negation": "不|没|别|未|无|非|甭",
     "no_problem": ("没问题|不是问题|没什么问题|不成问题|不愁|不用(?:你们)?操心|不操心|挺顺|顺得很|早就|已经|"
-                   "弄好了|搞定了|解决了|基本没了|没这个事|用不着|不需要|早不|不再|再也不|停了|不干了"),
+                   "弄好了|搞定了|解决了|基本没了|没这个事|用不着|用不上|不需要|早不|不再|再也不|停了|不干了|不沾边|不涉及|不适用|"
+                   "那一套|这一套|(?:我们|咱们)不碰|没(?:啥|什么)好(?:管|操心|担心)的"),
     # a requirement tied to the speaker's own system ("跟我们现在那个小程序打通")
     "own_system": ("打通|对接|接入|接口|同步到|导入(?:到)?我们|(?:我们|咱们)(?:现在|自己)?(?:的|那个|这个|用的)"
                    "(?:系统|小程序|APP|app|软件|平台|公众号|网站|收银)"),
@@ -462,11 +470,15 @@ TALK_EN: dict[str, str] = {
     "lacks": (
         r"\bwe (?:also |just |really )?(?:don't|do not|never|no longer) (?:have|do|run|use|sell|offer|carry|ship|handle|work with)\b|"
         r"\bwe have no\b|\bwe only (?:do|sell|run|ship|carry|have|work with)\b|"
-        r"\b(?:isn't|is not|not) (?:a|an|really a|really an) (?:problem|issue) for us\b|\bthat's not (?:a|an|our) (?:problem|issue)\b"
+        r"\b(?:isn't|is not|not) (?:a|an|really a|really an) (?:problem|issue) for us\b|\bthat's not (?:a|an|our) (?:problem|issue)\b|"
+        r"\b(?:isn't|is not|not) (?:something|a thing) we (?:do|touch|offer|run|have)\b|\b(?:doesn't|does not|don't) apply to us\b|"
+        r"\bis no use to us\b"
     ),
+    "only_one": r"\bonly\b|\bsingle\b|\bjust (?:the )?one\b|\bjust (?:me|us|my)\b|\bone[- ](?:shop|site|location|office|clinic|store)\b",
     "negation": r"\b(?:no|not|never|none|nobody|nothing|don't|doesn't|didn't|won't|isn't|aren't|wasn't|can't|stopped|no longer)\b|n't\b",
     "no_problem": (r"\bno (?:problem|issue|trouble)s?\b|\bnot (?:a|an) (?:problem|issue)\b|\bfine\b|\bsorted\b|\bhandled\b|"
-                   r"\balready\b|\bworks (?:well|fine|great)\b|\bsolved\b|\btaken care of\b|\bdon't need\b|\bstopped\b|\bno longer\b|\bgave up\b"),
+                   r"\balready\b|\bworks (?:well|fine|great)\b|\bsolved\b|\btaken care of\b|\bdon't need\b|\bstopped\b|\bno longer\b|\bgave up\b|"
+                   r"\b(?:doesn't|does not|don't) apply\b|\bno use to us\b|\bnot something we\b|\bnothing to manage\b"),
     "own_system": (r"\bintegrat\w*|\bsync\w* with\b|\bhook(?:s|ed)? into\b|\bplug(?:s|ged)? into\b|"
                    r"\bour (?:own |current |existing )?(?:app|system|site|website|portal|POS|software|platform)\b"),
 }
