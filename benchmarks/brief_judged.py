@@ -36,6 +36,7 @@ JUDGED_V5 = ROOT / "benchmarks" / "data" / "untuned" / "similar_offers_judged_v5
 # and on the sixth, after the settled-hypothesis reader was built on the first two judgments: clean
 JUDGED_V6 = ROOT / "benchmarks" / "data" / "untuned" / "similar_offers_judged_v6.json"
 JUDGED_V7 = ROOT / "benchmarks" / "data" / "untuned" / "similar_offers_judged_v7.json"
+JUDGED_V8 = ROOT / "benchmarks" / "data" / "untuned" / "similar_offers_judged_v8.json"
 RESULTS = ROOT / "benchmarks" / "results" / "brief.json"
 SETS = {"account_histories_v2.json": "quality_v2", "account_histories_v3.json": "quality_v3",
         "account_histories_v4.json": "quality_v4", "account_histories_v5.json": "quality_v5",
@@ -126,6 +127,10 @@ def main() -> None:
         if "quality_v7" in results:
             result["rerun_v7"] = {**rerun(v7, results),
                                   "data": "SEEN (its four judged-irrelevant offers were studied before the checks were built)"}
+    if JUDGED_V8.is_file():
+        v8 = json.loads(JUDGED_V8.read_text(encoding="utf-8"))["offers"]
+        result["clean_v8"] = {"judged": str(JUDGED_V8.relative_to(ROOT)), **summary(v8),
+                              "status": "clean: judged once (commit e2009af), nothing tuned on it"}
     results["blind_judgment"] = result
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(result, ensure_ascii=False, indent=1))
