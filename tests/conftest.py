@@ -84,3 +84,25 @@ def needlog(request, tmp_path):
     Base.metadata.drop_all(opened.engine)
     with opened.engine.begin() as c:
         c.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
+@pytest.fixture(scope="session")
+def scenarios():
+    """The shipped role-play scenarios by id (none may have a problem)."""
+    from assistant.roleplay.scenario import load_scenarios
+
+    found, problems = load_scenarios(Path(__file__).resolve().parents[1] / "knowledge" / "scenarios")
+    assert not problems
+    return found
+
+
+def ready_for(scenario, need_id: str) -> tuple[set[str], float]:
+    """(revealed, trust) with the need's prerequisites out and trust above its threshold, so that
+    only the trainee's line decides whether the need is released."""
+    need = scenario.need(need_id)
+    revealed, todo = set(), list(need.reveal.requires)
+    while todo:
+        n = todo.pop()
+        revealed.add(n)
+        todo.extend(scenario.need(n).reveal.requires)
+    return revealed, max(scenario.starting_trust, need.reveal.min_trust + 0.1)

@@ -4,31 +4,22 @@ said in a few words, and weighs the option the customer asked about against it �
 knowledge's better fit with its reason. The conversations here are in no tuning set; the
 policy runs on the shipped classifier and embedder."""
 
-from pathlib import Path
-
 import pytest
 
 from assistant.coach import phrasing
-from assistant.coach.cards import Catalog
-from assistant.coach.policy import next_move, offer_need, option_terms, record_move
+from assistant.coach.policy import next_move, offer_need, option_terms
 from assistant.coach.reading import read
 from assistant.coach.state import DiscoveryState
 from assistant.needs.records import Evidence, NeedRecord
-
-CATALOG = Catalog.load(Path(__file__).resolve().parents[1] / "knowledge")
+from tests.test_coach_policy import (  # the same knowledge and the same turn-by-turn play
+    CATALOG,
+    _play,
+)
 
 
 def _need(quote, turn, status="stated", kind="implicit", dimension="functional"):
     return NeedRecord(statement=quote.rstrip("。.!"), kind=kind, dimension=dimension, owner="user", status=status,
                       evidence=[Evidence(turn=turn, quote=quote.rstrip("。.!"))])
-
-
-def _play(state, words, turn, needs=(), said=()):
-    state.observe_customer(turn, words)
-    move = next_move(state, list(needs), CATALOG, read(words, state.language), turn=turn,
-                     customer_words=[*said, words])
-    record_move(state, move)
-    return move
 
 
 HEATER = ["我想买个取暖器。", "是给我奶奶买的。", "她八十多了，一个人住在老平房里。",

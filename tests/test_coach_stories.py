@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from assistant.coach.phrasing import echoes, shape_problem
-from tests.test_coach_jujube import play as _play  # the same run of `needs chat --script` as the jujube story
+from tests.test_coach_jujube import (
+    play as _play,  # the same run of `needs chat --script` as the jujube story
+)
 from tests.test_openai_server import server  # noqa: F401  (the real llama.cpp server fixture)
 
 STORIES = json.loads((Path(__file__).parent / "data" / "coach_stories.json").read_text(encoding="utf-8"))["stories"]

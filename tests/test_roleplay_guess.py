@@ -10,8 +10,8 @@ import pytest
 
 from assistant.roleplay.classify import classify
 from assistant.roleplay.reveal import decide, proposes
-from assistant.roleplay.scenario import load_scenarios
 from assistant.understanding import trainee
+from tests.conftest import ready_for
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -30,28 +30,10 @@ MUST_REVEAL = [  # (scenario, need, a genuine yes/no probe that proposes no answ
 ]
 
 
-@pytest.fixture(scope="module")
-def scenarios():
-    found, problems = load_scenarios(ROOT / "knowledge" / "scenarios")
-    assert not problems
-    return found
-
-
-def _ready(scenario, need_id):
-    """The need's prerequisites out and trust above its threshold: only the line decides."""
-    need = scenario.need(need_id)
-    revealed, todo = set(), list(need.reveal.requires)
-    while todo:
-        n = todo.pop()
-        revealed.add(n)
-        todo.extend(scenario.need(n).reveal.requires)
-    return revealed, max(scenario.starting_trust, need.reveal.min_trust + 0.1)
-
-
 @pytest.mark.parametrize("scenario_id,need_id,line", MUST_HINT)
 def test_a_guess_of_the_answer_gets_the_hint_not_the_need(scenarios, scenario_id, need_id, line):
     scenario = scenarios[scenario_id]
-    revealed, trust = _ready(scenario, need_id)
+    revealed, trust = ready_for(scenario, need_id)
     assert proposes(scenario, need_id, line)
     d = decide(scenario, classify(line, semantic=True), line, revealed, set(), trust)
     assert d.action == "hint" and d.need_id == need_id  # in character: the hint, never a denial
@@ -62,7 +44,7 @@ def test_a_guess_of_the_answer_gets_the_hint_not_the_need(scenarios, scenario_id
 @pytest.mark.parametrize("scenario_id,need_id,line", MUST_REVEAL)
 def test_a_genuine_yes_no_probe_still_reveals(scenarios, scenario_id, need_id, line):
     scenario = scenarios[scenario_id]
-    revealed, trust = _ready(scenario, need_id)
+    revealed, trust = ready_for(scenario, need_id)
     assert not proposes(scenario, need_id, line)
     d = decide(scenario, classify(line, semantic=True), line, revealed, set(), trust)
     assert d.action == "reveal" and d.need_id == need_id
@@ -83,6 +65,6 @@ def test_a_feature_list_closed_by_a_yes_no_push_releases_nothing(scenarios):
     assert kind in trainee.PITCH_KINDS and p >= trainee.CLOSER_AT
     d = decide(warehouse, classify(line, semantic=True), line, set(), set(), warehouse.starting_trust)
     assert d.action != "reveal"
-    sofa = scenarios["sofa-for-parents"]  # a preamble before a genuine open question is still heard
+    # a preamble before a genuine open question is still heard
     probe = "我们这儿真皮、布艺、科技布都有，款式也多。您先说说，二老平时在家坐沙发有什么不方便的地方？"
     assert trainee.no_release(probe) is None or trainee.no_release(probe)[1] < trainee.BLOCK_AT

@@ -10,7 +10,6 @@ import pytest
 
 from assistant.roleplay.classify import classify
 from assistant.roleplay.reveal import decide
-from assistant.roleplay.scenario import load_scenarios
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,13 +21,6 @@ MUST_REVEAL = [  # (scenario, need, a genuine yes/no probe)
     ("newborn-air-conditioner", "room-for-newborn", "次卧现在有人住吗？"),
     ("sofa-for-parents", "dad-knee-surgery", "二老平时坐沙发起身还方便吗？"),
 ]
-
-
-@pytest.fixture(scope="module")
-def scenarios():
-    found, problems = load_scenarios(ROOT / "knowledge" / "scenarios")
-    assert not problems
-    return found
 
 
 @pytest.mark.parametrize("scenario_id,line", RELEASE_NOTHING)

@@ -11,8 +11,8 @@ import pytest
 from assistant.roleplay.classify import classify
 from assistant.roleplay.intent import is_injection
 from assistant.roleplay.reveal import decide
-from assistant.roleplay.scenario import load_scenarios
 from assistant.understanding import trainee
+from tests.conftest import ready_for
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,8 +20,8 @@ PITCH_THEN_QUESTION = [  # (scenario, a product/price/offer claim, then an open 
     ("sofa-for-parents", "我们这款沙发是进口头层牛皮，海绵十年不塌，这周下单还送茶几，二老平时在家都怎么坐沙发？"),
     ("water-purifier-third-call",
      "我们现在的净水机五级过滤，一年只换一次芯，新客户还能免费装，您家平时喝水都是怎么解决的？"),
-    ("warehouse-scanners", "Our new handheld scans from six metres, runs two full shifts on one battery and we'll "
-                           "throw in the charging dock for free. How does a normal day on your floor go?"),
+    ("warehouse-scanners", ("Our new handheld scans from six metres, runs two full shifts on one battery and we'll "
+                            "throw in the charging dock for free. How does a normal day on your floor go?")),
     pytest.param("saas-helpdesk-chatbot", "Our assistant answers customers in thirty languages, learns your FAQ "
                  "overnight and costs less than one new hire. Who handles your tickets at the moment?",
                  marks=pytest.mark.xfail(strict=True, reason="known gap: a short English software pitch reads as "
@@ -33,23 +33,6 @@ MUST_REVEAL = [  # (scenario, need, a genuine question after a preface that is n
     ("phone-for-elderly-father", "eyesight-and-hands",
      "Choosing a phone for someone else is never easy. What does he struggle with on the one he's got?"),
 ]
-
-
-@pytest.fixture(scope="module")
-def scenarios():
-    found, problems = load_scenarios(ROOT / "knowledge" / "scenarios")
-    assert not problems
-    return found
-
-
-def _ready(scenario, need_id):
-    need = scenario.need(need_id)
-    revealed, todo = set(), list(need.reveal.requires)
-    while todo:
-        n = todo.pop()
-        revealed.add(n)
-        todo.extend(scenario.need(n).reveal.requires)
-    return revealed, max(scenario.starting_trust, need.reveal.min_trust + 0.1)
 
 
 def test_the_preface_is_what_comes_before_the_question():
@@ -65,7 +48,7 @@ def test_a_pitch_then_an_open_question_releases_nothing(scenarios, scenario_id, 
     kind, p = trainee.no_release(line)
     assert kind in trainee.PITCH_KINDS and p >= trainee.BLOCK_AT
     for need in scenario.hidden_needs:  # in any state where a need could come out
-        revealed, trust = _ready(scenario, need.id)
+        revealed, trust = ready_for(scenario, need.id)
         d = decide(scenario, classify(line, semantic=True), line, revealed, set(), trust)
         assert d.action != "reveal", (need.id, d)
 
@@ -74,7 +57,7 @@ def test_a_pitch_then_an_open_question_releases_nothing(scenarios, scenario_id, 
 def test_a_question_after_a_preface_that_is_no_pitch_still_reveals(scenarios, scenario_id, need_id, line):
     scenario = scenarios[scenario_id]
     assert trainee.pitch_preface(line) is None
-    revealed, trust = _ready(scenario, need_id)
+    revealed, trust = ready_for(scenario, need_id)
     d = decide(scenario, classify(line, semantic=True), line, revealed, set(), trust)
     assert d.action == "reveal" and d.need_id == need_id
 

@@ -10,7 +10,6 @@ import pytest
 
 from assistant.roleplay.classify import classify
 from assistant.roleplay.reveal import decide, guesses
-from assistant.roleplay.scenario import load_scenarios
 from assistant.understanding import trainee
 from assistant.understanding.linear import jsonl_rows
 
@@ -73,13 +72,6 @@ def test_guess_questions_are_leading_whatever_their_words():
     assert not guesses("Is it mostly so he can call you, or so you can reach him?")
 
 
-@pytest.fixture(scope="module")
-def scenarios():
-    found, problems = load_scenarios(ROOT / "knowledge" / "scenarios")
-    assert not problems
-    return found
-
-
 def _decide(scenario, text, reader=True):
     return decide(scenario, classify(text, semantic=True), text, set(), set(), scenario.starting_trust + 0.3,
                   semantic=True, reader=reader)
@@ -118,7 +110,6 @@ def test_service_with_the_embedded_model_gives_nothing_to_a_guess_and_still_answ
         assert turn.reply and not check_reply(turn.reply, ReplyContext(scenario, line, set(), allowed, authored=hint))
     turn = rp.ask(attempt, "买回去是家里哪位爱吃呀？")
     assert turn.decision.action == "reveal" and "sour-for-pregnancy" in turn.revealed
-
 
 
 def test_a_pitch_earns_no_trust_as_a_probing_question_whatever_stage_meaning_reads(scenarios):
