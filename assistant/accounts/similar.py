@@ -74,6 +74,7 @@ reader's 5-fold figures; it also retrains at first use when the lines changed).
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -243,8 +244,6 @@ def lacked(sentence: str) -> list[str]:
     """What a customer's sentence says the account does not have, do or need: the words after a
     ``lacks`` cue up to the clause end ("我们也没有在外面跑的业务员，…" → 在外面跑的业务员;
     "we don't do cold chain" → cold chain), or, for "…不是我们的问题", the clause before it."""
-    import re
-
     from assistant.understanding import lexicon
 
     out: list[str] = []
@@ -270,8 +269,6 @@ def trade_lacks(trade: str) -> list[str]:
     """What the account's trade description says it has not ("社区洗衣店（单店夫妻店，无小程序、
     无取送人手）" → 小程序, 取送人手; "family print shop (no online portal, no delivery van)" →
     online portal, delivery van): the same use as what its customer said it lacks."""
-    import re
-
     out: list[str] = []
     for part in re.split(r"[，,、；;（）()/]|\band\b|和", trade or ""):
         part = part.strip()
@@ -282,8 +279,6 @@ def trade_lacks(trade: str) -> list[str]:
 
 
 def clauses(text: str) -> list[str]:
-    import re
-
     return [c.strip() for c in re.split(_CLAUSE, text) if len(c.strip()) >= 2]
 
 
@@ -385,7 +380,7 @@ def same_system(c: dict[str, Any], cands: list[dict[str, Any]], own_clauses, eng
         return None
     told = [x["quote"] for x in cands if x["account"] == c["account"] and lexicon.first("own_system", x["quote"])]
     parts = list(dict.fromkeys(p for q in told for p in clauses(q) if lexicon.first("own_system", p)))
-    said, said_m = own_clauses()
+    _, said_m = own_clauses()
     if not parts or not len(said_m):
         return 0.0
     return float((centre(raw_vectors(parts, engine)) @ said_m.T).max())
@@ -502,8 +497,6 @@ def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY,
         if not profile_cache:
             from assistant.accounts import presupposes
 
-            import re
-
             parts = [p_.strip() for p_ in re.split(r"[，,、；;（）()/。]", view.trade or "") if len(p_.strip()) >= 2]
             said = list(dict.fromkeys(parts + own_clauses()[0]))
             profile_cache.append((said, presupposes.lacked(said, raw_vectors(said, engine) if said else None)))
@@ -535,11 +528,9 @@ def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY,
         c.update(stated_need=float(max((own_m @ v).max(), (own_m @ qv).max())) if len(own_m) else 0.0,
                  stated_turn=float(max((turn_m @ v).max(), (turn_m @ qv).max())) if len(turn_m) else 0.0)
         reason = gate
-        if reason:
-            pass
-        elif c["stated_need"] >= policy.stated or c["stated_turn"] >= policy.stated:
+        if not reason and (c["stated_need"] >= policy.stated or c["stated_turn"] >= policy.stated):
             reason = "stated"  # this account has it already, or said it
-        elif len(turn_m):
+        elif not reason and len(turn_m):
             t = turn_m @ v
             j = int(t.argmax())
             if float(t[j]) >= policy.rule_out and _denies(own_turns[j]):
@@ -548,10 +539,9 @@ def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY,
             label, p_set, by = settled_by(c["quote"], raw.get(c["quote"]), own_turns, turn_raw, turn_m, qv, policy)
             if by:
                 reason, c["ruled_by"], c["settled"] = label, by, round(p_set, 3)
-        if not reason:
-            mates = [vec[s_] for s_ in by_account[c["account"]]
-                     if s_ != c["statement"] and float(vec[s_] @ v) >= policy.topic]
-            ruled = ruled_out_by(c["quote"], c["statement"], lacks, engine, policy, context=mates,
+        if not reason:  # what the other account said on the same topic, read with the candidate below
+            topic = [s_ for s_ in by_account[c["account"]] if s_ != c["statement"] and float(vec[s_] @ v) >= policy.topic]
+            ruled = ruled_out_by(c["quote"], c["statement"], lacks, engine, policy, context=[vec[s_] for s_ in topic],
                                  own_clauses=own_clauses)
             if ruled:
                 reason, c["ruled_by"] = "lacks", ruled
@@ -559,9 +549,8 @@ def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY,
             from assistant.accounts import presupposes
 
             said, lacks_p = profile()
-            topic = [s_ for s_ in by_account[c["account"]] if s_ != c["statement"] and float(vec[s_] @ v) >= policy.topic]
-            by, structure, p_lacks = presupposes.ruled_out(presupposes_of([c["quote"], c["statement"]] + topic),
-                                                          said, lacks_p, policy.presupposes)
+            by, structure, _ = presupposes.ruled_out(presupposes_of([c["quote"], c["statement"]] + topic),
+                                                     said, lacks_p, policy.presupposes)
             if by:
                 reason, c["ruled_by"], c["structure"] = "presupposes", by, structure
         if not reason:
@@ -664,8 +653,6 @@ def said_clauses(statement: str, quote: str) -> str:
     ``MAX_SAID_CHARS`` (the clause that holds the need, with the ones before it first: they
     carry its subject). Never a fragment starting mid-phrase (的…, 但…): the restatement that cuts
     words out of a clause does not read to someone who has not heard the meeting."""
-    import re
-
     from assistant.understanding import lexicon
 
     sentences = [p.strip() for p in lexicon.sentences(quote) if p.strip()] or [quote.strip()]
@@ -702,8 +689,6 @@ def said_clauses(statement: str, quote: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    import re
-
     return re.findall(r"[a-z0-9']+", text.lower())
 
 
@@ -720,8 +705,6 @@ _LEAD_EN = r"^(?:(?:also|and|so|but|well|honestly|yes|yeah|right|ok|okay|oh|look
 def _said_sentence(statement: str, quote: str) -> str:
     """The sentence of ``quote`` that holds the logged statement's words, as the customer said
     it, without the words that only lead into it ("Also, …", "Honestly, …")."""
-    import re
-
     from assistant.understanding import lexicon
 
     parts = [p.strip() for p in lexicon.sentences(quote) if p.strip()] or [quote.strip()]
