@@ -10,8 +10,9 @@ meaning to the evidence (embedding similarity above ``MIN_SIMILARITY``, calibrat
 restatements). Otherwise the rule restatement (``restate.restate_need``) stands.
 
 It costs a model call, so it is never on the path of a turn: the need log asks for it in the
-background extraction (``extract.NeedExtractor`` with a model method), and the coach's
-confirmation uses it only where a verified result is already cached (``cached``).
+background extraction (``extract.NeedExtractor`` with a model method). Verified results are kept
+(``cached``); the coach's confirmation does not read them yet (it says the need in the second
+person, the model in the customer's voice).
 """
 
 from __future__ import annotations
@@ -44,10 +45,6 @@ _TEXT = {
            "label_evidence": "The customer's words:", "label_person": "Whose need it is:",
            "label_answer": "The need (one phrase, at most 12 words):"},
 }
-
-
-def _language(text: str) -> str:
-    return "zh" if lexicon.has_chinese(text) else "en"
 
 
 def clean_reply(reply: str) -> str:
@@ -89,7 +86,7 @@ def prompt_messages(evidence: list[str], person: str = ""):
     """The task as sent: the customer's words that hold the need, and whose need it is."""
     from assistant.prompts import load_prompt
 
-    lang = _language(" ".join(evidence))
+    lang = lexicon.language_of(" ".join(evidence))
     words = _TEXT[lang]
     return load_prompt("restate_need").messages(
         instruction=words["instruction"], label_evidence=words["label_evidence"], evidence="\n".join(evidence),
