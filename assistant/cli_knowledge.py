@@ -233,6 +233,68 @@ def build_app(load_settings: SettingsLoader | None = None, chat_model: ModelFact
         if not cited:
             console.print("[yellow]注意：回答没有标注出处 / the answer cites no passage; check it against the sources[/]")
 
+    offerings_app = typer.Typer(help="The team's range: what you sell and what each item is for. A "
+                                     "recommendation names the item that fits the confirmed need.",
+                                no_args_is_help=True)
+    app.add_typer(offerings_app, name="offerings")
+
+    def _range_path(settings: Settings) -> Path:
+        from assistant.knowledge.offerings import FILE_NAME
+
+        return settings.offerings_file or settings.data_dir / FILE_NAME
+
+    @offerings_app.command("import")
+    def offerings_import(
+        file: Path = typer.Argument(..., help="CSV (name,serves,reason or 名称,用途,理由) or JSON items."),
+    ) -> None:
+        """Check a range file and make it the team's range (it replaces the one before)."""
+        from assistant.knowledge.offerings import load as read_range, save
+
+        items = read_range(file)
+        settings = load()
+        target = _range_path(settings)
+        if settings.offerings_file is None:  # with NEEDS_OFFERINGS_FILE set, that file is the range
+            save(items, target)
+        console.print(f"已导入 {len(items)} 项 / imported {len(items)} items → {target}")
+
+    @offerings_app.command("list")
+    def offerings_list(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
+        """The team's range as the coach reads it."""
+        from assistant.knowledge.offerings import load as read_range
+
+        path = _range_path(load())
+        items = read_range(path) if path.is_file() else []
+        if as_json:
+            _write_json({"file": str(path), "items": [i.model_dump() for i in items]})
+            return
+        if not items:
+            console.print(f"还没有产品清单 / no range yet ({path}) → `needs offerings import FILE`")
+            return
+        table = Table(title=f"{len(items)} items · {path}")
+        for col in ("name", "serves", "reason"):
+            table.add_column(col, overflow="fold")
+        for i in items:
+            table.add_row(escape(i.name), escape(i.serves), escape(i.reason))
+        console.print(table)
+
+    @offerings_app.command("match")
+    def offerings_match(
+        need: str = typer.Argument(..., help="The confirmed need, in the customer's words."),
+        requested: str = typer.Option("", "--requested", help="What the customer first asked for."),
+        language: str = typer.Option("", "--language", help="zh | en (default: the need's)."),
+    ) -> None:
+        """Which items the coach would propose for NEED, and each item's similarity to it."""
+        from assistant.knowledge.offerings import load as read_range, match, scores
+        from assistant.understanding.lexicon import language_of
+
+        path = _range_path(load())
+        items = read_range(path) if path.is_file() else []
+        lang = language or language_of(need)
+        picked = {i.name for i in match(items, need, requested, lang)}
+        pool = [i for i in items if i.language == lang]
+        for item, score in sorted(zip(pool, scores(pool, need, requested)), key=lambda p: -p[1]):
+            console.print(f"{'→' if item.name in picked else ' '} {score:.3f}  {escape(item.name)}")
+
     return app
 
 

@@ -3,10 +3,12 @@ are callers of this; tests pass their own model (e.g. the fake) instead of patch
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -15,6 +17,8 @@ from assistant.coach.cards import Catalog
 from assistant.coach.service import CoachService
 from assistant.needs.log import NeedLog
 from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from assistant.knowledge import KnowledgeBase
@@ -142,4 +146,31 @@ class Services:
             self.needlog, self.chat_model, self.catalog,
             extraction=self.settings.extraction, retries=self.settings.max_retries,
             retrieve=self._coach_passages if self.settings.coach_retrieval else None,
+            offerings=self.offerings,
         )
+
+    def offerings_path(self) -> Path:
+        from assistant.knowledge.offerings import FILE_NAME
+
+        return self.settings.offerings_file or self.settings.data_dir / FILE_NAME
+
+    def offerings(self) -> list:
+        """The team's range (``knowledge.offerings``), read again when the file changes; [] when
+        there is none. A broken file is reported once in the log and costs only the proposals."""
+        from assistant.errors import NeedsError
+        from assistant.knowledge.offerings import load
+
+        path = self.offerings_path()
+        try:
+            stamp = path.stat().st_mtime_ns
+        except OSError:
+            return []
+        cached = getattr(self, "_offerings", None)
+        if cached is None or cached[0] != stamp:
+            try:
+                cached = (stamp, load(path))
+            except NeedsError as exc:
+                log.warning("the range file could not be read: %s", exc)
+                cached = (stamp, [])
+            self._offerings = cached
+        return cached[1]

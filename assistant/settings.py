@@ -174,6 +174,13 @@ class Settings(BaseSettings):
         "embedder and indexes knowledge/ on first use).",
     )
 
+    offerings_file: Path | None = Field(
+        None,
+        description="The team's range (CSV or JSON: name, serves, reason): a recommendation names the "
+        "item that fits the confirmed need best, found by meaning. Unset: the range `needs offerings "
+        "import` copied into the data directory, if any.",
+    )
+
     scenarios_dir: Path | None = Field(
         None,
         description="An extra folder of role-play scenario files (YAML/JSON) added to the shipped "

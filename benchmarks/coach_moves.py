@@ -115,6 +115,8 @@ def play(coach, dialogue: dict) -> list[dict]:
                      "expected": t.get("expected"), "dig_terms": t.get("dig_terms") or [],
                      "kind": turn.move.kind, "question_type": turn.move.question_type, "slot": turn.move.slot,
                      "builds_on": turn.move.builds_on, "topic": turn.move.topic,
+                     "offered": list(turn.move.offer.options or [turn.move.offer.option])
+                     if turn.move.offer is not None else [], "offer_source": getattr(turn.move.offer, "source", ""),
                      "phrased_by": turn.stats.get("phrased_by"), "words": list(customer_words),
                      "needs": [(n.statement, n.status) for n in coach.needs(cid)]})
     return rows
@@ -170,7 +172,8 @@ def _fits_expected(r: dict) -> bool:
 
 
 STORY_CHECKS = ("recommends", "no_recommendation_before_confirmation", "recommendation_names_need",
-                "recommendation_names_alternative", "every_ask_a_question", "buying_signal_closed", "close_names_choice")
+                "recommendation_names_alternative", "every_ask_a_question", "buying_signal_closed", "close_names_choice",
+                "proposes_from_range", "range_proposals_fit")
 FRUITISH = re.compile(r"[\u4e00-\u9fff]{2,}|[a-z]{3,}", re.I)
 
 
@@ -200,7 +203,20 @@ def story_checks(rows: list[dict], meta: dict | None = None) -> dict:
             "every_ask_a_question": asks_ok, "buying_signal_closed": close_ok,
             "close_names_choice": (bool(closes) and all(_names_choice(c, choice_terms) for c in closes))
             if choice_terms else None,
-            "recommendations": [r["suggestion"] for r in rows if r["kind"] == "address"][:3], "closes": closes[:2]}
+            "proposes_from_range": any(o in {i["name"] for i in meta["range"]} for r in rows if r["kind"] == "address"
+                                       for o in r.get("offered") or []) if meta.get("range") else None,
+            "range_proposals_fit": _range_fit(rows, meta) if meta.get("range") else None,
+            "recommendations": [r["suggestion"] for r in rows if r["kind"] == "address"][:3], "closes": closes[:2],
+            "proposed": [o for r in rows if r["kind"] == "address" for o in r.get("offered") or []]}
+
+
+def _range_fit(rows: list[dict], meta: dict) -> bool | None:
+    """Every item proposed from the team's range is one the range's author labelled a fit for
+    this customer (labels set when the range was written); None when none was proposed."""
+    names = {i["name"] for i in meta["range"]}
+    fits = set(meta.get("range_fits") or [])
+    proposed = {o for r in rows if r["kind"] == "address" for o in r.get("offered") or [] if o in names}
+    return None if not proposed else proposed <= fits
 
 
 def variants(terms: list[str]) -> list[str]:
@@ -236,7 +252,7 @@ def load_sets(only: set[str] | None = None) -> dict[str, list[dict]]:
         "untuned_stories": (UNTUNED / "stories.json", None),
     }
     for name, (path, key) in list(loaders.items()):  # the second and third held-out sets, when present
-        for version in ("v2", "v3", "v4", "v5", "v6", "v7"):
+        for version in ("v2", "v3", "v4", "v5", "v6", "v7", "v8"):
             loaders[name.replace("untuned_", f"{version}_")] = (path.with_name(path.stem + f"_{version}.json"), key)
     for name, (path, key) in loaders.items():
         if only is not None and name not in only:
@@ -260,6 +276,8 @@ def main() -> int:
     parser.add_argument("--ids", default="", help="comma list of dialogue ids to play (default: all)")
     parser.add_argument("--verbose", action="store_true", help="print each story's moves and suggestions")
     parser.add_argument("--note", default="", help="written into the result (e.g. which sets were seen)")
+    parser.add_argument("--ranges", default="", help="comma list of range files ({'catalogs': [{'story', 'items', "
+                        "'fits'}]}): each story is played with its shop's range as the team's offerings")
     args = parser.parse_args()
     only = {s.strip() for s in args.sets.split(",") if s.strip()} or None
     os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -275,12 +293,21 @@ def main() -> int:
     result: dict[str, Any] = {"generated": _dt.datetime.now().isoformat(timespec="seconds"),
                               "provider": args.provider, "note": args.note, "sets": {}}
     ids = {i.strip() for i in args.ids.split(",") if i.strip()}
+    from assistant.knowledge.offerings import Offering
+
+    ranges = {c["story"]: c for f in args.ranges.split(",") if f.strip()
+              for c in json.loads(Path(f.strip()).read_text(encoding="utf-8"))["catalogs"]}
+    result["ranges"] = [f.strip() for f in args.ranges.split(",") if f.strip()]
     for name, dialogues in load_sets(only).items():
         dialogues = [d for d in dialogues if not ids or d["id"] in ids]
         if not dialogues:
             continue
         all_rows, stories = [], {}
         for d in dialogues:
+            shop = ranges.get(d["id"])
+            coach._offerings = [Offering.model_validate(i) for i in shop["items"]] if shop else []
+            if shop:
+                d["raw"] = {**d["raw"], "range": shop["items"], "range_fits": shop.get("fits") or []}
             rows = play(coach, d)
             all_rows += rows
             if name == "dev" or name.endswith("_stories"):

@@ -26,8 +26,11 @@ IDS = [s["id"] for s in STORIES]
 
 
 def play(tmp_path: Path, story: dict, env: dict) -> dict:
+    """The story through `needs chat --script`, with the shop's range as the team's offerings."""
     speaker = "客户" if story["lang"] == "zh" else "Customer"
-    return _play(tmp_path, env, lines=story["lines"], speaker=speaker)
+    shop = tmp_path / "range.json"
+    shop.write_text(json.dumps({"items": story["range"]}, ensure_ascii=False), encoding="utf-8")
+    return _play(tmp_path, {**env, "NEEDS_OFFERINGS_FILE": str(shop)}, lines=story["lines"], speaker=speaker)
 
 
 def check_story(story: dict, result: dict) -> None:

@@ -36,7 +36,7 @@ MAX_SHOWN = 2
 class Option:
     name: str
     reason: str = ""
-    source: str = "model"  # "conversation" | "knowledge" | "model"
+    source: str = "model"  # "conversation" | "knowledge" | "range" (the team's own) | "model"
 
 
 # ---- the option a customer names in a question ----------------------------------------------

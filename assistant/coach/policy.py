@@ -56,7 +56,7 @@ class Offer(BaseModel):
     answers: str = ""  # the option the customer asked about, when answering a question
     options: list[str] = Field(default_factory=list)  # every option the move names (at most two)
     reasons: list[str] = Field(default_factory=list)  # the reason for each, where one passed its check
-    source: str = "knowledge"  # knowledge | conversation | model
+    source: str = "knowledge"  # knowledge | conversation | range (the team's own) | model
 
 
 class Move(BaseModel):
@@ -1031,7 +1031,8 @@ def _from_summary(state, catalog, summary: str, words, quote, options) -> Move:
         move = Move(kind="address", question_type="address", need_statement=summary, example=example, builds_on=quote,
                     topic=found[0].name, need_terms=terms, memo="fit:summary", rationale=rationale,
                     offer=Offer(first=requested, option=found[0].name, reason=found[0].reason,
-                                options=[o.name for o in found], reasons=[o.reason for o in found], source="model"))
+                                options=[o.name for o in found], reasons=[o.reason for o in found],
+                                source=found[0].source))
         return _with_card(move, "address_need", catalog, state.language)
     if summary:
         example = _t(zh, f"按您认可的{summary}这几点，我先按最要紧的那一点给您挑两款——哪一点最不能让步？",

@@ -109,6 +109,22 @@ class CoachTurn:
         yield from self._reply()
 
 
+def _in_sentence(name: str, language: str) -> str:
+    """A range item's name as said inside a sentence: "Adult tricycle" → "adult tricycle" (names
+    written in capitals, "LED lamp", "PTZ camera", stay as they are)."""
+    if language == "zh" or len(name) < 2 or not (name[0].isupper() and name[1].islower()):
+        return name
+    return name[0].lower() + name[1:]
+
+
+def _told(customer_words: list[str], limit: int = 600) -> str:
+    """What the customer has told about the situation, to match the team's range with: their
+    turns after the first request, questions left out (calibrated in benchmarks/offerings.py: the
+    lines that tell the situation find the fitting items better than the one sentence holding the need)."""
+    told = [w.strip() for w in customer_words[1:] if w.strip() and not re.search(r"[？?]\s*$", w.strip())]
+    return " ".join(told)[-limit:]
+
+
 class CoachService:
     def __init__(
         self,
@@ -119,8 +135,10 @@ class CoachService:
         extraction: Literal["model", "rules", "hybrid", "semantic"] = "semantic",
         retries: int = 2,
         retrieve: Callable[[str], list] | None = None,
+        offerings: Callable[[], list] | list | None = None,
     ):
         self.retrieve = retrieve  # (query) -> passages; adds a retrieved citation to each move
+        self._offerings = offerings  # the team's range (knowledge.offerings), or a callable reading it
         self.log = needlog
         self._model = model
         self.catalog = catalog
@@ -319,7 +337,7 @@ class CoachService:
             return
         o = move.offer
         found = [f for f in self._options(move.need_context or move.need_statement, o.first, state.language,
-                                          customer_words)
+                                          customer_words, exclude=(o.option,))
                  if phrasing.normalise(f.name) not in phrasing.normalise(o.option)
                  and phrasing.normalise(o.option) not in phrasing.normalise(f.name)]
         move.memo = move.memo or key
@@ -521,8 +539,28 @@ class CoachService:
             yield ("\n（模型暂不可用，以上为这一步的参考说法：" + failed.message + "）") if zh else (
                 f"\n(model unavailable, showing this move's own wording: {failed.message})")
 
-    def _options(self, need: str, requested: str, language: str, customer_words: list[str]):
-        """Concrete options from the narrow model task, verified (``coach.options``)."""
+    def offerings(self) -> list:
+        """The team's range; [] when there is none."""
+        found = self._offerings() if callable(self._offerings) else self._offerings
+        return list(found or [])
+
+    def _options(self, need: str, requested: str, language: str, customer_words: list[str],
+                 exclude: tuple[str, ...] = ()):
+        """Concrete options for a confirmed need: from the team's range when an item there stands
+        out for what the customer has told (by meaning, ``knowledge.offerings.match``), else from
+        the narrow model task, verified (``coach.options``)."""
+        from assistant.knowledge import offerings as range_
+
+        try:
+            ranged = range_.match(self.offerings(), _told(customer_words) or need, requested, language,
+                                  exclude=exclude, request=customer_words[0] if customer_words else "")
+        except Exception as exc:  # the range is a help, never a cost to the turn
+            log.warning("could not match the team's range: %s", exc)
+            ranged = []
+        if ranged:
+            return [coach_options.Option(name=_in_sentence(i.name, language),
+                                         reason=coach_options.short_reason(i.reason, language), source="range")
+                    for i in ranged]
         try:
             model = self.model()
         except NeedsError as exc:  # no model configured or loadable: no options, the move asks instead
@@ -714,7 +752,7 @@ def describe_task(move: Move, state: DiscoveryState, prep: bool) -> str:
                     else f"The customer asks whether the {o.option} would suit: weigh it against the need "
                          f"'{move.need_statement}' — why it fits or what to check first; no pitch."
                     + (f" Then mention {more} as worth comparing." if more else ""))
-        if o.source == "model" and len(o.options) > 1:
+        if o.source in ("model", "range") and len(o.options) > 1:
             return (f"推荐{o.options[0]}和{o.options[1]}，各说一句理由，说明正合“{move.need_statement}”，让客户自己选。" if zh
                     else f"Suggest {o.options[0]} and {o.options[1]}, a reason for each, saying why they fit "
                          f"'{move.need_statement}'; let them choose.")
