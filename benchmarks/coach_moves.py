@@ -188,7 +188,7 @@ def story_checks(rows: list[dict], meta: dict | None = None) -> dict:
     known_at = meta.get("need_known_at")
     early = first_address is not None and known_at is not None and first_address < known_at  # 0-based vs 1-based
     offers = [r["suggestion"] for r in rows if r["kind"] == "address"]
-    names_need = any(any(t.lower() in o.lower() for t in meta.get("need_terms") or []) for o in offers)
+    names_need = any(any(mentions(o, t) for t in meta.get("need_terms") or []) for o in offers)
     names_alt = any(any(t.lower() in o.lower() for t in variants(meta.get("alternatives") or [])) for o in offers)
     asks_ok = all(phrasing.check_ask(r["suggestion"], [], "zh" if phrasing.has_chinese(r["suggestion"]) else "en")
                   in (None, "echo") for r in rows if r["kind"] in ("ask", "confirm"))
@@ -203,8 +203,9 @@ def story_checks(rows: list[dict], meta: dict | None = None) -> dict:
             "every_ask_a_question": asks_ok, "buying_signal_closed": close_ok,
             "close_names_choice": (bool(closes) and all(_names_choice(c, choice_terms) for c in closes))
             if choice_terms else None,
-            "proposes_from_range": any(o in {i["name"] for i in meta["range"]} for r in rows if r["kind"] == "address"
-                                       for o in r.get("offered") or []) if meta.get("range") else None,
+            "proposes_from_range": any(o.lower() in {i["name"].lower() for i in meta["range"]} for r in rows
+                                       if r["kind"] == "address" for o in r.get("offered") or [])
+            if meta.get("range") else None,
             "range_proposals_fit": _range_fit(rows, meta) if meta.get("range") else None,
             "recommendations": [r["suggestion"] for r in rows if r["kind"] == "address"][:3], "closes": closes[:2],
             "proposed": [o for r in rows if r["kind"] == "address" for o in r.get("offered") or []]}
@@ -213,10 +214,24 @@ def story_checks(rows: list[dict], meta: dict | None = None) -> dict:
 def _range_fit(rows: list[dict], meta: dict) -> bool | None:
     """Every item proposed from the team's range is one the range's author labelled a fit for
     this customer (labels set when the range was written); None when none was proposed."""
-    names = {i["name"] for i in meta["range"]}
-    fits = set(meta.get("range_fits") or [])
-    proposed = {o for r in rows if r["kind"] == "address" for o in r.get("offered") or [] if o in names}
+    names = {i["name"].lower() for i in meta["range"]}
+    fits = {f.lower() for f in meta.get("range_fits") or []}
+    proposed = {o.lower() for r in rows if r["kind"] == "address" for o in r.get("offered") or [] if o.lower() in names}
     return None if not proposed else proposed <= fits
+
+
+def mentions(text: str, term: str) -> bool:
+    """The term is in the text, or (an English word) one of its forms is: "topple" is named by
+    "toppling" (endings only: -e dropped before -ing or -ed, -s, -es, -d)."""
+    low, term = text.lower(), str(term).lower().strip()
+    if not term:
+        return False
+    if term in low:
+        return True
+    if not re.fullmatch(r"[a-z]{4,}", term):
+        return False
+    stem = term[:-1] if term.endswith("e") else term
+    return bool(re.search(rf"\b{re.escape(stem)}(?:e|es|s|ed|ing|d)?\b", low))
 
 
 def variants(terms: list[str]) -> list[str]:
@@ -276,6 +291,9 @@ def main() -> int:
     parser.add_argument("--ids", default="", help="comma list of dialogue ids to play (default: all)")
     parser.add_argument("--verbose", action="store_true", help="print each story's moves and suggestions")
     parser.add_argument("--note", default="", help="written into the result (e.g. which sets were seen)")
+    parser.add_argument("--extraction", default="rules", choices=("rules", "semantic", "hybrid", "model"),
+                        help="how the coach extracts needs (rules: the figures before 2026-12; semantic: the "
+                             "product's default)")
     parser.add_argument("--ranges", default="", help="comma list of range files ({'catalogs': [{'story', 'items', "
                         "'fits'}]}): each story is played with its shop's range as the team's offerings")
     args = parser.parse_args()
@@ -286,7 +304,7 @@ def main() -> int:
     from assistant.settings import Settings, default_data_dir
 
     settings = Settings(provider=args.provider, data_dir=Path(tempfile.mkdtemp(prefix="coach-moves-")),
-                        models_dir=default_data_dir() / "models", coach_retrieval=False, extraction="rules",
+                        models_dir=default_data_dir() / "models", coach_retrieval=False, extraction=args.extraction,
                         temperature=0.0)
     services = Services(settings, model=FakeChatModel() if args.provider == "fake" else None)
     coach = services.coach
@@ -298,6 +316,7 @@ def main() -> int:
     ranges = {c["story"]: c for f in args.ranges.split(",") if f.strip()
               for c in json.loads(Path(f.strip()).read_text(encoding="utf-8"))["catalogs"]}
     result["ranges"] = [f.strip() for f in args.ranges.split(",") if f.strip()]
+    result["extraction"] = args.extraction
     for name, dialogues in load_sets(only).items():
         dialogues = [d for d in dialogues if not ids or d["id"] in ids]
         if not dialogues:

@@ -329,14 +329,41 @@ def _holding_sentence(need: NeedRecord, customer_words: list[str]) -> str:
 _OFFER_NEED_LIMIT = {"zh": 22, "en": 16}  # characters (zh) / words (en) a need phrase inside an offer may take
 
 
-def _need_phrase(need: NeedRecord, state: DiscoveryState, customer_words: list[str]) -> str:
+def _likeness(about: str, texts: list[str]) -> list[float]:
+    """Each text's similarity to ``about`` by the shared embedder (zeros when it cannot run)."""
+    if not about.strip() or not texts:
+        return [0.0] * len(texts)
+    try:
+        from assistant.understanding.semantic import similarity
+
+        return [float(x) for x in similarity(about, texts)]
+    except Exception:  # the need is still said, by the other orders
+        return [0.0] * len(texts)
+
+
+def _clause_about(sentence: str, about: str) -> str:
+    """The clause of the sentence that the option is about ("说夏天车间里又闷又热，工人在线上根本干不住"
+    with 冷风机 → 说夏天车间里又闷又热): said with the option, the need names what it answers. Only
+    clauses the sentence classifier reads as a need are chosen from ("Her physio says cycling would
+    do her good now" is the setting, not the need)."""
+    clauses = [c.strip() for c in re.split(r"[，,；;]", sentence) if len(c.strip()) >= 4]
+    if not about.strip() or len(clauses) < 2:
+        return sentence
+    needs = [c for c, score in zip(clauses, _need_scores(clauses)) if score >= CONFIRMED_NEED_AT] or clauses
+    likeness = _likeness(about, needs)
+    return needs[max(range(len(needs)), key=likeness.__getitem__)]
+
+
+def _need_phrase(need: NeedRecord, state: DiscoveryState, customer_words: list[str], about: str = "") -> str:
     """The need said back in a few words from the one sentence that holds it (the restatement
     service as it is), or "" when it cannot be said well inside an offer: no clause, a question
-    or a second sentence in it, too long, or words the sentence classifier no longer reads as a need."""
+    or a second sentence in it, too long, or words the sentence classifier no longer reads as a need.
+    ``about``: the option the offer names; the clause it answers is said."""
     zh = state.language == "zh"
     sentence = _holding_sentence(need, customer_words)
     if not sentence or carries_instruction(sentence) or re.search(r"[？?]\s*$", sentence):
         return ""
+    sentence = _clause_about(sentence, about)
     person = person_of(state, customer_words)
     phrase = str(restate_need([sentence], language=state.language, dimension=need.dimension, person=person,
                               context=context_words(customer_words), audience="customer",
@@ -356,29 +383,36 @@ CONFIRMED_BONUS = 0.15  # how much the customer's yes to a restatement weighs ag
 
 
 def offer_need(need: NeedRecord, needs: list[NeedRecord], state: DiscoveryState,
-               customer_words: list[str]) -> tuple[NeedRecord, str]:
+               customer_words: list[str], about: str = "") -> tuple[NeedRecord, str]:
     """(the need a recommendation is about, said in a few words): the implicit need behind the
     request. What the customer marked as wanted ("我就想…", "别再…") comes first, the confirmed
     before the others; then the rest by how strongly the sentence classifier reads the sentence
     that holds each as an implicit need (the customer's yes to a restatement counting for a
-    little more); words it does not read as a need at all are passed over. The first that can be
-    said well inside an offer is said (the restatement service as it is); else the confirmed need
-    as the confirmation said it."""
+    little more); words it does not read as a need at all are passed over. With ``about`` (the
+    option the offer names), the need whose sentence is nearest to it in meaning comes after the
+    marked ones: the offer says what that option answers. The first that can be said well inside
+    an offer is said (the restatement service as it is); else the confirmed need as the
+    confirmation said it."""
     candidates = [need, *[n for n in needs if n.id != need.id and n.status in ("stated", "confirmed", "addressed")
                           and addressable(n, state) and priority(n) < 2]]
     sentences = [_holding_sentence(n, customer_words) for n in candidates]
-    scores = _need_scores(sentences)
+    # the quote read alone counts too: a need read in the clause after a contrast ("…, but she's
+    # nervous about …") is diluted by the rest of its sentence
+    quotes = [next((e.quote.strip() for e in n.evidence if e.quote.strip()), "") or s for n, s in zip(candidates, sentences)]
+    scores = [max(a, b) for a, b in zip(_need_scores(sentences), _need_scores(quotes))]
+    near = _likeness(about, quotes)
 
     def key(i: int) -> tuple:
         n, said = candidates[i], sentences[i]
         agreed = n.id == need.id or n.status in ("confirmed", "addressed")
         marked = bool(_WANT_CUE.search(said))
-        return (not marked, not agreed if marked else 0, -(scores[i] + (CONFIRMED_BONUS if agreed else 0.0)))
+        return (not marked, not agreed if marked else 0, -near[i],
+                -(scores[i] + (CONFIRMED_BONUS if agreed else 0.0)))
 
     for i in sorted(range(len(candidates)), key=key):
         if scores[i] < CONFIRMED_NEED_AT and len(candidates) > 1:
             continue
-        phrase = _need_phrase(candidates[i], state, customer_words)
+        phrase = _need_phrase(candidates[i], state, customer_words, about)
         if phrase:
             return candidates[i], phrase
     return need, restate(need, state, customer_words)
@@ -847,6 +881,7 @@ def _address_move(state, need, needs, catalog, r: Reading, words, quote, *, opti
     knowledge_answers = fit is not None and any(
         m and (m in (fit.option, fit.first) or fit.option in m) for m in [*r.mentioned, option])
     if option and not knowledge_answers:
+        spoken, restated = offer_need(need, needs, state, words, about=option)  # what this option answers
         return _weigh_option(state, need, restated, option, catalog, words, quote, spoken=spoken)
     rationale = _t(zh, "需求已由客户确认：先满足原来的请求，再推荐更合适、客户没开口要的选择，并说明理由——就像卖枣的小伙子推荐了猕猴桃。",
                    "The customer confirmed the need: meet the request first, then offer the better fit they did "
@@ -854,6 +889,7 @@ def _address_move(state, need, needs, catalog, r: Reading, words, quote, *, opti
     if fit is None and asked and not option:  # an option the customer brought up earlier, not weighed yet
         earlier = _earlier_option(state, words)
         if earlier:
+            spoken, restated = offer_need(need, needs, state, words, about=earlier)
             return _weigh_option(state, need, restated, earlier, catalog, words, quote, spoken=spoken)
     if fit is None and options is not None and f"options:{need.id}" not in state.asked:
         requested = requested_product(state.stated_request, state.language)
@@ -862,6 +898,7 @@ def _address_move(state, need, needs, catalog, r: Reading, words, quote, *, opti
         except Exception:  # the options are a help, never a cost to the turn
             found = []
         if found:
+            spoken, restated = offer_need(need, needs, state, words, about=f"{found[0].name} {found[0].reason}")
             return _offer_options(state, need, restated, requested, found, catalog, words, quote, rationale,
                                   spoken=spoken)
     if fit is None:
@@ -1069,7 +1106,7 @@ def _offer_options(state, need, restated, requested, found: list[Option], catalo
             parts.append(_t(zh, f"{o.name}正好对上{NEED}：{reason}", f"{o.name} fits what you told me — {NEED}: {reason}"))
         else:
             parts.append(_t(zh, f"{o.name}也值得看看：{reason}" if i == 0 else f"{o.name}也可以考虑：{reason}",
-                            f"{o.name} may suit better — {reason}" if i == 0 else f"or {o.name} — {reason}"))
+                            f"{o.name} may suit better — {reason}" if i == 0 else f"{o.name} is another good fit — {reason}"))
     if zh:
         lead = f"{requested}我们有；另外" if requested else ("" if said else "照您说的这些，")
         template = lead + "；".join(parts) + "。要不要看看？"

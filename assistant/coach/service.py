@@ -110,11 +110,23 @@ class CoachTurn:
 
 
 def _in_sentence(name: str, language: str) -> str:
-    """A range item's name as said inside a sentence: "Adult tricycle" → "adult tricycle" (names
-    written in capitals, "LED lamp", "PTZ camera", stay as they are)."""
+    """A range item's name or reason as said inside a sentence: "Adult tricycle" → "adult
+    tricycle" (words written in capitals, "LED lamp", "PTZ camera", stay as they are)."""
     if language == "zh" or len(name) < 2 or not (name[0].isupper() and name[1].islower()):
         return name
     return name[0].lower() + name[1:]
+
+
+def _range_reason(reason: str, language: str) -> str:
+    """An item's reason from the team's range as it can be said inside the offer: whole or its
+    first clause, where it reads as a whole ("easy on, easy off" would leave "on," hanging in a
+    checked line); "" otherwise (the offer says it suits the need)."""
+    for said in (reason.strip().rstrip("。.!！"), coach_options.short_reason(reason, language)):
+        said = _in_sentence(said, language)
+        if said and phrasing.shape_problem(said + ("。" if language == "zh" else "."), language) is None \
+                and not phrasing.carries_instruction(said):
+            return said
+    return ""
 
 
 def _told(customer_words: list[str], limit: int = 600) -> str:
@@ -348,7 +360,8 @@ class CoachService:
         weighed = re.sub(r"[，,;；]?\s*(?:您看行吗|shall we check that)[？?]$", "", move.example).rstrip("。.；;，, ")
         reason = better.reason or ("正合这个需要" if zh else "it suits that need")
         example = (f"{weighed}。另外{better.name}也值得看看：{reason}，您看呢？" if zh
-                   else f"{weighed}. {better.name} may suit even better — {reason}. Would you like to compare?")
+                   else f"{weighed}. {better.name[:1].upper() + better.name[1:]} may suit even better — {reason}. "
+                        "Would you like to compare?")
         if not phrasing.echoes(example, customer_words):
             move.example = example
             o.options, o.reasons = [o.option, better.name], [o.reason, better.reason]
@@ -558,8 +571,8 @@ class CoachService:
             log.warning("could not match the team's range: %s", exc)
             ranged = []
         if ranged:
-            return [coach_options.Option(name=_in_sentence(i.name, language),
-                                         reason=coach_options.short_reason(i.reason, language), source="range")
+            return [coach_options.Option(name=_in_sentence(i.name, language), reason=_range_reason(i.reason, language),
+                                         source="range")
                     for i in ranged]
         try:
             model = self.model()

@@ -387,6 +387,8 @@ EN: dict[str, str] = {
 # What a conversation leaves open (assistant/accounts/open_items.py): kept apart from the
 # cues above because those are also the sentence classifier's features (classifier.py).
 TALK_ZH: dict[str, str] = {
+    # a turn to the point after a contrast: what follows is what the sentence is about
+    "contrast": r"[，,；;]\s*(?:但是|但|可是|可|不过|只是|就是怕|偏偏)",
     "promise": (
         "我回去(?:确认|问|查|核实|了解|看|算|商量|申请|准备|整理|跟)|我(?:去|再)?(?:确认|核实|问一下|查一下|了解一下)(?:一下)?.{0,20}(?:再|给您|给你|回复|答复|告诉)|"
         "(?:下周|明天|周[一二三四五六日]|回头|过两天|尽快|月底前|下次)[^。？！]{0,12}(?:给您|给你|发给|发您|带|回复|答复|报给|提供)|"
@@ -441,6 +443,7 @@ TALK_ZH: dict[str, str] = {
 }
 
 TALK_EN: dict[str, str] = {
+    "contrast": r"[,;]?\s+\b(?:but|though|except|only|yet|however)\b",
     "promise": (
         r"\bI'll (?:check|find out|confirm|get back|send|bring|follow up|ask|look into|put together|come back)|"
         r"\blet me (?:check|find out|confirm|get back|ask|look into)|\bI will (?:check|send|bring|confirm|follow up|get back)|"

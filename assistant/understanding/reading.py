@@ -368,4 +368,28 @@ def read_turn(text: str, language: str = "zh", context: ReadingContext | None = 
         preds = model.predict([sentence for sentence, _ in pieces])
         parts = [refine(part, pred, model, offset=offset)
                  for part, pred, (_, offset) in zip(parts, preds, pieces)]
+        parts = [_after_contrast(part, sentence, offset, context, language, model) if not part.is_need else part
+                 for part, (sentence, offset) in zip(parts, pieces)]
     return _combine(text, language, parts)
+
+
+def _after_contrast(part: TurnReading, sentence: str, offset: int, context, language: str, model) -> TurnReading:
+    """A long sentence not read as a need whose point comes after a contrast ("Her physio says
+    cycling would do her good now, but she's nervous about … toppling when she stops"): the
+    clause after it, read alone, stands for the sentence when it reads as a need (what comes
+    before is the setting; the sentence as a whole dilutes the point)."""
+    found = lexicon.first("contrast", sentence, language)
+    if found is None or found.start() < 6 or len(sentence) - found.end() < 6:
+        return part
+    clause = sentence[found.end():].strip()
+    pred = model.predict([clause])[0]
+    if pred.need < NEED_AT:
+        return part
+    rules = read_sentence_by_rules(clause, context, offset=offset + sentence.find(clause), language=language)
+    read = refine(rules, pred, model, offset=offset + sentence.find(clause))
+    if not read.is_need:
+        return part
+    acts = list(dict.fromkeys([*part.acts, *read.acts]))
+    if len(acts) > 1 and "other" in acts:
+        acts.remove("other")
+    return read.model_copy(update={"acts": acts, "spans": [*part.spans, *read.spans], "source": "semantic"})
