@@ -248,14 +248,16 @@ def build_app(load_settings: SettingsLoader | None = None, chat_model: ModelFact
         file: Path = typer.Argument(..., help="CSV (name,serves,reason or 名称,用途,理由) or JSON items."),
     ) -> None:
         """Check a range file and make it the team's range (it replaces the one before)."""
-        from assistant.knowledge.offerings import load as read_range, save
+        from assistant.knowledge.offerings import OfferingError
+        from assistant.services import Services
 
-        items = read_range(file)
-        settings = load()
-        target = _range_path(settings)
-        if settings.offerings_file is None:  # with NEEDS_OFFERINGS_FILE set, that file is the range
-            save(items, target)
-        console.print(f"已导入 {len(items)} 项 / imported {len(items)} items → {target}")
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            raise OfferingError(f"cannot read {file}: {exc.strerror or exc}") from exc
+        services = Services(load())
+        items = services.import_offerings(data, str(file))
+        console.print(f"已导入 {len(items)} 项 / imported {len(items)} items → {services.offerings_path()}")
 
     @offerings_app.command("list")
     def offerings_list(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:

@@ -154,6 +154,26 @@ class Services:
 
         return self.settings.offerings_file or self.settings.data_dir / FILE_NAME
 
+    def import_offerings(self, data: bytes, name: str = "the file") -> list:
+        """Check a range file's bytes and make them the team's range (replacing the one before);
+        an OfferingError naming the row and the fix otherwise, and nothing is replaced."""
+        from assistant.errors import ConfigError
+        from assistant.knowledge.offerings import parse, save
+
+        items = parse(data, name)
+        if self.settings.offerings_file is not None:
+            raise ConfigError(f"the team's range is read from {self.settings.offerings_file} (NEEDS_OFFERINGS_FILE)",
+                              fix="edit that file, or unset NEEDS_OFFERINGS_FILE to keep an imported range")
+        save(items, self.offerings_path())
+        return items
+
+    def match_offerings(self, need: str, requested: str = "") -> list:
+        """The items of the team's range the coach would propose for ``need`` (by meaning)."""
+        from assistant.knowledge.offerings import match
+        from assistant.understanding.lexicon import language_of
+
+        return match(self.offerings(), need, requested, language_of(need))
+
     def offerings(self) -> list:
         """The team's range (``knowledge.offerings``), read again when the file changes; [] when
         there is none. A broken file is reported once in the log and costs only the proposals."""

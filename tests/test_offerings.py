@@ -55,7 +55,8 @@ def test_csv_with_chinese_headers_and_json_items_are_read(tmp_path):
     (b"", "is empty"),
     ("名称,用途\n酸枣,开胃\n".encode("gbk"), "not UTF-8"),
     (b"name,price\nx,3\n", "lacks serves"),
-    (b'{"items": [{"name": "x"}]}', "item 1: serves"),
+    (b'{"items": [{"name": "x"}]}', "item 1: serves is empty"),
+    (('{"items": [{"name": "' + "x" * 41 + '", "serves": "y"}]}').encode(), "name is longer than 40"),
     (b'{"items": [{"name": "x", "serves": "y"},', "not valid JSON"),
     (b'{"rows": []}', "no list of items"),
 ])

@@ -102,9 +102,18 @@ def parse(data: bytes, source: str = "the file") -> list[Offering]:
         try:
             items.append(Offering.model_validate({k: row.get(k) or "" for k in ("name", "serves", "reason")}))
         except ValidationError as exc:
-            problem = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            problem = "; ".join(_problem(e) for e in exc.errors())
             raise OfferingError(f"{source}, item {number}: {problem}") from exc
     return items
+
+
+def _problem(error: dict) -> str:
+    field = ".".join(map(str, error.get("loc") or ())) or "the row"
+    if error.get("type") == "string_too_short":
+        return f"{field} is empty"
+    if error.get("type") == "string_too_long":
+        return f"{field} is longer than {(error.get('ctx') or {}).get('max_length', '?')} characters"
+    return f"{field}: {error.get('msg', 'not valid')}"
 
 
 def load(path: Path) -> list[Offering]:

@@ -85,7 +85,8 @@ def safe_name(name: str) -> str:
     return stem[:120]
 
 
-tab_browse, tab_search, tab_upload = st.tabs([t("kb.tab.browse"), t("kb.tab.search"), t("kb.tab.upload")])
+tab_browse, tab_search, tab_upload, tab_range = st.tabs([t("kb.tab.browse"), t("kb.tab.search"), t("kb.tab.upload"),
+                                                         t("kb.tab.range")])
 
 with tab_browse:
     kinds: dict[str, list] = {}
@@ -162,3 +163,32 @@ with tab_upload:
                 if refused and hasattr(report, "skipped"):
                     report.skipped.extend(refused)
                 show_report(report)
+
+
+with tab_range:
+    st.caption(t("kb.range_caption"))
+    items = []
+    with runtime.guard():
+        items = services.offerings()
+    if items:
+        st.dataframe(pd.DataFrame([{t("kb.range_name"): i.name, t("kb.range_serves"): i.serves,
+                                    t("kb.range_reason"): i.reason} for i in items]),
+                     hide_index=True, use_container_width=True)
+        need = st.text_input(t("kb.range_try"), key="kb_range_need", placeholder=t("kb.range_try_ph"))
+        if need.strip():
+            with runtime.guard():
+                picked = services.match_offerings(need)
+                if picked:
+                    st.success(t("kb.range_picked", items="、".join(i.name for i in picked)))
+                else:
+                    st.info(t("kb.range_none"))
+    else:
+        st.info(t("kb.range_empty"))
+    if person.is_manager:
+        upload = st.file_uploader(t("kb.range_upload"), type=["csv", "json"], key="kb_range_file")
+        if st.button(t("kb.range_import"), disabled=upload is None, key="kb_range_import"):
+            with runtime.guard():
+                imported = services.import_offerings(upload.getvalue(), upload.name)
+                st.success(t("kb.range_imported", n=len(imported)))
+    else:
+        st.caption(t("kb.range_managers"))
