@@ -286,7 +286,8 @@ def build_app(load_settings: SettingsLoader | None = None, chat_model: ModelFact
         language: str = typer.Option("", "--language", help="zh | en (default: the need's)."),
     ) -> None:
         """Which items the coach would propose for NEED, and each item's similarity to it."""
-        from assistant.knowledge.offerings import load as read_range, match, scores
+        from assistant.knowledge.offerings import load as read_range
+        from assistant.knowledge.offerings import match, scores
         from assistant.understanding.lexicon import language_of
 
         path = _range_path(load())

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from assistant.knowledge.offerings import Offering, OfferingError, load, match, parse, save
+from tests.test_coach_jujube import play  # the same run of `needs chat --script` as the stories
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -94,17 +95,6 @@ def test_nothing_is_proposed_when_no_item_stands_out_for_the_need():
     assert match(_items(OFFICE), "我们想给孕妇买点酸的水果", "", "en") == []
 
 
-def _chat(tmp_path: Path, lines: list[str], speaker: str, env: dict) -> dict:
-    script = tmp_path / "story.txt"
-    script.write_text("\n".join(f"{speaker}：{line}" for line in lines) + "\n", encoding="utf-8")
-    full = {**os.environ, "NEEDS_DATA_DIR": str(tmp_path / "data"), "NEEDS_COACH_RETRIEVAL": "false",
-            "NEEDS_PROVIDER": "fake", **env}
-    out = subprocess.run([sys.executable, "-m", "assistant", "chat", "--script", str(script), "--json"],
-                         cwd=ROOT, env=full, capture_output=True, text=True, timeout=600)
-    assert out.returncode == 0, out.stderr[-2000:]
-    return json.loads(out.stdout)
-
-
 def test_offerings_import_then_the_coach_proposes_from_the_range(tmp_path):
     """`needs offerings import` checks a file and keeps it; a customer who asks about one option
     then hears it weighed and, from the range, the item that fits the confirmed need better."""
@@ -123,7 +113,7 @@ def test_offerings_import_then_the_coach_proposes_from_the_range(tmp_path):
     listed = subprocess.run([sys.executable, "-m", "assistant", "offerings", "list", "--json"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert [i["name"] for i in json.loads(listed.stdout)["items"]] == [n for n, _, _ in OFFICE]
-    result = _chat(tmp_path, [
+    result = play(tmp_path, {"NEEDS_PROVIDER": "fake"}, speaker="Customer", lines=[
         "Hi, I need a new office chair.",
         "It's for my assistant, actually.",
         "She's at her laptop all day and looks down at the screen the whole time.",
@@ -132,7 +122,7 @@ def test_offerings_import_then_the_coach_proposes_from_the_range(tmp_path):
         "What would you suggest?",
         "Would a standing desk help her?",
         "Okay, we'll take the chair and the monitor arm.",
-    ], "Customer", {})
+    ])
     offers = [t for t in result["turns"] if t["move"]["kind"] == "address"]
     assert offers, [t["move"]["kind"] for t in result["turns"]]
     assert any("monitor arm" in t["suggestion"] for t in offers), [t["suggestion"] for t in offers]
