@@ -203,3 +203,15 @@ def test_the_policys_people_words_are_the_lexicons():
     assert policy._VAGUE_PEOPLE.match("家里人") and policy._VAGUE_PEOPLE.match("friends")
     assert not policy._VAGUE_PEOPLE.match("儿媳妇") and policy._STAFF.search("我们的保洁阿姨")
     assert policy.context_words(["we have a newborn", "她怀孕了"]) == "newborn"
+
+
+def test_a_card_example_written_for_another_story_is_not_a_fallback_here():
+    """The confirm card's jujube example names a daughter-in-law and sour fruit: in a conversation
+    about a boy's desk lamp it is never offered as the wording; the generic ones are."""
+    from assistant.coach.policy import card_examples
+
+    card = CATALOG.get("confirm-need-back")
+    lamp = card_examples(card, "zh", ["我想看看台灯。", "是给我儿子买的。"])
+    assert lamp and not any("儿媳妇" in e for e in lamp)
+    assert any("儿媳妇" in e for e in card_examples(card, "zh", ["我想买点枣子。", "给儿媳妇买的。"]))
+    assert not any("daughter-in-law" in e for e in card_examples(card, "en", ["Hi, I'm looking at bikes.", "My wife."]))

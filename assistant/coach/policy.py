@@ -199,11 +199,19 @@ def priority(need: NeedRecord) -> int:
     return 0 if wanted(need) else 1
 
 
-def card_examples(card, language: str) -> list[str]:
-    """A method card's example questions in the conversation's language (Chinese when it has no English)."""
+def card_examples(card, language: str, words: list[str] | None = None) -> list[str]:
+    """A method card's example questions in the conversation's language (Chinese when it has no
+    English). With ``words`` (the customer's, so far), an example that speaks of someone they never
+    mentioned ("…给儿媳妇吃的、带酸味的水果" in a conversation about a desk lamp) is left out: it
+    belongs to the story it was written for."""
     if card is None:
         return []
-    return list(card.examples_zh if language == "zh" else (card.examples_en or card.examples_zh))
+    examples = list(card.examples_zh if language == "zh" else (card.examples_en or card.examples_zh))
+    if words is None:
+        return examples
+    said = " ".join(words).lower()
+    people = lexicon.cue("people")
+    return [e for e in examples if all(m.group(0).lower() in said for m in people.finditer(e))]
 
 
 def card_question(card, slot: str, language: str, k: int = 0) -> str:

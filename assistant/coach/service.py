@@ -620,7 +620,7 @@ class CoachService:
         candidates = [t for t in _from_need(move, zh)
                       if self._check(move, t, customer_words, state.language, False) is None]
         if move.kind in ("ask", "confirm") and move.card_id:
-            candidates += card_examples(self.catalog.get(move.card_id), state.language)
+            candidates += card_examples(self.catalog.get(move.card_id), state.language, customer_words)
         if move.kind == "close":
             candidates.append("好的，我把您选的和下一步安排确认一下，您看可以吗？" if zh
                               else "Great — let me confirm your choice and the next step; does that work?")
