@@ -13,6 +13,8 @@ from assistant.services import Services
 
 @pytest.mark.parametrize("text,option", [
     ("那种能调高低的桌椅，小孩用着真管用吗？", "能调高低的桌椅"),
+    ("那种能在手机上看猫的摄像头，我妈六十八了，她能会用吗？", "能在手机上看猫的摄像头"),  # a description ending in its noun
+    ("那种直接夹在老花镜上面的偏光夹片怎么样？", "直接夹在老花镜上面的偏光夹片"),
     ("猕猴桃孕妇能吃吗？", "猕猴桃"),
     ("护眼台灯对近视有用吗？", "护眼台灯"),
     ("羊奶粉过敏的小孩能喝吗？", "羊奶粉"),

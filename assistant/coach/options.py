@@ -158,7 +158,11 @@ def _zh_option(sentence: str, loose: bool = False) -> str:
         head = intro.group(1)  # "听说有那种带夜光的拐杖": the option after 那种
     head = _ZH_LEAD.sub("", head)
     cut = _ZH_CUT.search(head)
-    if cut and (loose or _ZH_PRONOUN.match(cut.group(0)) or len(head) > 8):
+    # a description ending in its noun ("能在手机上看猫的摄像头") is the option whole: the cue words
+    # inside it describe the thing, they do not start a new clause
+    described = cut is not None and not loose and 0 <= cut.start() < head.rfind("的") < len(head) - 1 \
+        and len(head) <= 14 and not _ZH_PRONOUN.match(cut.group(0))
+    if cut and not described and (loose or _ZH_PRONOUN.match(cut.group(0)) or len(head) > 8):
         head = head[: cut.start()]  # "激光切割机我们这种薄板" → 激光切割机
     return _clean_zh(head)
 
