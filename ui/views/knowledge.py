@@ -188,7 +188,12 @@ with tab_range:
         upload = st.file_uploader(t("kb.range_upload"), type=["csv", "json"], key="kb_range_file")
         if st.button(t("kb.range_import"), disabled=upload is None, key="kb_range_import"):
             with runtime.guard():
-                imported = services.import_offerings(upload.getvalue(), upload.name)
+                bar = st.progress(0.0, text=t("kb.range_embedding"))
+                imported = services.import_offerings(
+                    upload.getvalue(), upload.name,
+                    progress=lambda done, total: bar.progress(done / total if total else 1.0,
+                                                              text=t("kb.range_embedding")))
+                bar.progress(1.0, text=t("kb.range_imported", n=len(imported)))
                 st.success(t("kb.range_imported", n=len(imported)))
     else:
         st.caption(t("kb.range_managers"))
