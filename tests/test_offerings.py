@@ -60,6 +60,8 @@ def test_csv_with_chinese_headers_and_json_items_are_read(tmp_path):
     (('{"items": [{"name": "' + "x" * 41 + '", "serves": "y"}]}').encode(), "name is longer than 40"),
     (b'{"items": [{"name": "x", "serves": "y"},', "not valid JSON"),
     (b'{"rows": []}', "no list of items"),
+    (b"name,serves\n" + b"x,y\n" * 600_000, "at most 2 MB"),
+    (b"name,serves\n" + b"".join(b"x%d,y\n" % n for n in range(2001)), "at most 2000 are read"),
 ])
 def test_a_broken_range_file_names_the_problem_and_the_fix(data, says):
     with pytest.raises(OfferingError) as caught:

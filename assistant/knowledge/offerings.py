@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 FILE_NAME = "offerings.json"  # where `needs offerings import` keeps the range, in the data directory
 MAX_ITEMS = 2000
+MAX_BYTES = 2_000_000  # a range of 2000 items with long lines stays far below this
 
 # calibrated on the dev stories' ranges (benchmarks/offerings.py; the held-out ranges reported beside)
 STAND_OUT_Z = 1.0  # how far above the range's mean similarity (in its spread) a proposed item must stand
@@ -71,6 +72,9 @@ class OfferingError(NeedsError):
 
 def parse(data: bytes, source: str = "the file") -> list[Offering]:
     """The items of a range file's bytes; an OfferingError naming the row and the fix otherwise."""
+    if len(data) > MAX_BYTES:
+        raise OfferingError(f"{source} is {len(data) / 1e6:.1f} MB; a range file may be at most "
+                            f"{MAX_BYTES / 1e6:.0f} MB ({MAX_ITEMS} items)")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
