@@ -253,5 +253,7 @@ def test_the_shipped_example_vectors_are_those_of_the_examples():
     texts = [r["text"] for r in _example_rows()]
     with np.load(VECTORS) as shipped:
         assert str(shipped["digest"]) == _digest(texts), "run open_items.build_example_vectors()"
-        assert np.allclose(shipped["vectors"][:3], encode(texts[:3]), atol=1e-4)
+        # the same vectors up to the embedder's float differences between CPUs and runtime builds
+        # (seen: 1e-3 per component, cosine 0.99997); another model or other texts are far below
+        assert (np.sum(shipped["vectors"][:3] * encode(texts[:3]), axis=1) > 0.999).all()
     assert _examples()._matrix is not None  # nothing embedded on first use
