@@ -238,11 +238,6 @@ def build_app(load_settings: SettingsLoader | None = None, chat_model: ModelFact
                                 no_args_is_help=True)
     app.add_typer(offerings_app, name="offerings")
 
-    def _range_path(settings: Settings) -> Path:
-        from assistant.knowledge.offerings import FILE_NAME
-
-        return settings.offerings_file or settings.data_dir / FILE_NAME
-
     @offerings_app.command("import")
     def offerings_import(
         file: Path = typer.Argument(..., help="CSV (name,serves,reason or 名称,用途,理由) or JSON items."),
@@ -267,10 +262,10 @@ def build_app(load_settings: SettingsLoader | None = None, chat_model: ModelFact
     @offerings_app.command("list")
     def offerings_list(as_json: bool = typer.Option(False, "--json", help="Print as JSON.")) -> None:
         """The team's range as the coach reads it."""
-        from assistant.knowledge.offerings import load as read_range
+        from assistant.services import Services
 
-        path = _range_path(load())
-        items = read_range(path) if path.is_file() else []
+        services = Services(load())
+        path, items = services.offerings_path(), services.offerings()
         if as_json:
             _write_json({"file": str(path), "items": [i.model_dump() for i in items]})
             return
@@ -291,15 +286,14 @@ def build_app(load_settings: SettingsLoader | None = None, chat_model: ModelFact
         language: str = typer.Option("", "--language", help="zh | en (default: the need's)."),
     ) -> None:
         """Which items the coach would propose for NEED, and each item's similarity to it."""
-        from assistant.knowledge.offerings import load as read_range
-        from assistant.knowledge.offerings import match, scores
+        from assistant.knowledge.offerings import scores
+        from assistant.services import Services
         from assistant.understanding.lexicon import language_of
 
-        path = _range_path(load())
-        items = read_range(path) if path.is_file() else []
+        services = Services(load())
         lang = language or language_of(need)
-        picked = {i.name for i in match(items, need, requested, lang)}
-        pool = [i for i in items if i.language == lang]
+        picked = {i.name for i in services.match_offerings(need, requested, lang)}
+        pool = [i for i in services.offerings() if i.language == lang]
         for item, score in sorted(zip(pool, scores(pool, need, requested)), key=lambda p: -p[1]):
             console.print(f"{'→' if item.name in picked else ' '} {score:.3f}  {escape(item.name)}")
 

@@ -57,6 +57,7 @@ class Services:
         self.settings = settings
         self._model = model
         self._lock = threading.Lock()
+        self._range: tuple[int, list] | None = None  # (the range file's mtime, its items), read again when it changes
 
     def chat_model(self) -> BaseChatModel:
         """The configured chat model, built on first use (loading a local model takes seconds)."""
@@ -169,12 +170,12 @@ class Services:
         save(items, self.offerings_path(), progress=progress)
         return items
 
-    def match_offerings(self, need: str, requested: str = "") -> list:
+    def match_offerings(self, need: str, requested: str = "", language: str = "") -> list:
         """The items of the team's range the coach would propose for ``need`` (by meaning)."""
         from assistant.knowledge.offerings import match
         from assistant.understanding.lexicon import language_of
 
-        return match(self.offerings(), need, requested, language_of(need))
+        return match(self.offerings(), need, requested, language or language_of(need))
 
     def offerings(self) -> list:
         """The team's range (``knowledge.offerings``), read again when the file changes; [] when
@@ -187,12 +188,10 @@ class Services:
             stamp = path.stat().st_mtime_ns
         except OSError:
             return []
-        cached = getattr(self, "_offerings", None)
-        if cached is None or cached[0] != stamp:
+        if self._range is None or self._range[0] != stamp:
             try:
-                cached = (stamp, load(path))
+                self._range = (stamp, load(path))
             except NeedsError as exc:
                 log.warning("the range file could not be read: %s", exc)
-                cached = (stamp, [])
-            self._offerings = cached
-        return cached[1]
+                self._range = (stamp, [])
+        return self._range[1]

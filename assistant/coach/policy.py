@@ -884,7 +884,6 @@ def _address_move(state, need, needs, catalog, r: Reading, words, quote, *, opti
     the better fit the knowledge supports; options the model named and the checks passed; and
     with none of these, a question about what would fit (never a vague promise)."""
     zh = state.language == "zh"
-    spoken, restated = offer_need(need, needs, state, words)  # the need the offer is about, in a few words
     fit = find_fit(needs, catalog, words, state.language)
     knowledge_answers = fit is not None and any(
         m and (m in (fit.option, fit.first) or fit.option in m) for m in [*r.mentioned, option])
@@ -899,6 +898,7 @@ def _address_move(state, need, needs, catalog, r: Reading, words, quote, *, opti
         if earlier:
             spoken, restated = offer_need(need, needs, state, words, about=earlier)
             return _weigh_option(state, need, restated, earlier, catalog, words, quote, spoken=spoken)
+    spoken, restated = offer_need(need, needs, state, words)  # the need the offer is about, in a few words
     if fit is None and options is not None and f"options:{need.id}" not in state.asked:
         requested = requested_product(state.stated_request, state.language)
         try:

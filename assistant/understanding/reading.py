@@ -385,8 +385,8 @@ def _after_contrast(part: TurnReading, sentence: str, offset: int, context, lang
     pred = model.predict([clause])[0]
     if pred.need < NEED_AT:
         return part
-    rules = read_sentence_by_rules(clause, context, offset=offset + sentence.find(clause), language=language)
-    read = refine(rules, pred, model, offset=offset + sentence.find(clause))
+    at = offset + sentence.find(clause)
+    read = refine(read_sentence_by_rules(clause, context, offset=at, language=language), pred, model, offset=at)
     if not read.is_need:
         return part
     acts = list(dict.fromkeys([*part.acts, *read.acts]))
