@@ -9,7 +9,9 @@ on the fifth set, made after the filters were set on the first judgment, were ju
 (``similar_offers_judged_v5.json``, ``v5``), and the offers on the sixth, made after the
 settled-hypothesis reader was built on those (``similar_offers_judged_v6.json``), and on the seventh
 (``similar_offers_judged_v7.json``, ``v7``, seen since: its failures were studied for the
-reason-sentence check and the structure reading).
+reason-sentence check and the structure reading), on the eighth (``similar_offers_judged_v8.json``,
+``v8``, seen since its misses were looked at) and on the ninth (``similar_offers_judged_v9.json``,
+``clean_v9``).
 
 It also reads what the brief offers today on those sets (``quality_v2``..``quality_v4`` of
 brief.json, written by benchmarks/brief.py) and says, per judged offer, whether it is still offered
@@ -37,6 +39,7 @@ JUDGED_V5 = ROOT / "benchmarks" / "data" / "untuned" / "similar_offers_judged_v5
 JUDGED_V6 = ROOT / "benchmarks" / "data" / "untuned" / "similar_offers_judged_v6.json"
 JUDGED_V7 = ROOT / "benchmarks" / "data" / "untuned" / "similar_offers_judged_v7.json"
 JUDGED_V8 = ROOT / "benchmarks" / "data" / "untuned" / "similar_offers_judged_v8.json"
+JUDGED_V9 = ROOT / "benchmarks" / "data" / "untuned" / "similar_offers_judged_v9.json"
 RESULTS = ROOT / "benchmarks" / "results" / "brief.json"
 SETS = {"account_histories_v2.json": "quality_v2", "account_histories_v3.json": "quality_v3",
         "account_histories_v4.json": "quality_v4", "account_histories_v5.json": "quality_v5",
@@ -129,8 +132,13 @@ def main() -> None:
                                   "data": "SEEN (its four judged-irrelevant offers were studied before the checks were built)"}
     if JUDGED_V8.is_file():
         v8 = json.loads(JUDGED_V8.read_text(encoding="utf-8"))["offers"]
-        result["clean_v8"] = {"judged": str(JUDGED_V8.relative_to(ROOT)), **summary(v8),
-                              "status": "clean: judged once (commit e2009af), nothing tuned on it"}
+        result["v8"] = {"judged": str(JUDGED_V8.relative_to(ROOT)), **summary(v8),
+                        "status": "clean when judged (commit e2009af); seen since: its three misses were looked at "
+                                  "(nothing was tuned on them)"}
+    if JUDGED_V9.is_file():
+        v9 = json.loads(JUDGED_V9.read_text(encoding="utf-8"))["offers"]
+        result["clean_v9"] = {"judged": str(JUDGED_V9.relative_to(ROOT)), **summary(v9),
+                              "status": "clean: judged once (commit 0e4c1e4), nothing tuned on it"}
     results["blind_judgment"] = result
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(result, ensure_ascii=False, indent=1))
