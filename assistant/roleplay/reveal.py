@@ -16,6 +16,7 @@ from assistant.roleplay import intent
 from assistant.roleplay.intent import RELATIVE, RELATIVE_CLOSED, is_injection, target
 from assistant.roleplay.scenario import HiddenNeed, Scenario
 from assistant.understanding.lexicon import cue, sentences
+from assistant.understanding.trainee import QUESTION_WORD
 
 PROBING = ("problem", "implication", "need_payoff")  # SPIN stages that probe a need
 TRUST = {
@@ -186,8 +187,6 @@ PROPOSAL = re.compile(
 
 GUESS_RULE = True  # benchmarks/roleplay_fidelity.py reports the variant without it
 _GUESS = cue("guess_question")
-_WH = re.compile(r"什么|啥|怎么|怎样|为什么|为啥|哪|谁|如何|多少|多大|多久|几(?![个家次种位天年])|"
-                 r"\b(?:what|who|whom|which|how|why|where|when)\b", re.I)
 
 
 def guesses(text: str) -> bool:
@@ -196,7 +195,7 @@ def guesses(text: str) -> bool:
     if not GUESS_RULE:
         return False
     last = (sentences(text) or [text])[-1].strip()
-    return bool(_GUESS.search(last)) and not _WH.search(last)
+    return bool(_GUESS.search(last)) and not QUESTION_WORD.search(last)
 
 
 # A yes/no question that proposes the answer ("家里有人怀孕了想吃酸的？", "Is your dad's knee the reason…?")
