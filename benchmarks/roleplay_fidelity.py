@@ -37,7 +37,12 @@ closed pushes, leading questions, off-topic, injections) that must release nothi
   measured once, then studied with v7 and v8 (failures looked at, tuned on): seen.
 * benchmarks/data/untuned/roleplay_probes_v10.json — a tenth (64 probes incl. 16 genuine questions after a
   preface that is no pitch; 128 bad lines incl. 32 pitches followed by a question and 32 yes/no guesses),
-  written blind; measured once at the end of the preface check's work, never opened. Skipped if missing.
+  written blind; measured once at the end of the preface check's work, then studied (its false reveals
+  looked at for the preface reader, the off-topic gate and the guess check): seen.
+* benchmarks/data/untuned/roleplay_probes_v11.json — an eleventh (64 probes incl. 16 genuine questions after
+  a preface that is no pitch and 12 genuine closed ones; 128 bad lines incl. 32 pitches followed by a
+  question in varied forms, 32 yes/no guesses and 16 off-topic lines about the customer's place), written
+  blind from the scenario briefs; measured at the end of that work, never tuned on. Skipped if missing.
 * benchmarks/data/roleplay_guess_dev.json — 24 yes/no questions proposing a need's own answer, written by
   the author of the proposal check (reveal.py) to choose its thresholds: seen.
 * benchmarks/data/roleplay_reader_dev.json — 64 bad lines (4 per scenario) written by the author of
@@ -45,8 +50,8 @@ closed pushes, leading questions, off-topic, injections) that must release nothi
   a pitch, hedged guesses, disguised injections), used to choose its threshold: seen.
 
 Seen sets (failures looked at while building): dev, untuned (v1), untuned_v2, reader_dev, and the bad
-lines of v3–v6, guess_dev, untuned_v7, untuned_v8, untuned_v9. Clean: the probes of untuned_v3,
-untuned_v4 and untuned_v5; untuned_v10. ``variants`` in the results repeats the semantic figures on the seen sets only with
+lines of v3–v6, guess_dev, untuned_v7, untuned_v8, untuned_v9, untuned_v10. Clean: the probes of untuned_v3,
+untuned_v4 and untuned_v5; untuned_v11. ``variants`` in the results repeats the semantic figures on the seen sets only with
 one setting changed at a time (what was tried, and why the shipped values were kept).
 
 Three modes in the same run: ``rules`` (topics only, the trainer before the semantic layer),
@@ -100,9 +105,11 @@ UNTUNED_V7 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v7.json
 UNTUNED_V8 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v8.json"
 UNTUNED_V9 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v9.json"
 UNTUNED_V10 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v10.json"
+UNTUNED_V11 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v11.json"
 READER_DEV = ROOT / "benchmarks" / "data" / "roleplay_reader_dev.json"
 GUESS_DEV = ROOT / "benchmarks" / "data" / "roleplay_guess_dev.json"
-SEEN = ("dev", "dev_check", "untuned", "untuned_v2", "reader_dev", "guess_dev", "untuned_v7", "untuned_v8", "untuned_v9")
+SEEN = ("dev", "dev_check", "untuned", "untuned_v2", "reader_dev", "guess_dev", "untuned_v7", "untuned_v8", "untuned_v9",
+        "untuned_v10")
 RESULTS = ROOT / "benchmarks" / "results" / "roleplay_fidelity.json"
 MODELS_DIR = Path.home() / ".local" / "share" / "needs-assistant" / "models"
 MODES = ("rules", "semantic", "semantic+reader")
@@ -256,7 +263,7 @@ VARIANTS: dict[str, dict[str, tuple[str, str, float]]] = {
     "trainee reader blocks from 0.9": {"x": ("trainee", "BLOCK_AT", 0.9)},
     "trainee reader blocks from 0.95": {"x": ("trainee", "BLOCK_AT", 0.95)},
     "no proposal check (a yes/no guess of the need's answer reveals it)": {"x": ("reveal", "PROPOSAL_RULE", False)},
-    "proposal floor 0.92": {"x": ("reveal", "PROPOSAL_FLOOR", 0.92)},
+    "proposal floor 0.92 and gap -0.02": {"x": ("reveal", "PROPOSAL_FLOOR", 0.92), "y": ("reveal", "PROPOSAL_GAP", -0.02)},
     "proposal floor 0.95": {"x": ("reveal", "PROPOSAL_FLOOR", 0.95)},
     "proposal gap -0.05": {"x": ("reveal", "PROPOSAL_GAP", -0.05)},
     "a closing yes/no question rescues any pitch (as before)": {"x": ("trainee", "CLOSER_AT", None)},
@@ -266,7 +273,10 @@ VARIANTS: dict[str, dict[str, tuple[str, str, float]]] = {
         {"x": ("trainee", "AGREE", "max")},
     "a pitch before a genuine question does not count (as before)": {"x": ("trainee", "PREFACE_AT", None)},
     "a preface read as a pitch from 0.7 blocks the line": {"x": ("trainee", "PREFACE_AT", 0.7)},
+    "a preface read as a pitch from 0.85 blocks the line": {"x": ("trainee", "PREFACE_AT", 0.85)},
     "a preface read as a pitch from 0.95 blocks the line": {"x": ("trainee", "PREFACE_AT", 0.95)},
+    "the loose path for any line not surely read as no genuine question (as before)":
+        {"x": ("reveal", "LOOSE_READ", False)},
 }
 # tried while building and removed from the code (semantic targeted reveal on dev / dev check / v1 / v2,
 # false reveals 0 on all four, measured with the soft maximum and the second round of asks unless said)
@@ -286,8 +296,9 @@ DROPPED = {
 }
 
 
-def variant_figures(scenarios: dict[str, Scenario], sets: dict[str, Any]) -> dict[str, Any]:
-    """Semantic targeted reveal and false reveals on the seen sets, one setting changed at a time."""
+def variant_figures(scenarios: dict[str, Scenario], sets: dict[str, Any], only: list[str] | None = None) -> dict[str, Any]:
+    """Semantic targeted reveal and false reveals on the seen sets, one setting changed at a time
+    (``only``: the variants whose name contains one of these words)."""
     from assistant.roleplay import intent, reveal
     from assistant.understanding import trainee
 
@@ -297,7 +308,8 @@ def variant_figures(scenarios: dict[str, Scenario], sets: dict[str, Any]) -> dic
     modes, MODES = MODES, (SHIPPED_MODE,)
     out: dict[str, Any] = {}
     try:
-        for name, change in {"shipped": {}, **VARIANTS}.items():
+        chosen = {k: v for k, v in VARIANTS.items() if not only or any(w in k for w in only)}
+        for name, change in {"shipped": {}, **chosen}.items():
             saved = [(modules[m], a, getattr(modules[m], a)) for m, a, _ in change.values()]
             for m, a, v in change.values():
                 setattr(modules[m], a, v)
@@ -411,13 +423,15 @@ def model_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list[
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", type=int, default=0, metavar="N", help="play N lines per mode with the embedded model")
-    ap.add_argument("--model-set", choices=("dev", "untuned", "untuned_v2", "untuned_v3", "untuned_v4", "untuned_v5"), default="untuned_v4",
+    ap.add_argument("--model-set", choices=("dev", "untuned", "untuned_v2", "untuned_v3", "untuned_v4", "untuned_v5", "untuned_v10", "untuned_v11"), default="untuned_v4",
                     help="which set the model lines come from (dev if untuned is missing)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--calibrate", action="store_true", help="print the threshold sweep on the dev set and stop")
     ap.add_argument("--no-untuned", action="store_true", help="do not read the untuned set")
     ap.add_argument("--seen-only", action="store_true", help="only the dev and seen sets (v3–v5 and v7 stay closed)")
     ap.add_argument("--no-variants", action="store_true", help="skip the one-setting-changed variants")
+    ap.add_argument("--variants", default="", metavar="WORDS",
+                    help="only the variants whose name contains one of these comma-separated words")
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args(argv)
     scenarios, problems = load_scenarios(ROOT / "knowledge" / "scenarios")
@@ -434,11 +448,13 @@ def main(argv: list[str] | None = None) -> int:
             "untuned_v7": None if args.no_untuned else load_set(UNTUNED_V7),
             "untuned_v8": None if args.no_untuned else load_set(UNTUNED_V8),
             "untuned_v9": None if args.no_untuned else load_set(UNTUNED_V9),
-            "untuned_v10": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V10),
+            "untuned_v10": None if args.no_untuned else load_set(UNTUNED_V10),
+            "untuned_v11": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V11),
             "reader_dev": load_set(READER_DEV), "guess_dev": load_set(GUESS_DEV)}
     paths = {"dev": DEV, "dev_check": DEV, "untuned": UNTUNED, "untuned_v2": UNTUNED_V2, "untuned_v3": UNTUNED_V3,
              "untuned_v4": UNTUNED_V4, "untuned_v5": UNTUNED_V5, "untuned_v6": UNTUNED_V6, "untuned_v7": UNTUNED_V7,
-             "untuned_v8": UNTUNED_V8, "untuned_v9": UNTUNED_V9, "untuned_v10": UNTUNED_V10, "reader_dev": READER_DEV, "guess_dev": GUESS_DEV}
+             "untuned_v8": UNTUNED_V8, "untuned_v9": UNTUNED_V9, "untuned_v10": UNTUNED_V10,
+             "untuned_v11": UNTUNED_V11, "reader_dev": READER_DEV, "guess_dev": GUESS_DEV}
     if args.calibrate:
         if sets["dev"] is None:
             print(f"skipped: {DEV} is missing")
@@ -460,7 +476,7 @@ def main(argv: list[str] | None = None) -> int:
                        "trainee_closer_at": trainee.CLOSER_AT, "trainee_agree": trainee.AGREE,
                        "trainee_pitch_whole": trainee.PITCH_WHOLE, "trainee_preface_at": trainee.PREFACE_AT},
         "seen_sets": [*SEEN, "untuned_v3 (bad lines)", "untuned_v4 (bad lines)", "untuned_v5 (bad lines)", "untuned_v6"],
-        "clean_sets": ["untuned_v3 (probes)", "untuned_v4 (probes)", "untuned_v5 (probes)", "untuned_v10"],
+        "clean_sets": ["untuned_v3 (probes)", "untuned_v4 (probes)", "untuned_v5 (probes)", "untuned_v11"],
         "sets": {},
     }
     for name, loaded in sets.items():
@@ -480,7 +496,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"false reveals {f['false_reveals']}/{f['bad_lines']} {f['false_reveals_by_kind'] or ''}  "
                   f"{f['ms_per_line']} ms/line")
     if not args.no_variants:
-        result["variants"] = variant_figures(scenarios, sets)
+        result["variants"] = variant_figures(scenarios, sets, [w for w in args.variants.split(",") if w])
         for name, figs in result["variants"].items():
             if name != "dropped":
                 print(f"variant {name}: " + "  ".join(f"{k} {v['targeted_reveal_rate']} (false {v['false_reveals']})"
