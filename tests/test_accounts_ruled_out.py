@@ -10,8 +10,8 @@ import pytest
 
 from assistant.accounts import presupposes, settled
 from assistant.accounts.memory import AccountMemory
-from assistant.accounts.similar import (SimilarPolicy, _reader_rows, lacked, offer_probabilities, ruled_by_reason,
-                                        similar_hypotheses)
+from assistant.accounts.similar import (SimilarPolicy, _reader_rows, candidates, lacked, offer_probabilities,
+                                        ruled_by_reason, similar_hypotheses)
 from tests.test_accounts import BOSS, meeting, need
 
 
@@ -96,3 +96,38 @@ def test_a_date_a_sum_or_an_answer_is_not_worth_offering():
     at = SimilarPolicy().offer
     assert all(p < at for p in offer_probabilities(fragments)), offer_probabilities(fragments)
     assert all(p >= at for p in offer_probabilities(problems))
+
+
+def test_a_sentence_that_says_a_matter_is_settled_is_read_by_meaning():
+    settling = ["这事归总部管，我们这边不用操心。", "The landlord sorts all of that out for us."]
+    not_settling = ["外包的保安老是打瞌睡，业主天天投诉。", "Nobody has time to chase the late invoices."]
+    assert not set(settling + not_settling) & {r["text"] for r in settled.saying_rows()}
+    p = settled.says_settled(settling + not_settling)
+    assert all(x >= settled.SAYS_SETTLED_AT for x in p[:2]), p
+    assert all(x < settled.SAYS_SETTLED_AT for x in p[2:]), p
+
+
+def test_a_matter_the_account_says_is_handled_is_no_hypothesis_from_a_similar_one(log):
+    """The other hotel's queue at check-out is settled here by the answer to the salesperson's question."""
+    meeting(log, "海景酒店", "li", ["退房高峰前台就一个人，客人排长队，老有人投诉。", "客房打扫的阿姨走了两个，一直补不上。"], [
+        need("退房高峰前台一个人客人排长队", "退房高峰前台就一个人，客人排长队，老有人投诉。"),
+        need("客房保洁人手不够", "客房打扫的阿姨走了两个，一直补不上。")])
+    log.set_account_trade("海景酒店", "酒店")
+    for name, answer in (("山水宾馆", "这个不用担心，去年集团给每家店都配了自助机，客人刷一下就走。"),
+                         ("云上客栈", "还行吧，忙是忙一点。")):
+        cid, _ = meeting(log, name, "li", ["客房打扫的人手老是不够，旺季更紧张。"],
+                         [need("客房保洁人手不够", "客房打扫的人手老是不够，旺季更紧张。")])
+        log.add_turn(cid, "sales", "那早上退房的时候，前台忙得过来吗？")
+        log.add_turn(cid, "customer", answer)
+        log.set_account_trade(name, "酒店")
+    memory = AccountMemory(log)
+    only_topic = SimilarPolicy(settles=1.01)  # the pairwise settled reader off: the topic rule alone
+
+    def left_out(account, policy):
+        scored, _, _ = candidates(memory, memory.view(account, BOSS), BOSS, policy, explain=True)
+        return {c["statement"]: c["left_out"] for c in scored}
+
+    queue = "退房高峰前台一个人客人排长队"
+    assert left_out("山水宾馆", only_topic)[queue] == "settled topic"
+    assert left_out("云上客栈", only_topic)[queue] != "settled topic"  # an answer that settles nothing
+    assert left_out("山水宾馆", SimilarPolicy(settles=1.01, settled_topic=None))[queue] != "settled topic"
