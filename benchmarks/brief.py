@@ -39,9 +39,11 @@ its labels, with v2-v5's, traced through the gates to set ``offer``: seen), ``ac
 judged-irrelevant offers were studied for the reason-sentence check, the structure reading and the fragment
 lines), ``account_histories_v8.json`` (written blind; its offers, ``benchmarks/results/brief_offers_v8.json``,
 judged blind, ``similar_offers_judged_v8.json``; its three judged misses looked at since: seen),
-``account_histories_v9.json`` (written blind, clean: four new trades, many ways of saying a matter is
-already handled or does not apply; its offers are written to ``benchmarks/results/brief_offers_v9.json``
-for a blind judgment);
+``account_histories_v9.json`` (written blind: four new trades, many ways of saying a matter is
+already handled or does not apply; its offers, ``brief_offers_v9.json``, judged blind,
+``similar_offers_judged_v9.json``; its in-advance labels then used to choose ``settled_topic``: seen),
+``account_histories_v10.json`` (written blind, clean; its offers are written to
+``benchmarks/results/brief_offers_v10.json`` and were judged blind, ``similar_offers_judged_v10.json``);
 ``benchmarks/data/account_histories_dev2.json`` (a second tuning set: three groups of same-kind
 businesses with differently worded trades and two unrelated accounts, labels set before tuning). Transcript histories are logged the product's way —
 imported meetings, needs by the semantic extraction recorded as stated, open items read and
@@ -96,10 +98,10 @@ SETS = {"dev": ROOT / "benchmarks" / "data" / "account_histories_dev.json",
         "v6": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v6.json",
         "v7": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v7.json",
         "v8": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v8.json",
-        "v9": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v9.json"}
+        "v9": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v9.json",
+        "v10": ROOT / "benchmarks" / "data" / "untuned" / "account_histories_v10.json"}
 # the offers on a clean set, for a blind judgment (v5, v6: judged already, their files kept as they were judged)
-OFFERS = {"v8": ROOT / "benchmarks" / "results" / "brief_offers_v8.json",  # v7's file kept as it was judged
-          "v9": ROOT / "benchmarks" / "results" / "brief_offers_v9.json"}
+OFFERS = {"v10": ROOT / "benchmarks" / "results" / "brief_offers_v10.json"}  # v7-v9's files kept as they were judged
 CATALOG = Catalog.load(ROOT / "knowledge")
 NOW = datetime.now(timezone.utc)
 STATUS = {"hypothesis": "hypothesis", "stated": "hypothesis", "confirmed": "confirmed",
@@ -504,7 +506,7 @@ def main() -> None:
                                              "(the settled-hypothesis reader) on its 5-fold and the v5 accounts (seen); ``same_system`` on "
                                              "the v5 offers w02/w04 (seen); ``offer`` 0.4 after the labelled "
                                              "hypotheses of v2-v6 were traced through the gates (v2-v6 seen); ``presupposes`` and the reason-sentence "
-                                             "check after v7's judged offers were studied (v7 seen); v8 seen (its judged misses looked at; nothing was tuned on them); v9 clean"}
+                                             "check after v7's judged offers were studied (v7 seen); ``settled_topic`` on the v8/v9 labels and the v5-v9 judged offers (v8, v9 seen); v10 clean"}
     for name in (() if args.skip_quality else tuple(SETS) if args.set == "all" else (args.set,)):
         if SETS[name].exists():
             out[f"quality_{name}"] = quality(SETS[name], tmp)

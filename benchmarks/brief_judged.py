@@ -10,8 +10,8 @@ on the fifth set, made after the filters were set on the first judgment, were ju
 settled-hypothesis reader was built on those (``similar_offers_judged_v6.json``), and on the seventh
 (``similar_offers_judged_v7.json``, ``v7``, seen since: its failures were studied for the
 reason-sentence check and the structure reading), on the eighth (``similar_offers_judged_v8.json``,
-``v8``, seen since its misses were looked at) and on the ninth (``similar_offers_judged_v9.json``,
-``clean_v9``).
+``v8``, seen since its misses were looked at), on the ninth (``similar_offers_judged_v9.json``, ``v9``,
+seen since) and on the tenth (``similar_offers_judged_v10.json``, ``clean_v10``).
 
 It also reads what the brief offers today on those sets (``quality_v2``..``quality_v4`` of
 brief.json, written by benchmarks/brief.py) and says, per judged offer, whether it is still offered
@@ -40,6 +40,7 @@ JUDGED_V6 = ROOT / "benchmarks" / "data" / "untuned" / "similar_offers_judged_v6
 JUDGED_V7 = ROOT / "benchmarks" / "data" / "untuned" / "similar_offers_judged_v7.json"
 JUDGED_V8 = ROOT / "benchmarks" / "data" / "untuned" / "similar_offers_judged_v8.json"
 JUDGED_V9 = ROOT / "benchmarks" / "data" / "untuned" / "similar_offers_judged_v9.json"
+JUDGED_V10 = ROOT / "benchmarks" / "data" / "untuned" / "similar_offers_judged_v10.json"
 RESULTS = ROOT / "benchmarks" / "results" / "brief.json"
 SETS = {"account_histories_v2.json": "quality_v2", "account_histories_v3.json": "quality_v3",
         "account_histories_v4.json": "quality_v4", "account_histories_v5.json": "quality_v5",
@@ -137,8 +138,13 @@ def main() -> None:
                                   "(nothing was tuned on them)"}
     if JUDGED_V9.is_file():
         v9 = json.loads(JUDGED_V9.read_text(encoding="utf-8"))["offers"]
-        result["clean_v9"] = {"judged": str(JUDGED_V9.relative_to(ROOT)), **summary(v9),
-                              "status": "clean: judged once (commit 0e4c1e4), nothing tuned on it"}
+        result["v9"] = {"judged": str(JUDGED_V9.relative_to(ROOT)), **summary(v9),
+                        "status": "clean when judged (commit 0e4c1e4); seen since: its in-advance labels were used "
+                                  "to choose the settled-topic threshold"}
+    if JUDGED_V10.is_file():
+        v10 = json.loads(JUDGED_V10.read_text(encoding="utf-8"))["offers"]
+        result["clean_v10"] = {"judged": str(JUDGED_V10.relative_to(ROOT)), **summary(v10),
+                               "status": "clean: judged once, nothing tuned on it"}
     results["blind_judgment"] = result
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(result, ensure_ascii=False, indent=1))
