@@ -320,8 +320,8 @@ def score_dev(needs: list[ExtractedNeed], d: dict[str, Any], transcript: Transcr
 
 
 def statement_quality(needs: list[ExtractedNeed], transcript: Transcript) -> dict[str, int]:
-    from assistant.needs.restate import content_words, copied_from, has_speaker_label, too_long, ungrounded_words
-    from assistant.understanding.lexicon import sentences
+    from assistant.needs.restate import copied_from, has_speaker_label, too_long, ungrounded_words
+    from assistant.understanding.lexicon import content_words, sentences
 
     customer = [t.text for t in transcript.customer_turns()]
     conversation = " ".join(customer)

@@ -131,3 +131,28 @@ def test_a_matter_the_account_says_is_handled_is_no_hypothesis_from_a_similar_on
     assert left_out("山水宾馆", only_topic)[queue] == "settled topic"
     assert left_out("云上客栈", only_topic)[queue] != "settled topic"  # an answer that settles nothing
     assert left_out("山水宾馆", SimilarPolicy(settles=1.01, settled_topic=None))[queue] != "settled topic"
+
+
+def test_the_account_sentences_read_are_its_latest_with_the_question_each_answers(log):
+    """One read of the account's turns gives both the sentences compared with each candidate (newest
+    first) and the questions they answer; past ``OWN_SENTENCES`` the oldest are the ones left out."""
+    from assistant.accounts.similar import OWN_SENTENCES, account_sentences, newest_first
+    from assistant.db.schema import Account
+    from sqlalchemy import select
+
+    said = [f"第{i}次来的时候说库房又乱了。" for i in range(OWN_SENTENCES + 10)]
+    cid, _ = meeting(log, "老街五金", "li", said[:-1], [])
+    log.add_turn(cid, "sales", "那盘点一般多久做一次？")
+    log.add_turn(cid, "customer", said[-1])
+    log.add_turn(cid, "sales", "好的。")
+    log.add_turn(cid, "customer", "月底再说吧，最近太忙。")
+    with log.sessions() as session:
+        me = session.scalar(select(Account).where(Account.name == "老街五金"))
+        got = account_sentences(session, me.id, None)
+        assert account_sentences(session, me.id, ["wang"]) == []  # someone else's conversations only
+    assert len(got) == OWN_SENTENCES
+    assert got[-2] == (said[-1], "那盘点一般多久做一次？", got[-2][2])  # answers the question before it
+    assert got[-1][:2] == ("月底再说吧，最近太忙。", "")  # "好的。" asks nothing
+    assert [x[0] for x in got[:-1]] == said[-(OWN_SENTENCES - 1):]  # the oldest left out
+    newest = newest_first(got)
+    assert newest[0] == "月底再说吧，最近太忙。" and newest[1] == said[-1] and set(newest) == {x[0] for x in got}

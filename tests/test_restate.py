@@ -8,7 +8,8 @@ import pytest
 
 from assistant.coach import phrasing
 from assistant.coach.policy import NEED, fill, short_name
-from assistant.needs.restate import check_statement, cleaned_clause, content_words, fits, repeats, restate_need
+from assistant.needs.restate import check_statement, cleaned_clause, fits, repeats, restate_need
+from assistant.understanding.lexicon import content_words
 
 DESK = "We moved here last autumn, and my daughter needs a desk where she can sit straight for her homework."
 PARTS = "Honestly the price is fine, but our night shift can never find the spare parts when a machine stops."

@@ -87,8 +87,10 @@ import numpy as np
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
+from assistant.accounts import presupposes, settled
 from assistant.accounts.meaning import SAME_NEED, centre, raw_vectors
 from assistant.db.schema import Account, Conversation, Need, Turn
+from assistant.understanding import lexicon
 from assistant.understanding.linear import LinearReader, jsonl_rows
 
 log = logging.getLogger(__name__)
@@ -223,68 +225,54 @@ def offer_probabilities(sentences: Sequence[str], engine=None, x: np.ndarray | N
 
 def _not_a_need(statement: str) -> bool:
     """An open item's words (someone else's call, put off, a promise), not a need."""
-    from assistant.understanding import lexicon
-
     return any(lexicon.first(name, statement) for name in ("unanswered", "deferred", "promise"))
 
 
 def _denies(sentence: str) -> bool:
-    from assistant.understanding import lexicon
-
     return any(lexicon.first("deny", part) for part in lexicon.sentences(sentence) or [sentence])
 
 
-def answered_sentences(session, account_id: int, authors: list[str] | None) -> list[tuple[str, str]]:
-    """This account's latest customer sentences, each with the salesperson's question it answers
-    ("" when the line before was no question or the customer spoke on)."""
-    from assistant.understanding import lexicon
-
-    query = (select(Turn.conversation_id, Turn.role, Turn.text).join(Conversation, Conversation.id == Turn.conversation_id)
+def account_sentences(session, account_id: int, authors: list[str] | None) -> list[tuple[str, str, int]]:
+    """This account's latest customer sentences (``OWN_SENTENCES``), oldest first, each with the
+    salesperson's question it answers ("" when the line before was no question or the customer
+    spoke on) and its turn's id."""
+    query = (select(Turn.id, Turn.conversation_id, Turn.role, Turn.text)
+             .join(Conversation, Conversation.id == Turn.conversation_id)
              .where(Conversation.account_id == account_id, Turn.role.in_(("customer", "sales")))
              .order_by(Turn.conversation_id, Turn.idx))
     if authors is not None:
         query = query.where(Conversation.author.in_(authors))
-    said: list[tuple[str, str]] = []
+    said: list[tuple[str, str, int]] = []
     before: tuple[int, str] = (-1, "")
-    for conv, role, text in session.execute(query):
+    for turn_id, conv, role, text in session.execute(query):
         if role == "sales":  # the question the customer answers next
             before = (conv, text if re.search(r"[？?]", text) else "")
             continue
         asked = before[1] if before[0] == conv else ""
-        said += [(x, asked) for x in lexicon.sentences(text) if len(x.strip()) >= 4] or [(text, asked)]
+        said += [(x, asked, turn_id) for x in lexicon.sentences(text) if len(x.strip()) >= 4] or [(text, asked, turn_id)]
         before = (-1, "")
     return said[-OWN_SENTENCES:]
 
 
-def settled_topics(said: list[tuple[str, str]], engine=None) -> list[str]:
+def newest_first(said: list[tuple[str, str, int]]) -> list[str]:
+    """``account_sentences``' sentences, the newest turn first, each turn's sentences in order."""
+    order = sorted(range(len(said)), key=lambda i: (-said[i][2], i))
+    return [said[i][0] for i in order]
+
+
+def settled_topics(said: Sequence[tuple], engine=None) -> list[str]:
     """What this account's customer says is settled (handled, solved, outsourced, not done here:
     ``settled.says_settled``), as the topics it is about: the first clause of each such sentence
     ("停车我们不管" of "停车我们不管，整个包给停车公司了") and the salesperson's question it answers
     ("那保养到期提醒，你们现在有在做吗？" before "做，前年就上了个小程序…这块不用你操心").
-    ``said``: ``answered_sentences``."""
-    from assistant.accounts import settled
-
-    texts = [x for x, _ in said]
+    ``said``: (sentence, question answered, ...), as ``account_sentences`` gives them."""
+    texts = [x[0] for x in said]
     p = settled.says_settled(texts, raw_vectors(texts, engine) if texts else None)
     topics: list[str] = []
-    for (sentence, asked), q in zip(said, p):
+    for (sentence, asked, *_), q in zip(said, p):
         if float(q) >= settled.SAYS_SETTLED_AT:
             topics += clauses(sentence)[:1] + ([asked] if asked else [])
     return list(dict.fromkeys(topics))
-
-
-def _own_sentences(session, account_id: int, authors: list[str] | None) -> list[str]:
-    from assistant.understanding import lexicon
-
-    query = (select(Turn.text).join(Conversation, Conversation.id == Turn.conversation_id)
-             .where(Conversation.account_id == account_id, Turn.role == "customer")
-             .order_by(Turn.id.desc()).limit(OWN_SENTENCES))
-    if authors is not None:
-        query = query.where(Conversation.author.in_(authors))
-    out: list[str] = []
-    for text in session.scalars(query):
-        out += [s for s in lexicon.sentences(text) if len(s.strip()) >= 4] or [text]
-    return out[:OWN_SENTENCES]
 
 
 _CLAUSE = r"[，,；;：:。！？!?]"
@@ -294,8 +282,6 @@ def lacked(sentence: str) -> list[str]:
     """What a customer's sentence says the account does not have, do or need: the words after a
     ``lacks`` cue up to the clause end ("我们也没有在外面跑的业务员，…" → 在外面跑的业务员;
     "we don't do cold chain" → cold chain), or, for "…不是我们的问题", the clause before it."""
-    from assistant.understanding import lexicon
-
     out: list[str] = []
     for m in lexicon.cue("lacks").finditer(sentence):
         before = re.split(_CLAUSE, sentence[: m.start()])[-1]
@@ -377,13 +363,9 @@ def settled_by(quote: str, quote_raw: np.ndarray | None, own: Sequence[str], own
     sentence ``quote`` — it has it already, solved it, it does not apply here, or it said the same
     need (``accounts.settled``, a pairwise reader learnt from labelled pairs) — else ("", P, "").
     Only the ``settle_k`` sentences nearest in meaning are read with it."""
-    from assistant.accounts import settled
-
     if not len(own):
         return "", 0.0, ""
     close = own_centred @ quote_centred
-    from assistant.understanding import lexicon
-
     # a sentence that settles says so: the matter is fine or handled, stopped, or not done here
     said_so = [bool(lexicon.first("no_problem", t) or lexicon.first("lacks", t)) for t in own]
     near = [j for j in np.argsort(-close)[: policy.settle_k] if close[j] >= policy.settle_floor and said_so[j]]
@@ -406,9 +388,6 @@ def ruled_by_reason(related: str, quote: str, raw: dict[str, np.ndarray], engine
     reader (``accounts.settled``, P(not open) ≥ ``settles``, a ruled-out / has / solved label), or
     names what it lacks in the other customer's sentence (``lacked``); else "". Only a sentence
     that says so (a ``lacks`` or ``no_problem`` cue) is read."""
-    from assistant.accounts import settled
-    from assistant.understanding import lexicon
-
     if not any(lexicon.first(cue, related) for cue in ("lacks", "no_problem")):
         return ""
     low = quote.lower()
@@ -424,8 +403,6 @@ def same_system(c: dict[str, Any], cands: list[dict[str, Any]], own_clauses, eng
     close (centred cosine) this account's nearest clause is to what that account said of the
     system ("跟我们现在那个约车小程序打通" → 约车小程序): a requirement to connect with a system
     this account does not have is no hypothesis for it ("不能打通的话，教练两边都要弄")."""
-    from assistant.understanding import lexicon
-
     if not lexicon.first("own_system", c["quote"]):
         return None
     told = [x["quote"] for x in cands if x["account"] == c["account"] and lexicon.first("own_system", x["quote"])]
@@ -481,11 +458,11 @@ def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY,
         rows = session.execute(
             select(Need.account_id, Need.key, Need.statement, Need.evidence, Need.lifecycle, Need.created_at)
             .where(*said).order_by(Need.created_at.desc()).limit(MAX_ROWS)).all()
-        own_turns = _own_sentences(session, me.id, authors)
-        answered = answered_sentences(session, me.id, authors) if policy.settled_topic is not None else []
+        answered = account_sentences(session, me.id, authors)
     if not rows:
         return none
-    settled_about = settled_topics(answered, engine) if answered else []
+    own_turns = newest_first(answered)
+    settled_about = settled_topics(answered, engine) if answered and policy.settled_topic is not None else []
     # one candidate per (account, need key): the statement and the customer's sentence
     seen: set[tuple[int, str]] = set()
     cands: list[dict[str, Any]] = []
@@ -501,7 +478,12 @@ def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY,
     own = [m.need.statement for m in view.needs] + [s.quote for m in view.needs for s in m.said][:40]
     said_as = {m.need.statement: m.said[0].quote for m in view.needs if m.said and m.said[0].quote}
     statements = list(dict.fromkeys([c["statement"] for c in cands]))
-    texts = list(dict.fromkeys(statements + own + own_turns + [c["quote"] for c in cands] + settled_about))
+    # what each candidate is about, for the settled-topic rule: its statement and their clauses
+    topic_parts = {(c["account"], c["key"]): list(dict.fromkeys([c["statement"], *clauses(c["statement"]),
+                                                                 *clauses(c["quote"])]))
+                   for c in cands} if settled_about else {}
+    texts = list(dict.fromkeys(statements + own + own_turns + [c["quote"] for c in cands] + settled_about
+                               + [t for parts in topic_parts.values() for t in parts]))
     raw = dict(zip(texts, raw_vectors(texts, engine)))  # read once: the readers take raw vectors, the rest centred
     vec = dict(zip(texts, centre(np.array(list(raw.values()))))) if texts else {}
     quote_of: dict[str, str] = {}
@@ -537,7 +519,6 @@ def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY,
         lacks += [(w, view.trade) for w in trade_lacks(view.trade)]
     turn_raw = np.array([raw[t] for t in own_turns]) if own_turns else np.zeros((0, 384), dtype=np.float32)
     settled_m = np.array([vec[t] for t in settled_about]) if settled_about else np.zeros((0, 384), dtype=np.float32)
-    from assistant.understanding import lexicon
     clause_cache: list[tuple[list[str], np.ndarray]] = []
 
     def own_clauses() -> tuple[list[str], np.ndarray]:  # this account's clauses, read when first asked for
@@ -549,8 +530,6 @@ def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY,
 
     def profile() -> tuple[list[str], np.ndarray]:  # this account's trade parts and clauses: what structure each lacks
         if not profile_cache:
-            from assistant.accounts import presupposes
-
             parts = [p_.strip() for p_ in re.split(r"[，,、；;（）()/。]", view.trade or "") if len(p_.strip()) >= 2]
             said = list(dict.fromkeys(parts + own_clauses()[0]))
             profile_cache.append((said, presupposes.lacked(said, raw_vectors(said, engine) if said else None)))
@@ -559,8 +538,6 @@ def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY,
     presupposed: dict[str, np.ndarray] = {}
 
     def presupposes_of(texts: list[str]) -> np.ndarray:
-        from assistant.accounts import presupposes
-
         new = [t for t in dict.fromkeys(texts) if t not in presupposed]
         if new:
             presupposed.update(zip(new, presupposes.presupposed(new, np.array([raw[t] if t in raw else raw_vectors([t], engine)[0]
@@ -596,9 +573,7 @@ def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY,
         if not reason and settled_about and not lexicon.first("own_system", c["quote"]):
             # this account says the matter it is about is settled (a requirement on the other
             # account's own system is not settled by having a system: ``same_system`` reads it)
-            parts = list(dict.fromkeys([c["statement"], *clauses(c["statement"]), *clauses(c["quote"])]))
-            pv = centre(raw_vectors(parts, engine))
-            near = pv @ settled_m.T
+            near = np.array([vec[t] for t in topic_parts[(c["account"], c["key"])]]) @ settled_m.T
             if float(near.max()) >= policy.settled_topic:
                 reason, c["ruled_by"] = "settled topic", settled_about[int(near.max(axis=0).argmax())]
         if not reason:  # what the other account said on the same topic, read with the candidate below
@@ -608,8 +583,6 @@ def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY,
             if ruled:
                 reason, c["ruled_by"] = "lacks", ruled
         if not reason:  # it rests on a structure this account says it lacks: branches, a fleet, cold chain...
-            from assistant.accounts import presupposes
-
             said, lacks_p = profile()
             by, structure, _ = presupposes.ruled_out(presupposes_of([c["quote"], c["statement"]] + topic),
                                                      said, lacks_p, policy.presupposes)
@@ -693,14 +666,12 @@ def whole_need(statement: str, quote: str) -> str:
     logged statement when there is no sentence to restate. In English a restatement that
     leaves words out of the middle of the customer's run does not read, and the customer's
     sentence that holds the need is shown instead."""
-    from assistant.needs.restate import content_words, restated
-    from assistant.understanding import lexicon
-
+    from assistant.needs.restate import restated
     if not quote or quote == statement:
         return statement
     if lexicon.has_chinese(quote):
         return said_clauses(statement, quote)
-    whole = restated(None, [quote], quote, keep=content_words(statement))[0] or statement
+    whole = restated(None, [quote], quote, keep=lexicon.content_words(statement))[0] or statement
     return whole if _reads_whole(whole, quote) else _said_sentence(statement, quote)
 
 
@@ -715,8 +686,6 @@ def said_clauses(statement: str, quote: str) -> str:
     ``MAX_SAID_CHARS`` (the clause that holds the need, with the ones before it first: they
     carry its subject). Never a fragment starting mid-phrase (的…, 但…): the restatement that cuts
     words out of a clause does not read to someone who has not heard the meeting."""
-    from assistant.understanding import lexicon
-
     sentences = [p.strip() for p in lexicon.sentences(quote) if p.strip()] or [quote.strip()]
     want = set(statement)
     sentence = max(sentences, key=lambda p: len(want & set(p)))
@@ -767,8 +736,6 @@ _LEAD_EN = r"^(?:(?:also|and|so|but|well|honestly|yes|yeah|right|ok|okay|oh|look
 def _said_sentence(statement: str, quote: str) -> str:
     """The sentence of ``quote`` that holds the logged statement's words, as the customer said
     it, without the words that only lead into it ("Also, …", "Honestly, …")."""
-    from assistant.understanding import lexicon
-
     parts = [p.strip() for p in lexicon.sentences(quote) if p.strip()] or [quote.strip()]
     want = set(_words(statement))
     best = max(parts, key=lambda p: len(want & set(_words(p))))
@@ -779,8 +746,6 @@ def _said_sentence(statement: str, quote: str) -> str:
 def why(trade: str, candidate: dict[str, Any]) -> str:
     """Why a hypothesis applies to this account: the trade, and what this account said that it
     is nearest to (in the language of what was said)."""
-    from assistant.understanding import lexicon
-
     related = candidate.get("related", "")
     other = candidate.get("trade", "")
     zh = lexicon.has_chinese(related or trade or other)

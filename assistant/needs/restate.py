@@ -36,11 +36,6 @@ _ZH_FILLER = lexicon.cue("restate_filler", "zh")
 _TO_SELLER = lexicon.cue("to_seller", "zh")
 _EN_LEAD = lexicon.cue("restate_lead", "en")
 _EN_TO_SELLER = lexicon.cue("to_seller", "en")
-_EN_STOP = {"the", "a", "an", "and", "or", "to", "of", "for", "in", "on", "at", "is", "are", "be", "it", "that",
-            "this", "with", "we", "i", "our", "my", "us", "me", "you", "your", "they", "their", "needs", "need",
-            "wants", "want", "must", "should", "not", "no", "do", "does", "so"}
-
-
 def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
@@ -67,48 +62,20 @@ def copied_from(statement: str, sentences: list[str]) -> bool:
     return False
 
 
-def _en_words(text: str) -> list[str]:
-    return [w[:5] for w in re.findall(r"[a-z0-9']+", text.lower()) if w not in _EN_STOP]
-
-
-_ZH_STOP = set("的了是在和与也就都还又很太把被给让对跟吧啊呢吗呀么着过这那我你您他她它们个些点一")
-
-
-def content_words(statement: str) -> list[str]:
-    """The statement's content words: jieba words in Chinese (particles and pronouns left
-    out), word stems in English."""
-    if not lexicon.has_chinese(statement):
-        return _en_words(statement)
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    words = []
-    for w in jieba.lcut(statement):
-        w = w.strip()
-        if not w or not re.search(r"[\u4e00-\u9fff0-9a-zA-Z]", w):
-            continue
-        if len(w) == 1 and w in _ZH_STOP:
-            continue
-        if all(ch in _ZH_STOP for ch in w):
-            continue
-        words.append(w)
-    return words
-
-
 def ungrounded_words(statement: str, conversation: str) -> list[str]:
     """Content words of the statement not found in the conversation."""
     if lexicon.has_chinese(statement):
         text = need_key(conversation)
         # a word is found whole, or (a segmentation artefact like 买酸) character by character
-        return [w for w in content_words(statement)
+        return [w for w in lexicon.content_words(statement)
                 if need_key(w) not in text and not (len(w) <= 2 and all(ch in text for ch in need_key(w)))]
-    source = set(_en_words(conversation))
-    return [w for w in content_words(statement) if w not in source]
+    source = set(lexicon.en_words(conversation))
+    return [w for w in lexicon.content_words(statement) if w not in source]
 
 
 def grounded_share(statement: str, conversation: str) -> float:
     """Share of the statement's content words found in the conversation."""
-    words = content_words(statement)
+    words = lexicon.content_words(statement)
     if not words:
         return 0.0
     return 1.0 - len(ungrounded_words(statement, conversation)) / len(words)
@@ -166,11 +133,11 @@ def _negation_kept(text: str, evidence: list[str]) -> str | None:
     content words come from holds a negation or limit, the statement holds one too; and it adds
     none the customer did not say."""
     said = " ".join(evidence)
-    words = [need_key(w) for w in content_words(_FRAME_WORDS.sub(" ", text))]
+    words = [need_key(w) for w in lexicon.content_words(_FRAME_WORDS.sub(" ", text))]
     words = [w for w in words if w and not _negations_of(w)]
     bounded = False
     zh = lexicon.has_chinese(text)
-    chars = {ch for ch in need_key(_FRAME_WORDS.sub("", text)) if ch not in _ZH_STOP and not _ZH_BOUND.match(ch)}
+    chars = {ch for ch in need_key(_FRAME_WORDS.sub("", text)) if ch not in lexicon.ZH_STOP and not _ZH_BOUND.match(ch)}
     for quote in evidence:
         for clause in _clauses(quote):
             if not _negations_of(clause):
@@ -188,11 +155,11 @@ def _negation_kept(text: str, evidence: list[str]) -> str | None:
         if not _negations_of(piece):
             continue
         if zh:
-            mine = {ch for ch in need_key(piece) if ch not in _ZH_STOP and not _ZH_BOUND.match(ch)}
+            mine = {ch for ch in need_key(piece) if ch not in lexicon.ZH_STOP and not _ZH_BOUND.match(ch)}
             theirs = {ch for c in bounded_clauses for ch in need_key(c)}
         else:
-            mine = {w for w in content_words(piece) if not _EN_BOUND.fullmatch(w)}
-            theirs = {w for c in bounded_clauses for w in content_words(c)}
+            mine = {w for w in lexicon.content_words(piece) if not _EN_BOUND.fullmatch(w)}
+            theirs = {w for c in bounded_clauses for w in lexicon.content_words(c)}
         if mine and not mine & theirs:  # the limit put on what the customer did not bound (a reversal)
             return "adds a limit the customer did not set"
     return None
@@ -904,7 +871,7 @@ def _longest_words(words: list[str], sources: list[str]) -> int:
 
 
 def content_count(words: list[str]) -> int:
-    return sum(1 for w in words if _bare(w) and _bare(w) not in _EN_LIGHT | _EN_FUNCTION | _EN_STOP)
+    return sum(1 for w in words if _bare(w) and _bare(w) not in _EN_LIGHT | _EN_FUNCTION | lexicon.EN_STOP)
 
 
 _EN_QUALIFIER = re.compile(r"^(?:before|after|since|because|when|whenever|until|unless|if|while|though|although|"

@@ -91,7 +91,8 @@ def decide(
     line — a hint or a deflection at most — and one it surely reads as an attack like an injection.
     """
     reader = semantic if reader is None else reader
-    found = _no_release(text) if reader else None  # the trainee-line reader's reading, read once
+    whole = _whole_line(text) if reader else None  # the trainee-line reader's reading, read once
+    found = _no_release(text, whole) if whole else None
     if found is not None and qc.spin in PROBING:
         # the stage read by meaning counts only for a line the trainee-line reader takes for a
         # genuine question: a feature list ending "So, sixty units?" is no need-payoff question
@@ -157,7 +158,7 @@ def decide(
     if semantic and qc.is_question and not qc.pitch:
         decided = _by_meaning(scenario, qc, text, revealed, hinted, new_trust, moved, premature,
                               genuine_read=read_as is None,
-                              read_genuine=not (reader and LOOSE_READ and _small_talk(text)))
+                              read_genuine=not (LOOSE_READ and _small_talk(whole)))
         if decided is not None:
             if decided.action == "reveal":
                 return reveal(decided.need_id, [], decided.similarity)
@@ -228,22 +229,28 @@ def proposes(scenario: Scenario, need_id: str, text: str) -> bool:
     return answers >= PROPOSAL_FLOOR and answers - asks >= PROPOSAL_GAP
 
 
-def _no_release(text: str) -> tuple[str, float] | None:
+def _whole_line(text: str) -> dict[str, float] | None:
+    """The trainee-line reader's {kind: p} for the whole line; None without the embedder."""
+    from assistant.understanding import trainee
+
+    return trainee.probabilities(text)
+
+
+def _no_release(text: str, whole: dict[str, float]) -> tuple[str, float] | None:
     """(kind, P) when the trainee-line reader's most likely kind for ``text`` is not a genuine
-    question (at any probability), else None; None without the embedder."""
+    question (at any probability), else None. ``whole``: ``_whole_line(text)``."""
     from assistant.understanding import trainee
 
-    return trainee.no_release(text)
+    return trainee.no_release(text, whole)
 
 
-def _small_talk(text: str) -> bool:
-    """The trainee-line reader's most likely kind for the whole line is off-topic talk or rapport
-    (a question about the weather at the customer's site reads so even when its question alone, "您那边
-    下雨没？", could be a genuine one)."""
+def _small_talk(whole: dict[str, float] | None) -> bool:
+    """The trainee-line reader's most likely kind for the whole line (``whole``) is off-topic talk or
+    rapport (a question about the weather at the customer's site reads so even when its question
+    alone, "您那边下雨没？", could be a genuine one)."""
     from assistant.understanding import trainee
 
-    p = trainee.probabilities(text)
-    return bool(p) and max(p, key=p.__getitem__) in trainee.SMALL_TALK_KINDS
+    return bool(whole) and max(whole, key=whole.__getitem__) in trainee.SMALL_TALK_KINDS
 
 
 def _read_line(text: str, found: tuple[str, float]) -> str | None:

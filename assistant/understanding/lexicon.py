@@ -10,6 +10,7 @@ language (customers mix them: "预算 5k", "要 SaaS 的"); ``cue(name, "en")`` 
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 
@@ -586,3 +587,37 @@ def word_class(word: str) -> set[str]:
     and punctuation at its edges ignored)."""
     bare = word.strip(".,;:!?\"()“”‘’").lower().replace("’", "'")
     return {name for name, words in WORD_CLASSES_EN.items() if bare in words}
+
+
+# ---- content words: what a sentence is about, without its particles, pronouns and function words ----
+EN_STOP = {"the", "a", "an", "and", "or", "to", "of", "for", "in", "on", "at", "is", "are", "be", "it", "that",
+           "this", "with", "we", "i", "our", "my", "us", "me", "you", "your", "they", "their", "needs", "need",
+           "wants", "want", "must", "should", "not", "no", "do", "does", "so"}
+
+
+def en_words(text: str) -> list[str]:
+    return [w[:5] for w in re.findall(r"[a-z0-9']+", text.lower()) if w not in EN_STOP]
+
+
+ZH_STOP = set("的了是在和与也就都还又很太把被给让对跟吧啊呢吗呀么着过这那我你您他她它们个些点一")
+
+
+def content_words(statement: str) -> list[str]:
+    """The statement's content words: jieba words in Chinese (particles and pronouns left
+    out), word stems in English."""
+    if not has_chinese(statement):
+        return en_words(statement)
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    words = []
+    for w in jieba.lcut(statement):
+        w = w.strip()
+        if not w or not re.search(r"[\u4e00-\u9fff0-9a-zA-Z]", w):
+            continue
+        if len(w) == 1 and w in ZH_STOP:
+            continue
+        if all(ch in ZH_STOP for ch in w):
+            continue
+        words.append(w)
+    return words

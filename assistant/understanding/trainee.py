@@ -190,7 +190,7 @@ def pitch_preface(text: str) -> tuple[str, float] | None:
     return ("pitch", pitch) if pitch >= PREFACE_AT else None
 
 
-def no_release(text: str) -> tuple[str, float] | None:
+def no_release(text: str, p: dict[str, float] | None = None) -> tuple[str, float] | None:
     """(most likely kind, P(not a genuine question)) when the line is not a genuine question; else None.
 
     A line of several sentences is also read by its last question alone: a preamble
@@ -200,9 +200,9 @@ def no_release(text: str) -> tuple[str, float] | None:
     closed by "Want me to grab one?" or an assumption closed by "我理解得对不对？" is not made
     harmless by its parts. A line surely read as a pitch (``CLOSER_AT``) is not rescued by a closing
     yes/no question, and a line whose preface is surely a pitch (``PREFACE_AT``) reads as that pitch
-    whatever its question.
+    whatever its question. ``p``: ``probabilities(text)`` when the caller has read it already.
     """
-    p = probabilities(text)
+    p = probabilities(text) if p is None else p
     if not p:
         return None
     found = _not_genuine(p)
