@@ -667,6 +667,7 @@ def whole_need(statement: str, quote: str) -> str:
     leaves words out of the middle of the customer's run does not read, and the customer's
     sentence that holds the need is shown instead."""
     from assistant.needs.restate import restated
+
     if not quote or quote == statement:
         return statement
     if lexicon.has_chinese(quote):
