@@ -11,6 +11,7 @@ import pytest
 from assistant.roleplay.classify import classify
 from assistant.roleplay.reveal import decide, proposes
 from assistant.understanding import trainee
+from assistant.understanding.lexicon import content_words
 from tests.conftest import ready_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +58,22 @@ def test_an_open_question_never_counts_as_a_guess(scenarios):
     assert not proposes(jujube, "sour-for-pregnancy", "家里是谁想吃酸的呀？")
 
 
+@pytest.mark.parametrize("line", [
+    "是不是到了月底最后谁也不管？", "你们那边有什么不方便的吗？", "是否有人跟您反映过哪里不好用？",
+    "Are most of them asking where their order is?", "So did anyone tell you why it stopped?",
+])
+def test_a_yes_no_form_is_closed_whatever_question_words_sit_inside(line):
+    assert trainee.closed_question(line) == line
+
+
+@pytest.mark.parametrize("line", [
+    "您平时怎么判断是不是该换新的了？", "能说说当时是怎么回事吗？", "Can you tell me what happened that week?",
+    "What would you like it to do?",
+])
+def test_a_question_asking_how_or_for_a_story_is_open_though_it_ends_like_a_yes_no(line):
+    assert trainee.closed_question(line) is None
+
+
 def test_a_feature_list_closed_by_a_yes_no_push_releases_nothing(scenarios):
     warehouse = scenarios["warehouse-scanners"]
     line = ("Sealed to IP68, survives a two-metre fall, twelve-hour battery, Android 14, and we waive the "
@@ -68,3 +85,61 @@ def test_a_feature_list_closed_by_a_yes_no_push_releases_nothing(scenarios):
     # a preamble before a genuine open question is still heard
     probe = "我们这儿真皮、布艺、科技布都有，款式也多。您先说说，二老平时在家坐沙发有什么不方便的地方？"
     assert trainee.no_release(probe) is None or trainee.no_release(probe)[1] < trainee.BLOCK_AT
+
+
+SAYS_ANSWER = [  # (scenario, need, a yes/no guess saying one of the need's answer words, the words)
+    ("bearing-lowest-price", "line-downtime", "装配线前阵子是不是因为缺件歇了好几天？", {"装配线"}),
+    ("school-tablets", "parents-worry", "教育局那边是不是接到过家长反映？", {"教育局"}),
+    ("sme-simple-crm", "customers-leave-with-sales", "有业务员走的时候，把老客户也一起带走了？", {"老客户", "带走"}),
+    ("marathon-shoes-after-injury", "past-stress-fracture", "Ever ended up in a walking boot with a bad shin?",
+     {"boot", "shin"}),
+    ("phone-for-elderly-father", "check-in-on-dad", "Has he been on his own since your mum passed away?",
+     {"mum", "passed"}),
+]
+SAYS_NONE = [  # genuine yes/no probes: words that only point, count or date, or are common, are no answer
+    ("hospital-cleaning-service", "staff-turnover", "现在那家公司派来的人手够用吗？"),
+    ("bearing-lowest-price", "line-downtime", "这两个月生产上还顺利吗？"),
+    ("jujube-old-lady", "sour-for-pregnancy", "阿姨，家里最近都还好吧？"),
+    ("phone-for-elderly-father", "check-in-on-dad", "Does he get out much these days?"),
+]
+
+
+def _benchmark_texts() -> set[str]:
+    import json
+
+    texts: set[str] = set()
+    for path in (ROOT / "benchmarks" / "data").rglob("roleplay_*.json"):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for part in (data.values() if isinstance(data, dict) else [data]):
+            texts |= {str(x.get("text", "")) for x in part if isinstance(x, dict)} if isinstance(part, list) else set()
+    return texts
+
+
+def test_a_yes_no_question_saying_an_answer_word_is_a_guess_the_embedder_alone_misses(scenarios, monkeypatch):
+    from assistant.roleplay import reveal
+
+    assert not {x[2] for x in SAYS_ANSWER + SAYS_NONE} & _benchmark_texts()
+    for scenario_id, need_id, line, words in SAYS_ANSWER:
+        scenario = scenarios[scenario_id]
+        assert set(reveal.says_answer(scenario, scenario.need(need_id), line)) == words, line
+        assert proposes(scenario, need_id, line), line
+        revealed, trust = ready_for(scenario, need_id)
+        d = decide(scenario, classify(line, semantic=True), line, revealed, set(), trust)
+        assert d.action != "reveal", (line, d)
+    for scenario_id, need_id, line in SAYS_NONE:
+        scenario = scenarios[scenario_id]
+        assert reveal.says_answer(scenario, scenario.need(need_id), line) == [], line
+        assert not proposes(scenario, need_id, line), line
+    monkeypatch.setattr(reveal, "ANSWER_WORDS", False)  # the proposal check by meaning alone takes none of them
+    assert not any(proposes(scenarios[s], n, line) for s, n, line, _ in SAYS_ANSWER)
+
+
+def test_answer_words_leave_out_what_the_customer_has_shown_and_what_the_asks_say(scenarios):
+    from assistant.roleplay import reveal
+
+    jujube = scenarios["jujube-old-lady"]
+    words = reveal.answer_words(jujube, jujube.need("sour-for-pregnancy"))
+    assert {"儿媳妇", "怀孕"} <= words
+    need = jujube.need("sour-for-pregnancy")
+    said = set(content_words(" ".join([*need.facts, need.summary])))
+    assert {"枣子", "其实"} <= said and not {"枣子", "其实"} & words  # in the opening line / too common

@@ -6,6 +6,7 @@ it, so it cannot leak what it has not been told.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -15,7 +16,8 @@ from assistant.roleplay.classify import QuestionClass, classify, leads
 from assistant.roleplay import intent
 from assistant.roleplay.intent import RELATIVE, RELATIVE_CLOSED, is_injection, target
 from assistant.roleplay.scenario import HiddenNeed, Scenario
-from assistant.understanding.lexicon import cue, sentences
+from assistant.understanding import lexicon
+from assistant.understanding.lexicon import content_words, cue, sentences
 from assistant.understanding.trainee import QUESTION_WORD
 
 PROBING = ("problem", "implication", "need_payoff")  # SPIN stages that probe a need
@@ -211,6 +213,52 @@ PROPOSAL_FLOOR = 0.935
 PROPOSAL_GAP = -0.035
 
 
+# A yes/no question that says one of the need's answer words has guessed the answer, however it is
+# phrased ("是不是给怀孕的儿媳妇买的？", "Did you have a stress fracture before?"). An answer word is a
+# content word of the need's facts or summary that neither the need's asks nor what the customer has
+# shown (title, persona, profile, request, opening line, small talk) use, that does not only point,
+# count or date (lexicon "pointer_or_amount"), and that is uncommon in the language: its Zipf
+# frequency (wordfreq; 3 is once per million words) is below ANSWER_WORD_ZIPF, so that "其实", "经常",
+# "father" or "since" are no guess. Chosen on the seen sets' closed lines (v1, v2,
+# v6-v11 probes; fishing lines of v3-v11, guess_dev, reader_dev); benchmarks/roleplay_fidelity.py
+# reports the variants.
+ANSWER_WORDS = True
+ANSWER_WORD_ZIPF = 5.0
+
+
+def _words(text: str) -> list[tuple[str, str]]:
+    """(key, word) of the text's content words: jieba words of two or more characters in Chinese,
+    English words of three or more letters outside the function-word classes keyed by their stem."""
+    if lexicon.has_chinese(text):
+        return [(w, w) for w in content_words(text) if len(w) >= 2]
+    return [(stem, w) for stem, w in lexicon.en_word_stems(text)
+            if len(w) >= 3 and w.isalpha() and not lexicon.word_class(w) - {"adjective", "transitive"}]
+
+
+def answer_words(scenario: Scenario, need: HiddenNeed) -> frozenset[str]:
+    """The keys of the need's answer words (see ``ANSWER_WORDS``)."""
+    return _answer_words(scenario.language, " ".join([*need.facts, need.summary]),
+                         " ".join([scenario.title, scenario.persona, scenario.profile, scenario.stated_request,
+                                   scenario.opening_line, *scenario.small_talk, *need.asks]), ANSWER_WORD_ZIPF)
+
+
+@functools.lru_cache(maxsize=1024)
+def _answer_words(language: str, answers: str, shown: str, zipf: float) -> frozenset[str]:
+    from wordfreq import zipf_frequency
+
+    lang = "zh" if language == "zh" else "en"
+    known = {k for k, _ in _words(shown)}
+    counts = lexicon.cue("pointer_or_amount", lang)
+    return frozenset(k for k, w in _words(answers)
+                     if k not in known and zipf_frequency(w, lang) < zipf and not counts.search(w))
+
+
+def says_answer(scenario: Scenario, need: HiddenNeed, question: str) -> list[str]:
+    """The need's answer words ``question`` says."""
+    words = answer_words(scenario, need)
+    return [w for k, w in _words(question) if k in words]
+
+
 def proposes(scenario: Scenario, need_id: str, text: str) -> bool:
     """``text`` is a closed question whose proposition is the need's own answer (by meaning, with the
     shared embedder): it asks the customer to say yes to what the need's facts say."""
@@ -223,6 +271,8 @@ def proposes(scenario: Scenario, need_id: str, text: str) -> bool:
     if last is None:
         return False
     need = scenario.need(need_id)
+    if ANSWER_WORDS and says_answer(scenario, need, last):
+        return True
     line = encode([intent.strip_address(last)])[0]
     answers = float((encode([*need.facts, need.summary]) @ line).max())
     asks = float((encode([intent.strip_address(a) for a in need.asks]) @ line).max()) if need.asks else 0.0

@@ -441,6 +441,8 @@ TALK_ZH: dict[str, str] = {
     # a requirement tied to the speaker's own system ("跟我们现在那个小程序打通")
     "own_system": ("打通|对接|接入|接口|同步到|导入(?:到)?我们|(?:我们|咱们)(?:现在|自己)?(?:的|那个|这个|用的)"
                    "(?:系统|小程序|APP|app|软件|平台|公众号|网站|收银)"),
+    # a word that only points, counts or dates ("那家", "两个", "上个月", "天天"): it says no answer
+    "pointer_or_amount": r"^[这那哪]|[零一二三四五六七八九十两百千万几半0-9]|[年月天周]|钟头|小时|分钟",
 }
 
 TALK_EN: dict[str, str] = {
@@ -485,6 +487,9 @@ TALK_EN: dict[str, str] = {
                    r"\b(?:doesn't|does not|don't) apply\b|\bno use to us\b|\bnot something we\b|\bnothing to manage\b"),
     "own_system": (r"\bintegrat\w*|\bsync\w* with\b|\bhook(?:s|ed)? into\b|\bplug(?:s|ged)? into\b|"
                    r"\bour (?:own |current |existing )?(?:app|system|site|website|portal|POS|software|platform)\b"),
+    "pointer_or_amount": (r"^(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|"
+                          r"forty|fifty|sixty|hundred|thousand|million|half|once|twice|first|second|third|several|"
+                          r"minute|hour|day|week|fortnight|month|year|here|there|where|when)s?$"),
 }
 
 LEXICONS: dict[str, dict[str, str]] = {"zh": ZH, "en": EN}
@@ -595,8 +600,15 @@ EN_STOP = {"the", "a", "an", "and", "or", "to", "of", "for", "in", "on", "at", "
            "wants", "want", "must", "should", "not", "no", "do", "does", "so"}
 
 
+def en_word_stems(text: str) -> list[tuple[str, str]]:
+    """(stem, word) of the text's English words outside ``EN_STOP``, a possessive "'s" dropped; the
+    stem is the word's first five letters, so "fractures" and "fracture" match."""
+    words = (w.removesuffix("'s") for w in re.findall(r"[a-z0-9']+", text.lower().replace("’", "'")))
+    return [(w[:5], w) for w in words if w and w not in EN_STOP]
+
+
 def en_words(text: str) -> list[str]:
-    return [w[:5] for w in re.findall(r"[a-z0-9']+", text.lower()) if w not in EN_STOP]
+    return [stem for stem, _ in en_word_stems(text)]
 
 
 ZH_STOP = set("的了是在和与也就都还又很太把被给让对跟吧啊呢吗呀么着过这那我你您他她它们个些点一")

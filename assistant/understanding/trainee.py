@@ -108,10 +108,31 @@ QUESTION_WORD = re.compile(r"什么|啥|怎|咋|为什么|为啥|哪|谁|如何|
                            r"\b(?:what|who|whom|which|how|why|where|when)\b", re.I)
 
 
+# a yes/no question whatever question words it holds: "是不是…谁也不管？", "…有什么不方便的吗？",
+# "Are most of them asking where their order is?" (the question word is indefinite or embedded).
+# "是不是"/"是否" make one only before any question word ("您怎么判断是不是该换了？" asks how);
+# "能说说是怎么回事吗？" and "Can you tell me what happened?" ask for a story, not a yes
+YES_NO_OPENER = re.compile(r"是不是|是否")
+YES_NO_FORM = re.compile(r"(?:吗|吧)[？?]\s*$|"
+                         r"^(?:(?:so|and|but|okay|ok|right|well|then)\b[,\s]*)?(?:is|are|was|were|do|does|did|have|has|had|"
+                         r"can|could|would|will|should|may|might|isn't|aren't|don't|doesn't|didn't|haven't|hasn't)\b"
+                         r"(?!\s+(?:you|we)\s+(?:please\s+)?(?:tell|walk|describe|explain|share|talk|say|give|show)\b)", re.I)
+ASKS_FOR_STORY = re.compile(r"说说|讲讲|聊聊|谈谈|介绍|描述|展开|具体说")
+
+
+def yes_no_form(sentence: str) -> bool:
+    """The sentence asks for a yes or a no even though it holds a question word (see ``YES_NO_FORM``)."""
+    opener, word = YES_NO_OPENER.search(sentence), QUESTION_WORD.search(sentence)
+    if opener and (word is None or opener.start() < word.start()):
+        return True
+    return bool(YES_NO_FORM.search(sentence)) and not ASKS_FOR_STORY.search(sentence)
+
+
 def closed_question(text: str) -> str | None:
-    """The line's last sentence when it is a yes/no question (no question word), else None."""
+    """The line's last sentence when it is a yes/no question (no question word, or in a yes/no form:
+    ``yes_no_form``), else None."""
     last = (lexicon.sentences(text) or [text])[-1].strip()
-    if not re.search(r"[？?]\s*$", last) or QUESTION_WORD.search(last):
+    if not re.search(r"[？?]\s*$", last) or (QUESTION_WORD.search(last) and not yes_no_form(last)):
         return None
     return last
 
