@@ -42,7 +42,11 @@ closed pushes, leading questions, off-topic, injections) that must release nothi
 * benchmarks/data/untuned/roleplay_probes_v11.json — an eleventh (64 probes incl. 16 genuine questions after
   a preface that is no pitch and 12 genuine closed ones; 128 bad lines incl. 32 pitches followed by a
   question in varied forms, 32 yes/no guesses and 16 off-topic lines about the customer's place), written
-  blind from the scenario briefs; measured at the end of that work, never tuned on. Skipped if missing.
+  blind from the scenario briefs; measured once at the end of the preface reader's work, then studied (its
+  yes/no guesses looked at for the answer-word check): seen.
+* benchmarks/data/untuned/roleplay_probes_v12.json — a twelfth (64 probes, 128 bad lines in v11's styles
+  and kinds, half the pitches with the hook fused into the pitch sentence), written blind from the
+  scenario briefs; measured at the end of the answer-word work, never tuned on. Skipped if missing.
 * benchmarks/data/roleplay_guess_dev.json — 24 yes/no questions proposing a need's own answer, written by
   the author of the proposal check (reveal.py) to choose its thresholds: seen.
 * benchmarks/data/roleplay_reader_dev.json — 64 bad lines (4 per scenario) written by the author of
@@ -50,8 +54,8 @@ closed pushes, leading questions, off-topic, injections) that must release nothi
   a pitch, hedged guesses, disguised injections), used to choose its threshold: seen.
 
 Seen sets (failures looked at while building): dev, untuned (v1), untuned_v2, reader_dev, and the bad
-lines of v3–v6, guess_dev, untuned_v7, untuned_v8, untuned_v9, untuned_v10. Clean: the probes of untuned_v3,
-untuned_v4 and untuned_v5; untuned_v11. ``variants`` in the results repeats the semantic figures on the seen sets only with
+lines of v3–v6, guess_dev, untuned_v7, untuned_v8, untuned_v9, untuned_v10, untuned_v11. Clean: the probes of
+untuned_v3, untuned_v4 and untuned_v5; untuned_v12. ``variants`` in the results repeats the semantic figures on the seen sets only with
 one setting changed at a time (what was tried, and why the shipped values were kept).
 
 Three modes in the same run: ``rules`` (topics only, the trainer before the semantic layer),
@@ -106,10 +110,11 @@ UNTUNED_V8 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v8.json
 UNTUNED_V9 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v9.json"
 UNTUNED_V10 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v10.json"
 UNTUNED_V11 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v11.json"
+UNTUNED_V12 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v12.json"
 READER_DEV = ROOT / "benchmarks" / "data" / "roleplay_reader_dev.json"
 GUESS_DEV = ROOT / "benchmarks" / "data" / "roleplay_guess_dev.json"
 SEEN = ("dev", "dev_check", "untuned", "untuned_v2", "reader_dev", "guess_dev", "untuned_v7", "untuned_v8", "untuned_v9",
-        "untuned_v10")
+        "untuned_v10", "untuned_v11")
 RESULTS = ROOT / "benchmarks" / "results" / "roleplay_fidelity.json"
 MODELS_DIR = Path.home() / ".local" / "share" / "needs-assistant" / "models"
 MODES = ("rules", "semantic", "semantic+reader")
@@ -266,6 +271,9 @@ VARIANTS: dict[str, dict[str, tuple[str, str, float]]] = {
     "proposal floor 0.92 and gap -0.02": {"x": ("reveal", "PROPOSAL_FLOOR", 0.92), "y": ("reveal", "PROPOSAL_GAP", -0.02)},
     "proposal floor 0.95": {"x": ("reveal", "PROPOSAL_FLOOR", 0.95)},
     "proposal gap -0.05": {"x": ("reveal", "PROPOSAL_GAP", -0.05)},
+    "no answer-word check (as before)": {"x": ("reveal", "ANSWER_WORDS", False)},
+    "answer words below Zipf 4.5": {"x": ("reveal", "ANSWER_WORD_ZIPF", 4.5)},
+    "answer words below Zipf 5.5": {"x": ("reveal", "ANSWER_WORD_ZIPF", 5.5)},
     "a closing yes/no question rescues any pitch (as before)": {"x": ("trainee", "CLOSER_AT", None)},
     "a closing yes/no question rescues no pitch read from 0.8": {"x": ("trainee", "CLOSER_AT", 0.8)},
     "only a closing yes/no question is overruled by a sure pitch (as before)": {"x": ("trainee", "PITCH_WHOLE", False)},
@@ -423,7 +431,8 @@ def model_figures(scenarios: dict[str, Scenario], probes: list[dict], bad: list[
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", type=int, default=0, metavar="N", help="play N lines per mode with the embedded model")
-    ap.add_argument("--model-set", choices=("dev", "untuned", "untuned_v2", "untuned_v3", "untuned_v4", "untuned_v5", "untuned_v10", "untuned_v11"), default="untuned_v4",
+    ap.add_argument("--model-set", choices=("dev", "untuned", "untuned_v2", "untuned_v3", "untuned_v4", "untuned_v5", "untuned_v10", "untuned_v11", "untuned_v12"),
+                    default="untuned_v4",
                     help="which set the model lines come from (dev if untuned is missing)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--calibrate", action="store_true", help="print the threshold sweep on the dev set and stop")
@@ -449,12 +458,13 @@ def main(argv: list[str] | None = None) -> int:
             "untuned_v8": None if args.no_untuned else load_set(UNTUNED_V8),
             "untuned_v9": None if args.no_untuned else load_set(UNTUNED_V9),
             "untuned_v10": None if args.no_untuned else load_set(UNTUNED_V10),
-            "untuned_v11": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V11),
+            "untuned_v11": None if args.no_untuned else load_set(UNTUNED_V11),
+            "untuned_v12": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V12),
             "reader_dev": load_set(READER_DEV), "guess_dev": load_set(GUESS_DEV)}
     paths = {"dev": DEV, "dev_check": DEV, "untuned": UNTUNED, "untuned_v2": UNTUNED_V2, "untuned_v3": UNTUNED_V3,
              "untuned_v4": UNTUNED_V4, "untuned_v5": UNTUNED_V5, "untuned_v6": UNTUNED_V6, "untuned_v7": UNTUNED_V7,
              "untuned_v8": UNTUNED_V8, "untuned_v9": UNTUNED_V9, "untuned_v10": UNTUNED_V10,
-             "untuned_v11": UNTUNED_V11, "reader_dev": READER_DEV, "guess_dev": GUESS_DEV}
+             "untuned_v11": UNTUNED_V11, "untuned_v12": UNTUNED_V12, "reader_dev": READER_DEV, "guess_dev": GUESS_DEV}
     if args.calibrate:
         if sets["dev"] is None:
             print(f"skipped: {DEV} is missing")
@@ -474,9 +484,10 @@ def main(argv: list[str] | None = None) -> int:
                        "trainee_injection_at": trainee.INJECTION_AT, "guess_rule": reveal.GUESS_RULE,
                        "proposal_floor": reveal.PROPOSAL_FLOOR, "proposal_gap": reveal.PROPOSAL_GAP,
                        "trainee_closer_at": trainee.CLOSER_AT, "trainee_agree": trainee.AGREE,
-                       "trainee_pitch_whole": trainee.PITCH_WHOLE, "trainee_preface_at": trainee.PREFACE_AT},
+                       "trainee_pitch_whole": trainee.PITCH_WHOLE, "trainee_preface_at": trainee.PREFACE_AT,
+                       "answer_words": reveal.ANSWER_WORDS, "answer_word_zipf": reveal.ANSWER_WORD_ZIPF},
         "seen_sets": [*SEEN, "untuned_v3 (bad lines)", "untuned_v4 (bad lines)", "untuned_v5 (bad lines)", "untuned_v6"],
-        "clean_sets": ["untuned_v3 (probes)", "untuned_v4 (probes)", "untuned_v5 (probes)", "untuned_v11"],
+        "clean_sets": ["untuned_v3 (probes)", "untuned_v4 (probes)", "untuned_v5 (probes)", "untuned_v12"],
         "sets": {},
     }
     for name, loaded in sets.items():
