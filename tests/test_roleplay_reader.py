@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from assistant.roleplay.classify import classify
+from assistant.roleplay import reveal
 from assistant.roleplay.reveal import decide, guesses
 from assistant.understanding import trainee
 from assistant.understanding.linear import jsonl_rows
@@ -77,10 +78,13 @@ def _decide(scenario, text, reader=True):
                   semantic=True, reader=reader)
 
 
-def test_a_line_the_patterns_miss_releases_nothing_with_the_reader(scenarios):
+def test_a_line_the_patterns_miss_releases_nothing_with_the_reader(scenarios, monkeypatch):
     sofa = scenarios["sofa-for-parents"]
     line = "叔叔膝盖不好，起身费劲，所以要硬一点的座面，我理解得对吗？"
-    assert _decide(sofa, line, reader=False).action == "reveal"  # meaning alone hears the knee
+    with monkeypatch.context() as m:
+        m.setattr(reveal, "ANSWER_WORDS", False)
+        assert _decide(sofa, line, reader=False).action == "reveal"  # meaning alone hears the knee
+    assert _decide(sofa, line, reader=False).action == "hint"  # the answer word 膝盖 in a yes/no question
     read = _decide(sofa, line)
     assert read.action in ("hint", "deflect") and read.need_id == "dad-knee-surgery"  # in character, no denial
     phone = scenarios["phone-for-elderly-father"]
