@@ -61,6 +61,10 @@ def test_an_open_question_never_counts_as_a_guess(scenarios):
 @pytest.mark.parametrize("line", [
     "是不是到了月底最后谁也不管？", "你们那边有什么不方便的吗？", "是否有人跟您反映过哪里不好用？",
     "Are most of them asking where their order is?", "So did anyone tell you why it stopped?",
+    # a tag closing the sentence asks for a yes whatever comes before it
+    "主要是您爱人在用，我理解得对不对？", "那边最近换了供应商，是吧？", "说到底还是怕出事，对吧？",
+    "That's what the new manager wants, right?", "It's mostly the night shift who'd use it, isn't it?",
+    "You'd rather not deal with another rollout, wouldn't you?", "She can't climb the stairs any more, can't she?",
 ])
 def test_a_yes_no_form_is_closed_whatever_question_words_sit_inside(line):
     assert trainee.closed_question(line) == line
@@ -68,7 +72,7 @@ def test_a_yes_no_form_is_closed_whatever_question_words_sit_inside(line):
 
 @pytest.mark.parametrize("line", [
     "您平时怎么判断是不是该换新的了？", "能说说当时是怎么回事吗？", "Can you tell me what happened that week?",
-    "What would you like it to do?",
+    "What would you like it to do?", "您平时怎么安排的，对他们来说哪段最累？", "How do you decide who goes first, then?",
 ])
 def test_a_question_asking_how_or_for_a_story_is_open_though_it_ends_like_a_yes_no(line):
     assert trainee.closed_question(line) is None
@@ -132,6 +136,17 @@ def test_a_yes_no_question_saying_an_answer_word_is_a_guess_the_embedder_alone_m
         assert not proposes(scenario, need_id, line), line
     monkeypatch.setattr(reveal, "ANSWER_WORDS", False)  # the proposal check by meaning alone takes none of them
     assert not any(proposes(scenarios[s], n, line) for s, n, line, _ in SAYS_ANSWER)
+
+
+def test_a_guess_closed_by_a_tag_is_a_yes_no_question_and_releases_nothing(scenarios):
+    from assistant.roleplay import reveal
+
+    sofa = scenarios["sofa-for-parents"]
+    line = "叔叔动过手术以后，坐矮沙发起来得扶着东西，我说得对不对？"
+    assert trainee.closed_question(line) == line
+    assert reveal.says_answer(sofa, sofa.need("dad-knee-surgery"), line) == ["手术"]
+    revealed, trust = ready_for(sofa, "dad-knee-surgery")
+    assert decide(sofa, classify(line, semantic=True), line, revealed, set(), trust).action != "reveal"
 
 
 def test_answer_words_leave_out_what_the_customer_has_shown_and_what_the_asks_say(scenarios):
