@@ -478,12 +478,7 @@ def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY,
     own = [m.need.statement for m in view.needs] + [s.quote for m in view.needs for s in m.said][:40]
     said_as = {m.need.statement: m.said[0].quote for m in view.needs if m.said and m.said[0].quote}
     statements = list(dict.fromkeys([c["statement"] for c in cands]))
-    # what each candidate is about, for the settled-topic rule: its statement and their clauses
-    topic_parts = {(c["account"], c["key"]): list(dict.fromkeys([c["statement"], *clauses(c["statement"]),
-                                                                 *clauses(c["quote"])]))
-                   for c in cands} if settled_about else {}
-    texts = list(dict.fromkeys(statements + own + own_turns + [c["quote"] for c in cands] + settled_about
-                               + [t for parts in topic_parts.values() for t in parts]))
+    texts = list(dict.fromkeys(statements + own + own_turns + [c["quote"] for c in cands] + settled_about))
     raw = dict(zip(texts, raw_vectors(texts, engine)))  # read once: the readers take raw vectors, the rest centred
     vec = dict(zip(texts, centre(np.array(list(raw.values()))))) if texts else {}
     quote_of: dict[str, str] = {}
@@ -502,6 +497,22 @@ def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY,
                     policy.trade_weight)
     peer_sim = {a: float(_profile(trade_vec.get(peers[a][1]), np.array([vec[s] for s in ss]),
                                   policy.trade_weight) @ mine) for a, ss in by_account.items()}
+
+    def gate_of(c: dict[str, Any]) -> str:  # the cheap gates: the other account, the need, the act, the offer
+        need_p, act_p = read[c["statement"]]
+        return ("peer" if peer_sim[c["account"]] < policy.peer else "need" if need_p < policy.need
+                else "act" if act_p < policy.act else "offer" if worth[c["statement"]] < policy.offer else "")
+
+    # what each candidate the cheap gates keep is about, for the settled-topic rule: its statement
+    # and their clauses (read in one batch, only for those candidates)
+    topic_parts = {(c["account"], c["key"]): list(dict.fromkeys([c["statement"], *clauses(c["statement"]),
+                                                                 *clauses(c["quote"])]))
+                   for c in cands if explain or not gate_of(c)} if settled_about else {}
+    more = [t for t in dict.fromkeys(t for parts in topic_parts.values() for t in parts) if t not in raw]
+    if more:
+        more_raw = raw_vectors(more, engine)
+        raw.update(zip(more, more_raw))
+        vec.update(zip(more, centre(np.array(more_raw))))
     own_m = np.array([vec[s] for s in own]) if own else np.zeros((0, 384), dtype=np.float32)
     turn_m = np.array([vec[s] for s in own_turns]) if own_turns else np.zeros((0, 384), dtype=np.float32)
     # how much the other account talked about it: its other statements near this one (a
@@ -547,8 +558,7 @@ def candidates(memory, view, person: Any | None, policy: SimilarPolicy = POLICY,
     for c in cands:
         need_p, act_p = read[c["statement"]]
         offer_p = worth[c["statement"]]
-        gate = ("peer" if peer_sim[c["account"]] < policy.peer else "need" if need_p < policy.need
-                else "act" if act_p < policy.act else "offer" if offer_p < policy.offer else "")
+        gate = gate_of(c)
         if gate and not explain:
             continue
         v = vec[c["statement"]]
