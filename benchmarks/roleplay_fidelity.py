@@ -50,7 +50,9 @@ closed pushes, leading questions, off-topic, injections) that must release nothi
   looked at for the question tags of the yes/no form): seen.
 * benchmarks/data/untuned/roleplay_probes_v13.json — a thirteenth (64 probes, 128 bad lines in v12's
   styles and kinds, the guesses in varied grammatical forms incl. tags), written blind from the scenario
-  briefs; measured at the end of the question-tag work, never tuned on. Skipped if missing.
+  briefs; measured once at the end of the question-tag work (0.875 targeted, 7 of 128 false reveals with
+  semantic+reader), then studied (its false reveals looked at for guesses in any yes/no sentence, quoted
+  questions and separable verbs): seen.
 * benchmarks/data/roleplay_guess_dev.json — 24 yes/no questions proposing a need's own answer, written by
   the author of the proposal check (reveal.py) to choose its thresholds: seen.
 * benchmarks/data/roleplay_reader_dev.json — 64 bad lines (4 per scenario) written by the author of
@@ -58,8 +60,8 @@ closed pushes, leading questions, off-topic, injections) that must release nothi
   a pitch, hedged guesses, disguised injections), used to choose its threshold: seen.
 
 Seen sets (failures looked at while building): dev, untuned (v1), untuned_v2, reader_dev, and the bad
-lines of v3–v6, guess_dev, untuned_v7, untuned_v8, untuned_v9, untuned_v10, untuned_v11, untuned_v12. Clean: the
-probes of untuned_v3, untuned_v4 and untuned_v5; untuned_v13. ``variants`` in the results repeats the semantic figures on the seen sets only with
+lines of v3–v6, guess_dev, untuned_v7, untuned_v8, untuned_v9, untuned_v10, untuned_v11, untuned_v12, untuned_v13. Clean:
+the probes of untuned_v3, untuned_v4 and untuned_v5. ``variants`` in the results repeats the semantic figures on the seen sets only with
 one setting changed at a time (what was tried, and why the shipped values were kept).
 
 Three modes in the same run: ``rules`` (topics only, the trainer before the semantic layer),
@@ -119,7 +121,7 @@ UNTUNED_V13 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v13.js
 READER_DEV = ROOT / "benchmarks" / "data" / "roleplay_reader_dev.json"
 GUESS_DEV = ROOT / "benchmarks" / "data" / "roleplay_guess_dev.json"
 SEEN = ("dev", "dev_check", "untuned", "untuned_v2", "reader_dev", "guess_dev", "untuned_v7", "untuned_v8", "untuned_v9",
-        "untuned_v10", "untuned_v11", "untuned_v12")
+        "untuned_v10", "untuned_v11", "untuned_v12", "untuned_v13")
 RESULTS = ROOT / "benchmarks" / "results" / "roleplay_fidelity.json"
 MODELS_DIR = Path.home() / ".local" / "share" / "needs-assistant" / "models"
 MODES = ("rules", "semantic", "semantic+reader")
@@ -466,7 +468,7 @@ def main(argv: list[str] | None = None) -> int:
             "untuned_v10": None if args.no_untuned else load_set(UNTUNED_V10),
             "untuned_v11": None if args.no_untuned else load_set(UNTUNED_V11),
             "untuned_v12": None if args.no_untuned else load_set(UNTUNED_V12),
-            "untuned_v13": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V13),
+            "untuned_v13": None if args.no_untuned else load_set(UNTUNED_V13),
             "reader_dev": load_set(READER_DEV), "guess_dev": load_set(GUESS_DEV)}
     paths = {"dev": DEV, "dev_check": DEV, "untuned": UNTUNED, "untuned_v2": UNTUNED_V2, "untuned_v3": UNTUNED_V3,
              "untuned_v4": UNTUNED_V4, "untuned_v5": UNTUNED_V5, "untuned_v6": UNTUNED_V6, "untuned_v7": UNTUNED_V7,
@@ -495,7 +497,7 @@ def main(argv: list[str] | None = None) -> int:
                        "trainee_pitch_whole": trainee.PITCH_WHOLE, "trainee_preface_at": trainee.PREFACE_AT,
                        "answer_words": reveal.ANSWER_WORDS, "answer_word_zipf": reveal.ANSWER_WORD_ZIPF},
         "seen_sets": [*SEEN, "untuned_v3 (bad lines)", "untuned_v4 (bad lines)", "untuned_v5 (bad lines)", "untuned_v6"],
-        "clean_sets": ["untuned_v3 (probes)", "untuned_v4 (probes)", "untuned_v5 (probes)", "untuned_v13"],
+        "clean_sets": ["untuned_v3 (probes)", "untuned_v4 (probes)", "untuned_v5 (probes)"],
         "sets": {},
     }
     for name, loaded in sets.items():

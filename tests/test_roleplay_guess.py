@@ -158,3 +158,34 @@ def test_answer_words_leave_out_what_the_customer_has_shown_and_what_the_asks_sa
     need = jujube.need("sour-for-pregnancy")
     said = set(content_words(" ".join([*need.facts, need.summary])))
     assert {"枣子", "其实"} <= said and not {"枣子", "其实"} & words  # in the opening line / too common
+
+
+def test_a_guess_in_an_earlier_yes_no_sentence_still_counts(scenarios):
+    from assistant.roleplay import reveal
+
+    newborn = scenarios["newborn-air-conditioner"]
+    line = "这屋是留给宝宝住的吧？大概什么时候用得上？"
+    assert trainee.closed_question(line) is None  # the last question asks when
+    assert trainee.closed_questions(line) == ["这屋是留给宝宝住的吧？"]
+    assert proposes(newborn, "room-for-newborn", line)
+    revealed, trust = ready_for(newborn, "room-for-newborn")
+    assert decide(newborn, classify(line, semantic=True), line, revealed, set(), trust).action != "reveal"
+
+
+def test_a_separable_verb_split_by_a_particle_is_still_the_answer_word(scenarios):
+    from assistant.roleplay import reveal
+
+    jujube = scenarios["jujube-old-lady"]
+    need = jujube.need("sour-for-pregnancy")
+    assert "怀孕" in reveal.answer_words(jujube, need)
+    assert reveal.says_answer(jujube, need, "家里是有人怀了孕吧？") == ["怀了孕"]
+
+
+@pytest.mark.parametrize("line,closed", [
+    ("I bet most of your calls are 'when will it arrive', because the courier is late again?", True),
+    ("So the team just says \"who cares\" and moves on?", True),
+    ("What does 'ready on day one' mean for you?", False),
+    ("How's your dad's 'new normal' going?", False),
+])
+def test_a_question_word_inside_quotes_is_quoted_not_asked(line, closed):
+    assert (trainee.closed_question(line) == line) is closed

@@ -229,8 +229,8 @@ ANSWER_WORD_ZIPF = 5.0
 def _words(text: str) -> list[tuple[str, str]]:
     """(key, word) of the text's content words: jieba words of two or more characters in Chinese,
     English words of three or more letters outside the function-word classes keyed by their stem."""
-    if lexicon.has_chinese(text):
-        return [(w, w) for w in content_words(text) if len(w) >= 2]
+    if lexicon.has_chinese(text):  # a separable verb split by an aspect particle is the verb: 怀了孕 = 怀孕
+        return [(w[0] + w[2] if len(w) == 3 and w[1] in "了过着" else w, w) for w in content_words(text) if len(w) >= 2]
     return [(stem, w) for stem, w in lexicon.en_word_stems(text)
             if len(w) >= 3 and w.isalpha() and not lexicon.word_class(w) - {"adjective", "transitive"}]
 
@@ -265,14 +265,14 @@ def proposes(scenario: Scenario, need_id: str, text: str) -> bool:
     if not PROPOSAL_RULE:
         return False
     from assistant.understanding.semantic import encode
-    from assistant.understanding.trainee import closed_question
+    from assistant.understanding.trainee import closed_question, closed_questions
 
+    need = scenario.need(need_id)
+    if ANSWER_WORDS and any(says_answer(scenario, need, q) for q in closed_questions(text)):
+        return True  # a guess in any of the line's yes/no questions, not only the last
     last = closed_question(text)
     if last is None:
         return False
-    need = scenario.need(need_id)
-    if ANSWER_WORDS and says_answer(scenario, need, last):
-        return True
     line = encode([intent.strip_address(last)])[0]
     answers = float((encode([*need.facts, need.summary]) @ line).max())
     asks = float((encode([intent.strip_address(a) for a in need.asks]) @ line).max()) if need.asks else 0.0

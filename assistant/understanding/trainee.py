@@ -134,13 +134,27 @@ def yes_no_form(sentence: str) -> bool:
     return bool(YES_NO_FORM.search(sentence)) and not ASKS_FOR_STORY.search(sentence)
 
 
+_QUOTED = re.compile(r"[\"“「『‘](?=\S)[^\"”」』’]{1,40}[\"”」』’]|(?<!\w)'.{1,40}?'(?!\w)")
+
+
+def _is_closed(sentence: str) -> bool:
+    """``sentence`` is a yes/no question: it ends with a question mark and holds no question word
+    outside quoted words ("…are 'where's my order'?" quotes a question, it does not ask one) or is
+    in a yes/no form (``yes_no_form``)."""
+    if not re.search(r"[？?]\s*$", sentence):
+        return False
+    return not QUESTION_WORD.search(_QUOTED.sub(" ", sentence)) or yes_no_form(sentence)
+
+
 def closed_question(text: str) -> str | None:
-    """The line's last sentence when it is a yes/no question (no question word, or in a yes/no form:
-    ``yes_no_form``), else None."""
+    """The line's last sentence when it is a yes/no question (``_is_closed``), else None."""
     last = (lexicon.sentences(text) or [text])[-1].strip()
-    if not re.search(r"[？?]\s*$", last) or (QUESTION_WORD.search(last) and not yes_no_form(last)):
-        return None
-    return last
+    return last if _is_closed(last) else None
+
+
+def closed_questions(text: str) -> list[str]:
+    """Every sentence of the line that is a yes/no question ("这间是给宝宝准备的吧？是不是快生了？": both)."""
+    return [s.strip() for s in (lexicon.sentences(text) or [text]) if _is_closed(s.strip())]
 
 
 # a line whose preface (what the trainee says before the question: the sentences before it, or in a
