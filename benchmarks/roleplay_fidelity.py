@@ -53,6 +53,9 @@ closed pushes, leading questions, off-topic, injections) that must release nothi
   briefs; measured once at the end of the question-tag work (0.875 targeted, 7 of 128 false reveals with
   semantic+reader), then studied (its false reveals looked at for guesses in any yes/no sentence, quoted
   questions and separable verbs): seen.
+* benchmarks/data/untuned/roleplay_probes_v14.json — a fourteenth (64 probes, 128 bad lines in v13's
+  styles and kinds), written blind from the scenario briefs before any of the v13 study's changes were
+  measured on it; never tuned on. Skipped if missing.
 * benchmarks/data/roleplay_guess_dev.json — 24 yes/no questions proposing a need's own answer, written by
   the author of the proposal check (reveal.py) to choose its thresholds: seen.
 * benchmarks/data/roleplay_reader_dev.json — 64 bad lines (4 per scenario) written by the author of
@@ -61,7 +64,7 @@ closed pushes, leading questions, off-topic, injections) that must release nothi
 
 Seen sets (failures looked at while building): dev, untuned (v1), untuned_v2, reader_dev, and the bad
 lines of v3–v6, guess_dev, untuned_v7, untuned_v8, untuned_v9, untuned_v10, untuned_v11, untuned_v12, untuned_v13. Clean:
-the probes of untuned_v3, untuned_v4 and untuned_v5. ``variants`` in the results repeats the semantic figures on the seen sets only with
+the probes of untuned_v3, untuned_v4 and untuned_v5; untuned_v14. ``variants`` in the results repeats the semantic figures on the seen sets only with
 one setting changed at a time (what was tried, and why the shipped values were kept).
 
 Three modes in the same run: ``rules`` (topics only, the trainer before the semantic layer),
@@ -118,6 +121,7 @@ UNTUNED_V10 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v10.js
 UNTUNED_V11 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v11.json"
 UNTUNED_V12 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v12.json"
 UNTUNED_V13 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v13.json"
+UNTUNED_V14 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v14.json"
 READER_DEV = ROOT / "benchmarks" / "data" / "roleplay_reader_dev.json"
 GUESS_DEV = ROOT / "benchmarks" / "data" / "roleplay_guess_dev.json"
 SEEN = ("dev", "dev_check", "untuned", "untuned_v2", "reader_dev", "guess_dev", "untuned_v7", "untuned_v8", "untuned_v9",
@@ -439,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", type=int, default=0, metavar="N", help="play N lines per mode with the embedded model")
     ap.add_argument("--model-set", choices=("dev", "untuned", "untuned_v2", "untuned_v3", "untuned_v4", "untuned_v5", "untuned_v10", "untuned_v11", "untuned_v12",
-                             "untuned_v13"),
+                             "untuned_v13", "untuned_v14"),
                     default="untuned_v4",
                     help="which set the model lines come from (dev if untuned is missing)")
     ap.add_argument("--threads", type=int, default=1)
@@ -469,12 +473,13 @@ def main(argv: list[str] | None = None) -> int:
             "untuned_v11": None if args.no_untuned else load_set(UNTUNED_V11),
             "untuned_v12": None if args.no_untuned else load_set(UNTUNED_V12),
             "untuned_v13": None if args.no_untuned else load_set(UNTUNED_V13),
+            "untuned_v14": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V14),
             "reader_dev": load_set(READER_DEV), "guess_dev": load_set(GUESS_DEV)}
     paths = {"dev": DEV, "dev_check": DEV, "untuned": UNTUNED, "untuned_v2": UNTUNED_V2, "untuned_v3": UNTUNED_V3,
              "untuned_v4": UNTUNED_V4, "untuned_v5": UNTUNED_V5, "untuned_v6": UNTUNED_V6, "untuned_v7": UNTUNED_V7,
              "untuned_v8": UNTUNED_V8, "untuned_v9": UNTUNED_V9, "untuned_v10": UNTUNED_V10,
              "untuned_v11": UNTUNED_V11, "untuned_v12": UNTUNED_V12,
-             "untuned_v13": UNTUNED_V13, "reader_dev": READER_DEV, "guess_dev": GUESS_DEV}
+             "untuned_v13": UNTUNED_V13, "untuned_v14": UNTUNED_V14, "reader_dev": READER_DEV, "guess_dev": GUESS_DEV}
     if args.calibrate:
         if sets["dev"] is None:
             print(f"skipped: {DEV} is missing")
@@ -497,7 +502,7 @@ def main(argv: list[str] | None = None) -> int:
                        "trainee_pitch_whole": trainee.PITCH_WHOLE, "trainee_preface_at": trainee.PREFACE_AT,
                        "answer_words": reveal.ANSWER_WORDS, "answer_word_zipf": reveal.ANSWER_WORD_ZIPF},
         "seen_sets": [*SEEN, "untuned_v3 (bad lines)", "untuned_v4 (bad lines)", "untuned_v5 (bad lines)", "untuned_v6"],
-        "clean_sets": ["untuned_v3 (probes)", "untuned_v4 (probes)", "untuned_v5 (probes)"],
+        "clean_sets": ["untuned_v3 (probes)", "untuned_v4 (probes)", "untuned_v5 (probes)", "untuned_v14"],
         "sets": {},
     }
     for name, loaded in sets.items():
