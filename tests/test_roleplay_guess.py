@@ -161,8 +161,6 @@ def test_answer_words_leave_out_what_the_customer_has_shown_and_what_the_asks_sa
 
 
 def test_a_guess_in_an_earlier_yes_no_sentence_still_counts(scenarios):
-    from assistant.roleplay import reveal
-
     newborn = scenarios["newborn-air-conditioner"]
     line = "这屋是留给宝宝住的吧？大概什么时候用得上？"
     assert trainee.closed_question(line) is None  # the last question asks when

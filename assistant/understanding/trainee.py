@@ -115,7 +115,7 @@ QUESTION_WORD = re.compile(r"什么|啥|怎|咋|为什么|为啥|哪|谁|如何|
 # A tag asks for a yes too, whatever comes before it: "…，我说得对不对？", "…，是吧？",
 # "…, right?", "…, isn't it?" (an A-not-A or a question tag closing the sentence)
 YES_NO_OPENER = re.compile(r"是不是|是否")
-YES_NO_TAG = re.compile(r"(?:对不对|对吧|是吧|是不是|没错吧|对么|是么|是这样吧|是这样不|没错儿?吧|对不)[啊呀吧哈嘛]?[？?]\s*$|"
+YES_NO_TAG = re.compile(r"(?:对不对|对吧|是吧|是不是|对么|是么|是这样吧|是这样不|没错儿?吧|对不)[啊呀吧哈嘛]?[？?]\s*$|"
                         r"[,，—-]\s*(?:right|yeah|yes|no|correct|eh|huh|yep|true|"
                         r"(?:is|are|was|were|do|does|did|have|has|had|ca|could|would|wo|should)n'?t\s+\w+)"
                         r"\s*[?？]\s*$", re.I)
@@ -129,7 +129,7 @@ ASKS_FOR_STORY = re.compile(r"说说|讲讲|聊聊|谈谈|介绍|描述|展开|�
 def yes_no_form(sentence: str) -> bool:
     """The sentence asks for a yes or a no even though it holds a question word (see ``YES_NO_FORM``)."""
     opener, word = YES_NO_OPENER.search(sentence), QUESTION_WORD.search(sentence)
-    if opener and (word is None or opener.start() < word.start()) or YES_NO_TAG.search(sentence):
+    if (opener and (word is None or opener.start() < word.start())) or YES_NO_TAG.search(sentence):
         return True
     return bool(YES_NO_FORM.search(sentence)) and not ASKS_FOR_STORY.search(sentence)
 
