@@ -187,3 +187,36 @@ def test_a_separable_verb_split_by_a_particle_is_still_the_answer_word(scenarios
 ])
 def test_a_question_word_inside_quotes_is_quoted_not_asked(line, closed):
     assert (trainee.closed_question(line) == line) is closed
+
+
+@pytest.mark.parametrize("line,offered", [
+    ("您这是自己留着吃，还是捎给亲戚？", ["您这是自己留着吃？", "捎给亲戚？"]),
+    ("Is it the battery life that bothers you, or more that the screens crack?",
+     ["Is it the battery life that bothers you?", "that the screens crack?"]),
+    ("说到底还是想把价格压下来吧？", []),  # 还是 as an adverb, closed by 吧: no alternatives
+    ("您平时是怎么安排的，还是看情况？", []),  # asks how: no yes/no question
+    ("Is it for work or for yourself?", []),  # a plain "or" between short options is one question
+])
+def test_an_either_or_question_offers_each_alternative(line, offered):
+    assert trainee.alternatives(line) == offered
+
+
+def test_is_it_that_is_a_guess_whatever_it_guesses():
+    from assistant.roleplay import reveal
+
+    assert reveal.guesses("Is it that the old units keep dropping out on your pickers?")
+    assert reveal.guesses("So is it that your team can't keep up any more?")
+    assert not reveal.guesses("Is it that the units keep dropping out, or that people forget to charge them?")
+
+
+def test_an_either_or_guess_is_caught_by_the_alternative_that_proposes_the_answer(scenarios, monkeypatch):
+    from assistant.roleplay import reveal
+
+    jujube = scenarios["jujube-old-lady"]
+    line = "您是自己爱吃甜的，还是家里有孕妇想吃酸的？"
+    assert line not in _benchmark_texts()
+    assert proposes(jujube, "sour-for-pregnancy", line)
+    revealed, trust = ready_for(jujube, "sour-for-pregnancy")
+    assert decide(jujube, classify(line, semantic=True), line, revealed, set(), trust).action == "hint"
+    monkeypatch.setattr(reveal, "EITHER_OR", False)  # read as a whole, the question proposes nothing
+    assert not proposes(jujube, "sour-for-pregnancy", line)

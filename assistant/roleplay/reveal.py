@@ -223,6 +223,7 @@ PROPOSAL_GAP = -0.035
 # v6-v11 probes; fishing lines of v3-v11, guess_dev, reader_dev); benchmarks/roleplay_fidelity.py
 # reports the variants.
 ANSWER_WORDS = True
+EITHER_OR = True  # benchmarks/roleplay_fidelity.py reports the variant without it
 ANSWER_WORD_ZIPF = 5.0
 
 
@@ -265,7 +266,7 @@ def proposes(scenario: Scenario, need_id: str, text: str) -> bool:
     if not PROPOSAL_RULE:
         return False
     from assistant.understanding.semantic import encode
-    from assistant.understanding.trainee import closed_question, closed_questions
+    from assistant.understanding.trainee import alternatives, closed_question, closed_questions
 
     need = scenario.need(need_id)
     if ANSWER_WORDS and any(says_answer(scenario, need, q) for q in closed_questions(text)):
@@ -273,10 +274,12 @@ def proposes(scenario: Scenario, need_id: str, text: str) -> bool:
     last = closed_question(text)
     if last is None:
         return False
-    line = encode([intent.strip_address(last)])[0]
-    answers = float((encode([*need.facts, need.summary]) @ line).max())
-    asks = float((encode([intent.strip_address(a) for a in need.asks]) @ line).max()) if need.asks else 0.0
-    return answers >= PROPOSAL_FLOOR and answers - asks >= PROPOSAL_GAP
+    # an either/or question proposes each of its alternatives ("是给儿媳妇买的，还是给小孙子买的？")
+    offered = [last, *alternatives(last)] if EITHER_OR else [last]
+    lines = encode([intent.strip_address(q) for q in offered])
+    answers = (encode([*need.facts, need.summary]) @ lines.T).max(axis=0)
+    asks = (encode([intent.strip_address(a) for a in need.asks]) @ lines.T).max(axis=0) if need.asks else 0.0 * answers
+    return bool(((answers >= PROPOSAL_FLOOR) & (answers - asks >= PROPOSAL_GAP)).any())
 
 
 def _whole_line(text: str) -> dict[str, float] | None:

@@ -305,7 +305,7 @@ EN: dict[str, str] = {
                     r"(?:is|are|was|were|does|do|did|will|would|has|have) (?:it|he|she|they|you|we|there))\s*\?\s*$",
     "guess_question": (
         r"^(?:so,?\s*|and\s*|okay,?\s*)?(?:is|was) (?:it|this|that)(?: all| mainly| mostly| really| partly)? "
-        r"(?:because|for|so|to|about|due to|since|down to)\b(?:(?!\bor\b)[^?])*\?\s*$|"
+        r"(?:because|for|so|to|about|due to|since|down to|that)\b(?:(?!\bor\b)[^?])*\?\s*$|"
         r"^(?:so,?\s*)?are you (?:doing|buying|getting|replacing|changing) (?:it|this|them|these)? ?(?:for|because|as)\b(?:(?!\bor\b)[^?])*\?\s*$"
     ),
     "closing_pitch": r"\bbuy now\b|\bi(?:'d| would) recommend\b|\blet'?s (?:get you|go with|put you down|sign)|\bi'll (?:get|put|set) you (?:up|down|the)|\byou(?:'ll| will) (?:want|love) (?:the|our)|\b(?:go|grab) (?:with|for) (?:the|our)\b|\bthe (?:elite|premium|pro|top) (?:model|package|plan)\b",

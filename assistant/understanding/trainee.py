@@ -157,6 +157,31 @@ def closed_questions(text: str) -> list[str]:
     return [s.strip() for s in (lexicon.sentences(text) or [text]) if _is_closed(s.strip())]
 
 
+# an either/or question puts two (or more) propositions up for a yes: "是给儿媳妇买的，还是给小孙子买的呀？",
+# "Is it his eyesight that's the problem, or more that his hands aren't steady?". 还是 asks so when it
+# follows what it offers (not at the start) and the sentence does not close on 吗/吧 (an adverb then:
+# "说到底还是想压成本吧？"); in English an "or" after a comma or a dash, in a yes/no question
+_OR_ZH = re.compile(r"(?<=[^，,。？?\s])[，,]?\s*还是(?!得|挺|比较|觉得)")
+_OR_EN = re.compile(r"\s*(?:,|—|-)\s*or\s+(?:is it\s+|are they\s+|more\s+|maybe\s+|rather\s+)*", re.I)
+
+
+def alternatives(sentence: str) -> list[str]:
+    """The propositions an either/or yes/no question offers (each as a question of its own), or []."""
+    s = (sentence or "").strip()
+    if not _is_closed(s):
+        return []
+    if lexicon.has_chinese(s):
+        if re.search(r"(?:吗|吧)[？?]\s*$", s):
+            return []
+        parts = _OR_ZH.split(s)
+    else:
+        parts = _OR_EN.split(s)
+    parts = [re.sub(r"[？?\s]+$", "", p).strip(" ，,") for p in parts]
+    if len(parts) < 2 or any(len(p) < 2 for p in parts):
+        return []
+    return [p + ("？" if lexicon.has_chinese(s) else "?") for p in parts]
+
+
 # a line whose preface (what the trainee says before the question: the sentences before it, or in a
 # one-sentence line the clauses before the last) the reader surely reads as a pitch earns no need,
 # however genuine its question ("我们这款…还带…，您平时都怎么用的？"): the seller pitched before
