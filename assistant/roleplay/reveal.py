@@ -211,6 +211,9 @@ def guesses(text: str) -> bool:
 PROPOSAL_RULE = True
 PROPOSAL_FLOOR = 0.935
 PROPOSAL_GAP = -0.035
+# an either/or question proposes each of its alternatives ("是给儿媳妇买的，还是给小孙子买的？"), each
+# held to the same floor and gap (trainee.alternatives); the variant without it is reported
+EITHER_OR = True
 
 
 # A yes/no question that says one of the need's answer words has guessed the answer, however it is
@@ -223,7 +226,6 @@ PROPOSAL_GAP = -0.035
 # v6-v11 probes; fishing lines of v3-v11, guess_dev, reader_dev); benchmarks/roleplay_fidelity.py
 # reports the variants.
 ANSWER_WORDS = True
-EITHER_OR = True  # benchmarks/roleplay_fidelity.py reports the variant without it
 ANSWER_WORD_ZIPF = 5.0
 
 
@@ -274,11 +276,10 @@ def proposes(scenario: Scenario, need_id: str, text: str) -> bool:
     last = closed_question(text)
     if last is None:
         return False
-    # an either/or question proposes each of its alternatives ("是给儿媳妇买的，还是给小孙子买的？")
     offered = [last, *alternatives(last)] if EITHER_OR else [last]
     lines = encode([intent.strip_address(q) for q in offered])
     answers = (encode([*need.facts, need.summary]) @ lines.T).max(axis=0)
-    asks = (encode([intent.strip_address(a) for a in need.asks]) @ lines.T).max(axis=0) if need.asks else 0.0 * answers
+    asks = (encode([intent.strip_address(a) for a in need.asks]) @ lines.T).max(axis=0) if need.asks else 0.0
     return bool(((answers >= PROPOSAL_FLOOR) & (answers - asks >= PROPOSAL_GAP)).any())
 
 

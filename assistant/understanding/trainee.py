@@ -170,16 +170,13 @@ def alternatives(sentence: str) -> list[str]:
     s = (sentence or "").strip()
     if not _is_closed(s):
         return []
-    if lexicon.has_chinese(s):
-        if re.search(r"(?:吗|吧)[？?]\s*$", s):
-            return []
-        parts = _OR_ZH.split(s)
-    else:
-        parts = _OR_EN.split(s)
-    parts = [re.sub(r"[？?\s]+$", "", p).strip(" ，,") for p in parts]
+    zh = lexicon.has_chinese(s)
+    if zh and re.search(r"(?:吗|吧)[？?]\s*$", s):
+        return []
+    parts = [re.sub(r"[？?\s]+$", "", p).strip(" ，,") for p in (_OR_ZH if zh else _OR_EN).split(s)]
     if len(parts) < 2 or any(len(p) < 2 for p in parts):
         return []
-    return [p + ("？" if lexicon.has_chinese(s) else "?") for p in parts]
+    return [p + ("？" if zh else "?") for p in parts]
 
 
 # a line whose preface (what the trainee says before the question: the sentences before it, or in a
