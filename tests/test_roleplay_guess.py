@@ -220,3 +220,37 @@ def test_an_either_or_guess_is_caught_by_the_alternative_that_proposes_the_answe
     assert decide(jujube, classify(line, semantic=True), line, revealed, set(), trust).action == "hint"
     monkeypatch.setattr(reveal, "EITHER_OR", False)  # read as a whole, the question proposes nothing
     assert not proposes(jujube, "sour-for-pregnancy", line)
+
+
+@pytest.mark.parametrize("question,short", [
+    ("Is that it?", True), ("Am I close?", True), ("是这样吗？", True), ("对吧？", True), ("我说得对吗？", True),
+    ("Does he live alone now?", False), ("Did the line stop last month?", False), ("您家里有老人吗？", False),
+])
+def test_a_short_question_confirms_what_came_before_it(question, short):
+    from assistant.roleplay.reveal import confirming
+
+    assert confirming(question) is short
+
+
+def test_a_guess_stated_before_a_confirming_question_is_a_guess(scenarios):
+    helpdesk = scenarios["saas-helpdesk-chatbot"]
+    line = "My hunch is most of your tickets come from the courier blowing its delivery windows. Am I close?"
+    assert proposes(helpdesk, "delivery-delay-tickets", line)
+    revealed, trust = ready_for(helpdesk, "delivery-delay-tickets")
+    d = decide(helpdesk, classify(line, semantic=True), line, revealed, set(), trust)
+    assert d.action != "reveal"
+    # an observation of what the customer already said, confirmed, guesses nothing
+    assert not proposes(helpdesk, "delivery-delay-tickets", "You said the team is only six people. Is that right?")
+
+
+def test_a_guess_of_a_locked_need_earns_no_other_need_in_its_place(scenarios, monkeypatch):
+    from assistant.roleplay import reveal
+
+    prop = scenarios["property-ticket-system"]
+    line = "今年是不是好几个小区物业费都收不上来，业主说办事不灵就不交钱？"
+    assert proposes(prop, "fee-collection-drop", line)  # the need is locked behind another one
+    qc = classify(line, semantic=True)
+    d = decide(prop, qc, line, set(), set(), prop.starting_trust + 0.1)
+    assert d.action != "reveal"
+    monkeypatch.setattr(reveal, "ANY_GUESS", False)  # checking only the need it is closest to lets it through
+    assert decide(prop, qc, line, set(), set(), prop.starting_trust + 0.1).action == "reveal"
