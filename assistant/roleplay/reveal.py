@@ -126,8 +126,7 @@ def decide(
         return Decision("object", trust_delta=moved, premature_pitch=premature)
 
     def reveal(need_id: str, topics: list[str], sim: float = 0.0) -> Decision:
-        guessed = _guessed(need_id) if semantic else None
-        if guessed is not None:
+        if semantic and _guessed(need_id):
             # the trainee guessed an answer and asks for a yes: the customer hints, in character, at
             # the need the line aimed at — the guess earns no other need in its place either
             return Decision("hint" if need_id not in hinted else "deflect", need_id, moved, topics, premature,
@@ -135,17 +134,12 @@ def decide(
         final = max(0.0, min(1.0, new_trust + TRUST["reveal"]))
         return Decision("reveal", need_id, final - trust, topics, premature, similarity=sim)
 
-    def _guessed(need_id: str) -> str | None:
-        """The need whose answer the line proposes: the one aimed at first, then (``ANY_GUESS``) any
-        other open one ("有几个小区的物业费收缴率掉下来了吧…？" guesses a need still locked)."""
-        if proposes(scenario, need_id, text):
-            return need_id
-        if ANY_GUESS:
-            for other in scenario.hidden_needs:
-                if other.id != need_id and other.id not in revealed and proposes(
-                        scenario, other.id, text, words=OTHER_GUESS_WORDS):
-                    return other.id
-        return None
+    def _guessed(need_id: str) -> bool:
+        """The line proposes the answer of the need aimed at or (``ANY_GUESS``) of any other open one
+        ("有几个小区的物业费收缴率掉下来了吧…？" guesses a need still locked)."""
+        return proposes(scenario, need_id, text) or ANY_GUESS and any(
+            other.id != need_id and other.id not in revealed
+            and proposes(scenario, other.id, text, words=OTHER_GUESS_WORDS) for other in scenario.hidden_needs)
 
     kinds = qc.kinds
     leading = qc.form == "leading" or leads(text) or guesses(text) or read_as is not None
@@ -301,19 +295,22 @@ def proposes(scenario: Scenario, need_id: str, text: str, words: int = 1) -> boo
     many distinct answer words (``ANSWER_WORDS``) make a guess on their own."""
     if not PROPOSAL_RULE:
         return False
-    from assistant.understanding import trainee
     from assistant.understanding.semantic import encode
-    from assistant.understanding.trainee import alternatives, closed_question, closed_questions
+    from assistant.understanding.trainee import alternatives, closed_question, closed_questions, preface
 
     need = scenario.need(need_id)
-    if ANSWER_WORDS and any(len(set(says_answer(scenario, need, q))) >= words for q in closed_questions(text)):
+
+    def says(question: str) -> bool:
+        return ANSWER_WORDS and len(set(says_answer(scenario, need, question))) >= words
+
+    if any(says(q) for q in closed_questions(text)):
         return True  # a guess in any of the line's yes/no questions, not only the last
     last = closed_question(text)
     if last is None:
         return False
-    if CONFIRMING_WORDS and confirming(last) and trainee.preface(text):
+    if CONFIRMING_WORDS and confirming(last) and preface(text):
         last = text.strip()  # "I'm guessing …. Is that it?": the guess before it is the proposition
-        if ANSWER_WORDS and len(set(says_answer(scenario, need, last))) >= words:
+        if says(last):
             return True
     offered = [last, *alternatives(last)] if EITHER_OR else [last]
     lines = encode([intent.strip_address(q) for q in offered])
