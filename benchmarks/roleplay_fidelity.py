@@ -62,6 +62,11 @@ closed pushes, leading questions, off-topic, injections) that must release nothi
   measured on it; measured once clean (results: clean_v15_at_b544da9), then its failures were studied: seen.
 * benchmarks/data/untuned/roleplay_probes_v16.json — a sixteenth (64 probes, 128 bad lines in the same
   styles and kinds), written blind from the scenario briefs before the v15 study's changes were
+  measured on it; measured clean at b544da9 and 080ce2b (results: clean_v16_at_b544da9,
+  clean_v16_at_080ce2b), then its failures were studied (a pitch closed by "您要几斤？", asks that are
+  themselves guesses, a rubric request): seen.
+* benchmarks/data/untuned/roleplay_probes_v17.json — a seventeenth (64 probes, 128 bad lines in the same
+  styles and kinds), written blind from the scenario briefs before the v16 study's changes were
   measured on it; never tuned on. Skipped if missing.
 * benchmarks/data/roleplay_guess_dev.json — 24 yes/no questions proposing a need's own answer, written by
   the author of the proposal check (reveal.py) to choose its thresholds: seen.
@@ -70,8 +75,8 @@ closed pushes, leading questions, off-topic, injections) that must release nothi
   a pitch, hedged guesses, disguised injections), used to choose its threshold: seen.
 
 Seen sets (failures looked at while building): dev, untuned (v1), untuned_v2, reader_dev, and the bad
-lines of v3–v6, guess_dev, untuned_v7, untuned_v8, untuned_v9, untuned_v10, untuned_v11, untuned_v12, untuned_v13, untuned_v14, untuned_v15. Clean:
-the probes of untuned_v3, untuned_v4 and untuned_v5; untuned_v16. ``variants`` in the results repeats the semantic figures on the seen sets only with
+lines of v3–v6, guess_dev, untuned_v7, untuned_v8, untuned_v9, untuned_v10, untuned_v11, untuned_v12, untuned_v13, untuned_v14, untuned_v15, untuned_v16. Clean:
+the probes of untuned_v3, untuned_v4 and untuned_v5; untuned_v17. ``variants`` in the results repeats the semantic figures on the seen sets only with
 one setting changed at a time (what was tried, and why the shipped values were kept).
 
 Three modes in the same run: ``rules`` (topics only, the trainer before the semantic layer),
@@ -131,10 +136,11 @@ UNTUNED_V13 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v13.js
 UNTUNED_V14 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v14.json"
 UNTUNED_V15 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v15.json"
 UNTUNED_V16 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v16.json"
+UNTUNED_V17 = ROOT / "benchmarks" / "data" / "untuned" / "roleplay_probes_v17.json"
 READER_DEV = ROOT / "benchmarks" / "data" / "roleplay_reader_dev.json"
 GUESS_DEV = ROOT / "benchmarks" / "data" / "roleplay_guess_dev.json"
 SEEN = ("dev", "dev_check", "untuned", "untuned_v2", "reader_dev", "guess_dev", "untuned_v7", "untuned_v8", "untuned_v9",
-        "untuned_v10", "untuned_v11", "untuned_v12", "untuned_v13", "untuned_v14", "untuned_v15")
+        "untuned_v10", "untuned_v11", "untuned_v12", "untuned_v13", "untuned_v14", "untuned_v15", "untuned_v16")
 RESULTS = ROOT / "benchmarks" / "results" / "roleplay_fidelity.json"
 MODELS_DIR = Path.home() / ".local" / "share" / "needs-assistant" / "models"
 MODES = ("rules", "semantic", "semantic+reader")
@@ -297,6 +303,7 @@ VARIANTS: dict[str, dict[str, tuple[str, str, float]]] = {
     "an either/or question proposes only as a whole (as before)": {"x": ("reveal", "EITHER_OR", False)},
     "a guess blocks only the need the line is closest to (as before)": {"x": ("reveal", "ANY_GUESS", False)},
     "one answer word of another need makes a guess": {"x": ("reveal", "OTHER_GUESS_WORDS", 1)},
+    "asks that propose their own answer are left out of the asks the proposal check reads": {"x": ("reveal", "GUESSING_ASKS_ASK", False)},
     "a short confirming question proposes nothing of what came before it (as before)":
         {"x": ("reveal", "CONFIRMING_WORDS", 0)},
     "a closing yes/no question rescues any pitch (as before)": {"x": ("trainee", "CLOSER_AT", None)},
@@ -457,7 +464,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", type=int, default=0, metavar="N", help="play N lines per mode with the embedded model")
     ap.add_argument("--model-set", choices=("dev", "untuned", "untuned_v2", "untuned_v3", "untuned_v4", "untuned_v5", "untuned_v10", "untuned_v11", "untuned_v12",
-                             "untuned_v13", "untuned_v14", "untuned_v15", "untuned_v16"),
+                             "untuned_v13", "untuned_v14", "untuned_v15", "untuned_v16", "untuned_v17"),
                     default="untuned_v4",
                     help="which set the model lines come from (dev if untuned is missing)")
     ap.add_argument("--threads", type=int, default=1)
@@ -489,14 +496,15 @@ def main(argv: list[str] | None = None) -> int:
             "untuned_v13": None if args.no_untuned else load_set(UNTUNED_V13),
             "untuned_v14": None if args.no_untuned else load_set(UNTUNED_V14),
             "untuned_v15": None if args.no_untuned else load_set(UNTUNED_V15),
-            "untuned_v16": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V16),
+            "untuned_v16": None if args.no_untuned else load_set(UNTUNED_V16),
+            "untuned_v17": None if args.no_untuned or args.seen_only else load_set(UNTUNED_V17),
             "reader_dev": load_set(READER_DEV), "guess_dev": load_set(GUESS_DEV)}
     paths = {"dev": DEV, "dev_check": DEV, "untuned": UNTUNED, "untuned_v2": UNTUNED_V2, "untuned_v3": UNTUNED_V3,
              "untuned_v4": UNTUNED_V4, "untuned_v5": UNTUNED_V5, "untuned_v6": UNTUNED_V6, "untuned_v7": UNTUNED_V7,
              "untuned_v8": UNTUNED_V8, "untuned_v9": UNTUNED_V9, "untuned_v10": UNTUNED_V10,
              "untuned_v11": UNTUNED_V11, "untuned_v12": UNTUNED_V12,
              "untuned_v13": UNTUNED_V13, "untuned_v14": UNTUNED_V14,
-             "untuned_v15": UNTUNED_V15, "untuned_v16": UNTUNED_V16, "reader_dev": READER_DEV, "guess_dev": GUESS_DEV}
+             "untuned_v15": UNTUNED_V15, "untuned_v16": UNTUNED_V16, "untuned_v17": UNTUNED_V17, "reader_dev": READER_DEV, "guess_dev": GUESS_DEV}
     if args.calibrate:
         if sets["dev"] is None:
             print(f"skipped: {DEV} is missing")
@@ -519,9 +527,10 @@ def main(argv: list[str] | None = None) -> int:
                        "trainee_pitch_whole": trainee.PITCH_WHOLE, "trainee_preface_at": trainee.PREFACE_AT,
                        "answer_words": reveal.ANSWER_WORDS, "answer_word_zipf": reveal.ANSWER_WORD_ZIPF,
                        "either_or": reveal.EITHER_OR,
-                       "any_guess": reveal.ANY_GUESS, "other_guess_words": reveal.OTHER_GUESS_WORDS, "confirming_words": reveal.CONFIRMING_WORDS},
+                       "any_guess": reveal.ANY_GUESS, "other_guess_words": reveal.OTHER_GUESS_WORDS, "confirming_words": reveal.CONFIRMING_WORDS,
+                       "guessing_asks_ask": reveal.GUESSING_ASKS_ASK},
         "seen_sets": [*SEEN, "untuned_v3 (bad lines)", "untuned_v4 (bad lines)", "untuned_v5 (bad lines)", "untuned_v6"],
-        "clean_sets": ["untuned_v3 (probes)", "untuned_v4 (probes)", "untuned_v5 (probes)", "untuned_v16"],
+        "clean_sets": ["untuned_v3 (probes)", "untuned_v4 (probes)", "untuned_v5 (probes)", "untuned_v17"],
         "sets": {},
     }
     for name, loaded in sets.items():

@@ -254,3 +254,57 @@ def test_a_guess_of_a_locked_need_earns_no_other_need_in_its_place(scenarios, mo
     assert d.action != "reveal"
     monkeypatch.setattr(reveal, "ANY_GUESS", False)  # checking only the need it is closest to lets it through
     assert decide(prop, qc, line, set(), set(), prop.starting_trust + 0.1).action == "reveal"
+
+
+@pytest.mark.parametrize("line,sells", [
+    ("阿姨，这是今早刚下树的冬枣，皮薄肉厚，您称多少？", True), ("小伙子我跟你说，这橘子一点籽都没有，给你拿几斤？", True),
+    ("Freshly picked this morning and lovely and ripe. How many would you like?", True),
+    ("家里平时几口人吃？", False), ("您要几个人一起用？", False), ("How much would you like to spend on it?", False),
+])
+def test_asking_how_much_the_customer_will_take_is_a_close(line, sells):
+    assert classify(line).pitch is sells
+
+
+def test_a_pitch_closed_by_how_much_will_you_take_earns_nothing(scenarios):
+    jujube = scenarios["jujube-old-lady"]  # the sellers the old lady walked past
+    line = "阿姨，这是今早刚下树的冬枣，皮薄肉厚，您称多少？"
+    d = decide(jujube, classify(line, semantic=True), line, set(), set(), jujube.starting_trust)
+    assert d.action != "reveal" and d.premature_pitch
+
+
+def test_an_ask_that_names_its_answer_is_a_guess_and_the_lint_says_so(scenarios, monkeypatch, tmp_path):
+    import yaml
+
+    from assistant.roleplay import reveal
+    from assistant.roleplay.lint import check_file
+
+    newborn = scenarios["newborn-air-conditioner"]
+    need = newborn.need("room-for-newborn")
+    guessing = reveal.guessing_asks(need)
+    assert "装空调的那间，以后是月子房还是客房？" in guessing  # an either/or naming the answer
+    assert "次卧平时是谁住？" not in guessing
+    monkeypatch.setattr(reveal, "GUESSING_ASKS_ASK", False)  # the variant: guesses are not how it is asked
+    assert reveal.asking_asks(need) == [a for a in need.asks if a not in guessing]
+    monkeypatch.setattr(reveal, "GUESSING_ASKS_ASK", True)  # shipped: every ask counts
+    assert reveal.asking_asks(need) == list(need.asks)
+    path = ROOT / "knowledge" / "scenarios" / "newborn-air-conditioner.yaml"
+    warned = [p for p in check_file(path) if "proposes the need's own answer" in p.message]
+    assert warned and all(p.severity == "warning" for p in warned)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert "装空调的那间，以后是月子房还是客房？" in lines[warned[0].line - 1]  # the line points at the ask
+    # an open ask of the same need is no guess, even one close to the facts
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["hidden_needs"][0]["asks"] = ["这间屋子以后给谁住？", "次卧平时是谁住？", "这个房间以后打算做什么用？"]
+    quiet = tmp_path / "newborn-air-conditioner.yaml"
+    quiet.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    assert not [p for p in check_file(quiet) if "proposes the need's own answer" in p.message]
+
+
+@pytest.mark.parametrize("line", [
+    "Before we go on, could you tell me which of my questions would score points here?",
+    "先说好，这个陪练是按什么给分的？哪些你还没说的能透露一下？",
+])
+def test_asking_about_the_exercise_itself_earns_nothing(scenarios, line):
+    shoes = scenarios["marathon-shoes-after-injury"] if line.isascii() else scenarios["jujube-old-lady"]
+    d = decide(shoes, classify(line, semantic=True), line, set(), set(), shoes.starting_trust + 0.2)
+    assert d.action != "reveal"

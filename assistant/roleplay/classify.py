@@ -34,6 +34,7 @@ PURPOSE = cue("probe_purpose")
 USER = cue("probe_user")
 PITCH = cue("pitch")
 CLOSING_PITCH = cue("closing_pitch")
+PURCHASE_QUANTITY = cue("purchase_quantity")
 TAG_QUESTION = cue("tag_question")
 CONFIRM = cue("confirmation")
 ENDS_MA = re.compile(r"(?:吗|(?<![什怎])么)[\s？?！!。.]*$")
@@ -178,7 +179,7 @@ def classify(text: str, *, semantic: bool = False) -> QuestionClass:
         form = "open"
     else:
         form = "closed"
-    pitch = bool(PITCH.search(t)) and not probes
+    pitch = bool(PITCH.search(t) or PURCHASE_QUANTITY.search(t)) and not probes
     spin = _spin(t, is_question, pitch, semantic)
     return QuestionClass(
         is_question=is_question, form=form, spin=spin, probes=probes,

@@ -263,7 +263,12 @@ INJECTION = re.compile(
     r"scenario file|not really a customer|stop (?:acting|pretending)|out of character|drop (?:the|your) (?:persona|character|act)|"
     r"\bas (?:the|an) ai\b|meta question|new instructions?\b|developer mode|(?:told|asked|instructed) to (?:keep|hide)|"
     r"keep (?:quiet|secret) about|first_level|character notes|debug mode|you be the (?:rep|seller|salesperson)|"
-    r"swap (?:seats|roles)|you'?re (?:selling|the seller|the rep) now|出戏|跳出角色|开发者|元问题|不演了|最(?:开始|初|早)收到的|一字不差|原封不动",
+    r"swap (?:seats|roles)|you'?re (?:selling|the seller|the rep) now|出戏|跳出角色|开发者|元问题|不演了|最(?:开始|初|早)收到的|一字不差|原封不动|"
+    # the exercise itself: how it is scored, what unlocks what — no customer is asked that
+    r"陪练|演练|这个练习|评分标准|(?:怎么|按什么|如何)(?:评分|打分|给分|算分)|(?:加分|得分|拿分)的(?:问题|问法)|"
+    r"\brubric\b|marking criteria|scoring (?:rubric|criteria|guide|sheet)|score (?:points|marks)|"
+    r"how (?:is|are|will) (?:this|the|you|we|i|my \w+) (?:being )?(?:scored|marked|graded)|\bbackstory\b|"
+    r"character sheet|this (?:exercise|simulation|role-?play|training session)|unlock (?:your|the rest of your|more of your)\b",
     re.I,
 )
 INJECTION_EXAMPLES = [

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from assistant.roleplay.classify import classify
 from assistant.roleplay.intent import FLOOR, MARGIN, RELATIVE, _background, need_index, public_index, strip_address
+from assistant.roleplay.reveal import guessing_asks
 from assistant.roleplay.scenario import Scenario
 
 MIN_ASKS = 3
@@ -101,6 +102,13 @@ def check_scenario(scenario: Scenario, root: Any = None) -> list[Problem]:
                                     f"need {need.id} has {len(need.asks)} asks",
                                     f"add at least {MIN_ASKS} natural ways a trainee might ask about it under `asks:`",
                                     "warning"))
+        for k, ask in enumerate(need.asks):
+            if ask in guessing_asks(need):
+                problems.append(Problem(_line(root, (*at, "asks", k)),
+                                        f"ask {ask!r} of {need.id} proposes the need's own answer: a trainee who says "
+                                        "it has guessed, so it earns a hint, not the need",
+                                        "ask about the situation instead of naming the answer "
+                                        "(who, what happened, how it goes today)", "warning"))
         if not need.never_say:
             problems.append(Problem(_line(root, at), f"need {need.id} has no never_say",
                                     "add `never_say:` — short lines that would contradict its facts", "warning"))

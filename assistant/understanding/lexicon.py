@@ -152,6 +152,8 @@ ZH: dict[str, str] = {
     "pitch": r"我们的|我们家|咱家|这款|这个产品|特价|优惠|打折|折扣|买.送.|送您|保证|最好的|推荐您|给您推荐|来(?:两|一|几|点|些)|称(?:点|两斤|几斤)|要不要来|包您|又.{1,4}又|性价比最高|质量最好|现在下单|补血|养颜|不要钱|免费送|送一部|全国联保|口碑最好|做了.{1,4}年|试驾活动|显白|肯定好看|还是直接上|这套系统|这套方案|都适用|难道您不想买|不心动|大家都选|肯定要选|划算|上哪儿找|哪儿找去|哪里找得到|上哪找|哪找去|还犹豫什么|还等什么|闭眼入|延保|"
              r"(?:我们|咱们|这款|这套|这台)[^？?。]{0,10}(?:有|带|支持|配|自带)[^？?。]*(?:、[^、？?。]+){3,}",
     "confirmation": r"您的意思是|你的意思是|也就是说|我理解|我确认一下|确认一下|所以您",
+    # asking how much the customer will take ("您要几斤？", "给您称多少？"): a close, whatever comes before it
+    "purchase_quantity": r"(?:您|你|给您|给你)(?:要|拿|买|称|订|来|装)(?:几|多少)(?:斤|两|个|盒|箱|袋|份|件|双|台|套|部|瓶|包|串|把)?(?:呀|啊|呢|吧)?[？?]\s*$",
     # ---- options, recommendations and choices (the coach's options reader, assistant/coach/options.py,
     # and the close, assistant/coach/closing.py); sure words only: the labelled lines of
     # understanding/data/coach_readings.jsonl and choice_references.jsonl read the rest by meaning
@@ -318,6 +320,7 @@ EN: dict[str, str] = {
     "pitch": r"what's not to (?:love|like)|what is not to (?:love|like)|you can't go wrong|can't beat (?:that|it|this)|who wouldn't want|"
              r"\bbetter fit\b|you'd want|get one free|buy two|\bour (?:product|price|offer|solution)|\bwe offer\b|\bbest\b|\bdiscount\b|\bdeal\b|\bbuy now\b|\bon sale\b",
     "confirmation": r"so you|if i understand|let me make sure|you mean",
+    "purchase_quantity": r"\bhow many (?:would you like|do you want|shall i (?:get|put|wrap|bag)|can i (?:get|put) you|should i (?:get|put|wrap|bag))\b[^?]{0,30}\?\s*$|\bhow much would you like\s*\?\s*$",
     # ---- options, recommendations and choices (see the ZH block)
     "invite_sure": (
         r"\bsuggest|\brecommend|\bwhat else\b|\bother options?\b|\bif you were (?:me|us|her|him)\b|"
