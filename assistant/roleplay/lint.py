@@ -102,8 +102,9 @@ def check_scenario(scenario: Scenario, root: Any = None) -> list[Problem]:
                                     f"need {need.id} has {len(need.asks)} asks",
                                     f"add at least {MIN_ASKS} natural ways a trainee might ask about it under `asks:`",
                                     "warning"))
+        guessed = set(guessing_asks(need))
         for k, ask in enumerate(need.asks):
-            if ask in guessing_asks(need):
+            if ask in guessed:
                 problems.append(Problem(_line(root, (*at, "asks", k)),
                                         f"ask {ask!r} of {need.id} proposes the need's own answer: a trainee who says "
                                         "it has guessed, so it earns a hint, not the need",
