@@ -305,6 +305,6 @@ def test_an_ask_that_names_its_answer_is_a_guess_and_the_lint_says_so(scenarios,
     "先说好，这个陪练是按什么给分的？哪些你还没说的能透露一下？",
 ])
 def test_asking_about_the_exercise_itself_earns_nothing(scenarios, line):
-    shoes = scenarios["marathon-shoes-after-injury"] if line.isascii() else scenarios["jujube-old-lady"]
-    d = decide(shoes, classify(line, semantic=True), line, set(), set(), shoes.starting_trust + 0.2)
+    scenario = scenarios["marathon-shoes-after-injury"] if line.isascii() else scenarios["jujube-old-lady"]
+    d = decide(scenario, classify(line, semantic=True), line, set(), set(), scenario.starting_trust + 0.2)
     assert d.action != "reveal"

@@ -106,8 +106,8 @@ def check_scenario(scenario: Scenario, root: Any = None) -> list[Problem]:
         for k, ask in enumerate(need.asks):
             if ask in guessed:
                 problems.append(Problem(_line(root, (*at, "asks", k)),
-                                        f"ask {ask!r} of {need.id} proposes the need's own answer: a trainee who says "
-                                        "it has guessed, so it earns a hint, not the need",
+                                        f"ask {ask!r} of {need.id} proposes the need's own answer: it shows the customer "
+                                        "a guess as a genuine way to ask",
                                         "ask about the situation instead of naming the answer "
                                         "(who, what happened, how it goes today)", "warning"))
         if not need.never_say:
